@@ -1,0 +1,18 @@
+package io.raftmanager;
+
+/** A configuration value is invalid; {@link #field()} names the offending field. */
+public final class InvalidConfigException extends RaftException {
+    private static final long serialVersionUID = 1L;
+
+    private final String field;
+
+    public InvalidConfigException(String field, String problem) {
+        super("invalid configuration: " + field + " " + problem);
+        this.field = field;
+    }
+
+    /** The name of the configuration field that failed validation. */
+    public String field() {
+        return field;
+    }
+}

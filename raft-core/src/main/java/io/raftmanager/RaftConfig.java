@@ -1,0 +1,171 @@
+package io.raftmanager;
+
+/**
+ * The immutable, validated configuration of one Raft server in one group. Build it with {@link
+ * #builder()}; every field has a named default, and units are part of the names. Time is counted in
+ * ticks: the runtime turns wall-clock time into ticks, so the protocol itself never reads a clock.
+ *
+ * @param nodeId this server's id; non-zero
+ * @param clusterId the cluster every message must carry; non-empty
+ * @param groupId the Raft group within the cluster (many groups may share a transport and a storage)
+ * @param electionTicks the minimum election timeout; the actual one is drawn from [electionTicks,
+ *     2 * electionTicks). Must be greater than {@code heartbeatTicks}
+ * @param heartbeatTicks how often a leader sends heartbeats
+ * @param preVote run a PreVote round before raising the term (thesis §9.6)
+ * @param checkQuorum a leader that has not heard from a quorum for an election timeout steps down, and
+ *     followers that heard from a leader within it ignore vote requests (thesis §6.2, §4.2.3)
+ * @param maxInflightMessages per follower, how many AppendEntries may be unacknowledged
+ * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
+ * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
+ * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
+ */
+public record RaftConfig(
+        long nodeId,
+        String clusterId,
+        long groupId,
+        int electionTicks,
+        int heartbeatTicks,
+        boolean preVote,
+        boolean checkQuorum,
+        int maxInflightMessages,
+        long maxInflightBytes,
+        long maxMessageBytes,
+        long maxApplyBytes) {
+
+    public static final int DEFAULT_ELECTION_TICKS = 10;
+    public static final int DEFAULT_HEARTBEAT_TICKS = 1;
+    public static final int DEFAULT_MAX_INFLIGHT_MESSAGES = 256;
+    public static final long DEFAULT_MAX_INFLIGHT_BYTES = 32L << 20;
+    public static final long DEFAULT_MAX_MESSAGE_BYTES = 1L << 20;
+    public static final long DEFAULT_MAX_APPLY_BYTES = 16L << 20;
+
+    /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
+    public RaftConfig {
+        require(nodeId != 0, "nodeId", "must be non-zero");
+        require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
+        require(groupId >= 0, "groupId", "must be >= 0");
+        require(heartbeatTicks >= 1, "heartbeatTicks", "must be >= 1, was " + heartbeatTicks);
+        require(
+                electionTicks > heartbeatTicks,
+                "electionTicks",
+                "must be greater than heartbeatTicks (" + heartbeatTicks + "), was " + electionTicks);
+        require(electionTicks <= Integer.MAX_VALUE / 2, "electionTicks", "is too large: " + electionTicks);
+        require(maxInflightMessages >= 1, "maxInflightMessages", "must be >= 1, was " + maxInflightMessages);
+        require(maxInflightBytes >= 1, "maxInflightBytes", "must be >= 1, was " + maxInflightBytes);
+        require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
+        require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
+    }
+
+    private static void require(boolean ok, String field, String problem) {
+        if (!ok) {
+            throw new InvalidConfigException(field, problem);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Returns a builder initialised with this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder()
+                .nodeId(nodeId)
+                .clusterId(clusterId)
+                .groupId(groupId)
+                .electionTicks(electionTicks)
+                .heartbeatTicks(heartbeatTicks)
+                .preVote(preVote)
+                .checkQuorum(checkQuorum)
+                .maxInflightMessages(maxInflightMessages)
+                .maxInflightBytes(maxInflightBytes)
+                .maxMessageBytes(maxMessageBytes)
+                .maxApplyBytes(maxApplyBytes);
+    }
+
+    /** A mutable builder; {@link #build()} validates. */
+    public static final class Builder {
+        private long nodeId;
+        private String clusterId;
+        private long groupId;
+        private int electionTicks = DEFAULT_ELECTION_TICKS;
+        private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
+        private boolean preVote = true;
+        private boolean checkQuorum = true;
+        private int maxInflightMessages = DEFAULT_MAX_INFLIGHT_MESSAGES;
+        private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
+        private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+        private long maxApplyBytes = DEFAULT_MAX_APPLY_BYTES;
+
+        private Builder() {}
+
+        public Builder nodeId(long value) {
+            nodeId = value;
+            return this;
+        }
+
+        public Builder clusterId(String value) {
+            clusterId = value;
+            return this;
+        }
+
+        public Builder groupId(long value) {
+            groupId = value;
+            return this;
+        }
+
+        public Builder electionTicks(int value) {
+            electionTicks = value;
+            return this;
+        }
+
+        public Builder heartbeatTicks(int value) {
+            heartbeatTicks = value;
+            return this;
+        }
+
+        public Builder preVote(boolean value) {
+            preVote = value;
+            return this;
+        }
+
+        public Builder checkQuorum(boolean value) {
+            checkQuorum = value;
+            return this;
+        }
+
+        public Builder maxInflightMessages(int value) {
+            maxInflightMessages = value;
+            return this;
+        }
+
+        public Builder maxInflightBytes(long value) {
+            maxInflightBytes = value;
+            return this;
+        }
+
+        public Builder maxMessageBytes(long value) {
+            maxMessageBytes = value;
+            return this;
+        }
+
+        public Builder maxApplyBytes(long value) {
+            maxApplyBytes = value;
+            return this;
+        }
+
+        public RaftConfig build() {
+            return new RaftConfig(
+                    nodeId,
+                    clusterId,
+                    groupId,
+                    electionTicks,
+                    heartbeatTicks,
+                    preVote,
+                    checkQuorum,
+                    maxInflightMessages,
+                    maxInflightBytes,
+                    maxMessageBytes,
+                    maxApplyBytes);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+package io.raftmanager.core;
+
+import io.raftmanager.proto.AppendEntriesRequest;
+import io.raftmanager.proto.RaftMessage;
+
+/** How a follower answers its leader (Raft Figure 2, AppendEntries receiver rules). */
+final class FollowerBehavior {
+    private final Raft r;
+
+    FollowerBehavior(Raft r) {
+        this.r = r;
+    }
+
+    void step(RaftMessage m) {
+        switch (m.getBodyCase()) {
+            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case APPEND_REQUEST -> {
+                heardFromLeader(m);
+                handleAppend(m);
+            }
+            case HEARTBEAT_REQUEST -> {
+                heardFromLeader(m);
+                handleHeartbeat(m);
+            }
+            case TIMEOUT_NOW -> {
+                Raft.LOG.info("[{}] received TimeoutNow from {} at term {}: campaigning", r.id, m.getFrom(), r.term);
+                r.startElection(true);
+            }
+            default -> Raft.LOG.debug("[{}] follower ignores {} from {}", r.id, m.getBodyCase(), m.getFrom());
+        }
+    }
+
+    private void heardFromLeader(RaftMessage m) {
+        r.electionElapsed = 0;
+        r.leaderId = m.getFrom();
+    }
+
+    private void handleAppend(RaftMessage m) {
+        AppendEntriesRequest a = m.getAppendRequest();
+        long committed = r.raftLog.committed();
+        if (a.getPrevLogIndex() < committed) {
+            // Everything up to our commit index matches any leader's log (leader completeness, §5.4).
+            r.send(Messages.appendAccept(r, m.getFrom(), committed), true);
+            return;
+        }
+        long lastNew =
+                r.raftLog.maybeAppend(a.getPrevLogIndex(), a.getPrevLogTerm(), a.getLeaderCommit(), a.getEntriesList());
+        if (lastNew >= 0) {
+            r.send(Messages.appendAccept(r, m.getFrom(), lastNew), true);
+            return;
+        }
+        // Fast backtracking: point the leader at the last index whose term could still match.
+        long hintIndex =
+                r.raftLog.findConflictByTerm(Math.min(a.getPrevLogIndex(), r.raftLog.lastIndex()), a.getPrevLogTerm());
+        long hintTerm = r.raftLog.termOrZero(hintIndex);
+        Raft.LOG.debug(
+                "[{}] rejects append at {}/{} from {}; hint {}/{}",
+                r.id,
+                a.getPrevLogTerm(),
+                a.getPrevLogIndex(),
+                m.getFrom(),
+                hintTerm,
+                hintIndex);
+        r.send(Messages.appendReject(r, m.getFrom(), a.getPrevLogIndex(), hintIndex, hintTerm), true);
+    }
+
+    private void handleHeartbeat(RaftMessage m) {
+        long commit = m.getHeartbeatRequest().getCommit();
+        if (commit > r.raftLog.lastIndex()) {
+            // The leader only sends min(match, commit); anything larger is corrupt, not a reason to commit.
+            Raft.LOG.warn("[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
+        } else {
+            r.raftLog.commitTo(commit);
+        }
+        r.send(
+                Messages.heartbeatResponse(
+                        r, m.getFrom(), m.getHeartbeatRequest().getContext()),
+                true);
+    }
+}

@@ -1,0 +1,199 @@
+package io.raftmanager.core;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.core.log.EntryId;
+import io.raftmanager.core.tracker.Progress;
+import io.raftmanager.core.tracker.ProgressState;
+import io.raftmanager.proto.AppendEntriesResponse;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.LogCompactedException;
+import java.util.List;
+
+/**
+ * How a leader replicates, commits and keeps its authority: pipelined AppendEntries within each
+ * follower's inflight window, commit by counting only current-term entries (Raft §5.4.2), heartbeats
+ * carrying a safe commit index, and CheckQuorum (thesis §6.2).
+ */
+final class LeaderBehavior {
+    private final Raft r;
+
+    LeaderBehavior(Raft r) {
+        this.r = r;
+    }
+
+    /** Called once by {@link Raft#becomeLeader()}. */
+    void onElected() {
+        Progress self = r.tracker.progress(r.id);
+        self.becomeReplicate();
+        self.maybeUpdate(r.raftLog.lastStableIndex());
+        // A no-op in the new term lets the leader commit everything before it (Raft §5.4.2, §8).
+        r.appendOwn(List.of(ByteString.EMPTY), EntryType.ENTRY_TYPE_NO_OP);
+        broadcastAppend();
+    }
+
+    List<EntryId> propose(List<ByteString> commands) {
+        List<EntryId> ids = r.appendOwn(commands, EntryType.ENTRY_TYPE_NORMAL);
+        broadcastAppend();
+        return ids;
+    }
+
+    void tick() {
+        r.heartbeatElapsed++;
+        r.electionElapsed++;
+        if (r.electionElapsed >= r.config.electionTicks()) {
+            r.electionElapsed = 0;
+            if (r.config.checkQuorum()) {
+                if (!r.tracker.quorumActive(r.id)) {
+                    Raft.LOG.warn(
+                            "[{}] stepping down at term {}: no quorum heard from within an election timeout",
+                            r.id,
+                            r.term);
+                    r.becomeFollower(r.term, 0);
+                    return;
+                }
+                r.tracker.allProgress().forEach((peer, pr) -> pr.setRecentActive(peer == r.id));
+            }
+        }
+        if (r.heartbeatElapsed >= r.config.heartbeatTicks()) {
+            r.heartbeatElapsed = 0;
+            broadcastHeartbeat();
+        }
+    }
+
+    void step(RaftMessage m) {
+        switch (m.getBodyCase()) {
+            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case APPEND_RESPONSE -> handleAppendResponse(m);
+            case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
+            case APPEND_REQUEST, HEARTBEAT_REQUEST ->
+                throw new IllegalStateException("election safety violated: leader " + r.id + " got " + m.getBodyCase()
+                        + " from " + m.getFrom() + " in its own term " + r.term);
+            default -> Raft.LOG.debug("[{}] leader ignores {} from {}", r.id, m.getBodyCase(), m.getFrom());
+        }
+    }
+
+    /** Our own entries became durable: we count toward the quorum for them now, not before. */
+    void onOwnLogPersisted() {
+        if (r.tracker.progress(r.id).maybeUpdate(r.raftLog.lastStableIndex())) {
+            maybeCommitAndBroadcast();
+        }
+    }
+
+    private void handleAppendResponse(RaftMessage m) {
+        Progress pr = r.tracker.progress(m.getFrom());
+        pr.setRecentActive(true);
+        AppendEntriesResponse resp = m.getAppendResponse();
+        if (!resp.getSuccess()) {
+            long hint = resp.getRejectHintIndex();
+            if (resp.getRejectHintTerm() > 0) {
+                hint = r.raftLog.findConflictByTerm(hint, resp.getRejectHintTerm());
+            }
+            if (pr.maybeDecrTo(resp.getRejectedIndex(), hint)) {
+                Raft.LOG.debug(
+                        "[{}] {} rejected {}; probing from {}", r.id, m.getFrom(), resp.getRejectedIndex(), pr.next());
+                if (pr.state() == ProgressState.REPLICATE) {
+                    pr.becomeProbe();
+                }
+                sendAppend(m.getFrom(), true);
+            }
+            return;
+        }
+        long match = resp.getMatchIndex();
+        if (match > r.raftLog.lastIndex()) {
+            Raft.LOG.warn(
+                    "[{}] ignores ack of {} from {}: beyond last index {}",
+                    r.id,
+                    match,
+                    m.getFrom(),
+                    r.raftLog.lastIndex());
+            return;
+        }
+        if (!pr.maybeUpdate(match)) {
+            return;
+        }
+        if (pr.state() == ProgressState.PROBE) {
+            pr.becomeReplicate();
+        } else if (pr.state() == ProgressState.REPLICATE) {
+            pr.inflights().freeLE(match);
+        }
+        maybeCommitAndBroadcast();
+        // Keep the pipeline full while the window allows.
+        while (sendAppend(m.getFrom(), false)) {
+            // each call sends one message
+        }
+    }
+
+    private void handleHeartbeatResponse(RaftMessage m) {
+        Progress pr = r.tracker.progress(m.getFrom());
+        pr.setRecentActive(true);
+        pr.resumeProbe();
+        if (pr.state() == ProgressState.REPLICATE && pr.inflights().isFull()) {
+            // Lost AppendEntries would wedge a full window forever; the follower is alive, let one through.
+            pr.inflights().freeFirstOne();
+        }
+        if (pr.match() < r.raftLog.lastIndex()) {
+            sendAppend(m.getFrom(), true);
+        }
+    }
+
+    private boolean maybeCommitAndBroadcast() {
+        if (r.raftLog.maybeCommit(r.tracker.committed(), r.term)) {
+            broadcastAppend();
+            return true;
+        }
+        return false;
+    }
+
+    void broadcastAppend() {
+        for (long peer : r.tracker.allProgress().keySet()) {
+            if (peer != r.id) {
+                sendAppend(peer, true);
+            }
+        }
+    }
+
+    private void broadcastHeartbeat() {
+        r.tracker.allProgress().forEach((peer, pr) -> {
+            if (peer != r.id) {
+                long commit = Math.min(pr.match(), r.raftLog.committed());
+                r.send(Messages.heartbeat(r, peer, commit, ByteString.EMPTY), false);
+            }
+        });
+    }
+
+    /**
+     * Sends the follower the entries from its next index, if its flow-control window allows. An empty
+     * message is sent only if {@code sendIfEmpty} (to probe, or to carry a new commit index).
+     */
+    boolean sendAppend(long to, boolean sendIfEmpty) {
+        Progress pr = r.tracker.progress(to);
+        if (pr.isPaused()) {
+            return false;
+        }
+        long prevIndex = pr.next() - 1;
+        long last = r.raftLog.lastIndex();
+        if (!sendIfEmpty && pr.next() > last) {
+            return false;
+        }
+        long prevTerm;
+        List<Entry> entries;
+        try {
+            prevTerm = r.raftLog.term(prevIndex);
+            entries = r.raftLog.slice(pr.next(), last + 1, r.config.maxMessageBytes());
+        } catch (LogCompactedException e) {
+            Raft.LOG.warn("[{}] cannot replicate to {} from {}: log compacted, snapshot needed", r.id, to, pr.next());
+            return false;
+        }
+        long bytes = 0;
+        for (Entry e : entries) {
+            bytes += e.getSerializedSize();
+        }
+        long lastSent =
+                entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).getIndex();
+        pr.sentEntries(lastSent, entries.size(), bytes);
+        r.send(Messages.append(r, to, prevIndex, prevTerm, entries, r.raftLog.committed()), false);
+        return true;
+    }
+}

@@ -1,0 +1,518 @@
+package io.raftmanager.core;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.InvalidMessageException;
+import io.raftmanager.NotLeaderException;
+import io.raftmanager.ProposalDroppedException;
+import io.raftmanager.RaftConfig;
+import io.raftmanager.Role;
+import io.raftmanager.core.log.EntryId;
+import io.raftmanager.core.log.RaftLog;
+import io.raftmanager.core.tracker.Progress;
+import io.raftmanager.core.tracker.ProgressState;
+import io.raftmanager.core.tracker.ProgressTracker;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.HardState;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.LogReader;
+import io.raftmanager.spi.PersistentState;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pure Raft state machine of one server in one group: inputs are {@link #step}, {@link #tick} and
+ * {@link #propose}; effects come out as {@link Ready} batches. It performs no I/O, owns no threads and
+ * reads no clock: time is {@link #tick()} calls and randomness is the injected {@link RandomGenerator},
+ * so the same inputs always give the same outputs.
+ *
+ * <p>Not thread-safe: one thread (the group's event loop, or the simulator) drives it.
+ */
+public final class Raft {
+    static final Logger LOG = LoggerFactory.getLogger(Raft.class);
+
+    final RaftConfig config;
+    final long id;
+    final RaftLog raftLog;
+    private final RandomGenerator random;
+    final LeaderBehavior leader = new LeaderBehavior(this);
+    final CandidateBehavior candidate = new CandidateBehavior(this);
+    final FollowerBehavior follower = new FollowerBehavior(this);
+
+    long term;
+    long vote;
+    long leaderId;
+    Role role = Role.FOLLOWER;
+    Membership membership;
+    ProgressTracker tracker;
+    int electionElapsed;
+    int heartbeatElapsed;
+    int randomizedElectionTimeout;
+
+    private List<RaftMessage> messages = new ArrayList<>();
+    private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    private SoftState lastSoftState;
+    private HardState lastHardState;
+    private long readyNumber;
+    private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
+
+    /** What a handed-out Ready asked to persist, remembered until the runtime acknowledges it. */
+    private record PendingPersist(long number, EntryId lastEntry, HardState hardState) {}
+
+    private Raft(RaftConfig config, LogReader log, PersistentState state, RandomGenerator random) {
+        this.config = config;
+        this.id = config.nodeId();
+        this.random = random;
+        HardState hs = state.hardState();
+        this.raftLog = new RaftLog(log, hs.getCommit());
+        this.term = hs.getTerm();
+        this.vote = hs.getVote();
+        this.membership = state.membership();
+        this.tracker = new ProgressTracker(membership);
+        this.lastHardState = hardState();
+        this.lastSoftState = softState();
+        resetRandomizedElectionTimeout();
+        LOG.info(
+                "[{}] starting at term {}, vote {}, commit {}, last {}, members {}",
+                id,
+                term,
+                vote,
+                raftLog.committed(),
+                raftLog.lastEntryId(),
+                tracker.members());
+    }
+
+    /**
+     * Creates a core from what storage recovered.
+     *
+     * @param log the durable log, read from the calling thread only
+     * @param state the persisted hard state and membership
+     * @param random the source of election jitter; seed it to make runs reproducible
+     */
+    public static Raft create(RaftConfig config, LogReader log, PersistentState state, RandomGenerator random) {
+        return new Raft(config, log, state, random);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Inputs
+
+    /** Advances logical time by one tick: elections and heartbeats are counted in ticks. */
+    public void tick() {
+        if (role == Role.LEADER) {
+            leader.tick();
+        } else {
+            tickElection();
+        }
+    }
+
+    private void tickElection() {
+        electionElapsed++;
+        if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+            electionElapsed = 0;
+            startElection(false);
+        }
+    }
+
+    /** Starts an election now (with PreVote if configured), as if the election timeout had elapsed. */
+    public void campaign() {
+        startElection(false);
+    }
+
+    void startElection(boolean leadershipTransfer) {
+        if (role == Role.LEADER) {
+            return;
+        }
+        if (!promotable()) {
+            LOG.info("[{}] is not a voter and cannot campaign", id);
+            return;
+        }
+        if (config.preVote() && !leadershipTransfer) {
+            candidate.campaign(true, false);
+        } else {
+            candidate.campaign(false, leadershipTransfer);
+        }
+    }
+
+    /**
+     * Appends a command to the leader's log and starts replicating it.
+     *
+     * @return the id of the new entry: it is committed when an applied entry with this index has this term
+     * @throws NotLeaderException if this server is not the leader
+     */
+    public EntryId propose(ByteString command) {
+        if (role != Role.LEADER) {
+            throw new NotLeaderException(id, leaderId);
+        }
+        return leader.propose(List.of(command)).get(0);
+    }
+
+    /** Proposes several commands at once; they get consecutive indexes. */
+    public List<EntryId> proposeBatch(List<ByteString> commands) {
+        if (role != Role.LEADER) {
+            throw new NotLeaderException(id, leaderId);
+        }
+        if (commands.isEmpty()) {
+            throw new ProposalDroppedException("empty batch");
+        }
+        return leader.propose(commands);
+    }
+
+    /**
+     * Processes one message from another server. A message that fails validation throws {@link
+     * InvalidMessageException} and leaves the state untouched; a stale one is ignored.
+     */
+    public void step(RaftMessage m) {
+        MessageValidator.validate(m, config);
+        if (!admitSender(m)) {
+            return;
+        }
+        if (m.getTerm() > term) {
+            if (!onHigherTerm(m)) {
+                return;
+            }
+        } else if (m.getTerm() < term) {
+            onLowerTerm(m);
+            return;
+        }
+        switch (role) {
+            case LEADER -> leader.step(m);
+            case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
+            case FOLLOWER -> follower.step(m);
+        }
+    }
+
+    /**
+     * Membership rules for senders: responses must come from members; (pre)vote requests from
+     * non-members are ignored so removed servers cannot disrupt the cluster (thesis §4.2.3). Leader traffic
+     * from a non-member is accepted: it may lead a configuration this server has not applied yet.
+     */
+    private boolean admitSender(RaftMessage m) {
+        boolean joining = tracker.members().isEmpty();
+        if (joining || tracker.isMember(m.getFrom())) {
+            return true;
+        }
+        switch (m.getBodyCase()) {
+            case VOTE_REQUEST, TIMEOUT_NOW -> {
+                LOG.info("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
+                return false;
+            }
+            case APPEND_REQUEST, HEARTBEAT_REQUEST, INSTALL_SNAPSHOT_REQUEST -> {
+                return true;
+            }
+            default ->
+                throw new InvalidMessageException(
+                        InvalidMessageException.Reason.UNKNOWN_PEER,
+                        m.getBodyCase() + " from non-member " + m.getFrom());
+        }
+    }
+
+    /** Returns whether the message should still be processed. */
+    private boolean onHigherTerm(RaftMessage m) {
+        boolean voteRequest = m.hasVoteRequest();
+        if (voteRequest) {
+            boolean transfer = m.getVoteRequest().getLeadershipTransfer();
+            boolean inLease = config.checkQuorum() && leaderId != 0 && electionElapsed < config.electionTicks();
+            if (inLease && !transfer) {
+                // Thesis §4.2.3: a server that heard from a live leader ignores disruptive vote requests.
+                LOG.debug(
+                        "[{}] ignoring {}vote from {} at term {}: leader {} is live",
+                        id,
+                        m.getVoteRequest().getPreVote() ? "pre-" : "",
+                        m.getFrom(),
+                        m.getTerm(),
+                        leaderId);
+                return false;
+            }
+        }
+        if (voteRequest && m.getVoteRequest().getPreVote()) {
+            return true; // a pre-vote never changes our term
+        }
+        if (m.hasVoteResponse()
+                && m.getVoteResponse().getPreVote()
+                && m.getVoteResponse().getGranted()) {
+            return true; // granted for our prospective term; the term rises when we campaign for real
+        }
+        boolean fromLeader = m.hasAppendRequest() || m.hasHeartbeatRequest() || m.hasInstallSnapshotRequest();
+        LOG.info("[{}] term {} -> {} on {} from {}", id, term, m.getTerm(), m.getBodyCase(), m.getFrom());
+        becomeFollower(m.getTerm(), fromLeader ? m.getFrom() : 0);
+        return true;
+    }
+
+    private void onLowerTerm(RaftMessage m) {
+        if ((config.checkQuorum() || config.preVote()) && (m.hasAppendRequest() || m.hasHeartbeatRequest())) {
+            // A stale leader (e.g. one cut off and healed) learns the current term from this answer and
+            // steps down; without it, with PreVote or CheckQuorum it might never hear a higher term.
+            send(Messages.appendRejectStale(this, m.getFrom()), false);
+        } else if (m.hasVoteRequest() && m.getVoteRequest().getPreVote()) {
+            // Tell a pre-candidate with a stale term about ours, so it can catch up instead of retrying forever.
+            send(Messages.voteResponse(this, m.getFrom(), term, true, false), false);
+        } else {
+            LOG.debug(
+                    "[{}] ignoring {} from {} at stale term {} < {}",
+                    id,
+                    m.getBodyCase(),
+                    m.getFrom(),
+                    m.getTerm(),
+                    term);
+        }
+    }
+
+    /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
+    void handleVoteRequest(RaftMessage m) {
+        boolean pre = m.getVoteRequest().getPreVote();
+        boolean canVote = vote == m.getFrom() || (vote == 0 && leaderId == 0) || (pre && m.getTerm() > term);
+        boolean upToDate = raftLog.isUpToDate(
+                m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());
+        if (canVote && upToDate) {
+            LOG.debug("[{}] grants {}vote to {} at term {}", id, pre ? "pre-" : "", m.getFrom(), m.getTerm());
+            send(Messages.voteResponse(this, m.getFrom(), m.getTerm(), pre, true), true);
+            if (!pre) {
+                electionElapsed = 0;
+                vote = m.getFrom();
+            }
+        } else {
+            LOG.debug(
+                    "[{}] rejects {}vote from {} at term {} (vote {}, leader {}, up to date {})",
+                    id,
+                    pre ? "pre-" : "",
+                    m.getFrom(),
+                    m.getTerm(),
+                    vote,
+                    leaderId,
+                    upToDate);
+            send(Messages.voteResponse(this, m.getFrom(), term, pre, false), true);
+        }
+    }
+
+    /** Tells the core a peer is unreachable: stop streaming to it optimistically. */
+    public void reportUnreachable(long peer) {
+        if (role == Role.LEADER) {
+            Progress pr = tracker.progress(peer);
+            if (pr != null && pr.state() == ProgressState.REPLICATE) {
+                pr.becomeProbe();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Role changes: the only place that assigns `role`.
+
+    void becomeFollower(long newTerm, long newLeader) {
+        reset(newTerm);
+        role = Role.FOLLOWER;
+        leaderId = newLeader;
+    }
+
+    void becomePreCandidate() {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("leader cannot become pre-candidate");
+        }
+        // PreVote leaves term and vote alone: that is its whole point.
+        tracker.resetVotes();
+        role = Role.PRE_CANDIDATE;
+        leaderId = 0;
+    }
+
+    void becomeCandidate() {
+        if (role == Role.LEADER) {
+            throw new IllegalStateException("leader cannot become candidate");
+        }
+        reset(term + 1);
+        vote = id;
+        role = Role.CANDIDATE;
+        LOG.info("[{}] became candidate at term {}", id, term);
+    }
+
+    void becomeLeader() {
+        if (role == Role.FOLLOWER) {
+            throw new IllegalStateException("follower cannot become leader directly");
+        }
+        reset(term);
+        role = Role.LEADER;
+        leaderId = id;
+        LOG.info("[{}] became leader at term {}", id, term);
+        leader.onElected();
+    }
+
+    private void reset(long newTerm) {
+        if (term != newTerm) {
+            term = newTerm;
+            vote = 0;
+        }
+        leaderId = 0;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        resetRandomizedElectionTimeout();
+        tracker.resetVotes();
+        tracker.resetProgress(raftLog.lastIndex() + 1, config.maxInflightMessages(), config.maxInflightBytes());
+    }
+
+    private void resetRandomizedElectionTimeout() {
+        randomizedElectionTimeout = config.electionTicks() + random.nextInt(config.electionTicks());
+    }
+
+    boolean promotable() {
+        return tracker.isVoter(id);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Outputs
+
+    void send(RaftMessage m, boolean afterPersist) {
+        (afterPersist ? messagesAfterPersist : messages).add(m);
+    }
+
+    /** Appends entries to this server's own log (as leader). */
+    List<EntryId> appendOwn(List<ByteString> commands, EntryType type) {
+        long index = raftLog.lastIndex();
+        List<Entry> entries = new ArrayList<>(commands.size());
+        List<EntryId> ids = new ArrayList<>(commands.size());
+        for (ByteString c : commands) {
+            index++;
+            entries.add(Entry.newBuilder()
+                    .setTerm(term)
+                    .setIndex(index)
+                    .setType(type)
+                    .setData(c)
+                    .build());
+            ids.add(new EntryId(term, index));
+        }
+        raftLog.append(entries);
+        return ids;
+    }
+
+    SoftState softState() {
+        return new SoftState(role, leaderId);
+    }
+
+    HardState hardState() {
+        return HardState.newBuilder()
+                .setTerm(term)
+                .setVote(vote)
+                .setCommit(raftLog.committed())
+                .build();
+    }
+
+    /** Whether {@link #ready()} has anything to hand out. */
+    public boolean hasReady() {
+        return !messages.isEmpty()
+                || !messagesAfterPersist.isEmpty()
+                || raftLog.hasEntriesToPersist()
+                || raftLog.hasEntriesToApply()
+                || !softState().equals(lastSoftState)
+                || !hardState().equals(lastHardState);
+    }
+
+    /** Hands out the next batch of effects. The runtime must carry it out as {@link Ready} describes. */
+    public Ready ready() {
+        SoftState ss = softState();
+        HardState hs = hardState();
+        boolean hsChanged = !hs.equals(lastHardState);
+        boolean mustSync =
+                hsChanged && (hs.getTerm() != lastHardState.getTerm() || hs.getVote() != lastHardState.getVote());
+        List<Entry> toPersist = raftLog.takeEntriesToPersist();
+        mustSync |= !toPersist.isEmpty();
+        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
+        readyNumber++;
+        Ready rd = new Ready(
+                readyNumber,
+                ss.equals(lastSoftState) ? null : ss,
+                hsChanged ? hs : null,
+                toPersist,
+                messages,
+                messagesAfterPersist,
+                toApply,
+                mustSync);
+        if (rd.hasPersistWork()) {
+            EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
+            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
+        }
+        lastSoftState = ss;
+        lastHardState = hs;
+        messages = new ArrayList<>();
+        messagesAfterPersist = new ArrayList<>();
+        return rd;
+    }
+
+    /** The writes of every Ready up to {@code readyNumber} are durable. */
+    public void persisted(long readyNumber) {
+        if (readyNumber > this.readyNumber) {
+            throw new IllegalStateException(
+                    "persisted(" + readyNumber + ") but only " + this.readyNumber + " handed out");
+        }
+        boolean selfVoteDurable = false;
+        while (!pendingPersist.isEmpty() && pendingPersist.peek().number() <= readyNumber) {
+            PendingPersist p = pendingPersist.poll();
+            if (p.lastEntry() != null) {
+                raftLog.stableTo(p.lastEntry());
+            }
+            HardState hs = p.hardState();
+            if (hs != null && hs.getTerm() == term && hs.getVote() == id) {
+                selfVoteDurable = true;
+            }
+        }
+        if (role == Role.LEADER) {
+            leader.onOwnLogPersisted();
+        } else if (role == Role.CANDIDATE && selfVoteDurable) {
+            // A candidate counts its own vote only once it is durable: otherwise a crash could let it
+            // vote again in the same term after having won with this vote.
+            candidate.recordVote(id, true);
+        }
+    }
+
+    /** The state machine has applied every entry up to {@code index} handed out so far. */
+    public void applied(long index) {
+        raftLog.appliedTo(index);
+    }
+
+    /** Acknowledges a fully carried-out Ready: persisted, then applied. */
+    public void advance(Ready rd) {
+        persisted(rd.number());
+        if (!rd.entriesToApply().isEmpty()) {
+            applied(rd.entriesToApply().get(rd.entriesToApply().size() - 1).getIndex());
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Introspection
+
+    public Status status() {
+        Map<Long, String> progress = new TreeMap<>();
+        if (role == Role.LEADER) {
+            tracker.allProgress().forEach((peer, pr) -> progress.put(peer, pr.toString()));
+        }
+        return new Status(
+                id, term, vote, role, leaderId, raftLog.committed(), raftLog.applied(), raftLog.lastIndex(), progress);
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public long leaderId() {
+        return leaderId;
+    }
+
+    public RaftLog log() {
+        return raftLog;
+    }
+
+    public Membership membership() {
+        return membership;
+    }
+}

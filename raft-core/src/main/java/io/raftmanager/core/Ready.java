@@ -1,0 +1,41 @@
+package io.raftmanager.core;
+
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.HardState;
+import io.raftmanager.proto.RaftMessage;
+import java.util.List;
+
+/**
+ * One batch of effects the core asks the runtime to carry out, in this order:
+ *
+ * <ol>
+ *   <li>send {@link #messages()} (they do not depend on anything being durable);
+ *   <li>persist {@link #hardState()} and {@link #entriesToPersist()} in one atomic write (the first entry's
+ *       index implies truncating any stored suffix from there), synced if {@link #mustSync()};
+ *   <li>then send {@link #messagesAfterPersist()} (answers that promise durable state) and call {@link
+ *       Raft#persisted(long)} with {@link #number()};
+ *   <li>apply {@link #entriesToApply()} in order, then call {@link Raft#applied(long)}.
+ * </ol>
+ *
+ * Readys must be persisted in the order they were produced; acknowledging number n acknowledges every
+ * earlier one. {@link Raft#advance(Ready)} acknowledges both steps at once for a runtime that did them.
+ *
+ * @param number a sequence number, starting at 1
+ * @param softState the new role/leader, or {@code null} if unchanged
+ * @param hardState the new term/vote/commit, or {@code null} if unchanged
+ */
+public record Ready(
+        long number,
+        SoftState softState,
+        HardState hardState,
+        List<Entry> entriesToPersist,
+        List<RaftMessage> messages,
+        List<RaftMessage> messagesAfterPersist,
+        List<Entry> entriesToApply,
+        boolean mustSync) {
+
+    /** True when there is something to write to storage. */
+    public boolean hasPersistWork() {
+        return hardState != null || !entriesToPersist.isEmpty();
+    }
+}

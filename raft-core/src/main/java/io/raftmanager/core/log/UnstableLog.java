@@ -1,0 +1,99 @@
+package io.raftmanager.core.log;
+
+import io.raftmanager.proto.Entry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The tail of the log that is not yet known to be durable.
+ *
+ * <p>Invariants: {@code entries.get(i).getIndex() == offset + i}; {@code offset <= offsetInProgress <=
+ * offset + entries.size()}. Entries in {@code [offset, offsetInProgress)} have been handed to the runtime
+ * for persistence and are awaiting its acknowledgement.
+ */
+final class UnstableLog {
+    private final ArrayList<Entry> entries = new ArrayList<>();
+    private long offset;
+    private long offsetInProgress;
+
+    UnstableLog(long offset) {
+        this.offset = offset;
+        this.offsetInProgress = offset;
+    }
+
+    long offset() {
+        return offset;
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** The last index held here, or {@code offset - 1} if empty. */
+    long lastIndex() {
+        return offset + entries.size() - 1;
+    }
+
+    /** The term at {@code index} if held here, else -1. */
+    long termOrMinusOne(long index) {
+        if (index < offset || index > lastIndex()) {
+            return -1;
+        }
+        return entries.get((int) (index - offset)).getTerm();
+    }
+
+    boolean hasEntriesToPersist() {
+        return offsetInProgress <= lastIndex();
+    }
+
+    /** Entries not yet handed out for persistence. */
+    List<Entry> entriesToPersist() {
+        return slice(offsetInProgress, lastIndex() + 1);
+    }
+
+    /** Marks every entry held as handed out for persistence. */
+    void acceptInProgress() {
+        offsetInProgress = lastIndex() + 1;
+    }
+
+    /** The entries up to {@code id} are durable: drop them, unless the entry there has since been replaced. */
+    void stableTo(EntryId id) {
+        if (termOrMinusOne(id.index()) != id.term()) {
+            return;
+        }
+        int n = (int) (id.index() + 1 - offset);
+        entries.subList(0, n).clear();
+        offset = id.index() + 1;
+        offsetInProgress = Math.max(offsetInProgress, offset);
+    }
+
+    /**
+     * Appends {@code newEntries}, first replacing anything at or after their first index. The caller has
+     * checked that the first index is at most {@code lastIndex() + 1} of the whole log.
+     */
+    void truncateAndAppend(List<Entry> newEntries) {
+        long from = newEntries.get(0).getIndex();
+        if (from == lastIndex() + 1) {
+            entries.addAll(newEntries);
+        } else if (from <= offset) {
+            // Replaces everything held here, and tells the runtime to truncate the durable log from `from`.
+            entries.clear();
+            entries.addAll(newEntries);
+            offset = from;
+            offsetInProgress = from;
+        } else {
+            entries.subList((int) (from - offset), entries.size()).clear();
+            entries.addAll(newEntries);
+            offsetInProgress = Math.min(offsetInProgress, from);
+        }
+    }
+
+    /** The entries {@code [lo, hi)}; the range must lie within {@code [offset, lastIndex() + 1]}. */
+    List<Entry> slice(long lo, long hi) {
+        if (lo < offset || hi > lastIndex() + 1 || lo > hi) {
+            throw new IllegalStateException("unstable slice [" + lo + ", " + hi + ") out of bounds [" + offset + ", "
+                    + (lastIndex() + 1) + ")");
+        }
+        return new ArrayList<>(entries.subList((int) (lo - offset), (int) (hi - offset)));
+    }
+}

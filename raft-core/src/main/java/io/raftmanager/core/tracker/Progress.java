@@ -1,0 +1,147 @@
+package io.raftmanager.core.tracker;
+
+/**
+ * The leader's view of one follower's log (Raft Figure 2's matchIndex and nextIndex, plus flow control).
+ *
+ * <p>Invariants: {@code match < next}; in {@link ProgressState#REPLICATE} the inflight window holds the
+ * messages in {@code (match, next)}; in {@link ProgressState#PROBE} at most one message is outstanding.
+ */
+public final class Progress {
+    private long match;
+    private long next;
+    private ProgressState state = ProgressState.PROBE;
+    private boolean probeSent;
+    private long pendingSnapshot;
+    private boolean recentActive;
+    private final boolean learner;
+    private final Inflights inflights;
+
+    public Progress(long next, boolean learner, int maxInflightMessages, long maxInflightBytes) {
+        this.next = next;
+        this.learner = learner;
+        this.inflights = new Inflights(maxInflightMessages, maxInflightBytes);
+    }
+
+    public long match() {
+        return match;
+    }
+
+    public long next() {
+        return next;
+    }
+
+    public ProgressState state() {
+        return state;
+    }
+
+    public boolean isLearner() {
+        return learner;
+    }
+
+    public long pendingSnapshot() {
+        return pendingSnapshot;
+    }
+
+    public Inflights inflights() {
+        return inflights;
+    }
+
+    public boolean recentActive() {
+        return recentActive;
+    }
+
+    public void setRecentActive(boolean active) {
+        recentActive = active;
+    }
+
+    public void becomeProbe() {
+        long resumeAt = state == ProgressState.SNAPSHOT ? Math.max(match, pendingSnapshot) + 1 : match + 1;
+        state = ProgressState.PROBE;
+        next = resumeAt;
+        probeSent = false;
+        pendingSnapshot = 0;
+        inflights.reset();
+    }
+
+    public void becomeReplicate() {
+        state = ProgressState.REPLICATE;
+        next = match + 1;
+        probeSent = false;
+        pendingSnapshot = 0;
+        inflights.reset();
+    }
+
+    public void becomeSnapshot(long snapshotIndex) {
+        state = ProgressState.SNAPSHOT;
+        pendingSnapshot = snapshotIndex;
+        probeSent = false;
+        inflights.reset();
+    }
+
+    /** Whether the leader must hold further AppendEntries to this follower for now. */
+    public boolean isPaused() {
+        return switch (state) {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.isFull();
+            case SNAPSHOT -> true;
+        };
+    }
+
+    /** Lets one more probe go (called on a heartbeat response: the follower is alive). */
+    public void resumeProbe() {
+        probeSent = false;
+    }
+
+    /** Records an AppendEntries carrying entries up to {@code lastIndex} ({@code bytes} entry bytes). */
+    public void sentEntries(long lastIndex, int entryCount, long bytes) {
+        switch (state) {
+            case REPLICATE -> {
+                if (entryCount > 0) {
+                    next = lastIndex + 1;
+                    inflights.add(lastIndex, bytes);
+                }
+            }
+            case PROBE -> probeSent = true;
+            case SNAPSHOT -> throw new IllegalStateException("sending entries while in SNAPSHOT state");
+        }
+    }
+
+    /** The follower acknowledged {@code index}; returns whether that was news. */
+    public boolean maybeUpdate(long index) {
+        boolean updated = false;
+        if (match < index) {
+            match = index;
+            updated = true;
+            probeSent = false;
+        }
+        next = Math.max(next, index + 1);
+        return updated;
+    }
+
+    /**
+     * The follower rejected an AppendEntries at {@code rejected}; {@code hint} is the highest index that
+     * may still match. Returns false if the rejection is stale (it answers an older message).
+     */
+    public boolean maybeDecrTo(long rejected, long hint) {
+        if (state == ProgressState.REPLICATE) {
+            if (rejected <= match) {
+                return false;
+            }
+            next = match + 1;
+            return true;
+        }
+        if (next - 1 != rejected) {
+            return false;
+        }
+        next = Math.max(Math.min(rejected, hint + 1), match + 1);
+        probeSent = false;
+        return true;
+    }
+
+    @Override
+    public String toString() {
+        return state + " match=" + match + " next=" + next + (learner ? " learner" : "")
+                + (probeSent ? " paused" : "") + (state == ProgressState.SNAPSHOT ? " snapshot=" + pendingSnapshot : "")
+                + " inflight=" + inflights.count();
+    }
+}

@@ -1,0 +1,29 @@
+package io.raftmanager.spi;
+
+/**
+ * The durable log of one Raft group: the read side the core uses plus the writes the runtime performs.
+ *
+ * <p>Threading: {@link #write} and {@link #compact} are called from the log-writer thread only, one at a
+ * time; reads may come concurrently from the event loop. Failures are {@link StorageException}s and
+ * are fatal to the node: the runtime stops rather than serve from a log it cannot trust.
+ */
+public interface LogStorage extends LogReader, AutoCloseable {
+    /** The state persisted at the last successful write, read once at start-up. */
+    PersistentState initialState();
+
+    /**
+     * Applies a batch atomically: when this returns with {@code batch.sync()}, every part of the batch
+     * is durable; after a crash either the whole batch is visible or none of it.
+     */
+    void write(LogBatch batch);
+
+    /**
+     * Discards entries up to and including {@code upToIndex}, which must be covered by the latest
+     * snapshot ({@code upToIndex <= snapshot().getIndex()}).
+     */
+    void compact(long upToIndex);
+
+    /** Releases every resource; idempotent. */
+    @Override
+    void close();
+}
