@@ -1,0 +1,69 @@
+package io.raftmanager.sim;
+
+import java.util.SplittableRandom;
+
+/**
+ * The fault mix of one simulation run. Each seed draws its own mix ("swarm testing"): some runs have
+ * no loss but many crashes, others heavy reordering and partitions, so rare combinations are not
+ * drowned out by an average.
+ */
+record SimOptions(
+        int nodes,
+        int electionTicks,
+        int heartbeatTicks,
+        boolean preVote,
+        boolean checkQuorum,
+        double dropRate,
+        double duplicateRate,
+        int maxExtraDelay,
+        double partitionRate,
+        double crashRate,
+        double slowDiskRate,
+        double pauseRate,
+        double proposeRate,
+        int maxInflightMessages) {
+
+    static SimOptions draw(SplittableRandom rnd) {
+        int nodes = rnd.nextBoolean() ? 3 : 5;
+        int heartbeat = 1 + rnd.nextInt(2);
+        int election = heartbeat * 4 + rnd.nextInt(8);
+        return new SimOptions(
+                nodes,
+                election,
+                heartbeat,
+                rnd.nextInt(4) != 0,
+                rnd.nextInt(4) != 0,
+                chance(rnd, 0.6) ? rnd.nextDouble() * 0.2 : 0,
+                chance(rnd, 0.5) ? rnd.nextDouble() * 0.05 : 0,
+                chance(rnd, 0.6) ? rnd.nextInt(30) : 0,
+                chance(rnd, 0.6) ? 0.002 + rnd.nextDouble() * 0.01 : 0,
+                chance(rnd, 0.6) ? 0.001 + rnd.nextDouble() * 0.006 : 0,
+                chance(rnd, 0.4) ? 0.002 + rnd.nextDouble() * 0.01 : 0,
+                chance(rnd, 0.3) ? 0.001 + rnd.nextDouble() * 0.004 : 0,
+                0.05 + rnd.nextDouble() * 0.3,
+                1 + rnd.nextInt(8));
+    }
+
+    /** No faults at all: the heal phase that must end in progress. */
+    SimOptions healed() {
+        return new SimOptions(
+                nodes,
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                proposeRate,
+                maxInflightMessages);
+    }
+
+    private static boolean chance(SplittableRandom rnd, double p) {
+        return rnd.nextDouble() < p;
+    }
+}

@@ -1,0 +1,45 @@
+package io.raftmanager.sim;
+
+/** Counters of what one simulation run exercised, so a test run can show its faults actually happened. */
+final class SimStats {
+    long elections;
+    long leaderTerms;
+    long crashes;
+    long restarts;
+    long partitions;
+    long slowDisks;
+    long pauses;
+    long truncations;
+    long committed;
+    long acknowledged;
+    long messages;
+    long dropped;
+    long duplicated;
+    long healSteps;
+
+    void add(SimStats o) {
+        elections += o.elections;
+        leaderTerms += o.leaderTerms;
+        crashes += o.crashes;
+        restarts += o.restarts;
+        partitions += o.partitions;
+        slowDisks += o.slowDisks;
+        pauses += o.pauses;
+        truncations += o.truncations;
+        committed += o.committed;
+        acknowledged += o.acknowledged;
+        messages += o.messages;
+        dropped += o.dropped;
+        duplicated += o.duplicated;
+        healSteps = Math.max(healSteps, o.healSteps);
+    }
+
+    @Override
+    public String toString() {
+        return "elections=" + elections + " leaderTerms=" + leaderTerms + " crashes=" + crashes + " restarts="
+                + restarts + " partitions=" + partitions + " slowDisks=" + slowDisks + " pauses=" + pauses
+                + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
+                + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
+                + " maxHealSteps=" + healSteps;
+    }
+}

@@ -1,0 +1,401 @@
+package io.raftmanager.sim;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.InvalidMessageException;
+import io.raftmanager.RaftConfig;
+import io.raftmanager.Role;
+import io.raftmanager.core.Ready;
+import io.raftmanager.core.log.EntryId;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.storage.memory.MemoryLogStorage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A deterministic simulation of a Raft cluster: one thread, one seed, simulated time. Each step of
+ * time it may inject a fault, ticks the servers, lets clients propose, delivers due messages, completes
+ * due disk writes and carries out every Ready; then it checks the {@link Invariants}. After the fault
+ * phase every fault heals and the cluster must elect a leader and commit a new entry on every server
+ * within a bounded time.
+ *
+ * <p>Same seed, same history: the trace digest is a function of the seed and step count alone.
+ */
+final class Simulation {
+    static final int HEAL_STEPS = 3000;
+
+    final long seed;
+    private final int steps;
+    private final SplittableRandom rnd;
+    private final SplittableRandom nemesisRnd;
+    private final SimOptions options;
+    private final SimNetwork network;
+    private final List<SimNode> nodes = new ArrayList<>();
+    private final Invariants invariants = new Invariants();
+    private final Map<Long, Map<EntryId, ByteString>> pendingProposals = new HashMap<>();
+    private final Map<Long, ByteString> acknowledged = new HashMap<>();
+    private final ArrayDeque<String> recentEvents = new ArrayDeque<>();
+    private final boolean keepEvents;
+    private long now;
+    private long digest = 0xcbf29ce484222325L;
+    final SimStats stats = new SimStats();
+
+    Simulation(long seed, int steps, boolean keepEvents) {
+        this.seed = seed;
+        this.steps = steps;
+        this.keepEvents = keepEvents;
+        this.rnd = new SplittableRandom(seed);
+        this.options = SimOptions.draw(rnd.split());
+        this.nemesisRnd = rnd.split();
+        this.network = new SimNetwork(rnd.split(), options);
+        long[] voters = new long[options.nodes()];
+        for (int i = 0; i < voters.length; i++) {
+            voters[i] = i + 1;
+        }
+        for (long id : voters) {
+            RaftConfig config = RaftConfig.builder()
+                    .nodeId(id)
+                    .clusterId("sim")
+                    .groupId(7)
+                    .electionTicks(options.electionTicks())
+                    .heartbeatTicks(options.heartbeatTicks())
+                    .preVote(options.preVote())
+                    .checkQuorum(options.checkQuorum())
+                    .maxInflightMessages(options.maxInflightMessages())
+                    .maxMessageBytes(64 + rnd.nextInt(2048))
+                    .build();
+            int tickPeriod = 4 + rnd.nextInt(3); // clock skew: servers tick at different rates
+            nodes.add(new SimNode(id, config, MemoryLogStorage.withVoters(voters), tickPeriod, rnd));
+            pendingProposals.put(id, new HashMap<>());
+        }
+    }
+
+    SimOptions options() {
+        return options;
+    }
+
+    long digest() {
+        return digest;
+    }
+
+    /** Runs the fault phase and the heal phase; throws {@link AssertionError} on any violation. */
+    void run() {
+        event("options " + options);
+        for (int s = 0; s < steps; s++) {
+            nemesis();
+            step(true);
+        }
+        heal();
+        awaitProgress();
+        for (SimNode n : nodes) {
+            mix(n.raft.log().lastEntryId().hashCode());
+            mix(n.raft.log().committed());
+        }
+        Invariants.checkLogsMatch(nodes);
+        checkAcknowledgedWritesSurvive();
+        stats.committed = invariants.committedCount();
+        stats.leaderTerms = invariants.leaderTerms();
+        stats.messages = network.sent;
+        stats.dropped = network.dropped;
+        stats.duplicated = network.duplicated;
+    }
+
+    private void step(boolean clients) {
+        now++;
+        for (SimNode n : nodes) {
+            if (n.isUp() && !n.isPaused(now) && (now + n.id) % n.tickPeriod == 0) {
+                n.raft.tick();
+            }
+        }
+        if (clients && nemesisRnd.nextDouble() < options.proposeRate()) {
+            propose();
+        }
+        RaftMessage m;
+        while ((m = network.poll(now)) != null) {
+            deliver(m);
+        }
+        for (SimNode n : nodes) {
+            processReady(n);
+        }
+        for (SimNode n : nodes) {
+            if (!n.isUp() || n.isPaused(now)) {
+                continue;
+            }
+            List<RaftMessage> afterPersist;
+            while ((afterPersist = n.completeWrite(now)) != null) {
+                for (RaftMessage out : afterPersist) {
+                    network.send(out, now);
+                }
+                processReady(n);
+            }
+        }
+        invariants.afterStep(nodes);
+    }
+
+    private void deliver(RaftMessage m) {
+        SimNode to = nodes.get((int) m.getTo() - 1);
+        if (!to.isUp()) {
+            return;
+        }
+        if (to.isPaused(now)) {
+            network.defer(m, to.pausedUntil);
+            return;
+        }
+        mix(m.getFrom() * 31
+                + m.getTo() * 7
+                + m.getTerm() * 131
+                + m.getBodyCase().ordinal());
+        try {
+            to.raft.step(m);
+        } catch (InvalidMessageException e) {
+            throw new AssertionError(
+                    "server " + to.id + " refused a message from a correct peer: " + e.getMessage(), e);
+        }
+    }
+
+    private void processReady(SimNode n) {
+        if (!n.isUp() || n.isPaused(now)) {
+            return;
+        }
+        while (n.raft.hasReady()) {
+            Ready rd = n.raft.ready();
+            if (rd.softState() != null) {
+                event("server " + n.id + " is " + rd.softState().role() + " at term " + n.raft.term());
+                if (rd.softState().role() == Role.LEADER) {
+                    stats.elections++;
+                }
+            }
+            for (RaftMessage m : rd.messages()) {
+                network.send(m, now);
+            }
+            if (!rd.entriesToPersist().isEmpty()) {
+                invariants.onPersist(n.raft, rd.entriesToPersist());
+                if (rd.entriesToPersist().get(0).getIndex() <= n.durable.lastIndex()) {
+                    stats.truncations++;
+                }
+            }
+            n.submitWrite(rd, now, nemesisRnd);
+            for (Entry e : rd.entriesToApply()) {
+                invariants.onApply(n, e);
+                ByteString data = pendingProposals.get(n.id).remove(EntryId.of(e));
+                if (data != null) {
+                    acknowledged.put(e.getIndex(), data);
+                }
+            }
+            if (!rd.entriesToApply().isEmpty()) {
+                n.raft.applied(
+                        rd.entriesToApply().get(rd.entriesToApply().size() - 1).getIndex());
+            }
+            mix(rd.number() * 17
+                    + rd.entriesToPersist().size() * 3
+                    + rd.entriesToApply().size());
+        }
+    }
+
+    private EntryId propose() {
+        SimNode n = nodes.get(nemesisRnd.nextInt(nodes.size()));
+        if (!n.isUp() || n.isPaused(now) || n.raft.role() != Role.LEADER) {
+            return null;
+        }
+        ByteString data = ByteString.copyFromUtf8("s" + seed + "-" + now);
+        EntryId id = n.raft.propose(data);
+        pendingProposals.get(n.id).put(id, data);
+        mix(id.hashCode());
+        return id;
+    }
+
+    private void nemesis() {
+        SplittableRandom r = nemesisRnd;
+        if (options.partitionRate() > 0 && r.nextDouble() < options.partitionRate()) {
+            partition(r);
+        }
+        if (options.crashRate() > 0 && r.nextDouble() < options.crashRate()) {
+            SimNode n = nodes.get(r.nextInt(nodes.size()));
+            long down = nodes.stream().filter(x -> !x.isUp()).count();
+            if (n.isUp() && (down < nodes.size() / 2 || r.nextInt(10) == 0)) {
+                event("crash " + n.id);
+                n.crash();
+                pendingProposals.get(n.id).clear();
+                stats.crashes++;
+            }
+        }
+        for (SimNode n : nodes) {
+            if (!n.isUp() && r.nextDouble() < Math.max(0.01, options.crashRate() * 4)) {
+                event("restart " + n.id);
+                n.start(r);
+                stats.restarts++;
+            }
+        }
+        if (options.slowDiskRate() > 0 && r.nextDouble() < options.slowDiskRate()) {
+            SimNode n = nodes.get(r.nextInt(nodes.size()));
+            n.slowDiskUntil = now + 50 + r.nextInt(300);
+            event("slow disk " + n.id + " until " + n.slowDiskUntil);
+            stats.slowDisks++;
+        }
+        if (options.pauseRate() > 0 && r.nextDouble() < options.pauseRate()) {
+            SimNode n = nodes.get(r.nextInt(nodes.size()));
+            n.pausedUntil = now + (long) n.tickPeriod * options.electionTicks() * (1 + r.nextInt(3));
+            event("pause " + n.id + " until " + n.pausedUntil);
+            stats.pauses++;
+        }
+    }
+
+    private void partition(SplittableRandom r) {
+        if (network.hasCuts() && r.nextBoolean()) {
+            event("heal");
+            network.heal();
+            return;
+        }
+        network.heal();
+        int size = nodes.size();
+        int mode = r.nextInt(4);
+        long a = 1 + r.nextInt(size);
+        switch (mode) {
+            case 0 -> { // isolate one server
+                for (long b = 1; b <= size; b++) {
+                    if (b != a) {
+                        network.cutBoth(a, b);
+                    }
+                }
+                event("isolate " + a);
+            }
+            case 1 -> { // majority / minority, random sides
+                List<Long> ids = shuffledIds(r);
+                int minority = 1 + r.nextInt(size / 2);
+                for (int i = 0; i < minority; i++) {
+                    for (int j = minority; j < size; j++) {
+                        network.cutBoth(ids.get(i), ids.get(j));
+                    }
+                }
+                event("split " + ids.subList(0, minority) + " | " + ids.subList(minority, size));
+            }
+            case 2 -> { // bridge: two halves that only `a` connects
+                List<Long> ids = shuffledIds(r);
+                ids.remove(Long.valueOf(a));
+                int half = ids.size() / 2;
+                for (int i = 0; i < half; i++) {
+                    for (int j = half; j < ids.size(); j++) {
+                        network.cutBoth(ids.get(i), ids.get(j));
+                    }
+                }
+                event("bridge " + a + " between " + ids.subList(0, half) + " and " + ids.subList(half, ids.size()));
+            }
+            default -> { // one-way: `a` can send but hears nothing
+                for (long b = 1; b <= size; b++) {
+                    if (b != a) {
+                        network.cut(b, a);
+                    }
+                }
+                event("one-way deaf " + a);
+            }
+        }
+        stats.partitions++;
+    }
+
+    private List<Long> shuffledIds(SplittableRandom r) {
+        List<Long> ids = new ArrayList<>();
+        for (long i = 1; i <= nodes.size(); i++) {
+            ids.add(i);
+        }
+        for (int i = ids.size() - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            Long t = ids.get(i);
+            ids.set(i, ids.get(j));
+            ids.set(j, t);
+        }
+        return ids;
+    }
+
+    private void heal() {
+        event("heal all");
+        network.heal();
+        network.setOptions(options.healed());
+        for (SimNode n : nodes) {
+            n.pausedUntil = -1;
+            n.slowDiskUntil = -1;
+            if (!n.isUp()) {
+                n.start(nemesisRnd);
+            }
+        }
+    }
+
+    /** Liveness: after healing, a new entry must commit and be applied on every server in bounded time. */
+    private void awaitProgress() {
+        EntryId marker = null;
+        long healedAt = now;
+        long proposedAt = -1;
+        while (now - healedAt < HEAL_STEPS) {
+            step(false);
+            if (marker != null && appliedEverywhere(marker)) {
+                stats.healSteps = now - healedAt;
+                return;
+            }
+            if (marker == null || now - proposedAt > 300) {
+                // (Re)propose: a marker proposed to a leader that then lost its term may never commit.
+                for (SimNode n : nodes) {
+                    if (n.raft.role() == Role.LEADER) {
+                        marker = n.raft.propose(ByteString.copyFromUtf8("marker-" + now));
+                        proposedAt = now;
+                        break;
+                    }
+                }
+            }
+        }
+        StringBuilder sb = new StringBuilder(
+                "liveness violated: no new entry applied everywhere within " + HEAL_STEPS + " steps after healing;");
+        for (SimNode n : nodes) {
+            sb.append(" [")
+                    .append(n.raft.status())
+                    .append(" applied=")
+                    .append(n.appliedIndex)
+                    .append(']');
+        }
+        throw new AssertionError(sb.toString());
+    }
+
+    private boolean appliedEverywhere(EntryId marker) {
+        for (SimNode n : nodes) {
+            if (n.appliedIndex < marker.index() || n.raft.log().termOrZero(marker.index()) != marker.term()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkAcknowledgedWritesSurvive() {
+        for (Map.Entry<Long, ByteString> ack : acknowledged.entrySet()) {
+            Entry e = invariants.committedEntry(ack.getKey());
+            if (e == null
+                    || e.getType() != EntryType.ENTRY_TYPE_NORMAL
+                    || !e.getData().equals(ack.getValue())) {
+                throw new AssertionError("acknowledged write lost at index " + ack.getKey());
+            }
+        }
+        stats.acknowledged = acknowledged.size();
+    }
+
+    private void mix(long v) {
+        digest ^= v;
+        digest *= 0x100000001b3L;
+    }
+
+    private void event(String what) {
+        mix(what.hashCode());
+        mix(now);
+        if (keepEvents) {
+            recentEvents.add("t=" + now + " " + what);
+            if (recentEvents.size() > 200) {
+                recentEvents.poll();
+            }
+        }
+    }
+
+    List<String> recentEvents() {
+        return List.copyOf(recentEvents);
+    }
+}
