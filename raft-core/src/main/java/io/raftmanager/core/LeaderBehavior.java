@@ -118,7 +118,10 @@ final class LeaderBehavior {
         } else if (pr.state() == ProgressState.REPLICATE) {
             pr.inflights().freeLE(match);
         }
-        maybeCommitAndBroadcast();
+        if (!maybeCommitAndBroadcast() && pr.canBumpCommit(r.raftLog.committed())) {
+            // The commit index advanced while this follower was paused: tell it now, not at the next heartbeat.
+            sendAppend(m.getFrom(), true);
+        }
         // Keep the pipeline full while the window allows.
         while (sendAppend(m.getFrom(), false)) {
             // each call sends one message
@@ -158,6 +161,7 @@ final class LeaderBehavior {
         r.tracker.allProgress().forEach((peer, pr) -> {
             if (peer != r.id) {
                 long commit = Math.min(pr.match(), r.raftLog.committed());
+                pr.sentCommit(commit);
                 r.send(Messages.heartbeat(r, peer, commit, ByteString.EMPTY), false);
             }
         });
@@ -193,7 +197,9 @@ final class LeaderBehavior {
         long lastSent =
                 entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).getIndex();
         pr.sentEntries(lastSent, entries.size(), bytes);
-        r.send(Messages.append(r, to, prevIndex, prevTerm, entries, r.raftLog.committed()), false);
+        long commit = r.raftLog.committed();
+        pr.sentCommit(Math.min(commit, lastSent));
+        r.send(Messages.append(r, to, prevIndex, prevTerm, entries, commit), false);
         return true;
     }
 }

@@ -21,7 +21,8 @@ record SimOptions(
         double slowDiskRate,
         double pauseRate,
         double proposeRate,
-        int maxInflightMessages) {
+        int maxInflightMessages,
+        long maxMessageBytes) {
 
     static SimOptions draw(SplittableRandom rnd) {
         int nodes = rnd.nextBoolean() ? 3 : 5;
@@ -36,12 +37,14 @@ record SimOptions(
                 chance(rnd, 0.6) ? rnd.nextDouble() * 0.2 : 0,
                 chance(rnd, 0.5) ? rnd.nextDouble() * 0.05 : 0,
                 chance(rnd, 0.6) ? rnd.nextInt(30) : 0,
-                chance(rnd, 0.6) ? 0.002 + rnd.nextDouble() * 0.01 : 0,
-                chance(rnd, 0.6) ? 0.001 + rnd.nextDouble() * 0.006 : 0,
+                chance(rnd, 0.6) ? 0.002 + rnd.nextDouble() * 0.03 : 0,
+                chance(rnd, 0.6) ? 0.001 + rnd.nextDouble() * 0.01 : 0,
                 chance(rnd, 0.4) ? 0.002 + rnd.nextDouble() * 0.01 : 0,
                 chance(rnd, 0.3) ? 0.001 + rnd.nextDouble() * 0.004 : 0,
-                0.05 + rnd.nextDouble() * 0.3,
-                1 + rnd.nextInt(8));
+                0.05 + rnd.nextDouble() * 0.5,
+                1 + rnd.nextInt(8),
+                // 1 byte means one entry per message: followers then acknowledge prefixes of a leader's tail.
+                new long[] {1, 1, 64, 512, 1 << 20}[rnd.nextInt(5)]);
     }
 
     /** No faults at all: the heal phase that must end in progress. */
@@ -60,7 +63,8 @@ record SimOptions(
                 0,
                 0,
                 proposeRate,
-                maxInflightMessages);
+                maxInflightMessages,
+                maxMessageBytes);
     }
 
     private static boolean chance(SplittableRandom rnd, double p) {

@@ -67,7 +67,7 @@ final class Simulation {
                     .preVote(options.preVote())
                     .checkQuorum(options.checkQuorum())
                     .maxInflightMessages(options.maxInflightMessages())
-                    .maxMessageBytes(64 + rnd.nextInt(2048))
+                    .maxMessageBytes(options.maxMessageBytes())
                     .build();
             int tickPeriod = 4 + rnd.nextInt(3); // clock skew: servers tick at different rates
             nodes.add(new SimNode(id, config, MemoryLogStorage.withVoters(voters), tickPeriod, rnd));
@@ -197,16 +197,28 @@ final class Simulation {
         }
     }
 
-    private EntryId propose() {
-        SimNode n = nodes.get(nemesisRnd.nextInt(nodes.size()));
-        if (!n.isUp() || n.isPaused(now) || n.raft.role() != Role.LEADER) {
-            return null;
+    /**
+     * A client sends 1-4 commands to a server that believes it leads, possibly a stale leader cut off from
+     * the others: its uncommitted entries are what later leaders must overwrite safely.
+     */
+    private void propose() {
+        List<SimNode> leaders = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.isUp() && !n.isPaused(now) && n.raft.role() == Role.LEADER) {
+                leaders.add(n);
+            }
         }
-        ByteString data = ByteString.copyFromUtf8("s" + seed + "-" + now);
-        EntryId id = n.raft.propose(data);
-        pendingProposals.get(n.id).put(id, data);
-        mix(id.hashCode());
-        return id;
+        if (leaders.isEmpty()) {
+            return;
+        }
+        SimNode n = leaders.get(nemesisRnd.nextInt(leaders.size()));
+        int count = 1 + nemesisRnd.nextInt(4);
+        for (int i = 0; i < count; i++) {
+            ByteString data = ByteString.copyFromUtf8("s" + seed + "-" + now + "-" + i);
+            EntryId id = n.raft.propose(data);
+            pendingProposals.get(n.id).put(id, data);
+            mix(id.hashCode());
+        }
     }
 
     private void nemesis() {
@@ -329,7 +341,17 @@ final class Simulation {
         EntryId marker = null;
         long healedAt = now;
         long proposedAt = -1;
-        while (now - healedAt < HEAL_STEPS) {
+        // The bound grows with the catch-up work the faults left behind: with one entry per message, a
+        // follower 500 entries behind needs 500 round trips however healthy the cluster is.
+        long backlog = 0;
+        for (SimNode n : nodes) {
+            for (SimNode o : nodes) {
+                backlog = Math.max(
+                        backlog, n.raft.log().lastIndex() - o.raft.log().committed());
+            }
+        }
+        long bound = HEAL_STEPS + 10 * backlog;
+        while (now - healedAt < bound) {
             step(false);
             if (marker != null && appliedEverywhere(marker)) {
                 stats.healSteps = now - healedAt;

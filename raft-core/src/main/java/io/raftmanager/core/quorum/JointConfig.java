@@ -1,8 +1,8 @@
 package io.raftmanager.core.quorum;
 
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The voters of a (possibly joint) configuration: {@code incoming} is C_new (or the only configuration),
@@ -22,9 +22,9 @@ public record JointConfig(MajorityConfig incoming, MajorityConfig outgoing) {
         return incoming.contains(id) || outgoing.contains(id);
     }
 
-    /** Every voter of either half. */
+    /** Every voter of either half, in id order. */
     public Set<Long> ids() {
-        Set<Long> all = new HashSet<>(incoming.voters());
+        Set<Long> all = new TreeSet<>(incoming.voters());
         all.addAll(outgoing.voters());
         return all;
     }

@@ -12,6 +12,7 @@ public final class Progress {
     private ProgressState state = ProgressState.PROBE;
     private boolean probeSent;
     private long pendingSnapshot;
+    private long sentCommit;
     private boolean recentActive;
     private final boolean learner;
     private final Inflights inflights;
@@ -48,6 +49,24 @@ public final class Progress {
 
     public boolean recentActive() {
         return recentActive;
+    }
+
+    /** The highest commit index this follower has been sent; it may know no more than this. */
+    public long sentCommit() {
+        return sentCommit;
+    }
+
+    /** Records that a message carrying {@code commit} was sent. */
+    public void sentCommit(long commit) {
+        sentCommit = Math.max(sentCommit, commit);
+    }
+
+    /**
+     * Whether the follower may not know {@code committed} yet and could learn it from an append: it has
+     * not been sent it, and it holds the entries up to it or has an append on the way.
+     */
+    public boolean canBumpCommit(long committed) {
+        return sentCommit < committed && next - 1 > sentCommit;
     }
 
     public void setRecentActive(boolean active) {
