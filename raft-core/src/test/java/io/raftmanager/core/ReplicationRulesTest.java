@@ -30,7 +30,6 @@ import io.raftmanager.spi.LogBatch;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.List;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -415,8 +414,6 @@ class ReplicationRulesTest {
     }
 
     @Test
-    @Disabled("core bug: a follower paused in PROBE when the commit advanced is not sent the commit index when it"
-            + " acks; it waits for the next heartbeat")
     void followerPausedWhenEntryCommittedIsToldCommitIndexOnceItAcks() {
         TestNode n = elect(TestNode.create(1, 1, 2, 3));
         n.raft.step(appendAccept(n, 3, 1, 1));
