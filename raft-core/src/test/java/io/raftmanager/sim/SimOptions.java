@@ -28,6 +28,9 @@ record SimOptions(
         int nodes = rnd.nextBoolean() ? 3 : 5;
         int heartbeat = 1 + rnd.nextInt(2);
         int election = heartbeat * 4 + rnd.nextInt(8);
+        // One run in four is "churn": leaders come and go every few election timeouts, which is what it
+        // takes to reach the multi-leader histories of the paper's Figure 8.
+        double churn = chance(rnd, 0.25) ? 4 + rnd.nextDouble() * 4 : 1;
         return new SimOptions(
                 nodes,
                 election,
@@ -37,8 +40,8 @@ record SimOptions(
                 chance(rnd, 0.6) ? rnd.nextDouble() * 0.2 : 0,
                 chance(rnd, 0.5) ? rnd.nextDouble() * 0.05 : 0,
                 chance(rnd, 0.6) ? rnd.nextInt(30) : 0,
-                chance(rnd, 0.6) ? 0.002 + rnd.nextDouble() * 0.03 : 0,
-                chance(rnd, 0.6) ? 0.001 + rnd.nextDouble() * 0.01 : 0,
+                chance(rnd, 0.6) ? (0.002 + rnd.nextDouble() * 0.03) * churn : 0,
+                chance(rnd, 0.6) ? (0.001 + rnd.nextDouble() * 0.01) * churn : 0,
                 chance(rnd, 0.4) ? 0.002 + rnd.nextDouble() * 0.01 : 0,
                 chance(rnd, 0.3) ? 0.001 + rnd.nextDouble() * 0.004 : 0,
                 0.05 + rnd.nextDouble() * 0.5,

@@ -227,7 +227,7 @@ final class Simulation {
             partition(r);
         }
         if (options.crashRate() > 0 && r.nextDouble() < options.crashRate()) {
-            SimNode n = nodes.get(r.nextInt(nodes.size()));
+            SimNode n = target(r);
             long down = nodes.stream().filter(x -> !x.isUp()).count();
             if (n.isUp() && (down < nodes.size() / 2 || r.nextInt(10) == 0)) {
                 event("crash " + n.id);
@@ -257,6 +257,18 @@ final class Simulation {
         }
     }
 
+    /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
+    private SimNode target(SplittableRandom r) {
+        if (r.nextBoolean()) {
+            for (SimNode n : nodes) {
+                if (n.isUp() && n.raft.role() == Role.LEADER) {
+                    return n;
+                }
+            }
+        }
+        return nodes.get(r.nextInt(nodes.size()));
+    }
+
     private void partition(SplittableRandom r) {
         if (network.hasCuts() && r.nextBoolean()) {
             event("heal");
@@ -266,7 +278,7 @@ final class Simulation {
         network.heal();
         int size = nodes.size();
         int mode = r.nextInt(4);
-        long a = 1 + r.nextInt(size);
+        long a = target(r).id;
         switch (mode) {
             case 0 -> { // isolate one server
                 for (long b = 1; b <= size; b++) {
