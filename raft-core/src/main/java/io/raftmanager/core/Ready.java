@@ -3,6 +3,7 @@ package io.raftmanager.core;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.LogBatch;
 import java.util.List;
 
 /**
@@ -33,6 +34,11 @@ public record Ready(
         List<RaftMessage> messagesAfterPersist,
         List<Entry> entriesToApply,
         boolean mustSync) {
+
+    /** The storage write this Ready asks for. */
+    public LogBatch toLogBatch() {
+        return new LogBatch(hardState, entriesToPersist, mustSync);
+    }
 
     /** True when there is something to write to storage. */
     public boolean hasPersistWork() {

@@ -48,7 +48,7 @@ class ReplicationRulesTest {
 
     /** Carries out a Ready's storage write, without telling the core yet. */
     private static void write(TestNode n, Ready rd) {
-        n.storage.write(new LogBatch(rd.hardState(), rd.entriesToPersist(), rd.mustSync()));
+        n.storage.write(rd.toLogBatch());
     }
 
     private static long[] repeat(long term, int times) {

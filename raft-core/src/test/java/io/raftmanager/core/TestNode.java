@@ -3,7 +3,6 @@ package io.raftmanager.core;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.RaftMessage;
-import io.raftmanager.spi.LogBatch;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +62,7 @@ public final class TestNode {
             Ready rd = raft.ready();
             out.addAll(rd.messages());
             if (rd.hasPersistWork()) {
-                storage.write(new LogBatch(rd.hardState(), rd.entriesToPersist(), rd.mustSync()));
+                storage.write(rd.toLogBatch());
             }
             out.addAll(rd.messagesAfterPersist());
             applied.addAll(rd.entriesToApply());

@@ -66,7 +66,7 @@ final class SimNode {
         long latency = 1 + rnd.nextInt(3) + (now < slowDiskUntil ? 20 + rnd.nextInt(80) : 0);
         long completeAt =
                 Math.max(now + latency, disk.isEmpty() ? 0 : disk.peekLast().completeAt());
-        LogBatch batch = new LogBatch(rd.hardState(), rd.entriesToPersist(), rd.mustSync());
+        LogBatch batch = rd.toLogBatch();
         disk.add(new PendingWrite(rd.number(), batch, rd.messagesAfterPersist(), completeAt));
     }
 

@@ -100,6 +100,9 @@ public final class MemoryLogStorage implements LogStorage {
         if (closed) {
             throw new StorageException("storage is closed");
         }
+        if (batch.snapshot() != null) {
+            installSnapshot(batch.snapshot());
+        }
         if (!batch.entries().isEmpty()) {
             long from = batch.entries().get(0).getIndex();
             if (from <= snapshot.getIndex() || from > lastIndex() + 1) {
@@ -113,6 +116,17 @@ public final class MemoryLogStorage implements LogStorage {
         if (batch.hardState() != null) {
             hardState = batch.hardState();
         }
+    }
+
+    private void installSnapshot(SnapshotMeta meta) {
+        long index = meta.getIndex();
+        boolean agrees = index <= lastIndex() && index >= snapshot.getIndex() && term(index) == meta.getTerm();
+        if (agrees) {
+            entries.subList(0, (int) (index - snapshot.getIndex())).clear();
+        } else {
+            entries.clear();
+        }
+        snapshot = meta;
     }
 
     @Override

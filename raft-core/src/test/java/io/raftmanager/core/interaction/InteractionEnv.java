@@ -4,7 +4,6 @@ import io.raftmanager.core.Raft;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.TestNode;
 import io.raftmanager.proto.RaftMessage;
-import io.raftmanager.spi.LogBatch;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,7 +101,7 @@ final class InteractionEnv {
         }
         rd.messages().forEach(this::send);
         if (rd.hasPersistWork()) {
-            n.storage.write(new LogBatch(rd.hardState(), rd.entriesToPersist(), rd.mustSync()));
+            n.storage.write(rd.toLogBatch());
         }
         rd.messagesAfterPersist().forEach(this::send);
         n.applied.addAll(rd.entriesToApply());
