@@ -7,7 +7,9 @@
 #
 #   raft-core/bench.sh --cpu [unbatched|batched|pipelined ...]   # CoreThroughputCpuProbe (see below)
 #
-# With no arguments it runs: CoreThroughputBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+# With no arguments it runs: CoreThroughputBenchmark -f 1 -wi 10 -w 2s -i 5 -r 2s
+# (10 warmup iterations: on the loaded 2-core machine C2 needed 10-20 s to reach steady state; with
+# -wi 3 the unbatched score was still climbing during measurement.)
 #
 # On a shared machine wall-clock scores mostly measure how much CPU the other processes left over;
 # --cpu runs the same operations outside JMH and also reports entries per second of thread CPU time.
@@ -32,6 +34,6 @@ if [[ "${1:-}" == "--cpu" ]]; then
         io.raftmanager.core.bench.CoreThroughputCpuProbe "$@"
 fi
 if [[ $# -eq 0 ]]; then
-    set -- CoreThroughputBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
+    set -- CoreThroughputBenchmark -f 1 -wi 10 -w 2s -i 5 -r 2s
 fi
 exec java -cp "$cp" org.openjdk.jmh.Main "$@"
