@@ -29,7 +29,7 @@ final class CandidateBehavior {
         }
         EntryId last = r.raftLog.lastEntryId();
         Raft.LOG.info("[{}] starts {}campaign for term {} with last entry {}", r.id, pre ? "pre-" : "", voteTerm, last);
-        for (long peer : r.tracker.voters().ids()) {
+        for (long peer : r.tracker.voterIds()) {
             if (peer != r.id) {
                 r.send(Messages.voteRequest(r, peer, voteTerm, pre, transfer, last.index(), last.term()), false);
             }

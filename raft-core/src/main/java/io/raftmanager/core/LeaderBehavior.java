@@ -68,8 +68,14 @@ final class LeaderBehavior {
             case APPEND_RESPONSE -> handleAppendResponse(m);
             case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
             case APPEND_REQUEST, HEARTBEAT_REQUEST ->
-                throw new IllegalStateException("election safety violated: leader " + r.id + " got " + m.getBodyCase()
-                        + " from " + m.getFrom() + " in its own term " + r.term);
+                // Two leaders in one term cannot happen between correct servers; refuse rather than crash,
+                // so a faulty peer cannot take the leader down.
+                Raft.LOG.error(
+                        "[{}] ignores {} from {}: it claims to lead term {}, which this server leads",
+                        r.id,
+                        m.getBodyCase(),
+                        m.getFrom(),
+                        r.term);
             default -> Raft.LOG.debug("[{}] leader ignores {} from {}", r.id, m.getBodyCase(), m.getFrom());
         }
     }
@@ -83,8 +89,17 @@ final class LeaderBehavior {
 
     private void handleAppendResponse(RaftMessage m) {
         Progress pr = r.tracker.progress(m.getFrom());
-        pr.setRecentActive(true);
         AppendEntriesResponse resp = m.getAppendResponse();
+        if (resp.getSuccess() && resp.getMatchIndex() > r.raftLog.lastIndex()) {
+            Raft.LOG.warn(
+                    "[{}] ignores ack of {} from {}: beyond last index {}",
+                    r.id,
+                    resp.getMatchIndex(),
+                    m.getFrom(),
+                    r.raftLog.lastIndex());
+            return;
+        }
+        pr.setRecentActive(true);
         if (!resp.getSuccess()) {
             long hint = resp.getRejectHintIndex();
             if (resp.getRejectHintTerm() > 0) {
@@ -101,15 +116,6 @@ final class LeaderBehavior {
             return;
         }
         long match = resp.getMatchIndex();
-        if (match > r.raftLog.lastIndex()) {
-            Raft.LOG.warn(
-                    "[{}] ignores ack of {} from {}: beyond last index {}",
-                    r.id,
-                    match,
-                    m.getFrom(),
-                    r.raftLog.lastIndex());
-            return;
-        }
         if (!pr.maybeUpdate(match)) {
             return;
         }

@@ -24,7 +24,7 @@ final class MessageValidator {
         if (m == null) {
             throw new InvalidMessageException(Reason.MALFORMED, "null message");
         }
-        if (m.getFormatVersion() > CURRENT_VERSION) {
+        if (Integer.compareUnsigned(m.getFormatVersion(), CURRENT_VERSION) > 0) {
             throw new InvalidMessageException(
                     Reason.UNSUPPORTED_VERSION,
                     "format version " + m.getFormatVersion() + " > supported " + CURRENT_VERSION);
@@ -87,7 +87,7 @@ final class MessageValidator {
         long expectIndex = a.getPrevLogIndex() + 1;
         long minTerm = a.getPrevLogTerm();
         for (Entry e : a.getEntriesList()) {
-            if (e.getIndex() != expectIndex) {
+            if (e.getIndex() != expectIndex || e.getIndex() < 1) {
                 throw malformed("entry index " + e.getIndex() + " where " + expectIndex + " was expected");
             }
             if (e.getTerm() < minTerm || e.getTerm() > m.getTerm() || e.getTerm() < 1) {
@@ -99,9 +99,6 @@ final class MessageValidator {
             }
             minTerm = e.getTerm();
             expectIndex++;
-            if (expectIndex < 0) {
-                throw malformed("entry index overflows");
-            }
         }
     }
 

@@ -58,8 +58,11 @@ public final class Raft {
 
     private List<RaftMessage> messages = new ArrayList<>();
     private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
-    private SoftState lastSoftState;
-    private HardState lastHardState;
+    private Role lastRole;
+    private long lastLeaderId;
+    private long lastTerm;
+    private long lastVote;
+    private long lastCommit;
     private long readyNumber;
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
@@ -76,8 +79,7 @@ public final class Raft {
         this.vote = hs.getVote();
         this.membership = state.membership();
         this.tracker = new ProgressTracker(membership);
-        this.lastHardState = hardState();
-        this.lastSoftState = softState();
+        rememberReported();
         resetRandomizedElectionTimeout();
         LOG.info(
                 "[{}] starting at term {}, vote {}, commit {}, last {}, members {}",
@@ -194,7 +196,7 @@ public final class Raft {
      * from a non-member is accepted: it may lead a configuration this server has not applied yet.
      */
     private boolean admitSender(RaftMessage m) {
-        boolean joining = tracker.members().isEmpty();
+        boolean joining = !tracker.hasMembers();
         if (joining || tracker.isMember(m.getFrom())) {
             return true;
         }
@@ -400,42 +402,49 @@ public final class Raft {
                 .build();
     }
 
+    private boolean softStateChanged() {
+        return role != lastRole || leaderId != lastLeaderId;
+    }
+
+    private boolean hardStateChanged() {
+        return term != lastTerm || vote != lastVote || raftLog.committed() != lastCommit;
+    }
+
+    /** Remembers what the last Ready reported, so the next one carries only changes. */
+    private void rememberReported() {
+        lastRole = role;
+        lastLeaderId = leaderId;
+        lastTerm = term;
+        lastVote = vote;
+        lastCommit = raftLog.committed();
+    }
+
     /** Whether {@link #ready()} has anything to hand out. */
     public boolean hasReady() {
         return !messages.isEmpty()
                 || !messagesAfterPersist.isEmpty()
                 || raftLog.hasEntriesToPersist()
                 || raftLog.hasEntriesToApply()
-                || !softState().equals(lastSoftState)
-                || !hardState().equals(lastHardState);
+                || softStateChanged()
+                || hardStateChanged();
     }
 
     /** Hands out the next batch of effects. The runtime must carry it out as {@link Ready} describes. */
     public Ready ready() {
-        SoftState ss = softState();
-        HardState hs = hardState();
-        boolean hsChanged = !hs.equals(lastHardState);
-        boolean mustSync =
-                hsChanged && (hs.getTerm() != lastHardState.getTerm() || hs.getVote() != lastHardState.getVote());
+        SoftState ss = softStateChanged() ? softState() : null;
+        HardState hs = hardStateChanged() ? hardState() : null;
+        // Term and vote must be durable before any answer that relies on them; a commit index need not be.
+        boolean mustSync = term != lastTerm || vote != lastVote;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
         mustSync |= !toPersist.isEmpty();
         List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
         readyNumber++;
-        Ready rd = new Ready(
-                readyNumber,
-                ss.equals(lastSoftState) ? null : ss,
-                hsChanged ? hs : null,
-                toPersist,
-                messages,
-                messagesAfterPersist,
-                toApply,
-                mustSync);
+        Ready rd = new Ready(readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
             pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
         }
-        lastSoftState = ss;
-        lastHardState = hs;
+        rememberReported();
         messages = new ArrayList<>();
         messagesAfterPersist = new ArrayList<>();
         return rd;

@@ -39,7 +39,8 @@ public final class RaftLog {
     }
 
     public long lastIndex() {
-        return unstable.isEmpty() ? Math.max(storage.lastIndex(), unstable.offset() - 1) : unstable.lastIndex();
+        // The unstable tail starts right after the durable log, so even when empty it knows the last index.
+        return unstable.lastIndex();
     }
 
     public long committed() {
@@ -79,10 +80,14 @@ public final class RaftLog {
 
     /** The term at {@code index}, or 0 if it is compacted or beyond the log. */
     public long termOrZero(long index) {
-        if (index < firstIndex() - 1 || index > lastIndex()) {
+        long t = unstable.termOrMinusOne(index);
+        if (t >= 0) {
+            return t;
+        }
+        if (index > lastIndex() || index < firstIndex() - 1) {
             return 0;
         }
-        return term(index);
+        return storage.term(index);
     }
 
     public boolean matchTerm(long index, long term) {

@@ -4,11 +4,13 @@ import io.raftmanager.core.quorum.JointConfig;
 import io.raftmanager.core.quorum.MajorityConfig;
 import io.raftmanager.core.quorum.VoteResult;
 import io.raftmanager.proto.Membership;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The leader's bookkeeping for the whole configuration: the voters (possibly joint), the learners, a
@@ -18,7 +20,13 @@ import java.util.TreeMap;
 public final class ProgressTracker {
     private final JointConfig voters;
     private final Set<Long> learners;
+    private final Set<Long> voterIds;
+    private final Set<Long> members;
     private final TreeMap<Long, Progress> progress = new TreeMap<>();
+    /** The same progress as {@code progress}, for allocation-free lookup on the hot path. */
+    private long[] progressIds = new long[0];
+
+    private Progress[] progressById = new Progress[0];
     private final Map<Long, Boolean> votes = new HashMap<>();
 
     public ProgressTracker(Membership membership) {
@@ -28,6 +36,10 @@ public final class ProgressTracker {
         Set<Long> l = new HashSet<>(membership.getLearnersList());
         l.addAll(membership.getLearnersNextList());
         this.learners = Set.copyOf(l);
+        this.voterIds = Collections.unmodifiableSortedSet(new TreeSet<>(voters.ids()));
+        TreeSet<Long> all = new TreeSet<>(voterIds);
+        all.addAll(learners);
+        this.members = Collections.unmodifiableSortedSet(all);
     }
 
     public JointConfig voters() {
@@ -46,23 +58,43 @@ public final class ProgressTracker {
         return voters.contains(id) || learners.contains(id);
     }
 
+    /** Every voter of either half of the configuration, in id order. */
+    public Set<Long> voterIds() {
+        return voterIds;
+    }
+
     /** Every member, voters and learners, in id order. */
     public Set<Long> members() {
-        Set<Long> all = new java.util.TreeSet<>(voters.ids());
-        all.addAll(learners);
-        return all;
+        return members;
+    }
+
+    public boolean hasMembers() {
+        return !members.isEmpty();
     }
 
     /** Resets every member's progress, as a new leader does: nothing is known to match yet. */
     public void resetProgress(long nextIndex, int maxInflightMessages, long maxInflightBytes) {
         progress.clear();
-        for (long id : members()) {
+        for (long id : members) {
             progress.put(id, new Progress(nextIndex, !voters.contains(id), maxInflightMessages, maxInflightBytes));
+        }
+        progressIds = new long[progress.size()];
+        progressById = new Progress[progress.size()];
+        int i = 0;
+        for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+            progressIds[i] = e.getKey();
+            progressById[i++] = e.getValue();
         }
     }
 
     public Progress progress(long id) {
-        return progress.get(id);
+        long[] ids = progressIds;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == id) {
+                return progressById[i];
+            }
+        }
+        return null;
     }
 
     public Map<Long, Progress> allProgress() {
@@ -72,7 +104,7 @@ public final class ProgressTracker {
     /** The largest index a quorum of voters has acknowledged. */
     public long committed() {
         return voters.committedIndex(id -> {
-            Progress p = progress.get(id);
+            Progress p = progress(id);
             return p == null ? 0 : p.match();
         });
     }
