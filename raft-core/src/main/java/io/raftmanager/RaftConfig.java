@@ -18,6 +18,10 @@ package io.raftmanager;
  * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
  * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
+ * @param tickMillis the runtime's tick length: wall time per tick (the core itself only counts ticks)
+ * @param maxPendingProposals proposals a node accepts without an outcome yet; beyond it, proposals fail
+ *     fast with {@link OverloadedException}
+ * @param maxPendingProposalBytes the same bound in command bytes
  */
 public record RaftConfig(
         long nodeId,
@@ -30,7 +34,10 @@ public record RaftConfig(
         int maxInflightMessages,
         long maxInflightBytes,
         long maxMessageBytes,
-        long maxApplyBytes) {
+        long maxApplyBytes,
+        long tickMillis,
+        int maxPendingProposals,
+        long maxPendingProposalBytes) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -38,6 +45,9 @@ public record RaftConfig(
     public static final long DEFAULT_MAX_INFLIGHT_BYTES = 32L << 20;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 1L << 20;
     public static final long DEFAULT_MAX_APPLY_BYTES = 16L << 20;
+    public static final long DEFAULT_TICK_MILLIS = 100;
+    public static final int DEFAULT_MAX_PENDING_PROPOSALS = 65_536;
+    public static final long DEFAULT_MAX_PENDING_PROPOSAL_BYTES = 256L << 20;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     public RaftConfig {
@@ -54,6 +64,12 @@ public record RaftConfig(
         require(maxInflightBytes >= 1, "maxInflightBytes", "must be >= 1, was " + maxInflightBytes);
         require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
         require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
+        require(tickMillis >= 1, "tickMillis", "must be >= 1, was " + tickMillis);
+        require(maxPendingProposals >= 1, "maxPendingProposals", "must be >= 1, was " + maxPendingProposals);
+        require(
+                maxPendingProposalBytes >= 1,
+                "maxPendingProposalBytes",
+                "must be >= 1, was " + maxPendingProposalBytes);
     }
 
     private static void require(boolean ok, String field, String problem) {
@@ -79,7 +95,10 @@ public record RaftConfig(
                 .maxInflightMessages(maxInflightMessages)
                 .maxInflightBytes(maxInflightBytes)
                 .maxMessageBytes(maxMessageBytes)
-                .maxApplyBytes(maxApplyBytes);
+                .maxApplyBytes(maxApplyBytes)
+                .tickMillis(tickMillis)
+                .maxPendingProposals(maxPendingProposals)
+                .maxPendingProposalBytes(maxPendingProposalBytes);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -95,6 +114,9 @@ public record RaftConfig(
         private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
         private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private long maxApplyBytes = DEFAULT_MAX_APPLY_BYTES;
+        private long tickMillis = DEFAULT_TICK_MILLIS;
+        private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
+        private long maxPendingProposalBytes = DEFAULT_MAX_PENDING_PROPOSAL_BYTES;
 
         private Builder() {}
 
@@ -153,6 +175,21 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder tickMillis(long value) {
+            tickMillis = value;
+            return this;
+        }
+
+        public Builder maxPendingProposals(int value) {
+            maxPendingProposals = value;
+            return this;
+        }
+
+        public Builder maxPendingProposalBytes(long value) {
+            maxPendingProposalBytes = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -165,7 +202,10 @@ public record RaftConfig(
                     maxInflightMessages,
                     maxInflightBytes,
                     maxMessageBytes,
-                    maxApplyBytes);
+                    maxApplyBytes,
+                    tickMillis,
+                    maxPendingProposals,
+                    maxPendingProposalBytes);
         }
     }
 }

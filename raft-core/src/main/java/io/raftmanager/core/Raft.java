@@ -505,6 +505,15 @@ public final class Raft {
         return id;
     }
 
+    /** When leader: each member's match index, in id order; otherwise empty. */
+    public Map<Long, Long> matchIndexes() {
+        Map<Long, Long> out = new TreeMap<>();
+        if (role == Role.LEADER) {
+            tracker.allProgress().forEach((peer, pr) -> out.put(peer, pr.match()));
+        }
+        return out;
+    }
+
     public long term() {
         return term;
     }

@@ -1,0 +1,28 @@
+package io.raftmanager;
+
+import java.util.Map;
+
+/**
+ * A point-in-time view of one node.
+ *
+ * @param leader the leader this node knows of, 0 if none
+ * @param peers when this node leads: per member, its replication state; otherwise empty
+ */
+public record NodeStatus(
+        long id,
+        Role role,
+        long term,
+        long leader,
+        long commitIndex,
+        long appliedIndex,
+        long lastIndex,
+        Map<Long, PeerStatus> peers) {
+
+    /**
+     * The leader's view of one member.
+     *
+     * @param matchIndex the highest index known replicated on it
+     * @param lag how many entries it is behind the leader's last index
+     */
+    public record PeerStatus(long matchIndex, long lag) {}
+}

@@ -1,0 +1,10 @@
+package io.raftmanager;
+
+/**
+ * Notified of changes in a node's view of its group. Called from the node's event loop thread: return
+ * quickly and never block.
+ */
+public interface RaftListener {
+    /** This server's role changed; {@code leader} is the leader it knows of (0 if none). */
+    default void onRoleChange(Role role, long term, long leader) {}
+}

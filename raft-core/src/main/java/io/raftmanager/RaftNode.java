@@ -1,0 +1,46 @@
+package io.raftmanager;
+
+import com.google.protobuf.ByteString;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One server of one Raft group, embedded in a host service: it replicates the commands proposed to it
+ * and applies them, in the same order on every server, to the host's {@link StateMachine}.
+ *
+ * <p>Build one with {@link #builder()}, then {@link #start()} it. Every operation returns a future and
+ * is safe to call from any thread; futures complete exceptionally with a {@link RaftException}: {@link
+ * NotLeaderException} (retry at the leader it names), {@link OverloadedException}, {@link
+ * ProposalDroppedException} (definitely not applied), {@link IndeterminateResultException} (may or may
+ * not have been applied), {@link ClosedException}.
+ */
+public interface RaftNode extends AutoCloseable {
+    /** A builder for a node; see {@link RaftNodeBuilder}. */
+    static RaftNodeBuilder builder() {
+        return new RaftNodeBuilder();
+    }
+
+    /** Starts the node's threads and its transport. Idempotent. */
+    void start();
+
+    /**
+     * Proposes a command. The future completes with the state machine's result once the command is
+     * committed and applied on this server; only the leader accepts proposals.
+     */
+    CompletableFuture<ByteString> propose(ByteString command);
+
+    /** Runs a read-only query against the state machine at the given consistency. */
+    CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency);
+
+    /** The node's current view of itself and, when it leads, of its peers. */
+    CompletableFuture<NodeStatus> status();
+
+    /** Registers a listener for role and leader changes. */
+    void addListener(RaftListener listener);
+
+    /**
+     * Stops the node: its threads end and every pending operation fails with {@link ClosedException}.
+     * Idempotent. The storage and transport it was built with are not closed: their owner closes them.
+     */
+    @Override
+    void close();
+}

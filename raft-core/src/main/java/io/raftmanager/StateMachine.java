@@ -1,0 +1,27 @@
+package io.raftmanager;
+
+import com.google.protobuf.ByteString;
+
+/**
+ * The replicated service, implemented by the host application. Every server applies the same committed
+ * commands in the same order, so {@link #apply} must be deterministic: its result may depend only on
+ * the state and the command (no clocks, randomness or I/O whose result can differ between servers).
+ *
+ * <p>Threading: every method is called from the node's single applier thread, never concurrently, so
+ * implementations need no locking of their own. A method that throws stops the node from applying (it
+ * never skips an entry); the failure is logged and pending operations fail.
+ */
+public interface StateMachine extends AutoCloseable {
+    /**
+     * Applies the committed command at {@code index} and returns its result, which completes the
+     * proposer's future on the server that proposed it.
+     */
+    ByteString apply(long index, ByteString command);
+
+    /** Answers a read-only query against the current state; must not change the state. */
+    ByteString query(ByteString query);
+
+    /** Releases resources; called once when the node closes. */
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,259 @@
+package io.raftmanager.node;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.ClosedException;
+import io.raftmanager.NodeStatus;
+import io.raftmanager.OverloadedException;
+import io.raftmanager.ProposalDroppedException;
+import io.raftmanager.RaftConfig;
+import io.raftmanager.RaftListener;
+import io.raftmanager.RaftNode;
+import io.raftmanager.ReadConsistency;
+import io.raftmanager.StateMachine;
+import io.raftmanager.core.Raft;
+import io.raftmanager.core.Status;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.InboundHandler;
+import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.Transport;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+
+/**
+ * The runtime around one {@link Raft} core: an {@link EventLoop}, a {@link LogWriter} and an {@link
+ * Applier}, each a {@link Worker} run by the {@link Scheduler}. Use {@link RaftNode#builder()} to create
+ * one; this class is public only so that builder can reach it.
+ */
+public final class DefaultRaftNode implements RaftNode {
+    private final RaftConfig config;
+    private final Transport transport;
+    private final StateMachine stateMachine;
+    private final Scheduler scheduler;
+    private final Inbox inbox = new Inbox();
+    private final EventLoop loop;
+    private final LogWriter writer;
+    private final Applier applier;
+    private final CopyOnWriteArrayList<RaftListener> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicLong pendingBytes = new AtomicLong();
+    private volatile Throwable failure;
+    private WorkerHandle loopHandle;
+    private WorkerHandle writerHandle;
+    private WorkerHandle applierHandle;
+
+    private DefaultRaftNode(
+            RaftConfig config,
+            LogStorage storage,
+            Transport transport,
+            StateMachine stateMachine,
+            Scheduler scheduler,
+            RandomGenerator random,
+            NodeMetrics metrics) {
+        this.config = config;
+        this.transport = transport;
+        this.stateMachine = stateMachine;
+        this.scheduler = scheduler;
+        Raft raft = Raft.create(config, storage, storage.initialState(), random);
+        this.writer = new LogWriter(storage, transport, metrics, inbox, scheduler);
+        this.applier = new Applier(stateMachine, inbox, metrics, raft.log().applied());
+        this.loop = new EventLoop(
+                raft,
+                inbox,
+                transport,
+                writer,
+                applier,
+                scheduler,
+                metrics,
+                TimeUnit.MILLISECONDS.toNanos(config.tickMillis()),
+                listeners,
+                this::onFatal);
+    }
+
+    /** Creates a node; {@link io.raftmanager.RaftNodeBuilder#build()} is the public way in. */
+    public static DefaultRaftNode create(
+            RaftConfig config,
+            LogStorage storage,
+            Transport transport,
+            StateMachine stateMachine,
+            Scheduler scheduler,
+            RandomGenerator random) {
+        return new DefaultRaftNode(config, storage, transport, stateMachine, scheduler, random, NodeMetrics.NOOP);
+    }
+
+    @Override
+    public void start() {
+        if (closed.get() || !started.compareAndSet(false, true)) {
+            return;
+        }
+        String name = "raft-" + config.groupId() + "-" + config.nodeId();
+        writerHandle = scheduler.start(name + "-log-writer", writer);
+        writer.bind(writerHandle);
+        applierHandle = scheduler.start(name + "-applier", applier);
+        applier.bind(applierHandle);
+        loopHandle = scheduler.start(name + "-loop", loop);
+        inbox.bind(loopHandle);
+        transport.start(new InboundHandler() {
+            @Override
+            public void onMessage(RaftMessage message) {
+                if (!closed.get()) {
+                    inbox.post(message);
+                }
+            }
+
+            @Override
+            public void onUnreachable(long groupId, long peer) {
+                if (!closed.get() && groupId == config.groupId()) {
+                    inbox.post((Runnable) () -> loop_reportUnreachable(peer));
+                }
+            }
+        });
+        loopHandle.wake();
+    }
+
+    private void loop_reportUnreachable(long peer) {
+        raftOnLoop().reportUnreachable(peer);
+    }
+
+    private Raft raftOnLoop() {
+        return loop.raftForLoopThread();
+    }
+
+    @Override
+    public CompletableFuture<ByteString> propose(ByteString command) {
+        Objects.requireNonNull(command, "command");
+        CompletableFuture<ByteString> f = new CompletableFuture<>();
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        int size = command.size();
+        if (size > config.maxMessageBytes()) {
+            f.completeExceptionally(new ProposalDroppedException(
+                    "command of " + size + " bytes exceeds maxMessageBytes " + config.maxMessageBytes()));
+            return f;
+        }
+        if (pendingCount.incrementAndGet() > config.maxPendingProposals()
+                || pendingBytes.addAndGet(size) > config.maxPendingProposalBytes()) {
+            pendingCount.decrementAndGet();
+            pendingBytes.addAndGet(-size);
+            f.completeExceptionally(new OverloadedException(pendingCount.get() + " proposals (" + pendingBytes.get()
+                    + " bytes) pending; limits " + config.maxPendingProposals() + " / "
+                    + config.maxPendingProposalBytes()));
+            return f;
+        }
+        f.whenComplete((r, e) -> {
+            pendingCount.decrementAndGet();
+            pendingBytes.addAndGet(-size);
+        });
+        inbox.post(new Inputs.Proposal(command, f));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency) {
+        Objects.requireNonNull(query, "query");
+        Objects.requireNonNull(consistency, "consistency");
+        CompletableFuture<ByteString> f = new CompletableFuture<>();
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        if (consistency != ReadConsistency.STALE) {
+            f.completeExceptionally(new UnsupportedOperationException(consistency + " reads are not built yet"));
+            return f;
+        }
+        applier.submit(new Inputs.Query(query, 0, f));
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<NodeStatus> status() {
+        CompletableFuture<NodeStatus> f = new CompletableFuture<>();
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        inbox.post((Runnable) () -> f.complete(describe(raftOnLoop())));
+        return f;
+    }
+
+    private static NodeStatus describe(Raft raft) {
+        Status s = raft.status();
+        Map<Long, NodeStatus.PeerStatus> peers = new HashMap<>();
+        raft.matchIndexes()
+                .forEach((id, match) -> peers.put(id, new NodeStatus.PeerStatus(match, s.lastIndex() - match)));
+        return new NodeStatus(
+                s.id(), s.role(), s.term(), s.leader(), s.commit(), s.applied(), s.lastIndex(), Map.copyOf(peers));
+    }
+
+    @Override
+    public void addListener(RaftListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    private RuntimeException refuseIfUnavailable() {
+        if (failure != null) {
+            return new ClosedException("node " + config.nodeId() + " stopped after a failure", failure);
+        }
+        if (closed.get()) {
+            return new ClosedException("node " + config.nodeId() + " is closed");
+        }
+        if (!started.get()) {
+            return new ClosedException("node " + config.nodeId() + " is not started");
+        }
+        return null;
+    }
+
+    private void onFatal(Inputs.Fatal f) {
+        failure = f.cause();
+        // Stop from another thread: the loop cannot join itself.
+        Thread t = new Thread(this::close, "raft-" + config.nodeId() + "-stop");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (started.get()) {
+            loopHandle.stop();
+            writerHandle.stop();
+            applierHandle.stop();
+        }
+        ClosedException e = failure == null
+                ? new ClosedException("node " + config.nodeId() + " closed")
+                : new ClosedException("node " + config.nodeId() + " stopped after a failure", failure);
+        for (CompletableFuture<?> f : loop.drainUnfinished()) {
+            f.completeExceptionally(e);
+        }
+        List<Object> unfinished = applier.drainUnfinished();
+        for (Object o : unfinished) {
+            if (o instanceof Inputs.Query q) {
+                q.future().completeExceptionally(e);
+            } else if (o instanceof Inputs.ApplyBatch b) {
+                b.futures().forEach(f -> {
+                    if (f != null) {
+                        f.completeExceptionally(e);
+                    }
+                });
+            }
+        }
+        stateMachine.close();
+    }
+}

@@ -1,0 +1,257 @@
+package io.raftmanager.node;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.IndeterminateResultException;
+import io.raftmanager.InvalidMessageException;
+import io.raftmanager.NotLeaderException;
+import io.raftmanager.ProposalDroppedException;
+import io.raftmanager.RaftException;
+import io.raftmanager.RaftListener;
+import io.raftmanager.Role;
+import io.raftmanager.core.Raft;
+import io.raftmanager.core.Ready;
+import io.raftmanager.core.SoftState;
+import io.raftmanager.core.log.EntryId;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.Transport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one thread that owns a group's {@link Raft} core. It drains its inbox in batches (so many
+ * proposals and messages share one Ready, one write and one sync), turns wall time into ticks, and hands
+ * each Ready's effects to the transport, the {@link LogWriter} and the {@link Applier}.
+ */
+final class EventLoop implements Worker {
+    private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
+    private static final int MAX_INPUTS_PER_PASS = 16_384;
+
+    private final Raft raft;
+    private final Transport transport;
+    private final LogWriter writer;
+    private final Applier applier;
+    private final Scheduler scheduler;
+    private final NodeMetrics metrics;
+    private final long tickNanos;
+    private final Inbox inbox;
+    private final TreeMap<Long, Inputs.PendingProposal> pending = new TreeMap<>();
+    private final CopyOnWriteArrayList<RaftListener> listeners;
+    private final Consumer<Inputs.Fatal> onFatal;
+    private long nextTickNanos;
+    private int writesInFlight;
+    private Role role = Role.FOLLOWER;
+    private long leader;
+    private boolean failed;
+
+    EventLoop(
+            Raft raft,
+            Inbox inbox,
+            Transport transport,
+            LogWriter writer,
+            Applier applier,
+            Scheduler scheduler,
+            NodeMetrics metrics,
+            long tickNanos,
+            CopyOnWriteArrayList<RaftListener> listeners,
+            Consumer<Inputs.Fatal> onFatal) {
+        this.raft = raft;
+        this.inbox = inbox;
+        this.transport = transport;
+        this.writer = writer;
+        this.applier = applier;
+        this.scheduler = scheduler;
+        this.metrics = metrics;
+        this.tickNanos = tickNanos;
+        this.listeners = listeners;
+        this.onFatal = onFatal;
+        this.nextTickNanos = scheduler.nanoTime() + tickNanos;
+    }
+
+    @Override
+    public long idleNanos() {
+        return Math.max(0, nextTickNanos - scheduler.nanoTime());
+    }
+
+    @Override
+    public int doWork() {
+        if (failed) {
+            return 0;
+        }
+        int work = 0;
+        List<Inputs.Proposal> proposals = null;
+        Object in;
+        while (work < MAX_INPUTS_PER_PASS && (in = inbox.poll()) != null) {
+            work++;
+            if (in instanceof RaftMessage m) {
+                step(m);
+            } else if (in instanceof Inputs.Proposal p) {
+                if (proposals == null) {
+                    proposals = new ArrayList<>();
+                }
+                proposals.add(p);
+            } else if (in instanceof Inputs.Persisted p) {
+                writesInFlight -= p.count();
+                raft.persisted(p.readyNumber());
+            } else if (in instanceof Inputs.Applied a) {
+                raft.applied(a.index());
+            } else if (in instanceof Inputs.Fatal f) {
+                fail(f);
+                return work;
+            } else if (in instanceof Runnable r) {
+                r.run();
+            }
+        }
+        if (proposals != null) {
+            propose(proposals);
+        }
+        long now = scheduler.nanoTime();
+        while (now - nextTickNanos >= 0) {
+            raft.tick();
+            nextTickNanos += tickNanos;
+            work++;
+        }
+        while (raft.hasReady()) {
+            handleReady(raft.ready());
+            work++;
+        }
+        return work;
+    }
+
+    private void step(RaftMessage m) {
+        try {
+            raft.step(m);
+        } catch (InvalidMessageException e) {
+            LOG.warn("[{}] dropped a message from {}: {}", raft.id(), m.getFrom(), e.getMessage());
+        }
+    }
+
+    private void propose(List<Inputs.Proposal> proposals) {
+        if (raft.role() != Role.LEADER) {
+            NotLeaderException e = new NotLeaderException(raft.id(), raft.leaderId());
+            proposals.forEach(p -> p.future().completeExceptionally(e));
+            metrics.recordRejected("not-leader");
+            return;
+        }
+        List<ByteString> commands = new ArrayList<>(proposals.size());
+        for (Inputs.Proposal p : proposals) {
+            commands.add(p.command());
+        }
+        List<EntryId> ids;
+        try {
+            ids = raft.proposeBatch(commands);
+        } catch (RaftException e) {
+            proposals.forEach(p -> p.future().completeExceptionally(e));
+            metrics.recordRejected("dropped");
+            return;
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            pending.put(
+                    ids.get(i).index(),
+                    new Inputs.PendingProposal(
+                            ids.get(i).term(), proposals.get(i).future()));
+        }
+        metrics.recordProposals(ids.size());
+    }
+
+    private void handleReady(Ready rd) {
+        if (rd.softState() != null) {
+            onSoftState(rd.softState());
+        }
+        for (RaftMessage m : rd.messages()) {
+            transport.send(m);
+        }
+        if (rd.hardState() != null) {
+            metrics.recordCommitted(rd.hardState().getCommit());
+        }
+        if (rd.hasPersistWork() || writesInFlight > 0) {
+            // Readys are acknowledged in order, so one with nothing to write still waits behind earlier ones.
+            writesInFlight++;
+            writer.submit(rd);
+        } else {
+            for (RaftMessage m : rd.messagesAfterPersist()) {
+                transport.send(m);
+            }
+            raft.persisted(rd.number());
+        }
+        if (!rd.entriesToApply().isEmpty()) {
+            applier.submit(applyBatch(rd.entriesToApply()));
+        }
+    }
+
+    private Inputs.ApplyBatch applyBatch(List<Entry> entries) {
+        List<CompletableFuture<ByteString>> futures = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            Inputs.PendingProposal p = pending.remove(e.getIndex());
+            if (p == null) {
+                futures.add(null);
+            } else if (p.term() == e.getTerm()) {
+                futures.add(p.future());
+            } else {
+                // Another leader's entry took this index, so ours can never be applied anywhere.
+                p.future()
+                        .completeExceptionally(new ProposalDroppedException(
+                                "entry " + p.term() + "/" + e.getIndex() + " was replaced by a new leader's entry"));
+                futures.add(null);
+            }
+        }
+        return new Inputs.ApplyBatch(entries, futures);
+    }
+
+    private void onSoftState(SoftState ss) {
+        Role old = role;
+        role = ss.role();
+        if (old == Role.LEADER && role != Role.LEADER && !pending.isEmpty()) {
+            // Our entries may still commit under the next leader, or be overwritten: nobody can tell yet.
+            IndeterminateResultException e = new IndeterminateResultException(
+                    "leadership lost at term " + raft.term() + " before the entry was known committed");
+            pending.values().forEach(p -> p.future().completeExceptionally(e));
+            pending.clear();
+        }
+        if (role == Role.LEADER && old != Role.LEADER) {
+            metrics.recordElection();
+        }
+        if (ss.leader() != leader) {
+            leader = ss.leader();
+            metrics.recordLeaderChange();
+        }
+        for (RaftListener l : listeners) {
+            try {
+                l.onRoleChange(role, raft.term(), leader);
+            } catch (RuntimeException e) {
+                LOG.warn("[{}] listener failed", raft.id(), e);
+            }
+        }
+    }
+
+    private void fail(Inputs.Fatal f) {
+        failed = true;
+        LOG.error("[{}] stopping: {} failed", raft.id(), f.where(), f.cause());
+        onFatal.accept(f);
+    }
+
+    /** Every pending future, for failing on close; call only after the worker stopped. */
+    List<CompletableFuture<?>> drainUnfinished() {
+        List<CompletableFuture<?>> out = new ArrayList<>();
+        pending.values().forEach(p -> out.add(p.future()));
+        pending.clear();
+        Object in;
+        while ((in = inbox.poll()) != null) {
+            if (in instanceof Inputs.Proposal p) {
+                out.add(p.future());
+            }
+        }
+        return out;
+    }
+
+    /** The core, for tasks already running on the loop thread (posted Runnables). */
+    Raft raftForLoopThread() {
+        return raft;
+    }
+}

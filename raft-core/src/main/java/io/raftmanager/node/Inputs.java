@@ -1,0 +1,32 @@
+package io.raftmanager.node;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.proto.Entry;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** The messages the runtime's workers pass each other. Each is handled on its receiver's thread. */
+final class Inputs {
+    private Inputs() {}
+
+    /** A client command waiting to be proposed. */
+    record Proposal(ByteString command, CompletableFuture<ByteString> future) {}
+
+    /** A proposal in the log, waiting to be applied at {@code index} if that entry still has {@code term}. */
+    record PendingProposal(long term, CompletableFuture<ByteString> future) {}
+
+    /** The writes of every Ready up to {@code readyNumber} are durable ({@code count} Readys in this batch). */
+    record Persisted(long readyNumber, int count) {}
+
+    /** The state machine has applied up to {@code index}. */
+    record Applied(long index) {}
+
+    /** Committed entries for the applier, with the futures of those this server proposed (null where none). */
+    record ApplyBatch(List<Entry> entries, List<CompletableFuture<ByteString>> futures) {}
+
+    /** A read-only query to run against the state machine once it has applied {@code index}. */
+    record Query(ByteString query, long index, CompletableFuture<ByteString> future) {}
+
+    /** A worker failed in a way that makes the node unsafe to continue. */
+    record Fatal(String where, Throwable cause) {}
+}

@@ -1,0 +1,22 @@
+package io.raftmanager.node;
+
+/**
+ * One role of the runtime (event loop, log writer, applier) as a duty cycle: the {@link Scheduler}
+ * calls {@link #doWork()} repeatedly, on a dedicated thread in production or from a simulator's single
+ * thread in tests. A worker never blocks inside {@code doWork} except on its own I/O.
+ */
+public interface Worker {
+    /** Does whatever work is pending; returns how much was done (0 means idle). */
+    int doWork();
+
+    /**
+     * How long the worker may sleep when idle before it must run again (for example until its next
+     * tick), in nanoseconds; {@link Long#MAX_VALUE} if only a {@link WorkerHandle#wake()} can give it work.
+     */
+    default long idleNanos() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Called once on the worker's thread after the last {@code doWork}. */
+    default void onClose() {}
+}
