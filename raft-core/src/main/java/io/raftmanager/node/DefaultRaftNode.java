@@ -2,6 +2,7 @@ package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.ClosedException;
+import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.NodeStatus;
 import io.raftmanager.OverloadedException;
 import io.raftmanager.ProposalDroppedException;
@@ -17,7 +18,6 @@ import io.raftmanager.spi.InboundHandler;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.Transport;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -239,17 +239,16 @@ public final class DefaultRaftNode implements RaftNode {
         ClosedException e = failure == null
                 ? new ClosedException("node " + config.nodeId() + " closed")
                 : new ClosedException("node " + config.nodeId() + " stopped after a failure", failure);
-        for (CompletableFuture<?> f : loop.drainUnfinished()) {
-            f.completeExceptionally(e);
-        }
-        List<Object> unfinished = applier.drainUnfinished();
-        for (Object o : unfinished) {
+        loop.failUnfinished(e);
+        IndeterminateResultException committedNotApplied =
+                new IndeterminateResultException("node closed before applying the committed entry");
+        for (Object o : applier.drainUnfinished()) {
             if (o instanceof Inputs.Query q) {
                 q.future().completeExceptionally(e);
             } else if (o instanceof Inputs.ApplyBatch b) {
                 b.futures().forEach(f -> {
                     if (f != null) {
-                        f.completeExceptionally(e);
+                        f.completeExceptionally(committedNotApplied);
                     }
                 });
             }

@@ -236,18 +236,22 @@ final class EventLoop implements Worker {
         onFatal.accept(f);
     }
 
-    /** Every pending future, for failing on close; call only after the worker stopped. */
-    List<CompletableFuture<?>> drainUnfinished() {
-        List<CompletableFuture<?>> out = new ArrayList<>();
-        pending.values().forEach(p -> out.add(p.future()));
+    /**
+     * Fails every future still waiting on the loop, for close; call only after the worker stopped.
+     * Proposals already in the log may yet commit elsewhere, so their outcome is unknown; proposals never
+     * handed to the core were not carried out.
+     */
+    void failUnfinished(RaftException closed) {
+        IndeterminateResultException unknown =
+                new IndeterminateResultException("node closed before the entry was known committed");
+        pending.values().forEach(p -> p.future().completeExceptionally(unknown));
         pending.clear();
         Object in;
         while ((in = inbox.poll()) != null) {
             if (in instanceof Inputs.Proposal p) {
-                out.add(p.future());
+                p.future().completeExceptionally(closed);
             }
         }
-        return out;
     }
 
     /** The core, for tasks already running on the loop thread (posted Runnables). */
