@@ -254,8 +254,8 @@ final class PeerConnection {
         }
         queuedBytes.addAndGet(-bytes);
         if (frames > 0) {
-            ch.flush();
             transport.counters().sent.add(frames);
+            ch.flush();
             if (!notifiedGroups.isEmpty()) {
                 notifiedGroups.clear();
             }

@@ -21,7 +21,7 @@ class FrameDecoderPropertyTest {
 
     @Test
     void onlyTheTypedDecodeErrorEverComesOut() {
-        qt().withExamples(500)
+        qt().withExamples(300)
                 .forAll(
                         lists().of(integers().between(-128, 127)).ofSizeBetween(0, 3000),
                         integers().between(1, 64),

@@ -66,7 +66,8 @@ class NettyTransportTest {
         for (int i = 0; i < n; i++) {
             assertEquals(i, h2.next(20).getHeartbeatRequest().getCommit(), "message " + i);
         }
-        assertEquals(n, t[0].stats().messagesSent());
+        Await.until(
+                "the sent counter", Duration.ofSeconds(20), () -> t[0].stats().messagesSent() == n);
         assertEquals(n, t[1].stats().messagesReceived());
         assertEquals(0, t[0].stats().queuedBytes());
     }
