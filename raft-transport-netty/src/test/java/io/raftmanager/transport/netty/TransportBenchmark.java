@@ -33,10 +33,13 @@ import org.openjdk.jmh.annotations.Warmup;
  *       score = round-trip time distribution (p50/p99 in the JMH output).
  * </ul>
  *
- * Run from {@code raft-transport-netty} after {@code mvn -o test-compile -pl raft-core,raft-transport-netty}:
+ * Run from {@code raft-transport-netty} after {@code mvn -o test} of raft-core and this module (the
+ * dependency plugin is not available offline, so the class path is taken from a Surefire report):
  * <pre>
- * mvn -o -q dependency:build-classpath -Dmdep.outputFile=target/cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) org.openjdk.jmh.Main TransportBenchmark
+ * python3 -c "import re;print(re.search(r'surefire.test.class.path\" value=\"([^\"]*)',
+ *   open('target/surefire-reports/TEST-io.raftmanager.transport.netty.BackpressureTest.xml').read())[1])" \
+ *   &gt; target/cp.txt
+ * java -cp "$(cat target/cp.txt)" org.openjdk.jmh.Main TransportBenchmark -f 1 -wi 3 -w 2s -i 5 -r 2s
  * </pre>
  */
 @State(Scope.Benchmark)
