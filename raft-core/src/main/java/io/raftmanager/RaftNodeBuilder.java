@@ -1,6 +1,7 @@
 package io.raftmanager;
 
 import io.raftmanager.node.DefaultRaftNode;
+import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.Scheduler;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.Transport;
@@ -20,6 +21,7 @@ public final class RaftNodeBuilder {
     private StateMachine stateMachine;
     private Scheduler scheduler = Scheduler.threads();
     private RandomGenerator random;
+    private NodeMetrics metrics = NodeMetrics.NOOP;
 
     RaftNodeBuilder() {}
 
@@ -54,6 +56,12 @@ public final class RaftNodeBuilder {
         return this;
     }
 
+    /** Where the node reports its metrics, for example {@link io.raftmanager.node.MicrometerNodeMetrics}. */
+    public RaftNodeBuilder metrics(NodeMetrics value) {
+        metrics = value;
+        return this;
+    }
+
     /**
      * Creates the node (not started). Storage is read here: the node resumes with the persisted term,
      * vote, log and membership.
@@ -66,8 +74,9 @@ public final class RaftNodeBuilder {
         require(transport, "transport");
         require(stateMachine, "stateMachine");
         require(scheduler, "scheduler");
+        require(metrics, "metrics");
         RandomGenerator r = Objects.requireNonNullElseGet(random, SplittableRandom::new);
-        return DefaultRaftNode.create(config, storage, transport, stateMachine, scheduler, r);
+        return DefaultRaftNode.create(config, storage, transport, stateMachine, scheduler, r, metrics);
     }
 
     private static void require(Object value, String field) {

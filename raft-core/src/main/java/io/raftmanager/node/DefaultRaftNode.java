@@ -38,6 +38,7 @@ public final class DefaultRaftNode implements RaftNode {
     private final Transport transport;
     private final StateMachine stateMachine;
     private final Scheduler scheduler;
+    private final NodeMetrics metrics;
     private final Inbox inbox = new Inbox();
     private final EventLoop loop;
     private final LogWriter writer;
@@ -64,6 +65,7 @@ public final class DefaultRaftNode implements RaftNode {
         this.transport = transport;
         this.stateMachine = stateMachine;
         this.scheduler = scheduler;
+        this.metrics = metrics;
         Raft raft = Raft.create(config, storage, storage.initialState(), random);
         this.writer = new LogWriter(storage, transport, metrics, inbox, scheduler);
         this.applier = new Applier(stateMachine, inbox, metrics, raft.log().applied());
@@ -87,8 +89,9 @@ public final class DefaultRaftNode implements RaftNode {
             Transport transport,
             StateMachine stateMachine,
             Scheduler scheduler,
-            RandomGenerator random) {
-        return new DefaultRaftNode(config, storage, transport, stateMachine, scheduler, random, NodeMetrics.NOOP);
+            RandomGenerator random,
+            NodeMetrics metrics) {
+        return new DefaultRaftNode(config, storage, transport, stateMachine, scheduler, random, metrics);
     }
 
     @Override
@@ -153,8 +156,9 @@ public final class DefaultRaftNode implements RaftNode {
                     + config.maxPendingProposalBytes()));
             return f;
         }
+        metrics.pendingProposals(pendingCount.get());
         f.whenComplete((r, e) -> {
-            pendingCount.decrementAndGet();
+            metrics.pendingProposals(pendingCount.decrementAndGet());
             pendingBytes.addAndGet(-size);
         });
         inbox.post(new Inputs.Proposal(command, f));

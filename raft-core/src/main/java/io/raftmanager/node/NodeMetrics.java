@@ -2,23 +2,34 @@ package io.raftmanager.node;
 
 /**
  * What the runtime measures. The default records nothing; {@link MicrometerNodeMetrics} reports to a
- * Micrometer registry (an optional dependency: only that class refers to Micrometer).
+ * Micrometer registry (an optional dependency: only that class refers to Micrometer). Implementations
+ * are called from the node's worker threads and must be cheap and thread-safe.
  */
-interface NodeMetrics {
+public interface NodeMetrics {
+    /** Records nothing. */
     NodeMetrics NOOP = new NodeMetrics() {};
 
+    /** {@code count} proposals entered the log. */
     default void recordProposals(int count) {}
 
+    /** The node's pending proposals (accepted, without an outcome yet) are now {@code count}. */
+    default void pendingProposals(int count) {}
+
+    /** The commit index is now {@code index}. */
     default void recordCommitted(long index) {}
 
+    /** {@code entries} more entries were applied. */
     default void recordApplied(int entries) {}
 
+    /** This server won an election. */
     default void recordElection() {}
 
+    /** The leader this server knows of changed. */
     default void recordLeaderChange() {}
 
     /** A storage write (and sync, if {@code synced}) took {@code nanos}. */
     default void recordPersist(long nanos, boolean synced) {}
 
+    /** Proposals were refused, for {@code reason} (a short stable tag). */
     default void recordRejected(String reason) {}
 }

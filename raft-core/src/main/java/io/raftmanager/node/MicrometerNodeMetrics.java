@@ -1,0 +1,84 @@
+package io.raftmanager.node;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reports a node's metrics to a Micrometer {@link MeterRegistry}, tagged with the group and node id.
+ * Meter names start with {@code raft.}: proposals, rejections by reason, commit index, applied entries,
+ * elections won, leader changes, pending proposals, and storage write latency (tagged by sync).
+ */
+public final class MicrometerNodeMetrics implements NodeMetrics {
+    private final MeterRegistry registry;
+    private final Tags tags;
+    private final Counter proposals;
+    private final Counter applied;
+    private final Counter elections;
+    private final Counter leaderChanges;
+    private final Timer persistSynced;
+    private final Timer persistUnsynced;
+    private final AtomicLong commitIndex = new AtomicLong();
+    private final AtomicLong pending = new AtomicLong();
+
+    private MicrometerNodeMetrics(MeterRegistry registry, long groupId, long nodeId) {
+        this.registry = registry;
+        this.tags = Tags.of("group", Long.toString(groupId), "node", Long.toString(nodeId));
+        this.proposals = registry.counter("raft.proposals", tags);
+        this.applied = registry.counter("raft.entries.applied", tags);
+        this.elections = registry.counter("raft.elections.won", tags);
+        this.leaderChanges = registry.counter("raft.leader.changes", tags);
+        this.persistSynced = registry.timer("raft.log.write", tags.and("sync", "true"));
+        this.persistUnsynced = registry.timer("raft.log.write", tags.and("sync", "false"));
+        registry.gauge("raft.commit.index", tags, commitIndex);
+        registry.gauge("raft.proposals.pending", tags, pending);
+    }
+
+    /** Metrics for node {@code nodeId} of group {@code groupId}, registered in {@code registry}. */
+    public static MicrometerNodeMetrics of(MeterRegistry registry, long groupId, long nodeId) {
+        return new MicrometerNodeMetrics(registry, groupId, nodeId);
+    }
+
+    @Override
+    public void recordProposals(int count) {
+        proposals.increment(count);
+    }
+
+    @Override
+    public void pendingProposals(int count) {
+        pending.set(count);
+    }
+
+    @Override
+    public void recordCommitted(long index) {
+        commitIndex.accumulateAndGet(index, Math::max);
+    }
+
+    @Override
+    public void recordApplied(int entries) {
+        applied.increment(entries);
+    }
+
+    @Override
+    public void recordElection() {
+        elections.increment();
+    }
+
+    @Override
+    public void recordLeaderChange() {
+        leaderChanges.increment();
+    }
+
+    @Override
+    public void recordPersist(long nanos, boolean synced) {
+        (synced ? persistSynced : persistUnsynced).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void recordRejected(String reason) {
+        registry.counter("raft.proposals.rejected", tags.and("reason", reason)).increment();
+    }
+}
