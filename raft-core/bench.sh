@@ -6,6 +6,7 @@
 #   raft-core/bench.sh CoreThroughputBenchmark.batched -prof gc   # any JMH arguments
 #
 #   raft-core/bench.sh --cpu [unbatched|batched|pipelined ...]   # CoreThroughputCpuProbe (see below)
+#   raft-core/bench.sh --runtime [outstanding ...]     # RuntimeThroughputHarness: 3 RaftNodes in process
 #
 # With no arguments it runs: CoreThroughputBenchmark -f 1 -wi 10 -w 2s -i 5 -r 2s
 # (10 warmup iterations: on the loaded 2-core machine C2 needed 10-20 s to reach steady state; with
@@ -32,6 +33,11 @@ if [[ "${1:-}" == "--cpu" ]]; then
     shift
     exec java -Xms1g -Xmx1g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
         io.raftmanager.core.bench.CoreThroughputCpuProbe "$@"
+fi
+if [[ "${1:-}" == "--runtime" ]]; then
+    shift
+    exec java -Xms2g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
+        io.raftmanager.node.bench.RuntimeThroughputHarness "$@"
 fi
 if [[ $# -eq 0 ]]; then
     set -- CoreThroughputBenchmark -f 1 -wi 10 -w 2s -i 5 -r 2s
