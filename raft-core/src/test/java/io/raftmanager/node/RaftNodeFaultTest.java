@@ -15,6 +15,7 @@ import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftNode;
 import io.raftmanager.StateMachine;
+import io.raftmanager.sim.SimScheduler;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.transport.local.LocalNetwork;
 import java.time.Duration;
@@ -88,14 +89,15 @@ class RaftNodeFaultTest {
     @Test
     void backpressureRefusesBeyondTheBoundAndReleasesAfterwards() {
         LocalNetwork net = new LocalNetwork();
+        SimScheduler scheduler = new SimScheduler(); // workers run only when told: proposals stay pending
         RaftConfig config =
                 LocalCluster.config(1).toBuilder().maxPendingProposals(10).build();
-        // A one-voter cluster of node 1 whose peer 2 never exists: it cannot commit, so proposals stay pending.
         try (RaftNode node = RaftNode.builder()
                 .config(config)
                 .storage(MemoryLogStorage.withVoters(1, 2))
                 .transport(net.transport(1))
                 .stateMachine(new CounterStateMachine())
+                .scheduler(scheduler)
                 .build()) {
             node.start();
             List<CompletableFuture<ByteString>> first = new ArrayList<>();
@@ -105,18 +107,16 @@ class RaftNodeFaultTest {
             CompletionException e = assertThrows(
                     CompletionException.class, () -> node.propose(cmd(1)).join());
             assertInstanceOf(OverloadedException.class, e.getCause());
-            // Not a leader, so the first ten fail fast with NotLeader and free their slots.
+            scheduler.runUntilIdle();
+            // Node 1 cannot lead alone (peer 2 never answers), so the ten fail with NotLeader and free their slots.
             for (CompletableFuture<ByteString> f : first) {
-                CompletionException ex = assertThrows(
-                        CompletionException.class,
-                        () -> f.orTimeout(30, TimeUnit.SECONDS).join());
+                CompletionException ex = assertThrows(CompletionException.class, f::join);
                 assertInstanceOf(NotLeaderException.class, ex.getCause());
             }
-            CompletionException again = assertThrows(
-                    CompletionException.class,
-                    () -> node.propose(cmd(1)).orTimeout(30, TimeUnit.SECONDS).join());
-            assertInstanceOf(
-                    NotLeaderException.class, again.getCause(), "the bound released: refused for another reason");
+            CompletableFuture<ByteString> again = node.propose(cmd(1));
+            scheduler.runUntilIdle();
+            CompletionException ex = assertThrows(CompletionException.class, again::join);
+            assertInstanceOf(NotLeaderException.class, ex.getCause(), "the bound released: refused for another reason");
         }
     }
 
