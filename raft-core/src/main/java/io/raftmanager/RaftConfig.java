@@ -18,6 +18,8 @@ package io.raftmanager;
  * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
  * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
+ * @param leaseDriftTicks lease reads: how much shorter than the election timeout a leader's lease is,
+ *     to allow for clock drift between servers; must be below {@code electionTicks}
  * @param tickMillis the runtime's tick length: wall time per tick (the core itself only counts ticks)
  * @param maxPendingProposals proposals a node accepts without an outcome yet; beyond it, proposals fail
  *     fast with {@link OverloadedException}
@@ -35,6 +37,7 @@ public record RaftConfig(
         long maxInflightBytes,
         long maxMessageBytes,
         long maxApplyBytes,
+        int leaseDriftTicks,
         long tickMillis,
         int maxPendingProposals,
         long maxPendingProposalBytes) {
@@ -46,6 +49,7 @@ public record RaftConfig(
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 1L << 20;
     public static final long DEFAULT_MAX_APPLY_BYTES = 16L << 20;
     public static final long DEFAULT_TICK_MILLIS = 100;
+    public static final int DEFAULT_LEASE_DRIFT_TICKS = 2;
     public static final int DEFAULT_MAX_PENDING_PROPOSALS = 65_536;
     public static final long DEFAULT_MAX_PENDING_PROPOSAL_BYTES = 256L << 20;
 
@@ -64,6 +68,10 @@ public record RaftConfig(
         require(maxInflightBytes >= 1, "maxInflightBytes", "must be >= 1, was " + maxInflightBytes);
         require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
         require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
+        require(
+                leaseDriftTicks >= 0 && leaseDriftTicks < electionTicks,
+                "leaseDriftTicks",
+                "must be in [0, electionTicks), was " + leaseDriftTicks);
         require(tickMillis >= 1, "tickMillis", "must be >= 1, was " + tickMillis);
         require(maxPendingProposals >= 1, "maxPendingProposals", "must be >= 1, was " + maxPendingProposals);
         require(
@@ -96,6 +104,7 @@ public record RaftConfig(
                 .maxInflightBytes(maxInflightBytes)
                 .maxMessageBytes(maxMessageBytes)
                 .maxApplyBytes(maxApplyBytes)
+                .leaseDriftTicks(leaseDriftTicks)
                 .tickMillis(tickMillis)
                 .maxPendingProposals(maxPendingProposals)
                 .maxPendingProposalBytes(maxPendingProposalBytes);
@@ -114,6 +123,7 @@ public record RaftConfig(
         private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
         private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private long maxApplyBytes = DEFAULT_MAX_APPLY_BYTES;
+        private int leaseDriftTicks = DEFAULT_LEASE_DRIFT_TICKS;
         private long tickMillis = DEFAULT_TICK_MILLIS;
         private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
         private long maxPendingProposalBytes = DEFAULT_MAX_PENDING_PROPOSAL_BYTES;
@@ -175,6 +185,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder leaseDriftTicks(int value) {
+            leaseDriftTicks = value;
+            return this;
+        }
+
         public Builder tickMillis(long value) {
             tickMillis = value;
             return this;
@@ -203,6 +218,7 @@ public record RaftConfig(
                     maxInflightBytes,
                     maxMessageBytes,
                     maxApplyBytes,
+                    leaseDriftTicks,
                     tickMillis,
                     maxPendingProposals,
                     maxPendingProposalBytes);

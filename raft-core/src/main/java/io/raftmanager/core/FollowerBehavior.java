@@ -22,6 +22,13 @@ final class FollowerBehavior {
                 heardFromLeader(m);
                 handleHeartbeat(m);
             }
+            case READ_INDEX_RESPONSE -> {
+                if (m.getReadIndexResponse().getSuccess() && m.getFrom() == r.leaderId) {
+                    r.addReadState(new ReadState(
+                            m.getReadIndexResponse().getContext(),
+                            m.getReadIndexResponse().getReadIndex()));
+                }
+            }
             case TIMEOUT_NOW -> {
                 Raft.LOG.info("[{}] received TimeoutNow from {} at term {}: campaigning", r.id, m.getFrom(), r.term);
                 r.startElection(true);

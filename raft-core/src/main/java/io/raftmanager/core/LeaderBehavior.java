@@ -9,6 +9,7 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogCompactedException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,6 +19,8 @@ import java.util.List;
  */
 final class LeaderBehavior {
     private final Raft r;
+    /** Reads that arrived before this term's first entry committed. */
+    private final List<ReadIndexTracker.Request> awaitingTermCommit = new ArrayList<>();
 
     LeaderBehavior(Raft r) {
         this.r = r;
@@ -25,6 +28,7 @@ final class LeaderBehavior {
 
     /** Called once by {@link Raft#becomeLeader()}. */
     void onElected() {
+        awaitingTermCommit.clear();
         Progress self = r.tracker.progress(r.id);
         self.becomeReplicate();
         self.maybeUpdate(r.raftLog.lastStableIndex());
@@ -67,6 +71,7 @@ final class LeaderBehavior {
             case VOTE_REQUEST -> r.handleVoteRequest(m);
             case APPEND_RESPONSE -> handleAppendResponse(m);
             case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
+            case READ_INDEX_REQUEST -> readIndex(m.getReadIndexRequest().getContext(), m.getFrom(), false);
             case APPEND_REQUEST, HEARTBEAT_REQUEST ->
                 // Two leaders in one term cannot happen between correct servers; refuse rather than crash,
                 // so a faulty peer cannot take the leader down.
@@ -137,6 +142,8 @@ final class LeaderBehavior {
     private void handleHeartbeatResponse(RaftMessage m) {
         Progress pr = r.tracker.progress(m.getFrom());
         pr.setRecentActive(true);
+        r.reads.ack(m.getFrom(), m.getHeartbeatResponse().getContext());
+        serveConfirmedReads();
         pr.resumeProbe();
         if (pr.state() == ProgressState.REPLICATE && pr.inflights().isFull()) {
             // Lost AppendEntries would wedge a full window forever; the follower is alive, let one through.
@@ -150,6 +157,14 @@ final class LeaderBehavior {
     private boolean maybeCommitAndBroadcast() {
         if (r.raftLog.maybeCommit(r.tracker.committed(), r.term)) {
             broadcastAppend();
+            if (!awaitingTermCommit.isEmpty()) {
+                // The first entry of this term committed: the commit index is now current (§8).
+                List<ReadIndexTracker.Request> waiting = new ArrayList<>(awaitingTermCommit);
+                awaitingTermCommit.clear();
+                for (ReadIndexTracker.Request w : waiting) {
+                    r.reads.add(new ReadIndexTracker.Request(w.context(), r.raftLog.committed(), w.from()));
+                }
+            }
             return true;
         }
         return false;
@@ -163,14 +178,67 @@ final class LeaderBehavior {
         }
     }
 
-    private void broadcastHeartbeat() {
+    /** Sends a heartbeat round; its number, echoed back, confirms leadership for reads and leases. */
+    void broadcastHeartbeat() {
+        ByteString round = r.reads.startRound(r.ticks);
         r.tracker.allProgress().forEach((peer, pr) -> {
             if (peer != r.id) {
                 long commit = Math.min(pr.match(), r.raftLog.committed());
                 pr.sentCommit(commit);
-                r.send(Messages.heartbeat(r, peer, commit, ByteString.EMPTY), false);
+                r.send(Messages.heartbeat(r, peer, commit, round), false);
             }
         });
+        serveConfirmedReads(); // a single-voter cluster confirms its own rounds
+    }
+
+    /**
+     * Serves a read at the current commit index once leadership is confirmed (thesis §6.4). A new leader
+     * first commits an entry of its own term, before which its commit index may be stale (§8): until
+     * then reads wait.
+     */
+    void readIndex(ByteString context, long from, boolean allowLease) {
+        ReadIndexTracker.Request req = new ReadIndexTracker.Request(context, r.raftLog.committed(), from);
+        if (!committedInCurrentTerm()) {
+            awaitingTermCommit.add(req);
+            return;
+        }
+        if (allowLease && leaseValid()) {
+            serve(req);
+            return;
+        }
+        r.reads.add(req);
+    }
+
+    private boolean committedInCurrentTerm() {
+        return r.raftLog.termOrZero(r.raftLog.committed()) == r.term;
+    }
+
+    /**
+     * A lease (thesis §6.4.1): no other leader can be elected until an election timeout after the last
+     * round a quorum answered was sent, less the configured clock-drift bound. Needs CheckQuorum, which
+     * makes followers refuse votes while they hear from this leader.
+     */
+    boolean leaseValid() {
+        long start = r.reads.leaseStartTick();
+        return r.config.checkQuorum()
+                && start != Long.MIN_VALUE
+                && r.ticks - start < r.config.electionTicks() - r.config.leaseDriftTicks();
+    }
+
+    private void serveConfirmedReads() {
+        long quorumSeq =
+                r.tracker.voters().committedIndex(id -> id == r.id ? r.reads.latestSeq() : r.reads.ackedSeq(id));
+        for (ReadIndexTracker.Request req : r.reads.confirm(quorumSeq)) {
+            serve(req);
+        }
+    }
+
+    private void serve(ReadIndexTracker.Request req) {
+        if (req.from() == 0) {
+            r.addReadState(new ReadState(req.context(), req.index()));
+        } else {
+            r.send(Messages.readIndexResponse(r, req.from(), req.context(), req.index()), false);
+        }
     }
 
     /**

@@ -7,6 +7,8 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.HeartbeatRequest;
 import io.raftmanager.proto.HeartbeatResponse;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.ReadIndexRequest;
+import io.raftmanager.proto.ReadIndexResponse;
 import io.raftmanager.proto.TimeoutNow;
 import io.raftmanager.proto.VoteRequest;
 import io.raftmanager.proto.VoteResponse;
@@ -87,6 +89,21 @@ final class Messages {
     static RaftMessage heartbeatResponse(Raft r, long to, ByteString context) {
         return envelope(r, to, r.term)
                 .setHeartbeatResponse(HeartbeatResponse.newBuilder().setContext(context))
+                .build();
+    }
+
+    static RaftMessage readIndexRequest(Raft r, long to, ByteString context) {
+        return envelope(r, to, r.term)
+                .setReadIndexRequest(ReadIndexRequest.newBuilder().setContext(context))
+                .build();
+    }
+
+    static RaftMessage readIndexResponse(Raft r, long to, ByteString context, long index) {
+        return envelope(r, to, r.term)
+                .setReadIndexResponse(ReadIndexResponse.newBuilder()
+                        .setContext(context)
+                        .setReadIndex(index)
+                        .setSuccess(true))
                 .build();
     }
 

@@ -45,6 +45,7 @@ public final class Raft {
     final LeaderBehavior leader = new LeaderBehavior(this);
     final CandidateBehavior candidate = new CandidateBehavior(this);
     final FollowerBehavior follower = new FollowerBehavior(this);
+    final ReadIndexTracker reads = new ReadIndexTracker();
 
     long term;
     long vote;
@@ -55,9 +56,12 @@ public final class Raft {
     int electionElapsed;
     int heartbeatElapsed;
     int randomizedElectionTimeout;
+    /** Ticks since this core was created: the clock of leases. */
+    long ticks;
 
     private List<RaftMessage> messages = new ArrayList<>();
     private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
+    private List<ReadState> readStates = new ArrayList<>();
     private Role lastRole;
     private long lastLeaderId;
     private long lastTerm;
@@ -107,6 +111,7 @@ public final class Raft {
 
     /** Advances logical time by one tick: elections and heartbeats are counted in ticks. */
     public void tick() {
+        ticks++;
         if (role == Role.LEADER) {
             leader.tick();
         } else {
@@ -293,6 +298,29 @@ public final class Raft {
         }
     }
 
+    /**
+     * Asks for a linearizable read (ReadIndex, thesis §6.4): a {@link ReadState} with this context appears
+     * in a later Ready once leadership is confirmed; serve the read when that index is applied. On a
+     * follower the request is forwarded to the leader. With {@code allowLease}, a leader whose lease is
+     * valid answers at once without a round trip (safe only while clock drift stays within the bound).
+     * A request that is lost (leader change, dropped message) never produces a ReadState: callers time out.
+     *
+     * @throws NotLeaderException if no leader is known
+     */
+    public void readIndex(ByteString context, boolean allowLease) {
+        if (role == Role.LEADER) {
+            leader.readIndex(context, 0, allowLease);
+        } else if (leaderId != 0) {
+            send(Messages.readIndexRequest(this, leaderId, context), false);
+        } else {
+            throw new NotLeaderException(id, 0);
+        }
+    }
+
+    void addReadState(ReadState rs) {
+        readStates.add(rs);
+    }
+
     /** Tells the core a peer is unreachable: stop streaming to it optimistically. */
     public void reportUnreachable(long peer) {
         if (role == Role.LEADER) {
@@ -353,6 +381,7 @@ public final class Raft {
         heartbeatElapsed = 0;
         resetRandomizedElectionTimeout();
         tracker.resetVotes();
+        reads.reset();
         tracker.resetProgress(raftLog.lastIndex() + 1, config.maxInflightMessages(), config.maxInflightBytes());
     }
 
@@ -423,6 +452,8 @@ public final class Raft {
     public boolean hasReady() {
         return !messages.isEmpty()
                 || !messagesAfterPersist.isEmpty()
+                || !readStates.isEmpty()
+                || (role == Role.LEADER && reads.hasUnsent())
                 || raftLog.hasEntriesToPersist()
                 || raftLog.hasEntriesToApply()
                 || softStateChanged()
@@ -431,6 +462,9 @@ public final class Raft {
 
     /** Hands out the next batch of effects. The runtime must carry it out as {@link Ready} describes. */
     public Ready ready() {
+        if (role == Role.LEADER && reads.hasUnsent()) {
+            leader.broadcastHeartbeat(); // one confirmation round for every read since the last Ready
+        }
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
@@ -439,7 +473,8 @@ public final class Raft {
         mustSync |= !toPersist.isEmpty();
         List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
         readyNumber++;
-        Ready rd = new Ready(readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, mustSync);
+        Ready rd = new Ready(
+                readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, readStates, mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
             pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
@@ -447,6 +482,7 @@ public final class Raft {
         rememberReported();
         messages = new ArrayList<>();
         messagesAfterPersist = new ArrayList<>();
+        readStates = new ArrayList<>();
         return rd;
     }
 

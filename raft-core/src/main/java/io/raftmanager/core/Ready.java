@@ -24,6 +24,7 @@ import java.util.List;
  * @param number a sequence number, starting at 1
  * @param softState the new role/leader, or {@code null} if unchanged
  * @param hardState the new term/vote/commit, or {@code null} if unchanged
+ * @param readStates reads confirmed since the last Ready: serve each once its index is applied
  */
 public record Ready(
         long number,
@@ -33,6 +34,7 @@ public record Ready(
         List<RaftMessage> messages,
         List<RaftMessage> messagesAfterPersist,
         List<Entry> entriesToApply,
+        List<ReadState> readStates,
         boolean mustSync) {
 
     /** The storage write this Ready asks for. */

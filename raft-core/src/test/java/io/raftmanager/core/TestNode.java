@@ -20,6 +20,7 @@ public final class TestNode {
     public final MemoryLogStorage storage;
     public final RaftConfig config;
     public final List<Entry> applied = new ArrayList<>();
+    public final List<ReadState> readStates = new ArrayList<>();
     public Raft raft;
 
     private TestNode(long id, RaftConfig config, MemoryLogStorage storage, long seed) {
@@ -66,6 +67,7 @@ public final class TestNode {
             }
             out.addAll(rd.messagesAfterPersist());
             applied.addAll(rd.entriesToApply());
+            readStates.addAll(rd.readStates());
             raft.advance(rd);
         }
         return out;

@@ -16,6 +16,8 @@ final class SimStats {
     long dropped;
     long duplicated;
     long healSteps;
+    long reads;
+    long readsServed;
 
     void add(SimStats o) {
         elections += o.elections;
@@ -32,6 +34,8 @@ final class SimStats {
         dropped += o.dropped;
         duplicated += o.duplicated;
         healSteps = Math.max(healSteps, o.healSteps);
+        reads += o.reads;
+        readsServed += o.readsServed;
     }
 
     @Override
@@ -40,6 +44,6 @@ final class SimStats {
                 + restarts + " partitions=" + partitions + " slowDisks=" + slowDisks + " pauses=" + pauses
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
-                + " maxHealSteps=" + healSteps;
+                + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed;
     }
 }

@@ -2,8 +2,10 @@ package io.raftmanager.sim;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
+import io.raftmanager.NotLeaderException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.Role;
+import io.raftmanager.core.ReadState;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
@@ -13,8 +15,10 @@ import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -39,6 +43,10 @@ final class Simulation {
     private final Invariants invariants = new Invariants();
     private final Map<Long, Map<EntryId, ByteString>> pendingProposals = new HashMap<>();
     private final Map<Long, ByteString> acknowledged = new HashMap<>();
+    private final Map<ByteString, Long> readsStartedAfter = new HashMap<>();
+    private final Set<ByteString> servedReads = new HashSet<>();
+    private long maxAcknowledged;
+    private long readSeq;
     private final ArrayDeque<String> recentEvents = new ArrayDeque<>();
     private final boolean keepEvents;
     private long now;
@@ -68,6 +76,9 @@ final class Simulation {
                     .checkQuorum(options.checkQuorum())
                     .maxInflightMessages(options.maxInflightMessages())
                     .maxMessageBytes(options.maxMessageBytes())
+                    // Servers tick up to 1.5x faster than others (clock skew), so a lease must be a third
+                    // shorter than the election timeout to stay safe.
+                    .leaseDriftTicks(options.electionTicks() / 3 + 1)
                     .build();
             int tickPeriod = 4 + rnd.nextInt(3); // clock skew: servers tick at different rates
             nodes.add(new SimNode(id, config, MemoryLogStorage.withVoters(voters), tickPeriod, rnd));
@@ -114,6 +125,9 @@ final class Simulation {
         }
         if (clients && nemesisRnd.nextDouble() < options.proposeRate()) {
             propose();
+        }
+        if (clients && nemesisRnd.nextDouble() < options.proposeRate() / 2) {
+            read();
         }
         RaftMessage m;
         while ((m = network.poll(now)) != null) {
@@ -180,11 +194,15 @@ final class Simulation {
                 }
             }
             n.submitWrite(rd, now, nemesisRnd);
+            for (ReadState rs : rd.readStates()) {
+                checkRead(n, rs);
+            }
             for (Entry e : rd.entriesToApply()) {
                 invariants.onApply(n, e);
                 ByteString data = pendingProposals.get(n.id).remove(EntryId.of(e));
                 if (data != null) {
                     acknowledged.put(e.getIndex(), data);
+                    maxAcknowledged = Math.max(maxAcknowledged, e.getIndex());
                 }
             }
             if (!rd.entriesToApply().isEmpty()) {
@@ -201,6 +219,43 @@ final class Simulation {
      * A client sends 1-4 commands to a server that believes it leads, possibly a stale leader cut off from
      * the others: its uncommitted entries are what later leaders must overwrite safely.
      */
+    /**
+     * A client read at a random server: linearizable (ReadIndex), or by lease where leases are safe in
+     * this run (no pauses: a paused leader's lease clock stops, which is exactly the hazard of leases).
+     */
+    private void read() {
+        SimNode n = nodes.get(nemesisRnd.nextInt(nodes.size()));
+        if (!n.isUp() || n.isPaused(now)) {
+            return;
+        }
+        boolean lease = options.pauseRate() == 0 && nemesisRnd.nextBoolean();
+        ByteString ctx = ByteString.copyFromUtf8("r" + (readSeq++));
+        try {
+            n.raft.readIndex(ctx, lease);
+        } catch (NotLeaderException e) {
+            return;
+        }
+        readsStartedAfter.put(ctx, maxAcknowledged);
+        stats.reads++;
+    }
+
+    /** Linearizable reads: the read index covers every write acknowledged before the read began. */
+    private void checkRead(SimNode n, ReadState rs) {
+        Long mustSee = readsStartedAfter.remove(rs.context());
+        if (mustSee == null) {
+            if (servedReads.contains(rs.context())) {
+                return; // a duplicated ReadIndexResponse: the runtime ignores contexts it no longer waits for
+            }
+            throw new AssertionError("server " + n.id + " served a read nobody asked for: " + rs);
+        }
+        servedReads.add(rs.context());
+        if (rs.index() < mustSee) {
+            throw new AssertionError("stale read on server " + n.id + ": read index " + rs.index() + " misses write "
+                    + mustSee + " acknowledged before the read began");
+        }
+        stats.readsServed++;
+    }
+
     private void propose() {
         List<SimNode> leaders = new ArrayList<>();
         for (SimNode n : nodes) {

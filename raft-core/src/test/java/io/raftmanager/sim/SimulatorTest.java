@@ -69,6 +69,7 @@ class SimulatorTest {
                     total::toString);
             assertTrue(total.dropped > 0 && total.duplicated > 0 && total.truncations > 0, total::toString);
             assertTrue(total.acknowledged > 0 && total.leaderTerms > count, total::toString);
+            assertTrue(total.readsServed > 0, total::toString);
         }
     }
 
