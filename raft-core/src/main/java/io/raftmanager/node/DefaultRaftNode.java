@@ -78,6 +78,7 @@ public final class DefaultRaftNode implements RaftNode {
                 scheduler,
                 metrics,
                 TimeUnit.MILLISECONDS.toNanos(config.tickMillis()),
+                2L * config.electionTicks(),
                 listeners,
                 this::onFatal);
     }
@@ -175,11 +176,12 @@ public final class DefaultRaftNode implements RaftNode {
             f.completeExceptionally(refused);
             return f;
         }
-        if (consistency != ReadConsistency.STALE) {
-            f.completeExceptionally(new UnsupportedOperationException(consistency + " reads are not built yet"));
-            return f;
+        if (consistency == ReadConsistency.STALE) {
+            applier.submit(new Inputs.Query(query, 0, f));
+        } else {
+            // FOLLOWER and LINEARIZABLE both confirm through the leader; a follower then serves locally.
+            inbox.post(new Inputs.Read(query, consistency == ReadConsistency.LEASE, f));
         }
-        applier.submit(new Inputs.Query(query, 0, f));
         return f;
     }
 

@@ -4,19 +4,24 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.InvalidMessageException;
 import io.raftmanager.NotLeaderException;
+import io.raftmanager.OperationTimeoutException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftException;
 import io.raftmanager.RaftListener;
 import io.raftmanager.Role;
 import io.raftmanager.core.Raft;
+import io.raftmanager.core.ReadState;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.SoftState;
 import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.Transport;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,8 +45,11 @@ final class EventLoop implements Worker {
     private final Scheduler scheduler;
     private final NodeMetrics metrics;
     private final long tickNanos;
+    private final long readTimeoutNanos;
     private final Inbox inbox;
     private final TreeMap<Long, Inputs.PendingProposal> pending = new TreeMap<>();
+    private final Map<ByteString, Inputs.PendingRead> pendingReads = new HashMap<>();
+    private long readSeq;
     private final CopyOnWriteArrayList<RaftListener> listeners;
     private final Consumer<Inputs.Fatal> onFatal;
     private long nextTickNanos;
@@ -59,6 +67,7 @@ final class EventLoop implements Worker {
             Scheduler scheduler,
             NodeMetrics metrics,
             long tickNanos,
+            long readTimeoutTicks,
             CopyOnWriteArrayList<RaftListener> listeners,
             Consumer<Inputs.Fatal> onFatal) {
         this.raft = raft;
@@ -69,6 +78,7 @@ final class EventLoop implements Worker {
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.tickNanos = tickNanos;
+        this.readTimeoutNanos = tickNanos * readTimeoutTicks;
         this.listeners = listeners;
         this.onFatal = onFatal;
         this.nextTickNanos = scheduler.nanoTime() + tickNanos;
@@ -96,6 +106,8 @@ final class EventLoop implements Worker {
                     proposals = new ArrayList<>();
                 }
                 proposals.add(p);
+            } else if (in instanceof Inputs.Read r) {
+                startRead(r);
             } else if (in instanceof Inputs.Persisted p) {
                 writesInFlight -= p.count();
                 raft.persisted(p.readyNumber());
@@ -116,6 +128,7 @@ final class EventLoop implements Worker {
             raft.tick();
             nextTickNanos += tickNanos;
             work++;
+            expireReads(now);
         }
         while (raft.hasReady()) {
             handleReady(raft.ready());
@@ -183,6 +196,39 @@ final class EventLoop implements Worker {
         if (!rd.entriesToApply().isEmpty()) {
             applier.submit(applyBatch(rd.entriesToApply()));
         }
+        for (ReadState rs : rd.readStates()) {
+            Inputs.PendingRead r = pendingReads.remove(rs.context());
+            if (r != null) {
+                // The applier answers it once the state machine has applied rs.index().
+                applier.submit(new Inputs.Query(r.query(), rs.index(), r.future()));
+            }
+        }
+    }
+
+    private void startRead(Inputs.Read r) {
+        ByteString ctx = ByteString.copyFrom(
+                ByteBuffer.allocate(Long.BYTES).putLong(++readSeq).array());
+        try {
+            raft.readIndex(ctx, r.allowLease());
+        } catch (RaftException e) {
+            r.future().completeExceptionally(e);
+            return;
+        }
+        pendingReads.put(ctx, new Inputs.PendingRead(r.query(), r.future(), scheduler.nanoTime() + readTimeoutNanos));
+    }
+
+    /** A confirmation that never comes (a leader change, a lost message) must not leave a read hanging. */
+    private void expireReads(long now) {
+        if (pendingReads.isEmpty()) {
+            return;
+        }
+        pendingReads.values().removeIf(r -> {
+            if (now - r.deadlineNanos() >= 0) {
+                r.future().completeExceptionally(new OperationTimeoutException("read not confirmed in time"));
+                return true;
+            }
+            return false;
+        });
     }
 
     private Inputs.ApplyBatch applyBatch(List<Entry> entries) {
@@ -246,10 +292,14 @@ final class EventLoop implements Worker {
                 new IndeterminateResultException("node closed before the entry was known committed");
         pending.values().forEach(p -> p.future().completeExceptionally(unknown));
         pending.clear();
+        pendingReads.values().forEach(r -> r.future().completeExceptionally(closed));
+        pendingReads.clear();
         Object in;
         while ((in = inbox.poll()) != null) {
             if (in instanceof Inputs.Proposal p) {
                 p.future().completeExceptionally(closed);
+            } else if (in instanceof Inputs.Read r) {
+                r.future().completeExceptionally(closed);
             }
         }
     }

@@ -27,6 +27,12 @@ final class Inputs {
     /** A read-only query to run against the state machine once it has applied {@code index}. */
     record Query(ByteString query, long index, CompletableFuture<ByteString> future) {}
 
+    /** A read waiting for its ReadIndex confirmation; it times out at {@code deadlineNanos}. */
+    record PendingRead(ByteString query, CompletableFuture<ByteString> future, long deadlineNanos) {}
+
+    /** A read to start on the loop: confirm leadership (or use the lease), then query. */
+    record Read(ByteString query, boolean allowLease, CompletableFuture<ByteString> future) {}
+
     /** A worker failed in a way that makes the node unsafe to continue. */
     record Fatal(String where, Throwable cause) {}
 }
