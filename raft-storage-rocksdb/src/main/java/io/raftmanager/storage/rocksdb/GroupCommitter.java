@@ -43,6 +43,8 @@ final class GroupCommitter {
     private long syncs;
     private long plans;
     private long rounds;
+    /** The highest round whose WAL sync has completed; written by the leader only. */
+    private volatile long syncedRound;
 
     GroupCommitter(RocksDB db, WriteOptions noSync, ColumnFamilyHandle log, ColumnFamilyHandle state) {
         this.db = db;
@@ -71,11 +73,15 @@ final class GroupCommitter {
                 leading = true;
                 ArrayList<WritePlan> round = queue;
                 queue = new ArrayList<>();
+                long number = ++rounds;
+                for (WritePlan p : round) {
+                    p.round = number;
+                }
                 StorageException error = failure;
                 if (error == null) {
                     lock.unlock();
                     try {
-                        error = writeRound(round);
+                        error = writeRound(round, number);
                     } finally {
                         lock.lock();
                     }
@@ -83,7 +89,6 @@ final class GroupCommitter {
                 if (error != null && failure == null) {
                     failure = error;
                 }
-                rounds++;
                 plans += round.size();
                 for (WritePlan p : round) {
                     p.error = error;
@@ -100,7 +105,7 @@ final class GroupCommitter {
         }
     }
 
-    private StorageException writeRound(List<WritePlan> round) {
+    private StorageException writeRound(List<WritePlan> round, long number) {
         boolean sync = false;
         try (WriteBatch batch = new WriteBatch()) {
             for (WritePlan p : round) {
@@ -130,6 +135,7 @@ final class GroupCommitter {
             }
             if (sync) {
                 db.syncWal();
+                syncedRound = number;
                 countSync();
             }
             return null;
@@ -187,6 +193,11 @@ final class GroupCommitter {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** The number of the last round whose WAL sync completed (for tests of the durability promise). */
+    long syncedRound() {
+        return syncedRound;
     }
 
     /** Number of rounds (merged WriteBatches) so far. */

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.rocksdb.AbstractNativeReference;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -27,6 +26,7 @@ import org.rocksdb.RateLimiter;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.RocksObject;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
 
@@ -70,7 +70,7 @@ public final class RocksLogEngine implements AutoCloseable {
 
     private final RocksLogEngineConfig config;
     /** Native handles in creation order; closed in reverse. */
-    private final List<AbstractNativeReference> handles;
+    private final List<RocksObject> handles;
 
     private final RocksDB db;
     private final ColumnFamilyHandle defaultFamily;
@@ -82,7 +82,7 @@ public final class RocksLogEngine implements AutoCloseable {
 
     private RocksLogEngine(
             RocksLogEngineConfig config,
-            List<AbstractNativeReference> handles,
+            List<RocksObject> handles,
             RocksDB db,
             List<ColumnFamilyHandle> families,
             WriteOptions noSync) {
@@ -104,7 +104,7 @@ public final class RocksLogEngine implements AutoCloseable {
     public static RocksLogEngine open(RocksLogEngineConfig config) {
         Objects.requireNonNull(config, "config");
         RocksDB.loadLibrary();
-        List<AbstractNativeReference> handles = new ArrayList<>();
+        List<RocksObject> handles = new ArrayList<>();
         try {
             Files.createDirectories(config.directory());
             LRUCache cache = add(handles, new LRUCache(Math.max(config.blockCacheBytes(), 1L << 20)));
@@ -150,12 +150,12 @@ public final class RocksLogEngine implements AutoCloseable {
         }
     }
 
-    private static <T extends AbstractNativeReference> T add(List<AbstractNativeReference> handles, T h) {
+    private static <T extends RocksObject> T add(List<RocksObject> handles, T h) {
         handles.add(h);
         return h;
     }
 
-    private static void closeAll(List<AbstractNativeReference> handles) {
+    private static void closeAll(List<RocksObject> handles) {
         for (int i = handles.size() - 1; i >= 0; i--) {
             handles.get(i).close();
         }
@@ -330,7 +330,7 @@ public final class RocksLogEngine implements AutoCloseable {
     }
 
     /** Every native handle the engine owns (for leak tests). */
-    List<AbstractNativeReference> nativeHandles() {
+    List<RocksObject> nativeHandles() {
         return List.copyOf(handles);
     }
 }

@@ -48,6 +48,8 @@ public final class RocksLogStorage implements LogStorage {
     private long lastTerm;
     private final EntryCache cache;
     private boolean closed;
+    /** The committer round of this group's last write (for tests). */
+    volatile long lastRound;
 
     RocksLogStorage(
             RocksLogEngine engine,
@@ -225,6 +227,7 @@ public final class RocksLogStorage implements LogStorage {
             WritePlan plan = plan(batch);
             if (plan != null) {
                 engine.committer().commit(plan);
+                lastRound = plan.round;
             }
         } finally {
             writeMutex.unlock();

@@ -40,6 +40,7 @@ final class WritePlan {
     byte[] hardStateValue;
 
     // Set by the committer under its lock.
+    long round;
     boolean done;
     StorageException error;
 
