@@ -131,7 +131,7 @@ class RocksLogEngineTest {
     @Test
     void openCloseCyclesReleaseEveryNativeHandle() {
         List<RocksObject> seen = new ArrayList<>();
-        int cycles = Integer.getInteger("raft.rocks.openCloseCycles", 120);
+        int cycles = Integer.getInteger("raft.rocks.openCloseCycles", 100);
         long[] perGroup = new long[3];
         for (int cycle = 0; cycle < cycles; cycle++) {
             perGroup[cycle % 3] += 5;

@@ -36,7 +36,7 @@ class RocksLogStoragePropertyTest {
 
     @Test
     void randomOperationSequencesMatchTheMemoryModel() {
-        qt().withExamples(Integer.getInteger("raft.rocks.propertyExamples", 40))
+        qt().withExamples(Integer.getInteger("raft.rocks.propertyExamples", 30))
                 .withShrinkCycles(200)
                 .forAll(lists().of(integers().all()).ofSizeBetween(1, 40))
                 .checkAssert(this::run);
