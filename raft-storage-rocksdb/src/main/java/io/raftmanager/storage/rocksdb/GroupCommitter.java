@@ -13,19 +13,30 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Merges concurrent writes of any groups into one {@link WriteBatch} and one WAL sync (group commit).
+ * Merges concurrent writes of any groups into one {@link WriteBatch} per round, and rounds into shared
+ * WAL syncs (group commit).
  *
- * <p>Leader/follower: a caller enqueues its {@link WritePlan} and waits. If no round is in progress it
- * becomes the leader: it takes every queued plan, writes them as one batch, syncs the WAL once, marks
- * them done and wakes the others; writers that arrived meanwhile form the next round under a new leader.
- * A caller returns only once the round holding its plan has been synced (or, for a round with no
- * {@code sync} plan, written).
+ * <p>Two pipelined stages, each with a leader/follower hand-off:
  *
- * <p>The batch is written without sync and then the WAL is synced ({@code SyncWAL}), rather than written
- * with {@code sync=true}, so that each group's in-memory view can be switched together with the RocksDB
- * contents while readers are held back only for the memtable insert, not for the fsync. A crash after
- * the write and before the sync loses only writes whose callers have not returned. Any failure is fatal:
- * the committer refuses every later write, because the in-memory views may be ahead of the disk.
+ * <ol>
+ *   <li>Write: a caller enqueues its {@link WritePlan}; if no round is being written it becomes the write
+ *       leader, takes every queued plan, writes them as one batch without sync and switches the groups'
+ *       in-memory views; writers arriving meanwhile form the next round under the next leader.
+ *   <li>Sync: a caller whose round is written but not yet covered by a sync waits; if no sync is running
+ *       it becomes the sync leader and syncs the WAL ({@code SyncWAL}), which covers every round written
+ *       before the sync started, so one fsync acknowledges several rounds.
+ * </ol>
+ *
+ * Because the next round is written while the previous one is being synced, the fsync is never idle
+ * waiting for writers to come back, and no round is a lone straggler. A caller returns only once a sync
+ * that started after its round was written has completed (a plan with {@code sync == false} returns once
+ * written).
+ *
+ * <p>Writing without sync and then syncing, rather than writing with {@code sync=true}, also lets each
+ * group's view be switched together with the RocksDB contents while readers are held back only for the
+ * memtable insert, not for the fsync. A crash after the write and before the sync loses only writes
+ * whose callers have not returned. Any failure is fatal: the committer refuses every later write,
+ * because the in-memory views may be ahead of the disk.
  */
 final class GroupCommitter {
     private final RocksDB db;
@@ -34,16 +45,19 @@ final class GroupCommitter {
     private final ColumnFamilyHandle state;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition roundDone = lock.newCondition();
+    private final Condition changed = lock.newCondition();
     // Guarded by lock.
     private ArrayList<WritePlan> queue = new ArrayList<>();
-    private boolean leading;
+    private boolean writing;
+    private boolean syncing;
+    private int inFlight;
     private boolean closed;
     private StorageException failure;
+    private long writtenRound;
     private long syncs;
     private long plans;
     private long rounds;
-    /** The highest round whose WAL sync has completed; written by the leader only. */
+    /** The highest round covered by a completed WAL sync; written under lock, read by tests without. */
     private volatile long syncedRound;
 
     GroupCommitter(RocksDB db, WriteOptions noSync, ColumnFamilyHandle log, ColumnFamilyHandle state) {
@@ -64,38 +78,28 @@ final class GroupCommitter {
         lock.lock();
         try {
             checkUsable();
-            queue.add(plan);
-            while (!plan.done) {
-                if (leading) {
-                    roundDone.awaitUninterruptibly();
-                    continue;
-                }
-                leading = true;
-                ArrayList<WritePlan> round = queue;
-                queue = new ArrayList<>();
-                long number = ++rounds;
-                for (WritePlan p : round) {
-                    p.round = number;
-                }
-                StorageException error = failure;
-                if (error == null) {
-                    lock.unlock();
-                    try {
-                        error = writeRound(round, number);
-                    } finally {
-                        lock.lock();
+            inFlight++;
+            try {
+                queue.add(plan);
+                while (!plan.written) {
+                    if (writing) {
+                        changed.awaitUninterruptibly();
+                    } else {
+                        leadWrite();
                     }
                 }
-                if (error != null && failure == null) {
-                    failure = error;
+                while (plan.error == null && plan.sync && syncedRound < plan.round) {
+                    if (failure != null) {
+                        plan.error = failure;
+                    } else if (syncing) {
+                        changed.awaitUninterruptibly();
+                    } else {
+                        leadSync();
+                    }
                 }
-                plans += round.size();
-                for (WritePlan p : round) {
-                    p.error = error;
-                    p.done = true;
-                }
-                leading = false;
-                roundDone.signalAll();
+            } finally {
+                inFlight--;
+                changed.signalAll();
             }
             if (plan.error != null) {
                 throw new StorageException(plan.error.getMessage(), plan.error);
@@ -105,12 +109,65 @@ final class GroupCommitter {
         }
     }
 
-    private StorageException writeRound(List<WritePlan> round, long number) {
-        boolean sync = false;
+    /** Writes every queued plan as one round; called and returns with the lock held. */
+    private void leadWrite() {
+        writing = true;
+        ArrayList<WritePlan> round = queue;
+        queue = new ArrayList<>();
+        long number = ++rounds;
+        for (WritePlan p : round) {
+            p.round = number;
+        }
+        StorageException error = failure;
+        if (error == null) {
+            lock.unlock();
+            try {
+                error = writeRound(round);
+            } finally {
+                lock.lock();
+            }
+        }
+        if (error != null) {
+            failure = failure == null ? error : failure;
+        } else {
+            writtenRound = number;
+        }
+        plans += round.size();
+        for (WritePlan p : round) {
+            p.error = error;
+            p.written = true;
+        }
+        writing = false;
+        changed.signalAll();
+    }
+
+    /** Syncs the WAL, covering every round written so far; called and returns with the lock held. */
+    private void leadSync() {
+        syncing = true;
+        long target = writtenRound;
+        StorageException error = null;
+        lock.unlock();
+        try {
+            db.syncWal();
+        } catch (RocksDBException | RuntimeException e) {
+            error = new StorageException("RocksDB WAL sync failed; the storage refuses further writes: " + e, e);
+        } finally {
+            lock.lock();
+        }
+        if (error != null) {
+            failure = failure == null ? error : failure;
+        } else {
+            syncedRound = target;
+            syncs++;
+        }
+        syncing = false;
+        changed.signalAll();
+    }
+
+    private StorageException writeRound(List<WritePlan> round) {
         try (WriteBatch batch = new WriteBatch()) {
             for (WritePlan p : round) {
                 p.addTo(batch, log, state);
-                sync |= p.sync;
             }
             // Lock every group's view so that readers never see RocksDB contents and a view that
             // disagree. Only the leader takes more than one of these locks, so no ordering is needed.
@@ -133,23 +190,9 @@ final class GroupCommitter {
                     s.viewLock.unlock();
                 }
             }
-            if (sync) {
-                db.syncWal();
-                syncedRound = number;
-                countSync();
-            }
             return null;
         } catch (RocksDBException | RuntimeException e) {
             return new StorageException("RocksDB write failed; the storage refuses further writes: " + e, e);
-        }
-    }
-
-    private void countSync() {
-        lock.lock();
-        try {
-            syncs++;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -167,8 +210,8 @@ final class GroupCommitter {
         lock.lock();
         try {
             closed = true;
-            while (leading || !queue.isEmpty()) {
-                roundDone.awaitUninterruptibly();
+            while (inFlight > 0) {
+                changed.awaitUninterruptibly();
             }
         } finally {
             lock.unlock();

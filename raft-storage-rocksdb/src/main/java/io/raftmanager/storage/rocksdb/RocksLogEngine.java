@@ -45,10 +45,12 @@ import org.rocksdb.WriteOptions;
  * <ul>
  *   <li>Column families {@code log} (entries) and {@code state} (hard state and snapshot metadata per
  *       group), plus {@code default} (identity). One WAL covers all, so a batch spanning them is atomic.
- *   <li>WAL always on; each group-commit round is written and then the WAL is synced once ({@code
- *       SyncWAL}, fdatasync). Recovery mode point-in-time: after a crash RocksDB replays the WAL up to the
- *       first damaged record, so a torn tail of an unacknowledged write is dropped instead of making the
- *       node unbootable, and every synced round before it is recovered.
+ *   <li>WAL always on. Group commit: concurrent writes are merged into one WriteBatch per round, written
+ *       without sync, and one {@code SyncWAL} (fdatasync) covers every round written before it started;
+ *       a {@code write} with {@code sync} returns only after such a sync (see {@link GroupCommitter}).
+ *       Recovery mode point-in-time: after a crash RocksDB replays the WAL up to the first damaged
+ *       record, so a torn tail of an unacknowledged write is dropped instead of making the node
+ *       unbootable, and every synced round before it is recovered.
  *   <li>No compression on either column family: entries are mostly opaque, often already compressed user
  *       commands, and live only until the next snapshot; compressing them costs CPU on every flush and
  *       compaction for little space. (Not measured better here; revisit with real payloads.)

@@ -41,7 +41,7 @@ final class WritePlan {
 
     // Set by the committer under its lock.
     long round;
-    boolean done;
+    boolean written;
     StorageException error;
 
     WritePlan(RocksLogStorage storage, boolean sync) {
