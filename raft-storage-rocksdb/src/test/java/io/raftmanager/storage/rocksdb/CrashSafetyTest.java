@@ -137,7 +137,7 @@ class CrashSafetyTest {
             Thread reader = new Thread(() -> read(child, lines, ready, isReady), "crash-child-reader");
             reader.start();
             if (random.nextInt(8) == 0) {
-                Thread.sleep(random.nextInt(400)); // may hit JVM start-up, RocksDB open or recovery
+                Thread.sleep(random.nextInt(300)); // may hit JVM start-up, RocksDB open or recovery
             } else {
                 synchronized (ready) {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -145,7 +145,7 @@ class CrashSafetyTest {
                         ready.wait(100);
                     }
                 }
-                Thread.sleep(random.nextInt(200));
+                Thread.sleep(random.nextInt(150));
             }
             child.destroyForcibly(); // SIGKILL on Linux
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), where + ": child did not die");
