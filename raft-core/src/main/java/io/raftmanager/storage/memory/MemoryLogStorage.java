@@ -100,15 +100,12 @@ public final class MemoryLogStorage implements LogStorage {
         if (closed) {
             throw new StorageException("storage is closed");
         }
+        validate(batch);
         if (batch.snapshot() != null) {
             installSnapshot(batch.snapshot());
         }
         if (!batch.entries().isEmpty()) {
             long from = batch.entries().get(0).getIndex();
-            if (from <= snapshot.getIndex() || from > lastIndex() + 1) {
-                throw new StorageException(
-                        "append at " + from + " outside (" + snapshot.getIndex() + ", " + (lastIndex() + 1) + "]");
-            }
             entries.subList((int) (from - snapshot.getIndex() - 1), entries.size())
                     .clear();
             entries.addAll(batch.entries());
@@ -118,10 +115,35 @@ public final class MemoryLogStorage implements LogStorage {
         }
     }
 
+    /** Rejects a batch before any part of it is applied, so that a rejected write changes nothing. */
+    private void validate(LogBatch batch) {
+        long offset = snapshot.getIndex();
+        long last = lastIndex();
+        SnapshotMeta meta = batch.snapshot();
+        if (meta != null) {
+            if (meta.getIndex() < offset) {
+                throw new StorageException(
+                        "snapshot at " + meta.getIndex() + " is older than the installed one at " + offset);
+            }
+            last = agrees(meta) ? last : meta.getIndex();
+            offset = meta.getIndex();
+        }
+        if (!batch.entries().isEmpty()) {
+            long from = batch.entries().get(0).getIndex();
+            if (from <= offset || from > last + 1) {
+                throw new StorageException("append at " + from + " outside (" + offset + ", " + (last + 1) + "]");
+            }
+        }
+    }
+
+    private boolean agrees(SnapshotMeta meta) {
+        long index = meta.getIndex();
+        return index <= lastIndex() && index >= snapshot.getIndex() && term(index) == meta.getTerm();
+    }
+
     private void installSnapshot(SnapshotMeta meta) {
         long index = meta.getIndex();
-        boolean agrees = index <= lastIndex() && index >= snapshot.getIndex() && term(index) == meta.getTerm();
-        if (agrees) {
+        if (agrees(meta)) {
             entries.subList(0, (int) (index - snapshot.getIndex())).clear();
         } else {
             entries.clear();

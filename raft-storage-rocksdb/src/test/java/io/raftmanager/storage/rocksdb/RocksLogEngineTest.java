@@ -1,0 +1,164 @@
+package io.raftmanager.storage.rocksdb;
+
+import static io.raftmanager.storage.rocksdb.RocksTestSupport.VOTERS;
+import static io.raftmanager.storage.rocksdb.RocksTestSupport.config;
+import static io.raftmanager.storage.rocksdb.RocksTestSupport.entries;
+import static io.raftmanager.storage.rocksdb.RocksTestSupport.hardState;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.raftmanager.proto.Membership;
+import io.raftmanager.spi.LogBatch;
+import io.raftmanager.spi.StorageException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.RocksObject;
+
+/** Engine identity, multi-group isolation, bootstrap, lifecycle and native-handle release. */
+class RocksLogEngineTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void directoryOfAnotherClusterIsRefusedNamingBothClusters() {
+        RocksLogEngine.open(config(dir)).close();
+        StorageException e = assertThrows(
+                StorageException.class,
+                () -> RocksLogEngine.open(
+                        RocksLogEngineConfig.builder(dir, "other-cluster", 1).build()));
+        assertTrue(
+                e.getMessage().contains("'test-cluster'") && e.getMessage().contains("'other-cluster'"),
+                e.getMessage());
+    }
+
+    @Test
+    void directoryOfAnotherNodeIsRefusedNamingBothNodes() {
+        RocksLogEngine.open(config(dir)).close();
+        StorageException e = assertThrows(
+                StorageException.class,
+                () -> RocksLogEngine.open(
+                        RocksLogEngineConfig.builder(dir, "test-cluster", 2).build()));
+        assertTrue(e.getMessage().contains("node 1") && e.getMessage().contains("node 2"), e.getMessage());
+    }
+
+    @Test
+    void directoryOfAFutureFormatVersionIsRefusedNamingBothVersions() throws Exception {
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            byte[] identity = engine.db().get(Keys.IDENTITY);
+            identity[0] = 2; // written by a hypothetical format version 2
+            engine.db().put(Keys.IDENTITY, identity);
+        }
+        StorageException e = assertThrows(StorageException.class, () -> RocksLogEngine.open(config(dir)));
+        assertTrue(
+                e.getMessage().contains("format version 2") && e.getMessage().contains("format version 1"),
+                e.getMessage());
+    }
+
+    @Test
+    void aFailedOpenReleasesTheDirectoryForTheRightIdentity() {
+        RocksLogEngine.open(config(dir)).close();
+        assertThrows(
+                StorageException.class,
+                () -> RocksLogEngine.open(
+                        RocksLogEngineConfig.builder(dir, "x", 1).build()));
+        // The lock file is released, so the right identity opens at once.
+        RocksLogEngine.open(config(dir)).close();
+    }
+
+    @Test
+    void groupsInOneEngineDoNotSeeEachOther() {
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            RocksLogStorage a = engine.group(1, VOTERS);
+            RocksLogStorage b =
+                    engine.group(2, Membership.newBuilder().addVoters(9).build());
+            a.write(new LogBatch(hardState(1, 1, 0), entries(1, 1, 1, 10, 50), true));
+            b.write(new LogBatch(hardState(5, 9, 0), entries(2, 5, 1, 3, 50), true));
+            a.write(new LogBatch(null, entries(1, 2, 4, 4, 50), true)); // truncates a's suffix only
+            b.compact(2);
+            assertEquals(4, a.lastIndex());
+            assertEquals(1, a.firstIndex());
+            assertEquals(3, b.lastIndex());
+            assertEquals(3, b.firstIndex());
+            assertEquals(entries(1, 1, 1, 3, 50), a.entries(1, 4, Long.MAX_VALUE));
+            assertEquals(List.of(9L), b.initialState().membership().getVotersList());
+            assertEquals(VOTERS, a.initialState().membership());
+        }
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            RocksLogStorage a = engine.group(1, Membership.getDefaultInstance());
+            RocksLogStorage b = engine.group(2, Membership.getDefaultInstance());
+            assertEquals(entries(1, 2, 4, 4, 50), a.entries(4, 5, Long.MAX_VALUE));
+            assertEquals(entries(2, 5, 3, 3, 50), b.entries(3, 4, Long.MAX_VALUE));
+            assertEquals(hardState(1, 1, 0), a.initialState().hardState());
+            assertEquals(hardState(5, 9, 0), b.initialState().hardState());
+            assertEquals(VOTERS, a.initialState().membership()); // the bootstrap membership is ignored now
+        }
+    }
+
+    @Test
+    void aGroupCanBeOpenedOnlyOnceAtATime() {
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            RocksLogStorage a = engine.group(1, VOTERS);
+            assertThrows(IllegalStateException.class, () -> engine.group(1, VOTERS));
+            a.close();
+            engine.group(1, VOTERS).close();
+        }
+    }
+
+    @Test
+    void aClosedStorageOrEngineRefusesEveryCall() {
+        RocksLogEngine engine = RocksLogEngine.open(config(dir));
+        RocksLogStorage a = engine.group(1, VOTERS);
+        RocksLogStorage b = engine.group(2, VOTERS);
+        a.close();
+        a.close();
+        assertThrows(StorageException.class, a::lastIndex);
+        assertThrows(StorageException.class, () -> a.term(0));
+        assertThrows(StorageException.class, () -> a.entries(1, 1, 1));
+        assertThrows(StorageException.class, a::initialState);
+        assertThrows(StorageException.class, () -> a.compact(0));
+        engine.close();
+        engine.close();
+        assertThrows(StorageException.class, b::firstIndex);
+        assertThrows(StorageException.class, () -> b.write(new LogBatch(null, entries(2, 1, 1, 1, 5), true)));
+        assertThrows(StorageException.class, () -> engine.group(3, VOTERS));
+    }
+
+    @Test
+    void openCloseCyclesReleaseEveryNativeHandle() {
+        List<RocksObject> seen = new ArrayList<>();
+        int cycles = Integer.getInteger("raft.rocks.openCloseCycles", 100);
+        long[] perGroup = new long[3];
+        for (int cycle = 0; cycle < cycles; cycle++) {
+            perGroup[cycle % 3] += 5;
+            RocksLogEngine engine = RocksLogEngine.open(config(dir));
+            List<RocksObject> handles = engine.nativeHandles();
+            assertTrue(handles.size() >= 9, "handles: " + handles.size());
+            for (RocksObject h : handles) {
+                assertTrue(h.isOwningHandle());
+            }
+            try (RocksLogStorage s = engine.group(cycle % 3, VOTERS)) {
+                long next = s.lastIndex() + 1;
+                s.write(new LogBatch(hardState(1, 1, next), entries(cycle % 3, 1, next, next + 4, 100), true));
+                s.entries(s.firstIndex(), s.lastIndex() + 1, Long.MAX_VALUE);
+            }
+            engine.close();
+            for (RocksObject h : handles) {
+                assertFalse(h.isOwningHandle(), "not released: " + h.getClass().getSimpleName());
+            }
+            if (cycle == 0) {
+                seen.addAll(handles);
+            }
+        }
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            for (int g = 0; g < 3; g++) {
+                assertEquals(perGroup[g], engine.group(g, VOTERS).lastIndex(), "group " + g);
+            }
+        }
+        assertFalse(seen.isEmpty());
+    }
+}

@@ -1,0 +1,66 @@
+package io.raftmanager.storage.rocksdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.raftmanager.proto.Membership;
+import io.raftmanager.spi.LogBatch;
+import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.testing.LogStorageContractTest;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs the {@link LogStorageContractTest} suite against {@link RocksLogStorage}, reopening the whole
+ * engine on {@link #reopen}. The entry cache is tiny (about eight entries), so reads go through both the
+ * cache and RocksDB. Neighbouring groups 6 and 8 hold entries of their own throughout, and must come out
+ * untouched: every DeleteRange of group 7 stays inside group 7.
+ */
+class RocksLogStorageContractTest extends LogStorageContractTest {
+    private static final long GROUP = 7;
+
+    @TempDir
+    Path dir;
+
+    private RocksLogEngine engine;
+
+    private RocksLogEngine openEngine() {
+        return RocksLogEngine.open(RocksLogEngineConfig.builder(dir.resolve("db"), "contract", 1)
+                .entryCacheBytesPerGroup(300)
+                .blockCacheBytes(8 << 20)
+                .build());
+    }
+
+    @Override
+    protected LogStorage create(Membership membership) {
+        engine = openEngine();
+        for (long neighbour : new long[] {GROUP - 1, GROUP + 1}) {
+            try (RocksLogStorage n = engine.group(neighbour, membership)) {
+                n.write(new LogBatch(null, entries(9, 1, 50), true));
+            }
+        }
+        return engine.group(GROUP, membership);
+    }
+
+    @Override
+    protected LogStorage reopen(LogStorage storage) {
+        storage.close();
+        engine.close();
+        engine = openEngine();
+        return engine.group(GROUP, VOTERS);
+    }
+
+    @AfterEach
+    void neighboursAreUntouched() {
+        if (engine != null) {
+            engine.close();
+            engine = openEngine();
+            for (long neighbour : new long[] {GROUP - 1, GROUP + 1}) {
+                try (RocksLogStorage n = engine.group(neighbour, VOTERS)) {
+                    assertEquals(entries(9, 1, 50), n.entries(1, 51, Long.MAX_VALUE), "group " + neighbour);
+                }
+            }
+            engine.close();
+        }
+    }
+}
