@@ -48,6 +48,6 @@ class ReadmeExampleTest {
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the example finishes");
         String output = Files.readString(out, StandardCharsets.UTF_8);
         assertEquals(0, p.exitValue(), output);
-        assertTrue(output.contains("counter after propose: 42"), output);
+        assertTrue(output.contains("counter after propose: 42, read: 42"), output);
     }
 }
