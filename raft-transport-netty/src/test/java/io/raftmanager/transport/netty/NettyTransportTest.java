@@ -196,6 +196,11 @@ class NettyTransportTest {
         assertTrue(threadsNamed(prefix) > 0, "event loop threads exist while running");
         t[0].close();
         t[0].close();
+        // The termination future completes a moment before the threads themselves exit: poll for it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (threadsNamed(prefix) > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertEquals(0, threadsNamed(prefix), "event loop threads left after close");
         t[0].send(Msgs.heartbeat(1, 2, 2));
         assertEquals(1, t[0].stats().droppedClosed());
