@@ -163,6 +163,7 @@ public final class DefaultRaftNode implements RaftNode {
             pendingBytes.addAndGet(-size);
         });
         inbox.post(new Inputs.Proposal(command, f));
+        failIfClosedMeanwhile(f);
         return f;
     }
 
@@ -182,6 +183,7 @@ public final class DefaultRaftNode implements RaftNode {
             // FOLLOWER and LINEARIZABLE both confirm through the leader; a follower then serves locally.
             inbox.post(new Inputs.Read(query, consistency == ReadConsistency.LEASE, f));
         }
+        failIfClosedMeanwhile(f);
         return f;
     }
 
@@ -194,6 +196,7 @@ public final class DefaultRaftNode implements RaftNode {
             return f;
         }
         inbox.post((Runnable) () -> f.complete(describe(raftOnLoop())));
+        failIfClosedMeanwhile(f);
         return f;
     }
 
@@ -209,6 +212,17 @@ public final class DefaultRaftNode implements RaftNode {
     @Override
     public void addListener(RaftListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Closes the race between the check in {@link #refuseIfUnavailable} and posting: if the node closed
+     * in between, its drain may already have run and the input would wait forever.
+     */
+    private void failIfClosedMeanwhile(CompletableFuture<?> f) {
+        RuntimeException refused = closed.get() || failure != null ? refuseIfUnavailable() : null;
+        if (refused != null) {
+            f.completeExceptionally(refused);
+        }
     }
 
     private RuntimeException refuseIfUnavailable() {
