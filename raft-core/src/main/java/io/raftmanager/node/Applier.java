@@ -7,7 +7,6 @@ import io.raftmanager.proto.EntryType;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Applies committed entries to the {@link StateMachine} in log order, completes the proposers' futures
@@ -15,13 +14,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * state machine throws, the applier stops for good: skipping an entry would let replicas diverge.
  */
 final class Applier implements Worker {
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final Mailbox<Object> queue = new Mailbox<>();
     private final PriorityQueue<Inputs.Query> waitingQueries =
             new PriorityQueue<>((a, b) -> Long.compare(a.index(), b.index()));
     private final StateMachine stateMachine;
     private final EventLoopPort loop;
     private final NodeMetrics metrics;
-    private WorkerHandle handle;
     private volatile long appliedIndex;
     private boolean failed;
 
@@ -33,12 +31,11 @@ final class Applier implements Worker {
     }
 
     void bind(WorkerHandle h) {
-        handle = h;
+        queue.bind(h);
     }
 
     void submit(Object task) {
         queue.add(task);
-        handle.wake();
     }
 
     long appliedIndex() {

@@ -39,7 +39,7 @@ public final class DefaultRaftNode implements RaftNode {
     private final StateMachine stateMachine;
     private final Scheduler scheduler;
     private final NodeMetrics metrics;
-    private final Inbox inbox = new Inbox();
+    private final Mailbox<Object> inbox = new Mailbox<>();
     private final EventLoop loop;
     private final LogWriter writer;
     private final Applier applier;

@@ -46,7 +46,7 @@ final class EventLoop implements Worker {
     private final NodeMetrics metrics;
     private final long tickNanos;
     private final long readTimeoutNanos;
-    private final Inbox inbox;
+    private final Mailbox<Object> inbox;
     private final TreeMap<Long, Inputs.PendingProposal> pending = new TreeMap<>();
     private final Map<ByteString, Inputs.PendingRead> pendingReads = new HashMap<>();
     private long readSeq;
@@ -60,7 +60,7 @@ final class EventLoop implements Worker {
 
     EventLoop(
             Raft raft,
-            Inbox inbox,
+            Mailbox<Object> inbox,
             Transport transport,
             LogWriter writer,
             Applier applier,

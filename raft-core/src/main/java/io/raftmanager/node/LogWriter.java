@@ -7,7 +7,6 @@ import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Persists Readys in order, with one sync for everything that arrived together (group commit), then
@@ -15,13 +14,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * the sync is what makes every answer that promises durability true.
  */
 final class LogWriter implements Worker {
-    private final ConcurrentLinkedQueue<Ready> queue = new ConcurrentLinkedQueue<>();
+    private final Mailbox<Ready> queue = new Mailbox<>();
     private final LogStorage storage;
     private final Transport transport;
     private final NodeMetrics metrics;
     private final EventLoopPort loop;
     private final Scheduler scheduler;
-    private WorkerHandle handle;
     private boolean failed;
 
     LogWriter(LogStorage storage, Transport transport, NodeMetrics metrics, EventLoopPort loop, Scheduler scheduler) {
@@ -33,12 +31,11 @@ final class LogWriter implements Worker {
     }
 
     void bind(WorkerHandle h) {
-        handle = h;
+        queue.bind(h);
     }
 
     void submit(Ready rd) {
         queue.add(rd);
-        handle.wake();
     }
 
     @Override
