@@ -18,6 +18,9 @@ package io.raftmanager;
  * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
  * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
+ * @param learnerCatchUpMarginEntries how far behind the leader's last index a learner (or any voter of
+ *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
+ *     configuration passes the live-quorum preflight, only within this margin
  */
 public record RaftConfig(
         long nodeId,
@@ -30,7 +33,8 @@ public record RaftConfig(
         int maxInflightMessages,
         long maxInflightBytes,
         long maxMessageBytes,
-        long maxApplyBytes) {
+        long maxApplyBytes,
+        long learnerCatchUpMarginEntries) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -38,6 +42,7 @@ public record RaftConfig(
     public static final long DEFAULT_MAX_INFLIGHT_BYTES = 32L << 20;
     public static final long DEFAULT_MAX_MESSAGE_BYTES = 1L << 20;
     public static final long DEFAULT_MAX_APPLY_BYTES = 16L << 20;
+    public static final long DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES = 100;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     public RaftConfig {
@@ -54,6 +59,10 @@ public record RaftConfig(
         require(maxInflightBytes >= 1, "maxInflightBytes", "must be >= 1, was " + maxInflightBytes);
         require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
         require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
+        require(
+                learnerCatchUpMarginEntries >= 0,
+                "learnerCatchUpMarginEntries",
+                "must be >= 0, was " + learnerCatchUpMarginEntries);
     }
 
     private static void require(boolean ok, String field, String problem) {
@@ -79,7 +88,8 @@ public record RaftConfig(
                 .maxInflightMessages(maxInflightMessages)
                 .maxInflightBytes(maxInflightBytes)
                 .maxMessageBytes(maxMessageBytes)
-                .maxApplyBytes(maxApplyBytes);
+                .maxApplyBytes(maxApplyBytes)
+                .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -95,6 +105,7 @@ public record RaftConfig(
         private long maxInflightBytes = DEFAULT_MAX_INFLIGHT_BYTES;
         private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
         private long maxApplyBytes = DEFAULT_MAX_APPLY_BYTES;
+        private long learnerCatchUpMarginEntries = DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES;
 
         private Builder() {}
 
@@ -153,6 +164,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder learnerCatchUpMarginEntries(long value) {
+            learnerCatchUpMarginEntries = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -165,7 +181,8 @@ public record RaftConfig(
                     maxInflightMessages,
                     maxInflightBytes,
                     maxMessageBytes,
-                    maxApplyBytes);
+                    maxApplyBytes,
+                    learnerCatchUpMarginEntries);
         }
     }
 }

@@ -28,6 +28,9 @@ final class LeaderBehavior {
         Progress self = r.tracker.progress(r.id);
         self.becomeReplicate();
         self.maybeUpdate(r.raftLog.lastStableIndex());
+        // Entries of earlier terms may hold configuration changes not applied yet: no new change until they
+        // are (rule 1 in Reconfiguration).
+        r.pendingConfigIndex = r.raftLog.lastIndex();
         // A no-op in the new term lets the leader commit everything before it (Raft §5.4.2, §8).
         r.appendOwn(List.of(ByteString.EMPTY), EntryType.ENTRY_TYPE_NO_OP);
         broadcastAppend();
@@ -42,6 +45,9 @@ final class LeaderBehavior {
     void tick() {
         r.heartbeatElapsed++;
         r.electionElapsed++;
+        if (r.leadTransferee != 0 && ++r.transferElapsed >= r.config.electionTicks()) {
+            abortTransfer("it did not take over within an election timeout");
+        }
         if (r.electionElapsed >= r.config.electionTicks()) {
             r.electionElapsed = 0;
             if (r.config.checkQuorum()) {
@@ -131,6 +137,56 @@ final class LeaderBehavior {
         // Keep the pipeline full while the window allows.
         while (sendAppend(m.getFrom(), false)) {
             // each call sends one message
+        }
+        if (m.getFrom() == r.leadTransferee && pr.match() == r.raftLog.lastIndex()) {
+            sendTimeoutNow();
+        }
+    }
+
+    /**
+     * Starts handing leadership to {@code target} (thesis §3.10): bring its log up to date, then tell it
+     * to campaign at once. Proposals are refused meanwhile; the transfer is abandoned after an election
+     * timeout. A transfer to the target already in progress is left running.
+     */
+    void transferTo(long target) {
+        if (r.leadTransferee == target) {
+            return;
+        }
+        if (r.leadTransferee != 0) {
+            abortTransfer("superseded by a transfer to " + target);
+        }
+        r.leadTransferee = target;
+        r.transferElapsed = 0;
+        Raft.LOG.info("[{}] transfers leadership to {} at term {}", r.id, target, r.term);
+        if (r.tracker.progress(target).match() == r.raftLog.lastIndex()) {
+            sendTimeoutNow();
+        } else {
+            sendAppend(target, true);
+        }
+    }
+
+    private void sendTimeoutNow() {
+        Raft.LOG.info("[{}] sends TimeoutNow to {}: its log is up to date", r.id, r.leadTransferee);
+        r.send(Messages.timeoutNow(r, r.leadTransferee), false);
+    }
+
+    void abortTransfer(String why) {
+        Raft.LOG.info("[{}] abandons the leadership transfer to {}: {}", r.id, r.leadTransferee, why);
+        r.leadTransferee = 0;
+        r.transferElapsed = 0;
+    }
+
+    /**
+     * The configuration changed: the quorum may now be reached by other voters (commit what it allows) and
+     * new members need the log.
+     */
+    void onMembershipChanged() {
+        maybeCommitAndBroadcast();
+        for (var e : r.tracker.allProgress().entrySet()) {
+            long peer = e.getKey();
+            if (peer != r.id && e.getValue().match() == 0 && !e.getValue().isPaused()) {
+                sendAppend(peer, true);
+            }
         }
     }
 

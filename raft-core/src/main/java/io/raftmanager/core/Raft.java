@@ -2,6 +2,8 @@ package io.raftmanager.core;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
+import io.raftmanager.LeadershipTransferException;
+import io.raftmanager.MembershipChangeException;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
@@ -15,6 +17,7 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogReader;
 import io.raftmanager.spi.PersistentState;
@@ -45,6 +48,7 @@ public final class Raft {
     final LeaderBehavior leader = new LeaderBehavior(this);
     final CandidateBehavior candidate = new CandidateBehavior(this);
     final FollowerBehavior follower = new FollowerBehavior(this);
+    final Reconfiguration reconfiguration = new Reconfiguration(this);
 
     long term;
     long vote;
@@ -55,6 +59,12 @@ public final class Raft {
     int electionElapsed;
     int heartbeatElapsed;
     int randomizedElectionTimeout;
+    /** Leader: the index of the last configuration entry in the log; no new change until it is applied. */
+    long pendingConfigIndex;
+    /** Leader: the target of a leadership transfer in progress, or 0. */
+    long leadTransferee;
+    /** Leader: ticks since the transfer started. */
+    int transferElapsed;
 
     private List<RaftMessage> messages = new ArrayList<>();
     private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
@@ -135,6 +145,14 @@ public final class Raft {
             LOG.info("[{}] is not a voter and cannot campaign", id);
             return;
         }
+        if (reconfiguration.hasUnappliedCommittedConfig()) {
+            LOG.info(
+                    "[{}] cannot campaign: a committed configuration entry up to {} is not applied yet (applied {})",
+                    id,
+                    raftLog.committed(),
+                    raftLog.applying());
+            return;
+        }
         if (config.preVote() && !leadershipTransfer) {
             candidate.campaign(true, false);
         } else {
@@ -149,17 +167,74 @@ public final class Raft {
      * @throws NotLeaderException if this server is not the leader
      */
     public EntryId propose(ByteString command) {
+        requireLeaderAcceptingProposals();
+        return leader.propose(List.of(command)).get(0);
+    }
+
+    private void requireLeaderAcceptingProposals() {
         if (role != Role.LEADER) {
             throw new NotLeaderException(id, leaderId);
         }
-        return leader.propose(List.of(command)).get(0);
+        if (leadTransferee != 0) {
+            throw new ProposalDroppedException("leadership transfer to " + leadTransferee + " in progress");
+        }
+    }
+
+    /**
+     * Proposes a membership change after checking it can be made safely: see {@link
+     * #proposeMembershipChange(MembershipChange, boolean)}; this form never forces.
+     */
+    public EntryId proposeMembershipChange(MembershipChange change) {
+        return proposeMembershipChange(change, false);
+    }
+
+    /**
+     * Appends a membership change to the leader's log. The change takes effect on every server when its
+     * entry is applied; a joint change with auto-leave is followed by the entry leaving it, appended by the
+     * leader once the joint configuration is applied. An empty change list leaves a joint configuration.
+     *
+     * @param force skip the preflight check that the new configuration has a live, caught-up quorum (for
+     *     recovering a cluster whose servers are known to be coming back); every other rule still applies
+     * @return the id of the configuration entry
+     * @throws NotLeaderException if this server is not the leader
+     * @throws ProposalDroppedException if a leadership transfer is in progress
+     * @throws MembershipChangeException if the change breaks a rule, see {@link
+     *     MembershipChangeException.Reason}
+     */
+    public EntryId proposeMembershipChange(MembershipChange change, boolean force) {
+        requireLeaderAcceptingProposals();
+        return reconfiguration.propose(change, force);
+    }
+
+    /**
+     * Starts transferring leadership to {@code target} (thesis §3.10): the leader brings the target's log
+     * up to date, refuses proposals meanwhile, and sends it TimeoutNow so it campaigns at once. If the
+     * target has not taken over within an election timeout the transfer is abandoned and proposals are
+     * accepted again. Progress shows in {@link Status#transferee()} and in role changes.
+     *
+     * @throws NotLeaderException if this server is not the leader
+     * @throws LeadershipTransferException if the target is this server, unknown, or not a voter of the
+     *     (incoming) configuration
+     */
+    public void transferLeadership(long target) {
+        if (role != Role.LEADER) {
+            throw new NotLeaderException(id, leaderId);
+        }
+        if (target == id) {
+            throw new LeadershipTransferException(LeadershipTransferException.Reason.SELF, target);
+        }
+        if (!tracker.isMember(target)) {
+            throw new LeadershipTransferException(LeadershipTransferException.Reason.UNKNOWN_PEER, target);
+        }
+        if (!tracker.voters().incoming().contains(target)) {
+            throw new LeadershipTransferException(LeadershipTransferException.Reason.NOT_VOTER, target);
+        }
+        leader.transferTo(target);
     }
 
     /** Proposes several commands at once; they get consecutive indexes. */
     public List<EntryId> proposeBatch(List<ByteString> commands) {
-        if (role != Role.LEADER) {
-            throw new NotLeaderException(id, leaderId);
-        }
+        requireLeaderAcceptingProposals();
         if (commands.isEmpty()) {
             throw new ProposalDroppedException("empty batch");
         }
@@ -191,9 +266,11 @@ public final class Raft {
     }
 
     /**
-     * Membership rules for senders: responses must come from members; (pre)vote requests from
-     * non-members are ignored so removed servers cannot disrupt the cluster (thesis §4.2.3). Leader traffic
-     * from a non-member is accepted: it may lead a configuration this server has not applied yet.
+     * Membership rules for senders: (pre)vote requests and TimeoutNow from non-members are ignored so
+     * removed servers cannot disrupt the cluster (thesis §4.2.3). Leader traffic from a non-member is
+     * accepted: it may lead a configuration this server has not applied yet. Responses from non-members
+     * are ignored: they come from servers removed since the request went out (or that this server has
+     * not yet learned were added), which is normal while the configuration changes.
      */
     private boolean admitSender(RaftMessage m) {
         boolean joining = !tracker.hasMembers();
@@ -208,10 +285,10 @@ public final class Raft {
             case APPEND_REQUEST, HEARTBEAT_REQUEST, INSTALL_SNAPSHOT_REQUEST -> {
                 return true;
             }
-            default ->
-                throw new InvalidMessageException(
-                        InvalidMessageException.Reason.UNKNOWN_PEER,
-                        m.getBodyCase() + " from non-member " + m.getFrom());
+            default -> {
+                LOG.debug("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
+                return false;
+            }
         }
     }
 
@@ -351,6 +428,8 @@ public final class Raft {
         leaderId = 0;
         electionElapsed = 0;
         heartbeatElapsed = 0;
+        leadTransferee = 0;
+        transferElapsed = 0;
         resetRandomizedElectionTimeout();
         tracker.resetVotes();
         tracker.resetProgress(raftLog.lastIndex() + 1, config.maxInflightMessages(), config.maxInflightBytes());
@@ -431,15 +510,20 @@ public final class Raft {
 
     /** Hands out the next batch of effects. The runtime must carry it out as {@link Ready} describes. */
     public Ready ready() {
+        // Configurations take effect as their entries are handed out for applying (see Reconfiguration);
+        // first, so that the role, messages and entries that follow from them go out in this Ready.
+        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
+        Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
+        reconfiguration.maybeAutoLeave();
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
         boolean mustSync = term != lastTerm || vote != lastVote;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
         mustSync |= !toPersist.isEmpty();
-        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
         readyNumber++;
-        Ready rd = new Ready(readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, mustSync);
+        Ready rd =
+                new Ready(readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, changed, mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
             pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
@@ -498,7 +582,17 @@ public final class Raft {
             tracker.allProgress().forEach((peer, pr) -> progress.put(peer, pr.toString()));
         }
         return new Status(
-                id, term, vote, role, leaderId, raftLog.committed(), raftLog.applied(), raftLog.lastIndex(), progress);
+                id,
+                term,
+                vote,
+                role,
+                leaderId,
+                raftLog.committed(),
+                raftLog.applied(),
+                raftLog.lastIndex(),
+                membership,
+                leadTransferee,
+                progress);
     }
 
     public long id() {

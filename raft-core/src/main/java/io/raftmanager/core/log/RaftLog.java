@@ -51,6 +51,11 @@ public final class RaftLog {
         return applied;
     }
 
+    /** The last index handed out for applying (at least {@link #applied()}). */
+    public long applying() {
+        return applying;
+    }
+
     /** The last index whose entry is known durable locally. */
     public long lastStableIndex() {
         return unstable.offset() - 1;
