@@ -1,6 +1,7 @@
 package io.raftmanager.core;
 
 import static io.raftmanager.core.MessageValidationTest.assertIgnored;
+import static io.raftmanager.core.MessageValidationTest.follower;
 import static io.raftmanager.core.MessageValidationTest.leader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
