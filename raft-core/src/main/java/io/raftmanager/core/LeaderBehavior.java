@@ -9,7 +9,10 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogCompactedException;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How a leader replicates, commits and keeps its authority: pipelined AppendEntries within each
@@ -18,6 +21,8 @@ import java.util.List;
  */
 final class LeaderBehavior {
     private final Raft r;
+    /** The voters that answered since the current leadership transfer started. */
+    private final Set<Long> heardDuringTransfer = new HashSet<>();
 
     LeaderBehavior(Raft r) {
         this.r = r;
@@ -46,7 +51,17 @@ final class LeaderBehavior {
         r.heartbeatElapsed++;
         r.electionElapsed++;
         if (r.leadTransferee != 0 && ++r.transferElapsed >= r.config.electionTicks()) {
-            abortTransfer("it did not take over within an election timeout");
+            if (r.promotable()) {
+                abortTransfer("it did not take over within an election timeout");
+            } else if (heardDuringTransfer.isEmpty()) {
+                // No voter answers any more: one of them leads a later term (or all are cut off). A removed
+                // leader has nothing left to do.
+                Raft.LOG.info("[{}] removed leader steps down: no voter answered for an election timeout", r.id);
+                r.becomeFollower(r.term, 0);
+                return;
+            } else {
+                handOff(); // keep trying while voters still follow us: they may not know C_new committed
+            }
         }
         if (r.electionElapsed >= r.config.electionTicks()) {
             r.electionElapsed = 0;
@@ -88,13 +103,18 @@ final class LeaderBehavior {
 
     /** Our own entries became durable: we count toward the quorum for them now, not before. */
     void onOwnLogPersisted() {
-        if (r.tracker.progress(r.id).maybeUpdate(r.raftLog.lastStableIndex())) {
+        // A leader removed from the configuration (handing off) no longer counts toward any quorum.
+        Progress self = r.tracker.progress(r.id);
+        if (self != null && self.maybeUpdate(r.raftLog.lastStableIndex())) {
             maybeCommitAndBroadcast();
         }
     }
 
     private void handleAppendResponse(RaftMessage m) {
         Progress pr = r.tracker.progress(m.getFrom());
+        if (r.leadTransferee != 0) {
+            heardDuringTransfer.add(m.getFrom());
+        }
         AppendEntriesResponse resp = m.getAppendResponse();
         if (resp.getSuccess() && resp.getMatchIndex() > r.raftLog.lastIndex()) {
             Raft.LOG.warn(
@@ -157,12 +177,39 @@ final class LeaderBehavior {
         }
         r.leadTransferee = target;
         r.transferElapsed = 0;
+        heardDuringTransfer.clear();
         Raft.LOG.info("[{}] transfers leadership to {} at term {}", r.id, target, r.term);
         if (r.tracker.progress(target).match() == r.raftLog.lastIndex()) {
             sendTimeoutNow();
         } else {
             sendAppend(target, true);
         }
+    }
+
+    /**
+     * A leader that is no longer a voter transfers leadership to the voter of the incoming configuration
+     * whose log is longest (lowest id on a tie), restarting any transfer in progress.
+     */
+    void handOff() {
+        long best = 0;
+        long bestMatch = -1;
+        TreeSet<Long> candidates = new TreeSet<>(r.tracker.voters().incoming().voters());
+        if (candidates.stream().anyMatch(heardDuringTransfer::contains)) {
+            candidates.retainAll(heardDuringTransfer); // prefer voters that answer
+        }
+        for (long v : candidates) {
+            Progress pr = r.tracker.progress(v);
+            if (v != r.id && pr != null && pr.match() > bestMatch) {
+                best = v;
+                bestMatch = pr.match();
+            }
+        }
+        if (best == 0) {
+            r.becomeFollower(r.term, 0);
+            return;
+        }
+        r.leadTransferee = 0;
+        transferTo(best);
     }
 
     private void sendTimeoutNow() {
@@ -192,6 +239,9 @@ final class LeaderBehavior {
 
     private void handleHeartbeatResponse(RaftMessage m) {
         Progress pr = r.tracker.progress(m.getFrom());
+        if (r.leadTransferee != 0) {
+            heardDuringTransfer.add(m.getFrom());
+        }
         pr.setRecentActive(true);
         pr.resumeProbe();
         if (pr.state() == ProgressState.REPLICATE && pr.inflights().isFull()) {
@@ -200,6 +250,9 @@ final class LeaderBehavior {
         }
         if (pr.match() < r.raftLog.lastIndex()) {
             sendAppend(m.getFrom(), true);
+        } else if (m.getFrom() == r.leadTransferee) {
+            // The target may have refused an earlier TimeoutNow (e.g. a configuration not applied yet).
+            sendTimeoutNow();
         }
     }
 

@@ -266,8 +266,9 @@ public final class Raft {
     }
 
     /**
-     * Membership rules for senders: (pre)vote requests and TimeoutNow from non-members are ignored so
-     * removed servers cannot disrupt the cluster (thesis §4.2.3). Leader traffic from a non-member is
+     * Membership rules for senders: (pre)vote requests from non-members are ignored so removed servers
+     * cannot disrupt the cluster (thesis §4.2.3), and so is TimeoutNow unless it comes from the leader this
+     * server follows in this term (a removed leader handing off). Leader traffic from a non-member is
      * accepted: it may lead a configuration this server has not applied yet. Responses from non-members
      * are ignored: they come from servers removed since the request went out (or that this server has
      * not yet learned were added), which is normal while the configuration changes.
@@ -278,7 +279,15 @@ public final class Raft {
             return true;
         }
         switch (m.getBodyCase()) {
-            case VOTE_REQUEST, TIMEOUT_NOW -> {
+            case TIMEOUT_NOW -> {
+                // A removed leader hands leadership to a voter of the configuration that removed it.
+                boolean fromOurLeader = m.getTerm() == term && m.getFrom() == leaderId;
+                if (!fromOurLeader) {
+                    LOG.info("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
+                }
+                return fromOurLeader;
+            }
+            case VOTE_REQUEST -> {
                 LOG.info("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
                 return false;
             }

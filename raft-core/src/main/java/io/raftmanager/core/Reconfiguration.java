@@ -201,17 +201,18 @@ final class Reconfiguration {
         r.tracker = r.tracker.withMembership(
                 next, r.raftLog.lastIndex() + 1, r.config.maxInflightMessages(), r.config.maxInflightBytes());
         if (r.role == Role.LEADER) {
+            r.leader.onMembershipChanged();
             if (!r.tracker.isVoter(r.id)) {
-                // Thesis §4.2.2: the leader managed C_new without counting itself until C_new committed; now
-                // it is no longer a voter and steps down so that a member of C_new takes over.
-                Raft.LOG.info("[{}] is no longer a voter at index {}: stepping down", r.id, index);
-                r.becomeFollower(r.term, 0);
-                return;
-            }
-            if (r.leadTransferee != 0 && !r.tracker.voters().incoming().contains(r.leadTransferee)) {
+                // Thesis §4.2.2: the leader managed C_new without counting itself until C_new committed. It
+                // must not simply step down now: the voters of C_new may not know yet that C_new committed,
+                // and would then campaign in the old configuration, needing the votes of servers that no
+                // longer campaign (a removed server never does). It keeps replicating, refuses proposals,
+                // and hands leadership to the most up-to-date voter of C_new.
+                Raft.LOG.info("[{}] is no longer a voter at index {}: handing off leadership", r.id, index);
+                r.leader.handOff();
+            } else if (r.leadTransferee != 0 && !r.tracker.voters().incoming().contains(r.leadTransferee)) {
                 r.leader.abortTransfer("the target is no longer a voter");
             }
-            r.leader.onMembershipChanged();
         } else if (r.role != Role.FOLLOWER && !r.tracker.isVoter(r.id)) {
             r.becomeFollower(r.term, 0);
         }

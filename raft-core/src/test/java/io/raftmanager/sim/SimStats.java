@@ -16,6 +16,10 @@ final class SimStats {
     long dropped;
     long duplicated;
     long healSteps;
+    long membershipChanges;
+    long refusedChanges;
+    long transfers;
+    long leaderRemovals;
 
     void add(SimStats o) {
         elections += o.elections;
@@ -32,6 +36,10 @@ final class SimStats {
         dropped += o.dropped;
         duplicated += o.duplicated;
         healSteps = Math.max(healSteps, o.healSteps);
+        membershipChanges += o.membershipChanges;
+        refusedChanges += o.refusedChanges;
+        transfers += o.transfers;
+        leaderRemovals += o.leaderRemovals;
     }
 
     @Override
@@ -40,6 +48,7 @@ final class SimStats {
                 + restarts + " partitions=" + partitions + " slowDisks=" + slowDisks + " pauses=" + pauses
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
-                + " maxHealSteps=" + healSteps;
+                + " maxHealSteps=" + healSteps + " membershipChanges=" + membershipChanges + " refusedChanges="
+                + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals;
     }
 }
