@@ -334,9 +334,12 @@ public final class Raft {
     }
 
     private void onLowerTerm(RaftMessage m) {
-        if ((config.checkQuorum() || config.preVote()) && (m.hasAppendRequest() || m.hasHeartbeatRequest())) {
+        if (m.hasAppendRequest() || m.hasHeartbeatRequest()) {
             // A stale leader (e.g. one cut off and healed) learns the current term from this answer and
-            // steps down; without it, with PreVote or CheckQuorum it might never hear a higher term.
+            // steps down (Raft Figure 2: the reply carries currentTerm). Without it, with PreVote or
+            // CheckQuorum it might never hear a higher term; and without either, a voter whose
+            // configuration is stale (it missed the change that added the leader's other voters) would
+            // campaign forever at rising terms among servers that cannot elect it, ignoring the leader.
             send(Messages.appendRejectStale(this, m.getFrom()), false);
         } else if (m.hasVoteRequest() && m.getVoteRequest().getPreVote()) {
             // Tell a pre-candidate with a stale term about ours, so it can catch up instead of retrying forever.
