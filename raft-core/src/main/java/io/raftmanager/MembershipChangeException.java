@@ -26,7 +26,13 @@ public final class MembershipChangeException extends RaftException {
         /** A learner cannot be promoted before it has caught up with the leader's log. */
         LEARNER_LAGGING,
         /** The resulting configuration would not have a live, caught-up quorum (refused unless forced). */
-        NO_LIVE_QUORUM
+        NO_LIVE_QUORUM,
+        /**
+         * The change removes or demotes the leader of a two-voter configuration (refused unless forced): the
+         * other voter may not learn that the change committed before the leader hands off, and then needs
+         * the removed leader's vote, which it cannot get (etcd-io/etcd#10563). Transfer leadership first.
+         */
+        LEADER_REMOVAL_FROM_TWO_VOTERS
     }
 
     private final Reason reason;

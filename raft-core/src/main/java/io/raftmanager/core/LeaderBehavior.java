@@ -53,20 +53,18 @@ final class LeaderBehavior {
         if (r.leadTransferee != 0 && ++r.transferElapsed >= r.config.electionTicks()) {
             if (r.promotable()) {
                 abortTransfer("it did not take over within an election timeout");
-            } else if (heardDuringTransfer.isEmpty()) {
-                // No voter answers any more: one of them leads a later term (or all are cut off). A removed
-                // leader has nothing left to do.
-                Raft.LOG.info("[{}] removed leader steps down: no voter answered for an election timeout", r.id);
-                r.becomeFollower(r.term, 0);
-                return;
             } else {
-                handOff(); // keep trying while voters still follow us: they may not know C_new committed
+                // A removed leader keeps trying until a voter of C_new leads a later term (it learns that
+                // term from the answer to its next heartbeat). Giving up earlier could strand voters that
+                // do not know C_new committed, as the simulator showed (seed 2047).
+                handOff();
             }
         }
         if (r.electionElapsed >= r.config.electionTicks()) {
             r.electionElapsed = 0;
             if (r.config.checkQuorum()) {
-                if (!r.tracker.quorumActive(r.id)) {
+                // A removed leader does not step down for want of a quorum: see handOff.
+                if (r.promotable() && !r.tracker.quorumActive(r.id)) {
                     Raft.LOG.warn(
                             "[{}] stepping down at term {}: no quorum heard from within an election timeout",
                             r.id,

@@ -61,6 +61,13 @@ public final class Raft {
     int randomizedElectionTimeout;
     /** Leader: the index of the last configuration entry in the log; no new change until it is applied. */
     long pendingConfigIndex;
+    /**
+     * The commit index known durable. A configuration entry takes effect only at or below it, so that a
+     * server that restarts re-applies every configuration it acted on (a leader whose commit index was
+     * not yet written could otherwise forget that a change committed, and wait for votes of a server the
+     * change removed).
+     */
+    long durableCommit;
     /** Leader: the target of a leadership transfer in progress, or 0. */
     long leadTransferee;
     /** Leader: ticks since the transfer started. */
@@ -88,6 +95,7 @@ public final class Raft {
         this.term = hs.getTerm();
         this.vote = hs.getVote();
         this.membership = state.membership();
+        this.durableCommit = hs.getCommit();
         this.tracker = new ProgressTracker(membership);
         rememberReported();
         resetRandomizedElectionTimeout();
@@ -515,7 +523,7 @@ public final class Raft {
         return !messages.isEmpty()
                 || !messagesAfterPersist.isEmpty()
                 || raftLog.hasEntriesToPersist()
-                || raftLog.hasEntriesToApply()
+                || raftLog.hasEntriesToApply(durableCommit)
                 || softStateChanged()
                 || hardStateChanged();
     }
@@ -524,7 +532,7 @@ public final class Raft {
     public Ready ready() {
         // Configurations take effect as their entries are handed out for applying (see Reconfiguration);
         // first, so that the role, messages and entries that follow from them go out in this Ready.
-        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
+        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit);
         Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
         reconfiguration.maybeAutoLeave();
         SoftState ss = softStateChanged() ? softState() : null;
@@ -559,6 +567,9 @@ public final class Raft {
                 raftLog.stableTo(p.lastEntry());
             }
             HardState hs = p.hardState();
+            if (hs != null) {
+                durableCommit = Math.max(durableCommit, hs.getCommit());
+            }
             if (hs != null && hs.getTerm() == term && hs.getVote() == id) {
                 selfVoteDurable = true;
             }

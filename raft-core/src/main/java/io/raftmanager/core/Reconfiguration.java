@@ -113,6 +113,14 @@ final class Reconfiguration {
      * with servers that are down or empty leaves no quorum able to commit anything, including the undo.
      */
     private void preflight(Membership next) {
+        if (r.membership.getVotersCount() == 2
+                && r.membership.getVotersOutgoingCount() == 0
+                && !next.getVotersList().contains(r.id)) {
+            throw new MembershipChangeException(
+                    Reason.LEADER_REMOVAL_FROM_TWO_VOTERS,
+                    "removing leader " + r.id + " from " + Changer.describe(r.membership)
+                            + " could strand the other voter; transfer leadership first, or force");
+        }
         long last = r.raftLog.lastIndex();
         Map<Long, Boolean> ready = new HashMap<>();
         JointConfig voters = new JointConfig(

@@ -55,7 +55,9 @@ class SimulatorTest {
         if (!failures.isEmpty()) {
             List<String> sorted = new ArrayList<>(failures);
             sorted.sort(null);
-            fail(failures.size() + " of " + count + " seeds failed; first:\n" + sorted.get(0));
+            List<String> seeds =
+                    sorted.stream().map(f -> f.substring(0, f.indexOf(':'))).toList();
+            fail(failures.size() + " of " + count + " seeds failed " + seeds + "; first:\n" + sorted.get(0));
         }
         if (count >= 100) {
             // The faults must actually have happened, or a green run proves nothing.
