@@ -123,6 +123,14 @@ final class Simulation {
 
     private void step(boolean clients) {
         now++;
+        Map<Long, Invariants.Before> before = new HashMap<>();
+        for (SimNode n : nodes) {
+            if (n.isUp()) {
+                before.put(
+                        n.id,
+                        new Invariants.Before(n.raft.membership(), n.raft.log().committed()));
+            }
+        }
         for (SimNode n : nodes) {
             if (n.isUp() && !n.isPaused(now) && (now + n.id) % n.tickPeriod == 0) {
                 n.raft.tick();
@@ -151,6 +159,7 @@ final class Simulation {
             }
         }
         invariants.afterStep(nodes);
+        invariants.checkCommitQuorums(nodes, before);
     }
 
     private void deliver(RaftMessage m) {
