@@ -508,6 +508,15 @@ final class Simulation {
             step(false);
             if (marker != null && appliedEverywhere(marker, markerMembers)) {
                 stats.healSteps = now - healedAt;
+                // A removed leader must hand off and stop leading once the cluster is healthy.
+                for (int i = 0; removedLeader() != null; i++) {
+                    if (i > HEAL_STEPS) {
+                        SimNode n = removedLeader();
+                        throw new AssertionError("server " + n.id + " still leads after healing although it is not"
+                                + " a voter of " + Changer.describe(n.raft.membership()));
+                    }
+                    step(false);
+                }
                 return;
             }
             if (marker == null || now - proposedAt > 300) {
@@ -550,6 +559,18 @@ final class Simulation {
                     .append(']');
         }
         throw new AssertionError(sb.toString());
+    }
+
+    private SimNode removedLeader() {
+        for (SimNode n : nodes) {
+            Membership m = n.raft.membership();
+            if (n.raft.role() == Role.LEADER
+                    && !m.getVotersList().contains(n.id)
+                    && !m.getVotersOutgoingList().contains(n.id)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     private boolean appliedEverywhere(EntryId marker, Set<Long> members) {
