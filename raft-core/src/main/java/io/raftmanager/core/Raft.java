@@ -49,6 +49,7 @@ public final class Raft {
     final CandidateBehavior candidate = new CandidateBehavior(this);
     final FollowerBehavior follower = new FollowerBehavior(this);
     final Reconfiguration reconfiguration = new Reconfiguration(this);
+    private final Admission admission = new Admission(this);
 
     long term;
     long vote;
@@ -255,111 +256,21 @@ public final class Raft {
      */
     public void step(RaftMessage m) {
         MessageValidator.validate(m, config);
-        if (!admitSender(m)) {
+        if (!admission.admitSender(m)) {
             return;
         }
         if (m.getTerm() > term) {
-            if (!onHigherTerm(m)) {
+            if (!admission.onHigherTerm(m)) {
                 return;
             }
         } else if (m.getTerm() < term) {
-            onLowerTerm(m);
+            admission.onLowerTerm(m);
             return;
         }
         switch (role) {
             case LEADER -> leader.step(m);
             case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
             case FOLLOWER -> follower.step(m);
-        }
-    }
-
-    /**
-     * Membership rules for senders: (pre)vote requests from non-members are ignored so removed servers
-     * cannot disrupt the cluster (thesis §4.2.3), and so is TimeoutNow unless it comes from the leader this
-     * server follows in this term (a removed leader handing off). Leader traffic from a non-member is
-     * accepted: it may lead a configuration this server has not applied yet. Responses from non-members
-     * are ignored: they come from servers removed since the request went out (or that this server has
-     * not yet learned were added), which is normal while the configuration changes.
-     */
-    private boolean admitSender(RaftMessage m) {
-        boolean joining = !tracker.hasMembers();
-        if (joining || tracker.isMember(m.getFrom())) {
-            return true;
-        }
-        switch (m.getBodyCase()) {
-            case TIMEOUT_NOW -> {
-                // A removed leader hands leadership to a voter of the configuration that removed it.
-                boolean fromOurLeader = m.getTerm() == term && m.getFrom() == leaderId;
-                if (!fromOurLeader) {
-                    LOG.info("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
-                }
-                return fromOurLeader;
-            }
-            case VOTE_REQUEST -> {
-                LOG.info("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
-                return false;
-            }
-            case APPEND_REQUEST, HEARTBEAT_REQUEST, INSTALL_SNAPSHOT_REQUEST -> {
-                return true;
-            }
-            default -> {
-                LOG.debug("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
-                return false;
-            }
-        }
-    }
-
-    /** Returns whether the message should still be processed. */
-    private boolean onHigherTerm(RaftMessage m) {
-        boolean voteRequest = m.hasVoteRequest();
-        if (voteRequest) {
-            boolean transfer = m.getVoteRequest().getLeadershipTransfer();
-            boolean inLease = config.checkQuorum() && leaderId != 0 && electionElapsed < config.electionTicks();
-            if (inLease && !transfer) {
-                // Thesis §4.2.3: a server that heard from a live leader ignores disruptive vote requests.
-                LOG.debug(
-                        "[{}] ignoring {}vote from {} at term {}: leader {} is live",
-                        id,
-                        m.getVoteRequest().getPreVote() ? "pre-" : "",
-                        m.getFrom(),
-                        m.getTerm(),
-                        leaderId);
-                return false;
-            }
-        }
-        if (voteRequest && m.getVoteRequest().getPreVote()) {
-            return true; // a pre-vote never changes our term
-        }
-        if (m.hasVoteResponse()
-                && m.getVoteResponse().getPreVote()
-                && m.getVoteResponse().getGranted()) {
-            return true; // granted for our prospective term; the term rises when we campaign for real
-        }
-        boolean fromLeader = m.hasAppendRequest() || m.hasHeartbeatRequest() || m.hasInstallSnapshotRequest();
-        LOG.info("[{}] term {} -> {} on {} from {}", id, term, m.getTerm(), m.getBodyCase(), m.getFrom());
-        becomeFollower(m.getTerm(), fromLeader ? m.getFrom() : 0);
-        return true;
-    }
-
-    private void onLowerTerm(RaftMessage m) {
-        if (m.hasAppendRequest() || m.hasHeartbeatRequest()) {
-            // A stale leader (e.g. one cut off and healed) learns the current term from this answer and
-            // steps down (Raft Figure 2: the reply carries currentTerm). Without it, with PreVote or
-            // CheckQuorum it might never hear a higher term; and without either, a voter whose
-            // configuration is stale (it missed the change that added the leader's other voters) would
-            // campaign forever at rising terms among servers that cannot elect it, ignoring the leader.
-            send(Messages.appendRejectStale(this, m.getFrom()), false);
-        } else if (m.hasVoteRequest() && m.getVoteRequest().getPreVote()) {
-            // Tell a pre-candidate with a stale term about ours, so it can catch up instead of retrying forever.
-            send(Messages.voteResponse(this, m.getFrom(), term, true, false), false);
-        } else {
-            LOG.debug(
-                    "[{}] ignoring {} from {} at stale term {} < {}",
-                    id,
-                    m.getBodyCase(),
-                    m.getFrom(),
-                    m.getTerm(),
-                    term);
         }
     }
 
