@@ -18,7 +18,11 @@ public final class InvalidMessageException extends RaftException {
         WRONG_GROUP,
         /** Addressed to another server, or claiming to come from this one. */
         WRONG_RECIPIENT,
-        /** A response from a server that is not a member of the configuration. */
+        /**
+         * A message from a server that is not a member of the configuration. The core no longer refuses
+         * such messages (during membership changes they are normal: it ignores them); kept for transports
+         * that check membership themselves.
+         */
         UNKNOWN_PEER
     }
 

@@ -24,6 +24,9 @@ package io.raftmanager;
  * @param maxPendingProposals proposals a node accepts without an outcome yet; beyond it, proposals fail
  *     fast with {@link OverloadedException}
  * @param maxPendingProposalBytes the same bound in command bytes
+ * @param learnerCatchUpMarginEntries how far behind the leader's last index a learner (or any voter of
+ *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
+ *     configuration passes the live-quorum preflight, only within this margin
  */
 public record RaftConfig(
         long nodeId,
@@ -40,7 +43,8 @@ public record RaftConfig(
         int leaseDriftTicks,
         long tickMillis,
         int maxPendingProposals,
-        long maxPendingProposalBytes) {
+        long maxPendingProposalBytes,
+        long learnerCatchUpMarginEntries) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -52,6 +56,7 @@ public record RaftConfig(
     public static final int DEFAULT_LEASE_DRIFT_TICKS = 2;
     public static final int DEFAULT_MAX_PENDING_PROPOSALS = 65_536;
     public static final long DEFAULT_MAX_PENDING_PROPOSAL_BYTES = 256L << 20;
+    public static final long DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES = 100;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     public RaftConfig {
@@ -78,6 +83,10 @@ public record RaftConfig(
                 maxPendingProposalBytes >= 1,
                 "maxPendingProposalBytes",
                 "must be >= 1, was " + maxPendingProposalBytes);
+        require(
+                learnerCatchUpMarginEntries >= 0,
+                "learnerCatchUpMarginEntries",
+                "must be >= 0, was " + learnerCatchUpMarginEntries);
     }
 
     private static void require(boolean ok, String field, String problem) {
@@ -107,7 +116,8 @@ public record RaftConfig(
                 .leaseDriftTicks(leaseDriftTicks)
                 .tickMillis(tickMillis)
                 .maxPendingProposals(maxPendingProposals)
-                .maxPendingProposalBytes(maxPendingProposalBytes);
+                .maxPendingProposalBytes(maxPendingProposalBytes)
+                .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -127,6 +137,7 @@ public record RaftConfig(
         private long tickMillis = DEFAULT_TICK_MILLIS;
         private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
         private long maxPendingProposalBytes = DEFAULT_MAX_PENDING_PROPOSAL_BYTES;
+        private long learnerCatchUpMarginEntries = DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES;
 
         private Builder() {}
 
@@ -205,6 +216,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder learnerCatchUpMarginEntries(long value) {
+            learnerCatchUpMarginEntries = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -221,7 +237,8 @@ public record RaftConfig(
                     leaseDriftTicks,
                     tickMillis,
                     maxPendingProposals,
-                    maxPendingProposalBytes);
+                    maxPendingProposalBytes,
+                    learnerCatchUpMarginEntries);
         }
     }
 }

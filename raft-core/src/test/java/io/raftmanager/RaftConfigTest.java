@@ -37,6 +37,7 @@ class RaftConfigTest {
         assertEquals(32L << 20, c.maxInflightBytes());
         assertEquals(1L << 20, c.maxMessageBytes());
         assertEquals(16L << 20, c.maxApplyBytes());
+        assertEquals(100, c.learnerCatchUpMarginEntries());
     }
 
     @Test
@@ -94,6 +95,7 @@ class RaftConfigTest {
         assertRejected("maxMessageBytes", b -> b.maxMessageBytes(0));
         assertRejected("maxMessageBytes", b -> b.maxMessageBytes(-1));
         assertRejected("maxApplyBytes", b -> b.maxApplyBytes(0));
+        assertRejected("learnerCatchUpMarginEntries", b -> b.learnerCatchUpMarginEntries(-1));
     }
 
     @Test
@@ -105,7 +107,7 @@ class RaftConfigTest {
     void recordConstructorValidatesLikeTheBuilder() {
         InvalidConfigException e = assertThrows(
                 InvalidConfigException.class,
-                () -> new RaftConfig(1, "c", 0, 10, 1, true, true, 0, 1, 1, 1, 2, 100, 1, 1));
+                () -> new RaftConfig(1, "c", 0, 10, 1, true, true, 0, 1, 1, 1, 2, 100, 1, 1, 0));
         assertEquals("maxInflightMessages", e.field());
     }
 

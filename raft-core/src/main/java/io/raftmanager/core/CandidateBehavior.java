@@ -31,7 +31,12 @@ final class CandidateBehavior {
         Raft.LOG.info("[{}] starts {}campaign for term {} with last entry {}", r.id, pre ? "pre-" : "", voteTerm, last);
         for (long peer : r.tracker.voterIds()) {
             if (peer != r.id) {
-                r.send(Messages.voteRequest(r, peer, voteTerm, pre, transfer, last.index(), last.term()), false);
+                // A real vote request goes out only once the new term and our self-vote are durable (Figure 2:
+                // persist before answering or sending RPCs). Otherwise a candidate could win with the others'
+                // votes alone, crash before its term was written, restart in the old term, and win the same
+                // term again with a different log: two leaders of one term, found by the simulator (seed 1823
+                // with spare servers). A pre-vote changes nothing and may go at once.
+                r.send(Messages.voteRequest(r, peer, voteTerm, pre, transfer, last.index(), last.term()), !pre);
             }
         }
         if (pre) {

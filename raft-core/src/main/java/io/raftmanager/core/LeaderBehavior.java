@@ -10,7 +10,10 @@ import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogCompactedException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * How a leader replicates, commits and keeps its authority: pipelined AppendEntries within each
@@ -21,6 +24,8 @@ final class LeaderBehavior {
     private final Raft r;
     /** Reads that arrived before this term's first entry committed. */
     private final List<ReadIndexTracker.Request> awaitingTermCommit = new ArrayList<>();
+    /** The voters that answered since the current leadership transfer started. */
+    private final Set<Long> heardDuringTransfer = new HashSet<>();
 
     LeaderBehavior(Raft r) {
         this.r = r;
@@ -32,6 +37,9 @@ final class LeaderBehavior {
         Progress self = r.tracker.progress(r.id);
         self.becomeReplicate();
         self.maybeUpdate(r.raftLog.lastStableIndex());
+        // Entries of earlier terms may hold configuration changes not applied yet: no new change until they
+        // are (rule 1 in Reconfiguration).
+        r.pendingConfigIndex = r.raftLog.lastIndex();
         // A no-op in the new term lets the leader commit everything before it (Raft §5.4.2, §8).
         r.appendOwn(List.of(ByteString.EMPTY), EntryType.ENTRY_TYPE_NO_OP);
         broadcastAppend();
@@ -46,10 +54,21 @@ final class LeaderBehavior {
     void tick() {
         r.heartbeatElapsed++;
         r.electionElapsed++;
+        if (r.leadTransferee != 0 && ++r.transferElapsed >= r.config.electionTicks()) {
+            if (r.promotable()) {
+                abortTransfer("it did not take over within an election timeout");
+            } else {
+                // A removed leader keeps trying until a voter of C_new leads a later term (it learns that
+                // term from the answer to its next heartbeat). Giving up earlier could strand voters that
+                // do not know C_new committed, as the simulator showed (seed 2047).
+                handOff();
+            }
+        }
         if (r.electionElapsed >= r.config.electionTicks()) {
             r.electionElapsed = 0;
             if (r.config.checkQuorum()) {
-                if (!r.tracker.quorumActive(r.id)) {
+                // A removed leader does not step down for want of a quorum: see handOff.
+                if (r.promotable() && !r.tracker.quorumActive(r.id)) {
                     Raft.LOG.warn(
                             "[{}] stepping down at term {}: no quorum heard from within an election timeout",
                             r.id,
@@ -87,13 +106,18 @@ final class LeaderBehavior {
 
     /** Our own entries became durable: we count toward the quorum for them now, not before. */
     void onOwnLogPersisted() {
-        if (r.tracker.progress(r.id).maybeUpdate(r.raftLog.lastStableIndex())) {
+        // A leader removed from the configuration (handing off) no longer counts toward any quorum.
+        Progress self = r.tracker.progress(r.id);
+        if (self != null && self.maybeUpdate(r.raftLog.lastStableIndex())) {
             maybeCommitAndBroadcast();
         }
     }
 
     private void handleAppendResponse(RaftMessage m) {
         Progress pr = r.tracker.progress(m.getFrom());
+        if (r.leadTransferee != 0) {
+            heardDuringTransfer.add(m.getFrom());
+        }
         AppendEntriesResponse resp = m.getAppendResponse();
         if (resp.getSuccess() && resp.getMatchIndex() > r.raftLog.lastIndex()) {
             Raft.LOG.warn(
@@ -137,10 +161,90 @@ final class LeaderBehavior {
         while (sendAppend(m.getFrom(), false)) {
             // each call sends one message
         }
+        if (m.getFrom() == r.leadTransferee && pr.match() == r.raftLog.lastIndex()) {
+            sendTimeoutNow();
+        }
+    }
+
+    /**
+     * Starts handing leadership to {@code target} (thesis §3.10): bring its log up to date, then tell it
+     * to campaign at once. Proposals are refused meanwhile; the transfer is abandoned after an election
+     * timeout. A transfer to the target already in progress is left running.
+     */
+    void transferTo(long target) {
+        if (r.leadTransferee == target) {
+            return;
+        }
+        if (r.leadTransferee != 0) {
+            abortTransfer("superseded by a transfer to " + target);
+        }
+        r.leadTransferee = target;
+        r.transferElapsed = 0;
+        heardDuringTransfer.clear();
+        Raft.LOG.info("[{}] transfers leadership to {} at term {}", r.id, target, r.term);
+        if (r.tracker.progress(target).match() == r.raftLog.lastIndex()) {
+            sendTimeoutNow();
+        } else {
+            sendAppend(target, true);
+        }
+    }
+
+    /**
+     * A leader that is no longer a voter transfers leadership to the voter of the incoming configuration
+     * whose log is longest (lowest id on a tie), restarting any transfer in progress.
+     */
+    void handOff() {
+        long best = 0;
+        long bestMatch = -1;
+        TreeSet<Long> candidates = new TreeSet<>(r.tracker.voters().incoming().voters());
+        if (candidates.stream().anyMatch(heardDuringTransfer::contains)) {
+            candidates.retainAll(heardDuringTransfer); // prefer voters that answer
+        }
+        for (long v : candidates) {
+            Progress pr = r.tracker.progress(v);
+            if (v != r.id && pr != null && pr.match() > bestMatch) {
+                best = v;
+                bestMatch = pr.match();
+            }
+        }
+        if (best == 0) {
+            r.becomeFollower(r.term, 0);
+            return;
+        }
+        r.leadTransferee = 0;
+        transferTo(best);
+    }
+
+    private void sendTimeoutNow() {
+        Raft.LOG.info("[{}] sends TimeoutNow to {}: its log is up to date", r.id, r.leadTransferee);
+        r.send(Messages.timeoutNow(r, r.leadTransferee), false);
+    }
+
+    void abortTransfer(String why) {
+        Raft.LOG.info("[{}] abandons the leadership transfer to {}: {}", r.id, r.leadTransferee, why);
+        r.leadTransferee = 0;
+        r.transferElapsed = 0;
+    }
+
+    /**
+     * The configuration changed: the quorum may now be reached by other voters (commit what it allows) and
+     * new members need the log.
+     */
+    void onMembershipChanged() {
+        maybeCommitAndBroadcast();
+        for (var e : r.tracker.allProgress().entrySet()) {
+            long peer = e.getKey();
+            if (peer != r.id && e.getValue().match() == 0 && !e.getValue().isPaused()) {
+                sendAppend(peer, true);
+            }
+        }
     }
 
     private void handleHeartbeatResponse(RaftMessage m) {
         Progress pr = r.tracker.progress(m.getFrom());
+        if (r.leadTransferee != 0) {
+            heardDuringTransfer.add(m.getFrom());
+        }
         pr.setRecentActive(true);
         r.reads.ack(m.getFrom(), m.getHeartbeatResponse().getContext());
         serveConfirmedReads();
@@ -151,6 +255,9 @@ final class LeaderBehavior {
         }
         if (pr.match() < r.raftLog.lastIndex()) {
             sendAppend(m.getFrom(), true);
+        } else if (m.getFrom() == r.leadTransferee) {
+            // The target may have refused an earlier TimeoutNow (e.g. a configuration not applied yet).
+            sendTimeoutNow();
         }
     }
 

@@ -2,6 +2,8 @@ package io.raftmanager.core;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
+import io.raftmanager.LeadershipTransferException;
+import io.raftmanager.MembershipChangeException;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
@@ -15,6 +17,7 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogReader;
 import io.raftmanager.spi.PersistentState;
@@ -46,6 +49,8 @@ public final class Raft {
     final CandidateBehavior candidate = new CandidateBehavior(this);
     final FollowerBehavior follower = new FollowerBehavior(this);
     final ReadIndexTracker reads = new ReadIndexTracker();
+    final Reconfiguration reconfiguration = new Reconfiguration(this);
+    private final Admission admission = new Admission(this);
 
     long term;
     long vote;
@@ -58,6 +63,19 @@ public final class Raft {
     int randomizedElectionTimeout;
     /** Ticks since this core was created: the clock of leases. */
     long ticks;
+    /** Leader: the index of the last configuration entry in the log; no new change until it is applied. */
+    long pendingConfigIndex;
+    /**
+     * The commit index known durable. A configuration entry takes effect only at or below it, so that a
+     * server that restarts re-applies every configuration it acted on (a leader whose commit index was
+     * not yet written could otherwise forget that a change committed, and wait for votes of a server the
+     * change removed).
+     */
+    long durableCommit;
+    /** Leader: the target of a leadership transfer in progress, or 0. */
+    long leadTransferee;
+    /** Leader: ticks since the transfer started. */
+    int transferElapsed;
 
     private List<RaftMessage> messages = new ArrayList<>();
     private List<RaftMessage> messagesAfterPersist = new ArrayList<>();
@@ -82,6 +100,7 @@ public final class Raft {
         this.term = hs.getTerm();
         this.vote = hs.getVote();
         this.membership = state.membership();
+        this.durableCommit = hs.getCommit();
         this.tracker = new ProgressTracker(membership);
         rememberReported();
         resetRandomizedElectionTimeout();
@@ -140,6 +159,14 @@ public final class Raft {
             LOG.info("[{}] is not a voter and cannot campaign", id);
             return;
         }
+        if (reconfiguration.hasUnappliedCommittedConfig()) {
+            LOG.info(
+                    "[{}] cannot campaign: a committed configuration entry up to {} is not applied yet (applied {})",
+                    id,
+                    raftLog.committed(),
+                    raftLog.applying());
+            return;
+        }
         if (config.preVote() && !leadershipTransfer) {
             candidate.campaign(true, false);
         } else {
@@ -154,17 +181,74 @@ public final class Raft {
      * @throws NotLeaderException if this server is not the leader
      */
     public EntryId propose(ByteString command) {
+        requireLeaderAcceptingProposals();
+        return leader.propose(List.of(command)).get(0);
+    }
+
+    private void requireLeaderAcceptingProposals() {
         if (role != Role.LEADER) {
             throw new NotLeaderException(id, leaderId);
         }
-        return leader.propose(List.of(command)).get(0);
+        if (leadTransferee != 0) {
+            throw new ProposalDroppedException("leadership transfer to " + leadTransferee + " in progress");
+        }
+    }
+
+    /**
+     * Proposes a membership change after checking it can be made safely: see {@link
+     * #proposeMembershipChange(MembershipChange, boolean)}; this form never forces.
+     */
+    public EntryId proposeMembershipChange(MembershipChange change) {
+        return proposeMembershipChange(change, false);
+    }
+
+    /**
+     * Appends a membership change to the leader's log. The change takes effect on every server when its
+     * entry is applied; a joint change with auto-leave is followed by the entry leaving it, appended by the
+     * leader once the joint configuration is applied. An empty change list leaves a joint configuration.
+     *
+     * @param force skip the preflight check that the new configuration has a live, caught-up quorum (for
+     *     recovering a cluster whose servers are known to be coming back); every other rule still applies
+     * @return the id of the configuration entry
+     * @throws NotLeaderException if this server is not the leader
+     * @throws ProposalDroppedException if a leadership transfer is in progress
+     * @throws MembershipChangeException if the change breaks a rule, see {@link
+     *     MembershipChangeException.Reason}
+     */
+    public EntryId proposeMembershipChange(MembershipChange change, boolean force) {
+        requireLeaderAcceptingProposals();
+        return reconfiguration.propose(change, force);
+    }
+
+    /**
+     * Starts transferring leadership to {@code target} (thesis §3.10): the leader brings the target's log
+     * up to date, refuses proposals meanwhile, and sends it TimeoutNow so it campaigns at once. If the
+     * target has not taken over within an election timeout the transfer is abandoned and proposals are
+     * accepted again. Progress shows in {@link Status#transferee()} and in role changes.
+     *
+     * @throws NotLeaderException if this server is not the leader
+     * @throws LeadershipTransferException if the target is this server, unknown, or not a voter of the
+     *     (incoming) configuration
+     */
+    public void transferLeadership(long target) {
+        if (role != Role.LEADER) {
+            throw new NotLeaderException(id, leaderId);
+        }
+        if (target == id) {
+            throw new LeadershipTransferException(LeadershipTransferException.Reason.SELF, target);
+        }
+        if (!tracker.isMember(target)) {
+            throw new LeadershipTransferException(LeadershipTransferException.Reason.UNKNOWN_PEER, target);
+        }
+        if (!tracker.voters().incoming().contains(target)) {
+            throw new LeadershipTransferException(LeadershipTransferException.Reason.NOT_VOTER, target);
+        }
+        leader.transferTo(target);
     }
 
     /** Proposes several commands at once; they get consecutive indexes. */
     public List<EntryId> proposeBatch(List<ByteString> commands) {
-        if (role != Role.LEADER) {
-            throw new NotLeaderException(id, leaderId);
-        }
+        requireLeaderAcceptingProposals();
         if (commands.isEmpty()) {
             throw new ProposalDroppedException("empty batch");
         }
@@ -177,97 +261,21 @@ public final class Raft {
      */
     public void step(RaftMessage m) {
         MessageValidator.validate(m, config);
-        if (!admitSender(m)) {
+        if (!admission.admitSender(m)) {
             return;
         }
         if (m.getTerm() > term) {
-            if (!onHigherTerm(m)) {
+            if (!admission.onHigherTerm(m)) {
                 return;
             }
         } else if (m.getTerm() < term) {
-            onLowerTerm(m);
+            admission.onLowerTerm(m);
             return;
         }
         switch (role) {
             case LEADER -> leader.step(m);
             case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
             case FOLLOWER -> follower.step(m);
-        }
-    }
-
-    /**
-     * Membership rules for senders: responses must come from members; (pre)vote requests from
-     * non-members are ignored so removed servers cannot disrupt the cluster (thesis §4.2.3). Leader traffic
-     * from a non-member is accepted: it may lead a configuration this server has not applied yet.
-     */
-    private boolean admitSender(RaftMessage m) {
-        boolean joining = !tracker.hasMembers();
-        if (joining || tracker.isMember(m.getFrom())) {
-            return true;
-        }
-        switch (m.getBodyCase()) {
-            case VOTE_REQUEST, TIMEOUT_NOW -> {
-                LOG.info("[{}] ignoring {} from non-member {}", id, m.getBodyCase(), m.getFrom());
-                return false;
-            }
-            case APPEND_REQUEST, HEARTBEAT_REQUEST, INSTALL_SNAPSHOT_REQUEST -> {
-                return true;
-            }
-            default ->
-                throw new InvalidMessageException(
-                        InvalidMessageException.Reason.UNKNOWN_PEER,
-                        m.getBodyCase() + " from non-member " + m.getFrom());
-        }
-    }
-
-    /** Returns whether the message should still be processed. */
-    private boolean onHigherTerm(RaftMessage m) {
-        boolean voteRequest = m.hasVoteRequest();
-        if (voteRequest) {
-            boolean transfer = m.getVoteRequest().getLeadershipTransfer();
-            boolean inLease = config.checkQuorum() && leaderId != 0 && electionElapsed < config.electionTicks();
-            if (inLease && !transfer) {
-                // Thesis §4.2.3: a server that heard from a live leader ignores disruptive vote requests.
-                LOG.debug(
-                        "[{}] ignoring {}vote from {} at term {}: leader {} is live",
-                        id,
-                        m.getVoteRequest().getPreVote() ? "pre-" : "",
-                        m.getFrom(),
-                        m.getTerm(),
-                        leaderId);
-                return false;
-            }
-        }
-        if (voteRequest && m.getVoteRequest().getPreVote()) {
-            return true; // a pre-vote never changes our term
-        }
-        if (m.hasVoteResponse()
-                && m.getVoteResponse().getPreVote()
-                && m.getVoteResponse().getGranted()) {
-            return true; // granted for our prospective term; the term rises when we campaign for real
-        }
-        boolean fromLeader = m.hasAppendRequest() || m.hasHeartbeatRequest() || m.hasInstallSnapshotRequest();
-        LOG.info("[{}] term {} -> {} on {} from {}", id, term, m.getTerm(), m.getBodyCase(), m.getFrom());
-        becomeFollower(m.getTerm(), fromLeader ? m.getFrom() : 0);
-        return true;
-    }
-
-    private void onLowerTerm(RaftMessage m) {
-        if ((config.checkQuorum() || config.preVote()) && (m.hasAppendRequest() || m.hasHeartbeatRequest())) {
-            // A stale leader (e.g. one cut off and healed) learns the current term from this answer and
-            // steps down; without it, with PreVote or CheckQuorum it might never hear a higher term.
-            send(Messages.appendRejectStale(this, m.getFrom()), false);
-        } else if (m.hasVoteRequest() && m.getVoteRequest().getPreVote()) {
-            // Tell a pre-candidate with a stale term about ours, so it can catch up instead of retrying forever.
-            send(Messages.voteResponse(this, m.getFrom(), term, true, false), false);
-        } else {
-            LOG.debug(
-                    "[{}] ignoring {} from {} at stale term {} < {}",
-                    id,
-                    m.getBodyCase(),
-                    m.getFrom(),
-                    m.getTerm(),
-                    term);
         }
     }
 
@@ -379,6 +387,8 @@ public final class Raft {
         leaderId = 0;
         electionElapsed = 0;
         heartbeatElapsed = 0;
+        leadTransferee = 0;
+        transferElapsed = 0;
         resetRandomizedElectionTimeout();
         tracker.resetVotes();
         reads.reset();
@@ -455,7 +465,7 @@ public final class Raft {
                 || !readStates.isEmpty()
                 || (role == Role.LEADER && reads.hasUnsent())
                 || raftLog.hasEntriesToPersist()
-                || raftLog.hasEntriesToApply()
+                || raftLog.hasEntriesToApply(durableCommit)
                 || softStateChanged()
                 || hardStateChanged();
     }
@@ -465,16 +475,20 @@ public final class Raft {
         if (role == Role.LEADER && reads.hasUnsent()) {
             leader.broadcastHeartbeat(); // one confirmation round for every read since the last Ready
         }
+        // Configurations take effect as their entries are handed out for applying (see Reconfiguration);
+        // first, so that the role, messages and entries that follow from them go out in this Ready.
+        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit);
+        Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
+        reconfiguration.maybeAutoLeave();
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
         boolean mustSync = term != lastTerm || vote != lastVote;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
         mustSync |= !toPersist.isEmpty();
-        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes());
         readyNumber++;
         Ready rd = new Ready(
-                readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, readStates, mustSync);
+                readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, readStates, changed, mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
             pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
@@ -499,6 +513,9 @@ public final class Raft {
                 raftLog.stableTo(p.lastEntry());
             }
             HardState hs = p.hardState();
+            if (hs != null) {
+                durableCommit = Math.max(durableCommit, hs.getCommit());
+            }
             if (hs != null && hs.getTerm() == term && hs.getVote() == id) {
                 selfVoteDurable = true;
             }
@@ -534,7 +551,17 @@ public final class Raft {
             tracker.allProgress().forEach((peer, pr) -> progress.put(peer, pr.toString()));
         }
         return new Status(
-                id, term, vote, role, leaderId, raftLog.committed(), raftLog.applied(), raftLog.lastIndex(), progress);
+                id,
+                term,
+                vote,
+                role,
+                leaderId,
+                raftLog.committed(),
+                raftLog.applied(),
+                raftLog.lastIndex(),
+                membership,
+                leadTransferee,
+                progress);
     }
 
     public long id() {

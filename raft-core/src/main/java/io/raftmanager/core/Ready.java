@@ -2,6 +2,7 @@ package io.raftmanager.core;
 
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.HardState;
+import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogBatch;
 import java.util.List;
@@ -25,6 +26,10 @@ import java.util.List;
  * @param softState the new role/leader, or {@code null} if unchanged
  * @param hardState the new term/vote/commit, or {@code null} if unchanged
  * @param readStates reads confirmed since the last Ready: serve each once its index is applied
+ * @param membership the configuration in effect after {@link #entriesToApply()}, or {@code null} if they
+ *     hold no configuration entry. The core has already switched to it (configurations take effect when
+ *     their entries are handed out for applying); the runtime tells its listeners, and records the
+ *     configuration in effect at each applied index so that a snapshot taken there carries it.
  */
 public record Ready(
         long number,
@@ -35,6 +40,7 @@ public record Ready(
         List<RaftMessage> messagesAfterPersist,
         List<Entry> entriesToApply,
         List<ReadState> readStates,
+        Membership membership,
         boolean mustSync) {
 
     /** The storage write this Ready asks for. */

@@ -64,13 +64,19 @@ class ElectionRulesTest {
     }
 
     @Test
-    void messageWithStaleTermIsIgnored() {
+    void messageWithStaleTermIsRefusedWithOurTerm() {
         TestNode n = atTerm(TestNode.create(1, 1, 2, 3), 3);
 
         n.raft.step(heartbeat(n, 2, 2, 0));
         n.raft.step(voteRequest(n, 2, 2, 0, 0));
 
-        assertEquals(List.of(), n.processReady());
+        // Figure 2: the stale leader's heartbeat is answered with our term, so it steps down; the vote
+        // request is ignored. Neither changes our state.
+        List<RaftMessage> out = n.processReady();
+        assertEquals(1, out.size(), out::toString);
+        assertEquals(RaftMessage.BodyCase.APPEND_RESPONSE, out.get(0).getBodyCase());
+        assertEquals(3, out.get(0).getTerm());
+        assertEquals(2, out.get(0).getTo());
         assertEquals(3, n.raft.term());
         assertEquals(0, n.raft.leaderId());
         assertEquals(0, n.raft.status().vote());
@@ -101,10 +107,12 @@ class ElectionRulesTest {
         assertEquals(3, rd.hardState().getTerm());
         assertEquals(1, rd.hardState().getVote(), "a candidate votes for itself");
         assertTrue(rd.mustSync());
-        assertEquals(List.of(), rd.messagesAfterPersist());
+        // The requests wait for the new term and the self-vote to be durable (Figure 2).
+        assertEquals(List.of(), rd.messages());
         assertEquals(
-                Set.of(2L, 3L), rd.messages().stream().map(RaftMessage::getTo).collect(Collectors.toSet()));
-        for (RaftMessage m : rd.messages()) {
+                Set.of(2L, 3L),
+                rd.messagesAfterPersist().stream().map(RaftMessage::getTo).collect(Collectors.toSet()));
+        for (RaftMessage m : rd.messagesAfterPersist()) {
             assertEquals(BodyCase.VOTE_REQUEST, m.getBodyCase());
             assertEquals(3, m.getTerm());
             assertFalse(m.getVoteRequest().getPreVote());

@@ -68,7 +68,20 @@ class MessageValidationTest {
             n.raft.tick();
         }
         n.processReady();
-        assertEquals(new Status(1, 2, 0, Role.FOLLOWER, 2, 1, 1, 3, java.util.Map.of()), n.raft.status());
+        assertEquals(
+                new Status(
+                        1,
+                        2,
+                        0,
+                        Role.FOLLOWER,
+                        2,
+                        1,
+                        1,
+                        3,
+                        n.storage.initialState().membership(),
+                        0,
+                        java.util.Map.of()),
+                n.raft.status());
         return n;
     }
 

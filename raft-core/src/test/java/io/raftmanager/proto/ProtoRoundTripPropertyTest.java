@@ -201,6 +201,9 @@ class ProtoRoundTripPropertyTest {
                         .setTypeValue(enumValue(PeerChangeType.values().length - 1))
                         .setPeer(u64()));
             }
+            if (bool()) {
+                b.setResulting(membership());
+            }
             return b.build();
         }
 

@@ -2,11 +2,17 @@ package io.raftmanager.sim;
 
 import io.raftmanager.Role;
 import io.raftmanager.core.Raft;
+import io.raftmanager.core.confchange.Changer;
 import io.raftmanager.core.log.EntryId;
 import io.raftmanager.core.log.RaftLog;
+import io.raftmanager.core.quorum.JointConfig;
+import io.raftmanager.core.quorum.MajorityConfig;
+import io.raftmanager.core.quorum.VoteResult;
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.Membership;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -21,7 +27,10 @@ import java.util.Objects;
  *       predecessor term; by induction two logs sharing an entry id share the whole prefix.
  *   <li>Leader Completeness: a leader of term T holds every entry known committed before T.
  *   <li>State Machine Safety: no two servers apply different entries at one index.
- *   <li>No committed entry is lost: every server's committed prefix agrees with the global one.
+ *   <li>No committed entry is lost: every server's committed prefix agrees with the global one, across
+ *       every configuration change.
+ *   <li>Commitment needs a quorum: a leader's new commit index is durable on a majority of each half of
+ *       its (possibly joint) configuration.
  * </ul>
  *
  * Violations throw {@link AssertionError}.
@@ -94,6 +103,50 @@ final class Invariants {
                 checkLeaderCompleteness(r);
             }
         }
+    }
+
+    /**
+     * Commitment needs a quorum of the configuration (a majority of both halves when joint): whenever a
+     * leader's commit index advances, the entry there must be durable, with the leader's term for it, on
+     * enough voters of the configuration it had before or after the step.
+     */
+    void checkCommitQuorums(List<SimNode> nodes, Map<Long, Before> before) {
+        for (SimNode n : nodes) {
+            Before b = before.get(n.id);
+            if (!n.isUp() || n.raft.role() != Role.LEADER || b == null) {
+                continue;
+            }
+            long commit = n.raft.log().committed();
+            if (commit <= b.commit()) {
+                continue;
+            }
+            long term = n.raft.log().term(commit);
+            Map<Long, Boolean> holds = new HashMap<>();
+            for (SimNode o : nodes) {
+                boolean has = o.durable.lastIndex() >= commit
+                        && o.durable.firstIndex() <= commit
+                        && o.durable.term(commit) == term;
+                holds.put(o.id, has);
+            }
+            if (!quorumHolds(b.membership(), holds) && !quorumHolds(n.raft.membership(), holds)) {
+                throw new AssertionError("leader " + n.id + " of term " + n.raft.term() + " committed " + commit
+                        + " without a quorum of " + Changer.describe(n.raft.membership()) + " holding it: " + holds);
+            }
+        }
+    }
+
+    /** A server's configuration and commit index at the start of a step. */
+    record Before(Membership membership, long commit) {}
+
+    private static boolean quorumHolds(Membership m, Map<Long, Boolean> holds) {
+        JointConfig c = new JointConfig(
+                new MajorityConfig(new HashSet<>(m.getVotersList())),
+                new MajorityConfig(new HashSet<>(m.getVotersOutgoingList())));
+        Map<Long, Boolean> votes = new HashMap<>();
+        for (long v : c.ids()) {
+            votes.put(v, holds.getOrDefault(v, false));
+        }
+        return c.voteResult(votes) == VoteResult.WON;
     }
 
     private void checkLeaderCompleteness(Raft leader) {

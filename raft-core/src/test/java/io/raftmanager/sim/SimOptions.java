@@ -22,7 +22,8 @@ record SimOptions(
         double pauseRate,
         double proposeRate,
         int maxInflightMessages,
-        long maxMessageBytes) {
+        long maxMessageBytes,
+        double membershipRate) {
 
     static SimOptions draw(SplittableRandom rnd) {
         int nodes = rnd.nextBoolean() ? 3 : 5;
@@ -47,7 +48,8 @@ record SimOptions(
                 0.05 + rnd.nextDouble() * 0.5,
                 1 + rnd.nextInt(8),
                 // 1 byte means one entry per message: followers then acknowledge prefixes of a leader's tail.
-                new long[] {1, 1, 64, 512, 1 << 20}[rnd.nextInt(5)]);
+                new long[] {1, 1, 64, 512, 1 << 20}[rnd.nextInt(5)],
+                chance(rnd, 0.7) ? 0.002 + rnd.nextDouble() * 0.01 : 0);
     }
 
     /** No faults at all: the heal phase that must end in progress. */
@@ -67,7 +69,8 @@ record SimOptions(
                 0,
                 proposeRate,
                 maxInflightMessages,
-                maxMessageBytes);
+                maxMessageBytes,
+                0);
     }
 
     private static boolean chance(SplittableRandom rnd, double p) {

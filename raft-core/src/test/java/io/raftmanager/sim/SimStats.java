@@ -18,6 +18,10 @@ final class SimStats {
     long healSteps;
     long reads;
     long readsServed;
+    long membershipChanges;
+    long refusedChanges;
+    long transfers;
+    long leaderRemovals;
 
     void add(SimStats o) {
         elections += o.elections;
@@ -36,6 +40,10 @@ final class SimStats {
         healSteps = Math.max(healSteps, o.healSteps);
         reads += o.reads;
         readsServed += o.readsServed;
+        membershipChanges += o.membershipChanges;
+        refusedChanges += o.refusedChanges;
+        transfers += o.transfers;
+        leaderRemovals += o.leaderRemovals;
     }
 
     @Override
@@ -44,6 +52,8 @@ final class SimStats {
                 + restarts + " partitions=" + partitions + " slowDisks=" + slowDisks + " pauses=" + pauses
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
-                + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed;
+                + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed
+                + " membershipChanges=" + membershipChanges + " refusedChanges="
+                + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals;
     }
 }

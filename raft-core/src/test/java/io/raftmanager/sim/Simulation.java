@@ -3,13 +3,23 @@ package io.raftmanager.sim;
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
 import io.raftmanager.NotLeaderException;
+import io.raftmanager.LeadershipTransferException;
+import io.raftmanager.MembershipChangeException;
+import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.Role;
 import io.raftmanager.core.ReadState;
 import io.raftmanager.core.Ready;
+import io.raftmanager.core.confchange.ChangeResult;
+import io.raftmanager.core.confchange.Changer;
 import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
+import io.raftmanager.proto.MembershipTransition;
+import io.raftmanager.proto.PeerChange;
+import io.raftmanager.proto.PeerChangeType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
@@ -32,6 +42,8 @@ import java.util.SplittableRandom;
  */
 final class Simulation {
     static final int HEAL_STEPS = 3000;
+    /** Servers hosted from the start with no configuration, which membership changes may add. */
+    static final int SPARES = 2;
 
     final long seed;
     private final int steps;
@@ -65,7 +77,7 @@ final class Simulation {
         for (int i = 0; i < voters.length; i++) {
             voters[i] = i + 1;
         }
-        for (long id : voters) {
+        for (long id = 1; id <= voters.length + SPARES; id++) {
             RaftConfig config = RaftConfig.builder()
                     .nodeId(id)
                     .clusterId("sim")
@@ -81,7 +93,10 @@ final class Simulation {
                     .leaseDriftTicks(options.electionTicks() / 3 + 1)
                     .build();
             int tickPeriod = 4 + rnd.nextInt(3); // clock skew: servers tick at different rates
-            nodes.add(new SimNode(id, config, MemoryLogStorage.withVoters(voters), tickPeriod, rnd));
+            // A spare starts empty, in joining mode: it learns its configuration from the log once added.
+            MemoryLogStorage storage =
+                    id <= voters.length ? MemoryLogStorage.withVoters(voters) : MemoryLogStorage.withVoters();
+            nodes.add(new SimNode(id, config, storage, tickPeriod, rnd));
             pendingProposals.put(id, new HashMap<>());
         }
     }
@@ -118,6 +133,14 @@ final class Simulation {
 
     private void step(boolean clients) {
         now++;
+        Map<Long, Invariants.Before> before = new HashMap<>();
+        for (SimNode n : nodes) {
+            if (n.isUp()) {
+                before.put(
+                        n.id,
+                        new Invariants.Before(n.raft.membership(), n.raft.log().committed()));
+            }
+        }
         for (SimNode n : nodes) {
             if (n.isUp() && !n.isPaused(now) && (now + n.id) % n.tickPeriod == 0) {
                 n.raft.tick();
@@ -149,6 +172,7 @@ final class Simulation {
             }
         }
         invariants.afterStep(nodes);
+        invariants.checkCommitQuorums(nodes, before);
     }
 
     private void deliver(RaftMessage m) {
@@ -183,6 +207,9 @@ final class Simulation {
                 if (rd.softState().role() == Role.LEADER) {
                     stats.elections++;
                 }
+            }
+            if (rd.membership() != null) {
+                event("server " + n.id + " applies " + Changer.describe(rd.membership()));
             }
             for (RaftMessage m : rd.messages()) {
                 network.send(m, now);
@@ -270,7 +297,12 @@ final class Simulation {
         int count = 1 + nemesisRnd.nextInt(4);
         for (int i = 0; i < count; i++) {
             ByteString data = ByteString.copyFromUtf8("s" + seed + "-" + now + "-" + i);
-            EntryId id = n.raft.propose(data);
+            EntryId id;
+            try {
+                id = n.raft.propose(data);
+            } catch (ProposalDroppedException e) {
+                return; // a leadership transfer is in progress
+            }
             pendingProposals.get(n.id).put(id, data);
             mix(id.hashCode());
         }
@@ -278,6 +310,9 @@ final class Simulation {
 
     private void nemesis() {
         SplittableRandom r = nemesisRnd;
+        if (options.membershipRate() > 0 && r.nextDouble() < options.membershipRate()) {
+            membershipChange(r);
+        }
         if (options.partitionRate() > 0 && r.nextDouble() < options.partitionRate()) {
             partition(r);
         }
@@ -310,6 +345,110 @@ final class Simulation {
             event("pause " + n.id + " until " + n.pausedUntil);
             stats.pauses++;
         }
+    }
+
+    /**
+     * A random cluster operation at a random leader: add a spare or removed server as learner or voter,
+     * promote a learner, remove a voter (often the leader itself), replace two voters at once through a
+     * joint configuration, leave a joint configuration, or transfer leadership. Refusals (a change in
+     * flight, a lagging learner, no live quorum) are expected and counted; a few changes are forced.
+     */
+    private void membershipChange(SplittableRandom r) {
+        List<SimNode> leaders = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.isUp() && !n.isPaused(now) && n.raft.role() == Role.LEADER) {
+                leaders.add(n);
+            }
+        }
+        if (leaders.isEmpty()) {
+            return;
+        }
+        SimNode leader = leaders.get(r.nextInt(leaders.size()));
+        Membership m = leader.raft.membership();
+        List<Long> voters = new ArrayList<>(m.getVotersList());
+        List<Long> learners = new ArrayList<>(m.getLearnersList());
+        List<Long> others = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (!ChangeResult.members(m).contains(n.id)) {
+                others.add(n.id);
+            }
+        }
+        MembershipChange.Builder c = MembershipChange.newBuilder();
+        String what;
+        int op = r.nextInt(8);
+        try {
+            if (op == 0) {
+                long to = voters.get(r.nextInt(voters.size()));
+                what = "transfer leadership " + leader.id + " -> " + to;
+                leader.raft.transferLeadership(to);
+                event(what);
+                stats.transfers++;
+                return;
+            }
+            if (m.getVotersOutgoingCount() > 0) {
+                what = "leave joint";
+            } else if (op == 1 && !others.isEmpty()) {
+                long p = pick(r, others);
+                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, p));
+                what = "add learner " + p;
+            } else if (op == 2 && !learners.isEmpty()) {
+                long p = pick(r, learners);
+                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, p));
+                what = "promote learner " + p;
+            } else if (op == 3 && !others.isEmpty()) {
+                long p = pick(r, others);
+                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, p));
+                what = "add voter " + p;
+            } else if (op == 4 && voters.size() > 1) {
+                long p = r.nextBoolean() ? leader.id : pick(r, voters);
+                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, p));
+                what = "remove voter " + p + (p == leader.id ? " (the leader)" : "");
+            } else if (op == 5 && voters.size() > 1) {
+                long p = pick(r, voters);
+                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, p));
+                what = "demote voter " + p;
+            } else if (op >= 6 && voters.size() >= 2 && learners.size() + others.size() >= 2) {
+                // Replace two voters (perhaps the leader) by two learners or outsiders: a joint change.
+                List<Long> out = new ArrayList<>(voters);
+                List<Long> in = new ArrayList<>(learners);
+                in.addAll(others);
+                for (int i = 0; i < 2; i++) {
+                    c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, out.remove(r.nextInt(out.size()))));
+                    c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, in.remove(r.nextInt(in.size()))));
+                }
+                if (r.nextInt(3) == 0) {
+                    c.setTransition(MembershipTransition.MEMBERSHIP_TRANSITION_JOINT_EXPLICIT);
+                }
+                what = "replace "
+                        + c.getChangesList().stream()
+                                .map(pc -> (pc.getType() == PeerChangeType.PEER_CHANGE_TYPE_REMOVE ? "-" : "+")
+                                        + pc.getPeer())
+                                .toList();
+            } else {
+                return;
+            }
+            // Forcing the leader out of a two-voter configuration can strand the other voter (a documented
+            // limitation, see MembershipChangeException.Reason.LEADER_REMOVAL_FROM_TWO_VOTERS): not forced here.
+            boolean force = r.nextInt(10) == 0
+                    && !(voters.size() == 2 && what.contains("(the leader)"))
+                    && !(voters.size() == 2 && what.equals("demote voter " + leader.id));
+            EntryId id = leader.raft.proposeMembershipChange(c.build(), force);
+            event("leader " + leader.id + " proposes " + what + (force ? " (forced)" : "") + " at " + id);
+            stats.membershipChanges++;
+            if (what.contains("(the leader)")) {
+                stats.leaderRemovals++;
+            }
+        } catch (MembershipChangeException | ProposalDroppedException | LeadershipTransferException e) {
+            stats.refusedChanges++;
+        }
+    }
+
+    private static long pick(SplittableRandom r, List<Long> ids) {
+        return ids.get(r.nextInt(ids.size()));
+    }
+
+    private static PeerChange change(PeerChangeType type, long peer) {
+        return PeerChange.newBuilder().setType(type).setPeer(peer).build();
     }
 
     /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
@@ -406,6 +545,7 @@ final class Simulation {
     /** Liveness: after healing, a new entry must commit and be applied on every server in bounded time. */
     private void awaitProgress() {
         EntryId marker = null;
+        Set<Long> markerMembers = Set.of();
         long healedAt = now;
         long proposedAt = -1;
         // The bound grows with the catch-up work the faults left behind: with one entry per message, a
@@ -420,15 +560,30 @@ final class Simulation {
         long bound = HEAL_STEPS + 10 * backlog;
         while (now - healedAt < bound) {
             step(false);
-            if (marker != null && appliedEverywhere(marker)) {
+            if (marker != null && appliedEverywhere(marker, markerMembers)) {
                 stats.healSteps = now - healedAt;
+                // A removed leader must hand off and stop leading once the cluster is healthy.
+                for (int i = 0; removedLeader() != null; i++) {
+                    if (i > HEAL_STEPS) {
+                        SimNode n = removedLeader();
+                        throw new AssertionError("server " + n.id + " still leads after healing although it is not"
+                                + " a voter of " + Changer.describe(n.raft.membership()));
+                    }
+                    step(false);
+                }
                 return;
             }
             if (marker == null || now - proposedAt > 300) {
                 // (Re)propose: a marker proposed to a leader that then lost its term may never commit.
                 for (SimNode n : nodes) {
                     if (n.raft.role() == Role.LEADER) {
-                        marker = n.raft.propose(ByteString.copyFromUtf8("marker-" + now));
+                        try {
+                            marker = n.raft.propose(ByteString.copyFromUtf8("marker-" + now));
+                        } catch (ProposalDroppedException e) {
+                            continue; // a leadership transfer is under way; try again later
+                        }
+                        // Only the members of the leader's configuration receive the log.
+                        markerMembers = ChangeResult.members(n.raft.membership());
                         proposedAt = now;
                         break;
                     }
@@ -438,8 +593,21 @@ final class Simulation {
         StringBuilder sb = new StringBuilder(
                 "liveness violated: no new entry applied everywhere within " + HEAL_STEPS + " steps after healing;");
         for (SimNode n : nodes) {
+            var st = n.raft.status();
             sb.append(" [")
-                    .append(n.raft.status())
+                    .append(n.id)
+                    .append(' ')
+                    .append(st.role())
+                    .append(" term=")
+                    .append(st.term())
+                    .append(" leader=")
+                    .append(st.leader())
+                    .append(" commit=")
+                    .append(st.commit())
+                    .append(" last=")
+                    .append(st.lastIndex())
+                    .append(' ')
+                    .append(Changer.describe(n.raft.membership()))
                     .append(" applied=")
                     .append(n.appliedIndex)
                     .append(']');
@@ -447,8 +615,23 @@ final class Simulation {
         throw new AssertionError(sb.toString());
     }
 
-    private boolean appliedEverywhere(EntryId marker) {
+    private SimNode removedLeader() {
         for (SimNode n : nodes) {
+            Membership m = n.raft.membership();
+            if (n.raft.role() == Role.LEADER
+                    && !m.getVotersList().contains(n.id)
+                    && !m.getVotersOutgoingList().contains(n.id)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
+    private boolean appliedEverywhere(EntryId marker, Set<Long> members) {
+        for (SimNode n : nodes) {
+            if (!members.contains(n.id)) {
+                continue;
+            }
             if (n.appliedIndex < marker.index() || n.raft.log().termOrZero(marker.index()) != marker.term()) {
                 return false;
             }

@@ -1,6 +1,7 @@
 package io.raftmanager.core.log;
 
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
 import io.raftmanager.spi.LogCompactedException;
 import io.raftmanager.spi.LogReader;
 import java.util.ArrayList;
@@ -49,6 +50,11 @@ public final class RaftLog {
 
     public long applied() {
         return applied;
+    }
+
+    /** The last index handed out for applying (at least {@link #applied()}). */
+    public long applying() {
+        return applying;
     }
 
     /** The last index whose entry is known durable locally. */
@@ -208,13 +214,46 @@ public final class RaftLog {
         return applying < maxApplicableIndex();
     }
 
+    /**
+     * Whether {@link #takeEntriesToApply(long, long)} with this {@code configLimit} would hand out anything:
+     * false when the next entry is a configuration entry beyond the limit.
+     */
+    public boolean hasEntriesToApply(long configLimit) {
+        if (applying >= maxApplicableIndex()) {
+            return false;
+        }
+        if (applying + 1 <= configLimit) {
+            return true;
+        }
+        return slice(applying + 1, applying + 2, Long.MAX_VALUE).get(0).getType() != EntryType.ENTRY_TYPE_CONFIGURATION;
+    }
+
     /** Hands out committed, durable entries not yet handed out, up to {@code maxBytes}. */
     public List<Entry> takeEntriesToApply(long maxBytes) {
+        return takeEntriesToApply(maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #takeEntriesToApply(long)}, but stops before the first configuration entry whose index is
+     * beyond {@code configLimit} (the core passes its durable commit index, so that a configuration never
+     * takes effect before a restart would find it committed again).
+     */
+    public List<Entry> takeEntriesToApply(long maxBytes, long configLimit) {
         long hi = maxApplicableIndex();
         if (applying >= hi) {
             return List.of();
         }
         List<Entry> out = slice(applying + 1, hi + 1, maxBytes);
+        for (int i = 0; i < out.size(); i++) {
+            Entry e = out.get(i);
+            if (e.getIndex() > configLimit && e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION) {
+                out = out.subList(0, i);
+                break;
+            }
+        }
+        if (out.isEmpty()) {
+            return List.of();
+        }
         applying = out.get(out.size() - 1).getIndex();
         return out;
     }

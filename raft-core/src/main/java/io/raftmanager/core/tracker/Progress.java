@@ -14,7 +14,7 @@ public final class Progress {
     private long pendingSnapshot;
     private long sentCommit;
     private boolean recentActive;
-    private final boolean learner;
+    private boolean learner;
     private final Inflights inflights;
 
     public Progress(long next, boolean learner, int maxInflightMessages, long maxInflightBytes) {
@@ -37,6 +37,11 @@ public final class Progress {
 
     public boolean isLearner() {
         return learner;
+    }
+
+    /** Promotion or demotion by a configuration change; replication state is kept as it is. */
+    public void setLearner(boolean value) {
+        learner = value;
     }
 
     public long pendingSnapshot() {

@@ -42,6 +42,30 @@ public final class ProgressTracker {
         this.members = Collections.unmodifiableSortedSet(all);
     }
 
+    /**
+     * The tracker for a new configuration, carrying over the progress of members that stay (promoted or
+     * demoted in place) and the votes of an election in progress. New members start probing at {@code
+     * nextIndex} and count as recently active, so that CheckQuorum gives them an election timeout to answer.
+     */
+    public ProgressTracker withMembership(
+            Membership membership, long nextIndex, int maxInflightMessages, long maxInflightBytes) {
+        ProgressTracker t = new ProgressTracker(membership);
+        for (long id : t.members) {
+            Progress p = progress.get(id);
+            boolean learner = !t.voters.contains(id);
+            if (p == null) {
+                p = new Progress(nextIndex, learner, maxInflightMessages, maxInflightBytes);
+                p.setRecentActive(true);
+            } else {
+                p.setLearner(learner);
+            }
+            t.progress.put(id, p);
+        }
+        t.indexProgress();
+        t.votes.putAll(votes);
+        return t;
+    }
+
     public JointConfig voters() {
         return voters;
     }
@@ -78,6 +102,10 @@ public final class ProgressTracker {
         for (long id : members) {
             progress.put(id, new Progress(nextIndex, !voters.contains(id), maxInflightMessages, maxInflightBytes));
         }
+        indexProgress();
+    }
+
+    private void indexProgress() {
         progressIds = new long[progress.size()];
         progressById = new Progress[progress.size()];
         int i = 0;

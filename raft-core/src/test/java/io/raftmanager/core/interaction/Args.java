@@ -56,6 +56,11 @@ final class Args {
         return v == null ? dflt : parseLong(v);
     }
 
+    String wordOption(String key, String dflt) {
+        used.add(key);
+        return options.getOrDefault(key, dflt);
+    }
+
     boolean boolOption(String key, boolean dflt) {
         used.add(key);
         String v = options.get(key);

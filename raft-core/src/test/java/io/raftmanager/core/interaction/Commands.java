@@ -21,7 +21,10 @@ final class Commands {
             Map.entry("status", new StatusHandler()),
             Map.entry("log", new LogHandler()),
             Map.entry("crash", new CrashHandler()),
-            Map.entry("restart", new RestartHandler()));
+            Map.entry("restart", new RestartHandler()),
+            Map.entry("add-joiner", new AddJoinerHandler()),
+            Map.entry("propose-conf-change", new ProposeConfChangeHandler()),
+            Map.entry("transfer-leadership", new TransferLeadershipHandler()));
 
     private Commands() {}
 

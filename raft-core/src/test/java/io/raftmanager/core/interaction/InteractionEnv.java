@@ -1,5 +1,6 @@
 package io.raftmanager.core.interaction;
 
+import io.raftmanager.RaftConfig;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.TestNode;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 
 /**
  * The world a script drives: several {@link TestNode}s, a network holding sent messages per recipient in
@@ -20,6 +22,9 @@ import java.util.TreeSet;
 final class InteractionEnv {
     final TreeMap<Long, TestNode> nodes = new TreeMap<>();
     final Set<Long> down = new TreeSet<>();
+    /** The configuration options of {@code add-nodes}, reused for servers added later. */
+    UnaryOperator<RaftConfig.Builder> configTweak = b -> b;
+
     private final TreeMap<Long, ArrayDeque<RaftMessage>> inbox = new TreeMap<>();
     /** Node id to partition group; empty when the network is whole. */
     private final Map<Long, Integer> groups = new TreeMap<>();

@@ -1,13 +1,17 @@
 package io.raftmanager.core.interaction;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.Status;
+import io.raftmanager.core.confchange.Changer;
 import io.raftmanager.proto.AppendEntriesRequest;
 import io.raftmanager.proto.AppendEntriesResponse;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.InstallSnapshotRequest;
+import io.raftmanager.proto.MembershipChange;
+import io.raftmanager.proto.PeerChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.VoteRequest;
 import io.raftmanager.proto.VoteResponse;
@@ -96,9 +100,31 @@ final class MessageFormatter {
         return switch (e.getType()) {
             case ENTRY_TYPE_NORMAL -> id + quote(e.getData());
             case ENTRY_TYPE_NO_OP -> id + "NO_OP";
-            case ENTRY_TYPE_CONFIGURATION -> id + "CONFIGURATION";
+            case ENTRY_TYPE_CONFIGURATION -> id + "CONFIGURATION " + change(e.getData());
             default -> id + e.getType();
         };
+    }
+
+    /** {@code v4 r1 => voters=[2, 3, 4]}, or {@code leave => ...}: the change and the configuration it makes. */
+    static String change(ByteString data) {
+        MembershipChange c;
+        try {
+            c = MembershipChange.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            return "<corrupt>";
+        }
+        List<String> parts = new ArrayList<>();
+        for (PeerChange pc : c.getChangesList()) {
+            String kind = switch (pc.getType()) {
+                case PEER_CHANGE_TYPE_ADD_VOTER -> "v";
+                case PEER_CHANGE_TYPE_ADD_LEARNER -> "l";
+                case PEER_CHANGE_TYPE_REMOVE -> "r";
+                default -> "?";
+            };
+            parts.add(kind + pc.getPeer());
+        }
+        String what = parts.isEmpty() ? "leave" : String.join(" ", parts);
+        return what + " => " + Changer.describe(c.getResulting());
     }
 
     static String entries(List<Entry> es) {
@@ -148,13 +174,22 @@ final class MessageFormatter {
         if (!rd.entriesToApply().isEmpty()) {
             out.add("apply: " + entries(rd.entriesToApply()));
         }
+        if (rd.membership() != null) {
+            out.add("membership: " + Changer.describe(rd.membership()));
+        }
         return out;
     }
 
     /** The first line of a status: role, term, vote, leader and log positions. */
     static String status(Status s) {
         return s.id() + ": " + s.role() + " term=" + s.term() + " vote=" + s.vote() + " leader=" + s.leader()
-                + " commit=" + s.commit() + " applied=" + s.applied() + " last=" + s.lastIndex();
+                + " commit=" + s.commit() + " applied=" + s.applied() + " last=" + s.lastIndex()
+                + (s.transferee() == 0 ? "" : " transferee=" + s.transferee());
+    }
+
+    /** The second line of a status: the configuration in effect. */
+    static String membership(Status s) {
+        return "  membership: " + Changer.describe(s.membership());
     }
 
     /** One line per member of the leader's progress map (already sorted by id). */

@@ -14,5 +14,6 @@ final class RestartHandler implements Handler {
         }
         n.restart();
         env.println(MessageFormatter.status(n.raft.status()) + " (restarted)");
+        env.println(MessageFormatter.membership(n.raft.status()));
     }
 }

@@ -23,6 +23,7 @@ final class StatusHandler implements Handler {
             }
             Status s = n.raft.status();
             env.println(MessageFormatter.status(s));
+            env.println(MessageFormatter.membership(s));
             MessageFormatter.progress(s.progress()).forEach(env::println);
         }
     }
