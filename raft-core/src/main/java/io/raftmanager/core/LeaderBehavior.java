@@ -217,6 +217,9 @@ final class LeaderBehavior {
 
     private void sendTimeoutNow() {
         Raft.LOG.info("[{}] sends TimeoutNow to {}: its log is up to date", r.id, r.leadTransferee);
+        // The target may now win an election that ignores our lease (thesis §3.10): leases are void
+        // for the rest of this term.
+        r.leaseRevoked = true;
         r.send(Messages.timeoutNow(r, r.leadTransferee), false);
     }
 
@@ -328,6 +331,7 @@ final class LeaderBehavior {
     boolean leaseValid() {
         long start = r.reads.leaseStartTick();
         return r.config.checkQuorum()
+                && !r.leaseRevoked
                 && start != Long.MIN_VALUE
                 && r.ticks - start < r.config.electionTicks() - r.config.leaseDriftTicks();
     }

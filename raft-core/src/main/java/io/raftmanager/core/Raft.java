@@ -63,6 +63,8 @@ public final class Raft {
     int randomizedElectionTimeout;
     /** Ticks since this core was created: the clock of leases. */
     long ticks;
+    /** Leader: a TimeoutNow went out this term, so another server may be elected despite our lease. */
+    boolean leaseRevoked;
     /** Leader: the index of the last configuration entry in the log; no new change until it is applied. */
     long pendingConfigIndex;
     /**
@@ -388,6 +390,7 @@ public final class Raft {
         electionElapsed = 0;
         heartbeatElapsed = 0;
         leadTransferee = 0;
+        leaseRevoked = false;
         transferElapsed = 0;
         resetRandomizedElectionTimeout();
         tracker.resetVotes();

@@ -3,8 +3,6 @@ package io.raftmanager.sim;
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
 import io.raftmanager.NotLeaderException;
-import io.raftmanager.LeadershipTransferException;
-import io.raftmanager.MembershipChangeException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.Role;
@@ -16,10 +14,6 @@ import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.MembershipChange;
-import io.raftmanager.proto.MembershipTransition;
-import io.raftmanager.proto.PeerChange;
-import io.raftmanager.proto.PeerChangeType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
@@ -64,6 +58,7 @@ final class Simulation {
     private long now;
     private long digest = 0xcbf29ce484222325L;
     final SimStats stats = new SimStats();
+    private final MembershipNemesis membershipNemesis = new MembershipNemesis(nodes, stats, this::event);
 
     Simulation(long seed, int steps, boolean keepEvents) {
         this.seed = seed;
@@ -311,7 +306,7 @@ final class Simulation {
     private void nemesis() {
         SplittableRandom r = nemesisRnd;
         if (options.membershipRate() > 0 && r.nextDouble() < options.membershipRate()) {
-            membershipChange(r);
+            membershipNemesis.run(r, now);
         }
         if (options.partitionRate() > 0 && r.nextDouble() < options.partitionRate()) {
             partition(r);
@@ -345,110 +340,6 @@ final class Simulation {
             event("pause " + n.id + " until " + n.pausedUntil);
             stats.pauses++;
         }
-    }
-
-    /**
-     * A random cluster operation at a random leader: add a spare or removed server as learner or voter,
-     * promote a learner, remove a voter (often the leader itself), replace two voters at once through a
-     * joint configuration, leave a joint configuration, or transfer leadership. Refusals (a change in
-     * flight, a lagging learner, no live quorum) are expected and counted; a few changes are forced.
-     */
-    private void membershipChange(SplittableRandom r) {
-        List<SimNode> leaders = new ArrayList<>();
-        for (SimNode n : nodes) {
-            if (n.isUp() && !n.isPaused(now) && n.raft.role() == Role.LEADER) {
-                leaders.add(n);
-            }
-        }
-        if (leaders.isEmpty()) {
-            return;
-        }
-        SimNode leader = leaders.get(r.nextInt(leaders.size()));
-        Membership m = leader.raft.membership();
-        List<Long> voters = new ArrayList<>(m.getVotersList());
-        List<Long> learners = new ArrayList<>(m.getLearnersList());
-        List<Long> others = new ArrayList<>();
-        for (SimNode n : nodes) {
-            if (!ChangeResult.members(m).contains(n.id)) {
-                others.add(n.id);
-            }
-        }
-        MembershipChange.Builder c = MembershipChange.newBuilder();
-        String what;
-        int op = r.nextInt(8);
-        try {
-            if (op == 0) {
-                long to = voters.get(r.nextInt(voters.size()));
-                what = "transfer leadership " + leader.id + " -> " + to;
-                leader.raft.transferLeadership(to);
-                event(what);
-                stats.transfers++;
-                return;
-            }
-            if (m.getVotersOutgoingCount() > 0) {
-                what = "leave joint";
-            } else if (op == 1 && !others.isEmpty()) {
-                long p = pick(r, others);
-                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, p));
-                what = "add learner " + p;
-            } else if (op == 2 && !learners.isEmpty()) {
-                long p = pick(r, learners);
-                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, p));
-                what = "promote learner " + p;
-            } else if (op == 3 && !others.isEmpty()) {
-                long p = pick(r, others);
-                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, p));
-                what = "add voter " + p;
-            } else if (op == 4 && voters.size() > 1) {
-                long p = r.nextBoolean() ? leader.id : pick(r, voters);
-                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, p));
-                what = "remove voter " + p + (p == leader.id ? " (the leader)" : "");
-            } else if (op == 5 && voters.size() > 1) {
-                long p = pick(r, voters);
-                c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, p));
-                what = "demote voter " + p;
-            } else if (op >= 6 && voters.size() >= 2 && learners.size() + others.size() >= 2) {
-                // Replace two voters (perhaps the leader) by two learners or outsiders: a joint change.
-                List<Long> out = new ArrayList<>(voters);
-                List<Long> in = new ArrayList<>(learners);
-                in.addAll(others);
-                for (int i = 0; i < 2; i++) {
-                    c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, out.remove(r.nextInt(out.size()))));
-                    c.addChanges(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, in.remove(r.nextInt(in.size()))));
-                }
-                if (r.nextInt(3) == 0) {
-                    c.setTransition(MembershipTransition.MEMBERSHIP_TRANSITION_JOINT_EXPLICIT);
-                }
-                what = "replace "
-                        + c.getChangesList().stream()
-                                .map(pc -> (pc.getType() == PeerChangeType.PEER_CHANGE_TYPE_REMOVE ? "-" : "+")
-                                        + pc.getPeer())
-                                .toList();
-            } else {
-                return;
-            }
-            // Forcing the leader out of a two-voter configuration can strand the other voter (a documented
-            // limitation, see MembershipChangeException.Reason.LEADER_REMOVAL_FROM_TWO_VOTERS): not forced here.
-            boolean force = r.nextInt(10) == 0
-                    && !(voters.size() == 2 && what.contains("(the leader)"))
-                    && !(voters.size() == 2 && what.equals("demote voter " + leader.id));
-            EntryId id = leader.raft.proposeMembershipChange(c.build(), force);
-            event("leader " + leader.id + " proposes " + what + (force ? " (forced)" : "") + " at " + id);
-            stats.membershipChanges++;
-            if (what.contains("(the leader)")) {
-                stats.leaderRemovals++;
-            }
-        } catch (MembershipChangeException | ProposalDroppedException | LeadershipTransferException e) {
-            stats.refusedChanges++;
-        }
-    }
-
-    private static long pick(SplittableRandom r, List<Long> ids) {
-        return ids.get(r.nextInt(ids.size()));
-    }
-
-    private static PeerChange change(PeerChangeType type, long peer) {
-        return PeerChange.newBuilder().setType(type).setPeer(peer).build();
     }
 
     /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
