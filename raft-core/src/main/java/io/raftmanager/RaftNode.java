@@ -1,6 +1,8 @@
 package io.raftmanager;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -30,6 +32,22 @@ public interface RaftNode extends AutoCloseable {
 
     /** Runs a read-only query against the state machine at the given consistency. */
     CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency);
+
+    /**
+     * Changes the group's membership (joint consensus: see {@link MembershipChange}'s transition). Sent to
+     * the leader; the future completes with the new configuration once its entry is applied here, which
+     * is when it takes effect. Fails with {@link MembershipChangeException} if the change breaks a rule
+     * (one change at a time, at most one voter in a simple change, a learner promoted only once caught up,
+     * a live caught-up quorum in the new configuration unless {@code force}).
+     */
+    CompletableFuture<Membership> changeMembership(MembershipChange change, boolean force);
+
+    /**
+     * Hands leadership to voter {@code peer} (thesis §3.10): proposals are refused meanwhile; the future
+     * completes when this node sees {@code peer} lead, or fails with {@link OperationTimeoutException} if
+     * the transfer was abandoned.
+     */
+    CompletableFuture<Void> transferLeadership(long peer);
 
     /** The node's current view of itself and, when it leads, of its peers. */
     CompletableFuture<NodeStatus> status();

@@ -13,6 +13,8 @@ import io.raftmanager.ReadConsistency;
 import io.raftmanager.StateMachine;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Status;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.InboundHandler;
 import io.raftmanager.spi.LogStorage;
@@ -183,6 +185,33 @@ public final class DefaultRaftNode implements RaftNode {
             // FOLLOWER and LINEARIZABLE both confirm through the leader; a follower then serves locally.
             inbox.post(new Inputs.Read(query, consistency == ReadConsistency.LEASE, f));
         }
+        failIfClosedMeanwhile(f);
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Membership> changeMembership(MembershipChange change, boolean force) {
+        Objects.requireNonNull(change, "change");
+        CompletableFuture<Membership> f = new CompletableFuture<>();
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        inbox.post(new Inputs.ChangeMembership(change, force, f));
+        failIfClosedMeanwhile(f);
+        return f;
+    }
+
+    @Override
+    public CompletableFuture<Void> transferLeadership(long peer) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        inbox.post(new Inputs.Transfer(peer, f));
         failIfClosedMeanwhile(f);
         return f;
     }

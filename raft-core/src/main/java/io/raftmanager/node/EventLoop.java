@@ -15,6 +15,7 @@ import io.raftmanager.core.Ready;
 import io.raftmanager.core.SoftState;
 import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.Transport;
 import java.nio.ByteBuffer;
@@ -49,6 +50,9 @@ final class EventLoop implements Worker {
     private final Mailbox<Object> inbox;
     private final TreeMap<Long, Inputs.PendingProposal> pending = new TreeMap<>();
     private final Map<ByteString, Inputs.PendingRead> pendingReads = new HashMap<>();
+    private final List<Inputs.PendingChange> pendingChanges = new ArrayList<>();
+    private Inputs.Transfer pendingTransfer;
+    private long transferDeadlineNanos;
     private long readSeq;
     private final CopyOnWriteArrayList<RaftListener> listeners;
     private final Consumer<Inputs.Fatal> onFatal;
@@ -108,6 +112,10 @@ final class EventLoop implements Worker {
                 proposals.add(p);
             } else if (in instanceof Inputs.Read r) {
                 startRead(r);
+            } else if (in instanceof Inputs.ChangeMembership c) {
+                changeMembership(c);
+            } else if (in instanceof Inputs.Transfer t) {
+                transfer(t);
             } else if (in instanceof Inputs.Persisted p) {
                 writesInFlight -= p.count();
                 raft.persisted(p.readyNumber());
@@ -129,6 +137,7 @@ final class EventLoop implements Worker {
             nextTickNanos += tickNanos;
             work++;
             expireReads(now);
+            expireTransfer(now);
         }
         while (raft.hasReady()) {
             handleReady(raft.ready());
@@ -195,6 +204,16 @@ final class EventLoop implements Worker {
         }
         if (!rd.entriesToApply().isEmpty()) {
             applier.submit(applyBatch(rd.entriesToApply()));
+            completeChanges(rd.entriesToApply(), rd.membership());
+        }
+        if (rd.membership() != null) {
+            for (RaftListener l : listeners) {
+                try {
+                    l.onMembershipChange(rd.membership());
+                } catch (RuntimeException e) {
+                    LOG.warn("[{}] listener failed", raft.id(), e);
+                }
+            }
         }
         for (ReadState rs : rd.readStates()) {
             Inputs.PendingRead r = pendingReads.remove(rs.context());
@@ -202,6 +221,61 @@ final class EventLoop implements Worker {
                 // The applier answers it once the state machine has applied rs.index().
                 applier.submit(new Inputs.Query(r.query(), rs.index(), r.future()));
             }
+        }
+    }
+
+    private void changeMembership(Inputs.ChangeMembership c) {
+        try {
+            EntryId id = raft.proposeMembershipChange(c.change(), c.force());
+            pendingChanges.add(new Inputs.PendingChange(id.index(), id.term(), c.future()));
+        } catch (RaftException e) {
+            c.future().completeExceptionally(e);
+        }
+    }
+
+    /** A configuration takes effect when its entry is handed out for applying: the core has switched. */
+    private void completeChanges(List<Entry> applied, Membership changed) {
+        if (pendingChanges.isEmpty()) {
+            return;
+        }
+        long first = applied.get(0).getIndex();
+        long last = applied.get(applied.size() - 1).getIndex();
+        pendingChanges.removeIf(p -> {
+            if (p.index() > last) {
+                return false;
+            }
+            if (p.index() < first || applied.get((int) (p.index() - first)).getTerm() != p.term()) {
+                p.future().completeExceptionally(new ProposalDroppedException("configuration entry replaced"));
+            } else {
+                p.future().complete(changed != null ? changed : raft.membership());
+            }
+            return true;
+        });
+    }
+
+    private void transfer(Inputs.Transfer t) {
+        try {
+            raft.transferLeadership(t.target());
+        } catch (RaftException e) {
+            t.future().completeExceptionally(e);
+            return;
+        }
+        if (pendingTransfer != null) {
+            pendingTransfer
+                    .future()
+                    .completeExceptionally(new OperationTimeoutException("superseded by a new transfer"));
+        }
+        pendingTransfer = t;
+        transferDeadlineNanos = scheduler.nanoTime() + readTimeoutNanos;
+    }
+
+    private void expireTransfer(long now) {
+        if (pendingTransfer != null && now - transferDeadlineNanos >= 0) {
+            pendingTransfer
+                    .future()
+                    .completeExceptionally(new OperationTimeoutException(
+                            "leadership did not move to " + pendingTransfer.target() + " in time"));
+            pendingTransfer = null;
         }
     }
 
@@ -267,6 +341,16 @@ final class EventLoop implements Worker {
             leader = ss.leader();
             metrics.recordLeaderChange();
         }
+        if (pendingTransfer != null && leader == pendingTransfer.target()) {
+            pendingTransfer.future().complete(null);
+            pendingTransfer = null;
+        }
+        if (old == Role.LEADER && role != Role.LEADER && !pendingChanges.isEmpty()) {
+            IndeterminateResultException e = new IndeterminateResultException(
+                    "leadership lost before the configuration entry was known committed");
+            pendingChanges.forEach(p -> p.future().completeExceptionally(e));
+            pendingChanges.clear();
+        }
         for (RaftListener l : listeners) {
             try {
                 l.onRoleChange(role, raft.term(), leader);
@@ -294,12 +378,21 @@ final class EventLoop implements Worker {
         pending.clear();
         pendingReads.values().forEach(r -> r.future().completeExceptionally(closed));
         pendingReads.clear();
+        pendingChanges.forEach(p -> p.future().completeExceptionally(unknown));
+        pendingChanges.clear();
+        if (pendingTransfer != null) {
+            pendingTransfer.future().completeExceptionally(closed);
+        }
         Object in;
         while ((in = inbox.poll()) != null) {
             if (in instanceof Inputs.Proposal p) {
                 p.future().completeExceptionally(closed);
             } else if (in instanceof Inputs.Read r) {
                 r.future().completeExceptionally(closed);
+            } else if (in instanceof Inputs.ChangeMembership c) {
+                c.future().completeExceptionally(closed);
+            } else if (in instanceof Inputs.Transfer t) {
+                t.future().completeExceptionally(closed);
             }
         }
     }

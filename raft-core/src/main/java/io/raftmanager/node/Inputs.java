@@ -2,6 +2,8 @@ package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,6 +34,15 @@ final class Inputs {
 
     /** A read to start on the loop: confirm leadership (or use the lease), then query. */
     record Read(ByteString query, boolean allowLease, CompletableFuture<ByteString> future) {}
+
+    /** A membership change to propose. */
+    record ChangeMembership(MembershipChange change, boolean force, CompletableFuture<Membership> future) {}
+
+    /** A configuration entry in the log, waiting to take effect. */
+    record PendingChange(long index, long term, CompletableFuture<Membership> future) {}
+
+    /** A leadership transfer to start. */
+    record Transfer(long target, CompletableFuture<Void> future) {}
 
     /** A worker failed in a way that makes the node unsafe to continue. */
     record Fatal(String where, Throwable cause) {}
