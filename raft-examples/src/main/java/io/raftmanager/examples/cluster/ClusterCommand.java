@@ -111,8 +111,10 @@ public final class ClusterCommand implements Callable<Integer> {
             stop = processes::stopAll;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        LeaderWatch watch = new LeaderWatch(members, out);
         Thread hook = new Thread(
                 () -> {
+                    watch.close();
                     out.println("stopping all nodes...");
                     stop.run();
                     out.println("all nodes stopped");
@@ -123,11 +125,9 @@ public final class ClusterCommand implements Callable<Integer> {
         out.printf(
                 "try: redis-cli -p %d set hello world && redis-cli -p %d get hello   (Ctrl-C stops the cluster)%n",
                 port(1, 0), port(nodes, 0));
-        LeaderWatch watch = new LeaderWatch(members, out);
         watch.start();
         if (runForMs > 0) {
             if (!stopped.await(runForMs, TimeUnit.MILLISECONDS)) {
-                watch.close();
                 Runtime.getRuntime().removeShutdownHook(hook);
                 hook.run();
             }
