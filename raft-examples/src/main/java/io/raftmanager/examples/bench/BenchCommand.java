@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -224,14 +225,15 @@ public final class BenchCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             client.send(request).whenComplete((reply, err) -> {
                 recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
-                if (err != null || reply instanceof ErrorRedisMessage) {
-                    errors.incrementAndGet();
-                }
                 if (err != null) {
+                    errors.incrementAndGet();
                     stopped = true; // the connection is gone
-                    return;
+                } else if (reply instanceof ErrorRedisMessage) {
+                    errors.incrementAndGet(); // e.g. no leader yet: back off instead of spinning on errors
+                    CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS).execute(this::next);
+                } else {
+                    next();
                 }
-                next();
             });
         }
 

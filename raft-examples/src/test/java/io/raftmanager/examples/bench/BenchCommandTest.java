@@ -49,6 +49,11 @@ class BenchCommandTest {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try (KvNode node = KvNode.start(config)) {
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (!node.isLeader() && System.nanoTime() < deadline) {
+                Thread.sleep(20); // a single node elects itself; errors before that would be counted
+            }
+            assertTrue(node.isLeader());
             System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
             int rc = RaftKv.commandLine()
                     .execute(
