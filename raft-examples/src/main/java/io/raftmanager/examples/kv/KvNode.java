@@ -1,0 +1,265 @@
+package io.raftmanager.examples.kv;
+
+import com.google.protobuf.ByteString;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.raftmanager.IndeterminateResultException;
+import io.raftmanager.RaftConfig;
+import io.raftmanager.RaftListener;
+import io.raftmanager.RaftNode;
+import io.raftmanager.Role;
+import io.raftmanager.examples.kv.admin.AdminServer;
+import io.raftmanager.examples.kv.admin.KvMetrics;
+import io.raftmanager.examples.kv.proto.Announce;
+import io.raftmanager.examples.kv.proto.KvCommand;
+import io.raftmanager.examples.kv.resp.RespServer;
+import io.raftmanager.spi.LogStorage;
+import io.raftmanager.transport.netty.NettyTransport;
+import io.raftmanager.transport.netty.NettyTransportConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One KV server: a {@link RaftNode} over the Netty transport, the {@link KvStateMachine}, the RESP
+ * server and the admin HTTP server, wired together with the library's public API only.
+ */
+public final class KvNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
+    private static final long MAX_COMMAND_BYTES = 2L << 20;
+
+    private final KvNodeConfig config;
+    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final KvMetrics metrics;
+    private final EventLoopGroup group;
+    private LogStorage storage;
+    private NettyTransport transport;
+    private RaftNode raft;
+    private RespServer resp;
+    private AdminServer admin;
+    private volatile Role role = Role.FOLLOWER;
+    private volatile long term;
+    private volatile long leader;
+
+    private KvNode(KvNodeConfig config) {
+        this.config = config;
+        this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        this.metrics = new KvMetrics(this);
+    }
+
+    /**
+     * Starts a node: checks the data directory, opens the log, starts Raft, then the RESP and HTTP servers.
+     *
+     * @throws StartupException with a one-line reason when it cannot
+     */
+    public static KvNode start(KvNodeConfig config) {
+        KvNode node = new KvNode(config);
+        try {
+            node.startParts();
+            return node;
+        } catch (RuntimeException e) {
+            node.close();
+            throw e instanceof StartupException ? e : new StartupException(oneLine(e), e);
+        }
+    }
+
+    private void startParts() {
+        Path dir = DataDir.prepare(config.dataDir(), config.clusterId(), config.id());
+        Set<Long> voters = config.join() ? Set.of() : config.peers().keySet();
+        LogStorageFactory factory;
+        try {
+            factory = LogStorageFactory.forName(config.storage());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        storage = factory.open(dir, config.id(), voters);
+        Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
+        others.remove(config.id());
+        transport = new NettyTransport(NettyTransportConfig.builder()
+                .nodeId(config.id())
+                .clusterId(config.clusterId())
+                .bindAddress(config.raft())
+                .peers(others)
+                .servedGroups(Set.of(0L))
+                .plaintext() // the example runs on a trusted network; see NettyTransportConfig#tls for mTLS
+                .build());
+        int tick = config.heartbeatMillis();
+        raft = RaftNode.builder()
+                .config(RaftConfig.builder()
+                        .nodeId(config.id())
+                        .clusterId(config.clusterId())
+                        .tickMillis(tick)
+                        .heartbeatTicks(1)
+                        .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
+                        .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .build())
+                .storage(storage)
+                .transport(transport)
+                .stateMachine(stateMachine)
+                .build();
+        raft.addListener(new RaftListener() {
+            @Override
+            public void onRoleChange(Role r, long t, long l) {
+                roleChanged(r, t, l);
+            }
+        });
+        raft.start();
+        resp = RespServer.start(this, group);
+        if (config.http() != null) {
+            admin = AdminServer.start(this);
+        }
+    }
+
+    private void roleChanged(Role r, long t, long l) {
+        boolean becameLeader = r == Role.LEADER && role != Role.LEADER;
+        role = r;
+        term = t;
+        leader = l;
+        if (becameLeader) {
+            announce(t);
+        }
+    }
+
+    /** A new leader records its client addresses in the log, so followers know where to forward. */
+    private void announce(long forTerm) {
+        if (role != Role.LEADER || term != forTerm) {
+            return;
+        }
+        Announce.Builder a = Announce.newBuilder().setNodeId(config.id()).setRedisAddress(hostPort(redisAddress()));
+        if (admin != null) {
+            a.setHttpAddress(hostPort(admin.address()));
+        }
+        Announce wanted = a.build();
+        if (wanted.equals(stateMachine.announced().get(config.id()))) {
+            return;
+        }
+        KvCommand c = KvCommand.newBuilder().setAnnounce(wanted).build();
+        raft.propose(c.toByteString()).whenComplete((r, e) -> {
+            if (e != null && !(e.getCause() instanceof IndeterminateResultException)) {
+                group.schedule(() -> announce(forTerm), 100, TimeUnit.MILLISECONDS);
+            }
+        });
+    }
+
+    /** The RESP address clients of {@code nodeId} use, if that node has announced it. */
+    public Optional<InetSocketAddress> redisAddressOf(long nodeId) {
+        Announce a = stateMachine.announced().get(nodeId);
+        return a == null ? Optional.empty() : Optional.of(parseHostPort(a.getRedisAddress()));
+    }
+
+    /** Proposes a command on this node (it must lead); completes with the state machine's result. */
+    public CompletableFuture<ByteString> propose(KvCommand command) {
+        ByteString bytes = command.toByteString();
+        if (bytes.size() > MAX_COMMAND_BYTES) {
+            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), MAX_COMMAND_BYTES));
+        }
+        return raft.propose(bytes);
+    }
+
+    public KvNodeConfig config() {
+        return config;
+    }
+
+    public RaftNode raft() {
+        return raft;
+    }
+
+    public KvStateMachine stateMachine() {
+        return stateMachine;
+    }
+
+    public KvMetrics metrics() {
+        return metrics;
+    }
+
+    public NettyTransport transport() {
+        return transport;
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    public long term() {
+        return term;
+    }
+
+    /** The leader this node knows of, 0 if none. */
+    public long leader() {
+        return leader;
+    }
+
+    public boolean isLeader() {
+        return role == Role.LEADER;
+    }
+
+    public InetSocketAddress redisAddress() {
+        return resp.address();
+    }
+
+    public InetSocketAddress httpAddress() {
+        return admin == null ? null : admin.address();
+    }
+
+    public static String hostPort(InetSocketAddress a) {
+        return a.getHostString() + ":" + a.getPort();
+    }
+
+    /** Parses host:port; throws IllegalArgumentException with a readable message. */
+    public static InetSocketAddress parseHostPort(String s) {
+        int colon = s.lastIndexOf(':');
+        if (colon <= 0 || colon == s.length() - 1) {
+            throw new IllegalArgumentException("'" + s + "' is not host:port");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(s.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' has no numeric port", e);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("'" + s + "' has a port outside 0-65535");
+        }
+        return new InetSocketAddress(s.substring(0, colon), port);
+    }
+
+    static String oneLine(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getMessage() == null) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.replace('\n', ' ');
+    }
+
+    /** Stops the servers, then Raft, then the transport and the log. Idempotent. */
+    @Override
+    public void close() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (resp != null) {
+            resp.close();
+        }
+        if (raft != null) {
+            raft.close();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        if (storage != null) {
+            storage.close();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
+        LOG.debug("node {} closed", config.id());
+    }
+}

@@ -1,0 +1,67 @@
+package io.raftmanager.examples.kv;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Everything one KV node needs to start.
+ *
+ * @param peers every member's Raft address by id, this node included (for a --join node: the existing
+ *     members plus itself)
+ * @param http where the admin HTTP server listens; null for none
+ * @param join start with an empty configuration and wait to be added instead of bootstrapping
+ * @param snapshotEntries snapshot and compact after this many entries; 0 disables (not built yet)
+ * @param maxBulkBytes the largest RESP bulk string accepted; larger ones close the connection
+ * @param requestTimeoutMillis how long a client request may wait for its outcome
+ * @param storage the log storage engine ({@link LogStorageFactory#forName})
+ */
+public record KvNodeConfig(
+        long id,
+        String clusterId,
+        InetSocketAddress raft,
+        InetSocketAddress redis,
+        InetSocketAddress http,
+        Map<Long, InetSocketAddress> peers,
+        Path dataDir,
+        boolean join,
+        int electionTimeoutMillis,
+        int heartbeatMillis,
+        long snapshotEntries,
+        int maxBulkBytes,
+        long requestTimeoutMillis,
+        String storage) {
+
+    public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
+
+    public KvNodeConfig {
+        peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
+        if (id <= 0) {
+            throw new StartupException("--id must be a positive number, was " + id);
+        }
+        InetSocketAddress self = peers.get(id);
+        if (self == null) {
+            throw new StartupException("--peers must list this node (id " + id + ")");
+        }
+        if (!self.equals(raft)) {
+            throw new StartupException("--peers gives " + self + " for node " + id + " but --raft is " + raft);
+        }
+        if (heartbeatMillis < 1) {
+            throw new StartupException("--heartbeat-ms must be >= 1, was " + heartbeatMillis);
+        }
+        if (electionTimeoutMillis < 2 * heartbeatMillis) {
+            throw new StartupException("--election-timeout-ms (" + electionTimeoutMillis
+                    + ") must be at least twice --heartbeat-ms (" + heartbeatMillis + ")");
+        }
+        if (maxBulkBytes < 1 || maxBulkBytes > 1 << 20) {
+            throw new StartupException("--max-bulk-bytes must be in [1, 1048576], was " + maxBulkBytes);
+        }
+        if (requestTimeoutMillis < 1) {
+            throw new StartupException("--request-timeout-ms must be >= 1, was " + requestTimeoutMillis);
+        }
+        if (snapshotEntries < 0) {
+            throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);
+        }
+    }
+}

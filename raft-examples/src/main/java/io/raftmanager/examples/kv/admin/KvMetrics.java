@@ -1,0 +1,149 @@
+package io.raftmanager.examples.kv.admin;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.raftmanager.NodeStatus;
+import io.raftmanager.Role;
+import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.transport.netty.NettyTransport;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The node's metrics in a Micrometer registry with the Prometheus text exposition: client commands by
+ * name and outcome (count and latency), connections, protocol errors, the node's Raft state (from {@link
+ * NodeStatus}, refreshed at each scrape) and the Netty transport's counters.
+ */
+public final class KvMetrics implements AutoCloseable {
+    private static final Set<String> COMMANDS = Set.of(
+            "PING",
+            "ECHO",
+            "GET",
+            "SET",
+            "DEL",
+            "EXISTS",
+            "INCR",
+            "INCRBY",
+            "DECR",
+            "DECRBY",
+            "MGET",
+            "MSET",
+            "DBSIZE",
+            "INFO",
+            "CAS",
+            "READMODE",
+            "CLIENT",
+            "COMMAND",
+            "CONFIG",
+            "SELECT",
+            "QUIT",
+            "RAFTKV.FWD");
+
+    private final KvNode node;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicInteger clients = new AtomicInteger();
+    private final Counter connections;
+    private final Counter midRequestDisconnects;
+    private final Counter protocolErrors;
+    private volatile NodeStatus status;
+
+    public KvMetrics(KvNode node) {
+        this.node = node;
+        Gauge.builder("raftkv.clients.connected", clients, AtomicInteger::get)
+                .description("open client connections")
+                .register(registry);
+        connections = Counter.builder("raftkv.client.connections")
+                .description("client connections accepted")
+                .register(registry);
+        midRequestDisconnects = Counter.builder("raftkv.client.disconnects.midrequest")
+                .description("clients that disconnected with replies outstanding")
+                .register(registry);
+        protocolErrors = Counter.builder("raftkv.client.protocol.errors")
+                .description("connections closed for malformed or oversized requests")
+                .register(registry);
+        raftGauge("raft.term", NodeStatus::term);
+        raftGauge("raft.commit.index", NodeStatus::commitIndex);
+        raftGauge("raft.applied.index", NodeStatus::appliedIndex);
+        raftGauge("raft.last.index", NodeStatus::lastIndex);
+        raftGauge("raft.leader.id", NodeStatus::leader);
+        raftGauge("raft.is.leader", s -> s.role() == Role.LEADER ? 1 : 0);
+        transportCounter("raft.transport.messages.sent", NettyTransport.Stats::messagesSent);
+        transportCounter("raft.transport.messages.received", NettyTransport.Stats::messagesReceived);
+        transportCounter("raft.transport.dropped.backpressure", NettyTransport.Stats::droppedBackpressure);
+        transportCounter("raft.transport.dropped.unreachable", NettyTransport.Stats::droppedUnreachable);
+        transportCounter("raft.transport.connect.failures", NettyTransport.Stats::connectFailures);
+    }
+
+    private void raftGauge(String name, ToDoubleFunction<NodeStatus> f) {
+        Gauge.builder(name, this, m -> m.status == null ? Double.NaN : f.applyAsDouble(m.status))
+                .register(registry);
+    }
+
+    private void transportCounter(String name, ToDoubleFunction<NettyTransport.Stats> f) {
+        FunctionCounter.builder(
+                        name,
+                        node,
+                        n -> n.transport() == null
+                                ? 0
+                                : f.applyAsDouble(n.transport().stats()))
+                .register(registry);
+    }
+
+    public void clientConnected() {
+        clients.incrementAndGet();
+        connections.increment();
+    }
+
+    public void clientDisconnected(boolean midRequest) {
+        clients.decrementAndGet();
+        if (midRequest) {
+            midRequestDisconnects.increment();
+        }
+    }
+
+    public int connectedClients() {
+        return clients.get();
+    }
+
+    public void protocolError() {
+        protocolErrors.increment();
+    }
+
+    /** Records one command; an error reply counts as outcome "error". */
+    public void recordCommand(String name, long nanos, RedisMessage reply) {
+        String upper = name.toUpperCase(Locale.ROOT);
+        String command = COMMANDS.contains(upper) ? upper.toLowerCase(Locale.ROOT) : "other";
+        String outcome = reply == null || reply instanceof ErrorRedisMessage ? "error" : "ok";
+        Timer.builder("raftkv.command")
+                .description("client commands served by this node, by command and outcome")
+                .tags("command", command, "outcome", outcome)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The Prometheus text exposition, with the Raft gauges refreshed first. */
+    public String scrape() {
+        try {
+            status = node.raft().status().get(1, TimeUnit.SECONDS);
+        } catch (Exception e) { // a closed or stuck node: report the last known values
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return registry.scrape();
+    }
+
+    @Override
+    public void close() {
+        registry.close();
+    }
+}

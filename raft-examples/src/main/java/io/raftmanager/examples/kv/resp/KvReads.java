@@ -1,0 +1,42 @@
+package io.raftmanager.examples.kv.resp;
+
+import io.netty.handler.codec.redis.RedisMessage;
+import io.raftmanager.examples.kv.KvCodec;
+import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.examples.kv.ReadMode;
+import io.raftmanager.examples.kv.proto.KvQuery;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Serves GET/MGET/EXISTS/DBSIZE at the connection's {@link ReadMode}. STALE reads this node's state at
+ * once (after the connection's earlier requests, so a client reads its own writes). The other modes use
+ * {@link InterimLogReads} for now; once the library serves them, they become {@code
+ * node.raft().read(query, mode.consistency())} here (with a reroute to the leader on NotLeaderException).
+ */
+final class KvReads {
+    private final KvNode node;
+    private final InterimLogReads interim;
+    private final long timeoutMillis;
+
+    KvReads(KvNode node, LeaderRouter router) {
+        this.node = node;
+        this.interim = new InterimLogReads(router);
+        this.timeoutMillis = node.config().requestTimeoutMillis();
+    }
+
+    CompletableFuture<RedisMessage> read(Session session, List<byte[]> args, KvQuery query, boolean forwarded) {
+        ReadMode mode = forwarded ? ReadMode.LINEARIZABLE : session.readMode;
+        if (mode != ReadMode.STALE) {
+            // TODO(read-index): node.raft().read(query.toByteString(), mode.consistency()) once supported.
+            return interim.read(args, query, forwarded);
+        }
+        return session.tail
+                .handle((r, e) -> null)
+                .thenCompose(ignored -> node.raft().read(query.toByteString(), mode.consistency()))
+                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
+                .handle((bytes, err) ->
+                        err == null ? Replies.of(KvCodec.parseResult(bytes)) : Replies.failure(err, false));
+    }
+}

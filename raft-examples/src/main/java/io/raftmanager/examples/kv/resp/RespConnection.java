@@ -1,0 +1,173 @@
+package io.raftmanager.examples.kv.resp;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
+import io.netty.handler.codec.redis.InlineCommandRedisMessage;
+import io.netty.handler.codec.redis.RedisMessage;
+import io.netty.util.ReferenceCountUtil;
+import io.raftmanager.examples.kv.admin.KvMetrics;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection. Requests run concurrently (pipelined writes keep their order in the log) but
+ * replies are written strictly in request order. When too many replies are outstanding the connection
+ * stops reading until they drain, so a client's pipeline costs bounded memory. A protocol error is
+ * answered with {@code -ERR Protocol error: ...} after the earlier replies, then the connection closes,
+ * as Redis does.
+ */
+final class RespConnection extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
+    static final int MAX_PIPELINE = 1024;
+
+    private final KvCommands commands;
+    private final KvMetrics metrics;
+    private final Session session = new Session();
+    private final ArrayDeque<CompletableFuture<RedisMessage>> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private boolean failed;
+
+    RespConnection(KvCommands commands, KvMetrics metrics) {
+        this.commands = commands;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext c) {
+        ctx = c;
+        metrics.clientConnected();
+        c.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) {
+        metrics.clientDisconnected(!pending.isEmpty());
+        c.fireChannelInactive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) {
+        if (failed || session.closeAfterReplies) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        List<byte[]> args;
+        try {
+            args = arguments((RedisMessage) msg);
+        } catch (IllegalArgumentException e) {
+            protocolError(e.getMessage());
+            return;
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+        long start = System.nanoTime();
+        CompletableFuture<RedisMessage> f;
+        try {
+            f = commands.execute(session, args);
+        } catch (RuntimeException e) {
+            LOG.warn("command failed", e);
+            f = CompletableFuture.completedFuture(Replies.failure(e, true));
+        }
+        if (f == null) {
+            return;
+        }
+        String name = new String(args.get(0), StandardCharsets.UTF_8);
+        f = f.whenComplete((reply, err) -> metrics.recordCommand(name, System.nanoTime() - start, reply));
+        enqueue(f);
+    }
+
+    private void enqueue(CompletableFuture<RedisMessage> f) {
+        session.tail = f;
+        pending.add(f);
+        if (f.isDone()) {
+            drain();
+        } else {
+            f.whenComplete((r, e) -> ctx.executor().execute(this::drain));
+        }
+        if (pending.size() >= MAX_PIPELINE) {
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void drain() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().isDone()) {
+            CompletableFuture<RedisMessage> f = pending.poll();
+            RedisMessage reply =
+                    f.handle((r, e) -> e == null ? r : Replies.failure(e, true)).join();
+            ctx.write(reply, ctx.voidPromise());
+            wrote = true;
+        }
+        if (!wrote) {
+            return;
+        }
+        if (pending.isEmpty() && (failed || session.closeAfterReplies)) {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.flush();
+        if (pending.size() < MAX_PIPELINE / 2 && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext c, Throwable cause) {
+        if (cause instanceof IOException) { // reset by peer and the like: nothing to answer
+            c.close();
+            return;
+        }
+        Throwable t = cause.getCause() != null && cause.getMessage() == null ? cause.getCause() : cause;
+        protocolError(t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage());
+    }
+
+    private void protocolError(String detail) {
+        if (failed) {
+            return;
+        }
+        LOG.debug("closing {} after a protocol error: {}", ctx.channel().remoteAddress(), detail);
+        metrics.protocolError();
+        failed = true;
+        ctx.channel().config().setAutoRead(false);
+        pending.add(CompletableFuture.completedFuture(Replies.error("ERR Protocol error: " + detail)));
+        drain();
+    }
+
+    /** The request's arguments: an array of bulk strings, or an inline command split on spaces. */
+    static List<byte[]> arguments(RedisMessage msg) {
+        if (msg instanceof InlineCommandRedisMessage) {
+            String line = ((InlineCommandRedisMessage) msg).content().trim();
+            List<byte[]> out = new ArrayList<>();
+            for (String part : line.split("\\s+")) {
+                if (!part.isEmpty()) {
+                    out.add(part.getBytes(StandardCharsets.UTF_8));
+                }
+            }
+            return out;
+        }
+        if (!(msg instanceof ArrayRedisMessage)) {
+            throw new IllegalArgumentException("expected an array of bulk strings");
+        }
+        ArrayRedisMessage a = (ArrayRedisMessage) msg;
+        if (a.isNull()) {
+            return List.of();
+        }
+        List<byte[]> out = new ArrayList<>(a.children().size());
+        for (RedisMessage child : a.children()) {
+            if (!(child instanceof FullBulkStringRedisMessage) || ((FullBulkStringRedisMessage) child).isNull()) {
+                throw new IllegalArgumentException("expected '$', got another type");
+            }
+            out.add(io.netty.buffer.ByteBufUtil.getBytes(((FullBulkStringRedisMessage) child).content()));
+        }
+        return out;
+    }
+}

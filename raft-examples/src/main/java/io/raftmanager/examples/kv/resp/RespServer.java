@@ -1,0 +1,80 @@
+package io.raftmanager.examples.kv.resp;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.redis.FixedRedisMessagePool;
+import io.netty.handler.codec.redis.RedisArrayAggregator;
+import io.netty.handler.codec.redis.RedisBulkStringAggregator;
+import io.netty.handler.codec.redis.RedisDecoder;
+import io.netty.handler.codec.redis.RedisEncoder;
+import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.examples.kv.StartupException;
+import java.net.InetSocketAddress;
+
+/** The RESP (Redis protocol) server of one node, on Netty's Redis codec. */
+public final class RespServer implements AutoCloseable {
+    /** The longest inline command (a request typed without RESP framing, e.g. over telnet). */
+    static final int MAX_INLINE_BYTES = 64 * 1024;
+
+    private final Channel channel;
+    private final Forwarder forwarder;
+
+    private RespServer(Channel channel, Forwarder forwarder) {
+        this.channel = channel;
+        this.forwarder = forwarder;
+    }
+
+    /**
+     * Binds the node's RESP address.
+     *
+     * @throws StartupException if the address cannot be bound
+     */
+    public static RespServer start(KvNode node, EventLoopGroup group) {
+        Forwarder forwarder = new Forwarder(group);
+        KvCommands commands = new KvCommands(node, forwarder);
+        int maxBulk = node.config().maxBulkBytes();
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new RedisEncoder())
+                                .addLast(new RedisDecoder(MAX_INLINE_BYTES, FixedRedisMessagePool.INSTANCE, true))
+                                .addLast(new RespLimits(maxBulk))
+                                .addLast(new RedisBulkStringAggregator())
+                                .addLast(new RedisArrayAggregator((int) RespLimits.MAX_ARRAY_ELEMENTS, 4))
+                                .addLast(new RespConnection(commands, node.metrics()));
+                    }
+                });
+        InetSocketAddress address = node.config().redis();
+        ChannelFuture bound = b.bind(address).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            forwarder.close();
+            throw new StartupException(
+                    "cannot listen for Redis clients on " + KvNode.hostPort(address) + ": "
+                            + bound.cause().getMessage(),
+                    bound.cause());
+        }
+        return new RespServer(bound.channel(), forwarder);
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    @Override
+    public void close() {
+        channel.close().syncUninterruptibly();
+        forwarder.close();
+    }
+}

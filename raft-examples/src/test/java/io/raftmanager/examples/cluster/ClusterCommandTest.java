@@ -1,0 +1,57 @@
+package io.raftmanager.examples.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.raftmanager.examples.RaftKv;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anInProcessClusterElectsALeaderAndStopsCleanly() {
+        int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            rc = RaftKv.commandLine()
+                    .execute(
+                            "cluster",
+                            "--in-process",
+                            "--nodes",
+                            "3",
+                            "--base-port",
+                            Integer.toString(base),
+                            "--data",
+                            dir.toString(),
+                            "--election-timeout-ms",
+                            "300",
+                            "--heartbeat-ms",
+                            "50",
+                            "--run-for-ms",
+                            "8000");
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertEquals(0, rc, out);
+        assertTrue(out.contains("node 3: redis 127.0.0.1:" + (base + 3)), out);
+        assertTrue(out.contains("leader: node "), out);
+        assertTrue(out.contains("all nodes stopped"), out);
+    }
+
+    @Test
+    void badNodeCountIsAUsageError() {
+        assertEquals(2, RaftKv.commandLine().execute("cluster", "--nodes", "0"));
+    }
+}

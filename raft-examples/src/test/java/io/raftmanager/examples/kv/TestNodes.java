@@ -1,0 +1,66 @@
+package io.raftmanager.examples.kv;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** Helpers shared by the KV tests: free ports, single-node configs, polling with a deadline. */
+final class TestNodes {
+    private TestNodes() {}
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static InetSocketAddress local(int port) {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    /** A one-node cluster: it elects itself at once. */
+    static KvNodeConfig singleNode(Path data, int maxBulkBytes) {
+        InetSocketAddress raft = local(freePort());
+        return new KvNodeConfig(
+                1,
+                "test",
+                raft,
+                local(freePort()),
+                local(freePort()),
+                Map.of(1L, raft),
+                data,
+                false,
+                300,
+                50,
+                0,
+                maxBulkBytes,
+                5_000,
+                "memory");
+    }
+
+    /** Polls {@code condition} until it returns true or {@code timeout} passes; returns the time taken. */
+    static Duration await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.call()) {
+                    return Duration.ofNanos(System.nanoTime() - start);
+                }
+            } catch (Exception e) {
+                last = e;
+            }
+            Thread.sleep(25);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what, last);
+    }
+}
