@@ -61,7 +61,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
     @Option(
             names = "--storage",
-            defaultValue = "memory",
+            defaultValue = "rocksdb",
             description = "Passed to every node (default: ${DEFAULT-VALUE}).")
     String storage;
 

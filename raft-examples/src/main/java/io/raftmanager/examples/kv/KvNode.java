@@ -80,7 +80,7 @@ public final class KvNode implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        storage = factory.open(dir, config.id(), voters);
+        storage = factory.open(dir, config.clusterId(), config.id(), voters);
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
         transport = new NettyTransport(NettyTransportConfig.builder()

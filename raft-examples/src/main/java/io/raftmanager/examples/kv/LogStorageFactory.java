@@ -15,7 +15,7 @@ public interface LogStorageFactory {
      *
      * @param voters the initial voters when the log is new; empty for a node that waits to be added (--join)
      */
-    LogStorage open(Path dataDir, long nodeId, Set<Long> voters);
+    LogStorage open(Path dataDir, String clusterId, long nodeId, Set<Long> voters);
 
     /**
      * The factory for a {@code --storage} name.
@@ -27,9 +27,7 @@ public interface LogStorageFactory {
             case "memory":
                 return new MemoryStorageFactory();
             case "rocksdb":
-                // TODO(storage-rocksdb): return a factory over RocksLogStorage once it lands on main.
-                throw new IllegalArgumentException(
-                        "--storage rocksdb is not available in this build yet; use --storage memory");
+                return new RocksStorageFactory();
             default:
                 throw new IllegalArgumentException("unknown --storage '" + name + "' (expected memory or rocksdb)");
         }

@@ -108,7 +108,7 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Option(
             names = "--storage",
-            defaultValue = "memory",
+            defaultValue = "rocksdb",
             description = "Log storage engine: memory or rocksdb (default: ${DEFAULT-VALUE}).")
     String storage;
 
