@@ -114,7 +114,7 @@ class NodeCommandTest {
     void unknownStorageIsOneLine() {
         Run r = run(append(valid(dir.resolve("n1").toString()), "--storage", "floppy")
                 .toArray(String[]::new));
-        assertEquals(2, r.exitCode(), r.err());
+        assertEquals(1, r.exitCode(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
     }
 
