@@ -10,28 +10,22 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves GET/MGET/EXISTS/DBSIZE at the connection's {@link ReadMode}. STALE reads this node's state at
- * once (after the connection's earlier requests, so a client reads its own writes). The other modes use
- * {@link InterimLogReads} for now; once the library serves them, they become {@code
- * node.raft().read(query, mode.consistency())} here (with a reroute to the leader on NotLeaderException).
+ * Serves GET/MGET/EXISTS/DBSIZE at the connection's {@link ReadMode}, after the connection's earlier
+ * requests (so a client reads its own writes): STALE reads this node's state at once; LINEARIZABLE and
+ * FOLLOWER confirm a read index through the leader (ReadIndex) and answer from this node once it has
+ * applied that far; LEASE answers at the leader within its lease.
  */
 final class KvReads {
     private final KvNode node;
-    private final InterimLogReads interim;
     private final long timeoutMillis;
 
     KvReads(KvNode node, LeaderRouter router) {
         this.node = node;
-        this.interim = new InterimLogReads(router);
         this.timeoutMillis = node.config().requestTimeoutMillis();
     }
 
     CompletableFuture<RedisMessage> read(Session session, List<byte[]> args, KvQuery query, boolean forwarded) {
         ReadMode mode = forwarded ? ReadMode.LINEARIZABLE : session.readMode;
-        if (mode != ReadMode.STALE) {
-            // TODO(read-index): node.raft().read(query.toByteString(), mode.consistency()) once supported.
-            return interim.read(args, query, forwarded);
-        }
         return session.tail
                 .handle((r, e) -> null)
                 .thenCompose(ignored -> node.raft().read(query.toByteString(), mode.consistency()))

@@ -69,13 +69,22 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         } finally {
             ReferenceCountUtil.release(msg);
         }
+        if (args.isEmpty()) {
+            return; // an empty request gets no reply
+        }
         long start = System.nanoTime();
+        String command = new String(args.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
+        boolean isRead = READS.contains(command);
         CompletableFuture<RedisMessage> f;
-        try {
-            f = commands.execute(session, args);
-        } catch (RuntimeException e) {
-            LOG.warn("command failed", e);
-            f = CompletableFuture.completedFuture(Replies.failure(e, true));
+        if (!isRead && !session.lastRead.isDone()) {
+            // Commands on one connection take effect in order: a write must not overtake a read sent
+            // before it (the read is served at a read index that the write could otherwise move past).
+            f = session.lastRead.handle((r, e) -> null).thenComposeAsync(ignored -> execute(args), ctx.executor());
+        } else {
+            f = execute(args);
+        }
+        if (isRead && f != null) {
+            session.lastRead = f;
         }
         if (f == null) {
             return;
@@ -83,6 +92,17 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         String name = new String(args.get(0), StandardCharsets.UTF_8);
         f = f.whenComplete((reply, err) -> metrics.recordCommand(name, System.nanoTime() - start, reply));
         enqueue(f);
+    }
+
+    private static final java.util.Set<String> READS = java.util.Set.of("GET", "MGET", "EXISTS", "DBSIZE");
+
+    private CompletableFuture<RedisMessage> execute(List<byte[]> args) {
+        try {
+            return commands.execute(session, args);
+        } catch (RuntimeException e) {
+            LOG.warn("command failed", e);
+            return CompletableFuture.completedFuture(Replies.failure(e, true));
+        }
     }
 
     private void enqueue(CompletableFuture<RedisMessage> f) {

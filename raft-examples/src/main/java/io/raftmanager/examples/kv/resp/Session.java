@@ -10,6 +10,8 @@ final class Session {
     String name = "";
     /** The last request's reply; a stale read waits for it so a connection reads its own writes. */
     CompletableFuture<RedisMessage> tail = CompletableFuture.completedFuture(null);
+    /** The last read's reply; a later write waits for it, so it cannot change what the read sees. */
+    CompletableFuture<RedisMessage> lastRead = CompletableFuture.completedFuture(null);
     /** Set by QUIT: close once the replies so far are written. */
     boolean closeAfterReplies;
 }
