@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -192,39 +193,31 @@ public final class DefaultRaftNode implements RaftNode {
     @Override
     public CompletableFuture<Membership> changeMembership(MembershipChange change, boolean force) {
         Objects.requireNonNull(change, "change");
-        CompletableFuture<Membership> f = new CompletableFuture<>();
-        RuntimeException refused = refuseIfUnavailable();
-        if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
-        }
-        inbox.post(new Inputs.ChangeMembership(change, force, f));
-        failIfClosedMeanwhile(f);
-        return f;
+        return postToLoop(f -> new Inputs.ChangeMembership(change, force, f));
     }
 
     @Override
     public CompletableFuture<Void> transferLeadership(long peer) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        RuntimeException refused = refuseIfUnavailable();
-        if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
-        }
-        inbox.post(new Inputs.Transfer(peer, f));
-        failIfClosedMeanwhile(f);
-        return f;
+        return postToLoop(f -> new Inputs.Transfer(peer, f));
     }
 
     @Override
     public CompletableFuture<NodeStatus> status() {
-        CompletableFuture<NodeStatus> f = new CompletableFuture<>();
+        return postToLoop(f -> (Runnable) () -> f.complete(describe(raftOnLoop())));
+    }
+
+    /**
+     * Posts the input that {@code input} builds around a new future to the event loop, unless the node
+     * cannot take it; the future fails with the reason then.
+     */
+    private <T> CompletableFuture<T> postToLoop(Function<CompletableFuture<T>, Object> input) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         RuntimeException refused = refuseIfUnavailable();
         if (refused != null) {
             f.completeExceptionally(refused);
             return f;
         }
-        inbox.post((Runnable) () -> f.complete(describe(raftOnLoop())));
+        inbox.post(input.apply(f));
         failIfClosedMeanwhile(f);
         return f;
     }
