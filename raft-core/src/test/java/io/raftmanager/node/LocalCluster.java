@@ -44,7 +44,7 @@ final class LocalCluster implements AutoCloseable {
                 .nodeId(id)
                 .clusterId("local")
                 .groupId(1)
-                .tickMillis(10)
+                .tickMillis(25) // 250 ms election timeouts: no spurious elections on a loaded 2-core CI machine
                 .electionTicks(10)
                 .heartbeatTicks(1)
                 .build();
