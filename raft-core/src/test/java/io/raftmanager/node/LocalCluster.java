@@ -87,8 +87,9 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /**
-     * Proposes at whichever node leads, following {@link NotLeaderException} hints (the command was
-     * definitely not applied then, so retrying is safe); returns the result.
+     * Proposes at whichever node leads, retrying on {@link NotLeaderException} and {@link
+     * io.raftmanager.ProposalDroppedException} (the command was definitely not applied then, so retrying
+     * is safe); returns the result.
      */
     ByteString proposeAtLeader(ByteString command, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -99,7 +100,9 @@ final class LocalCluster implements AutoCloseable {
                         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                         .join();
             } catch (CompletionException e) {
-                if (!(e.getCause() instanceof NotLeaderException) || System.nanoTime() > deadline) {
+                boolean notApplied = e.getCause() instanceof NotLeaderException
+                        || e.getCause() instanceof io.raftmanager.ProposalDroppedException;
+                if (!notApplied || System.nanoTime() > deadline) {
                     throw e;
                 }
                 pause();
