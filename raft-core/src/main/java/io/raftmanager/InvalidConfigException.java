@@ -11,6 +11,13 @@ public final class InvalidConfigException extends RaftException {
         this.field = field;
     }
 
+    /** Throws an {@code InvalidConfigException} for {@code field} unless {@code ok}: the one validation step of every config record. */
+    public static void require(boolean ok, String field, String problem) {
+        if (!ok) {
+            throw new InvalidConfigException(field, problem);
+        }
+    }
+
     /** The name of the configuration field that failed validation. */
     public String field() {
         return field;

@@ -60,39 +60,37 @@ public record RaftConfig(
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     public RaftConfig {
-        require(nodeId != 0, "nodeId", "must be non-zero");
-        require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
-        require(groupId >= 0, "groupId", "must be >= 0");
-        require(heartbeatTicks >= 1, "heartbeatTicks", "must be >= 1, was " + heartbeatTicks);
-        require(
+        InvalidConfigException.require(nodeId != 0, "nodeId", "must be non-zero");
+        InvalidConfigException.require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
+        InvalidConfigException.require(groupId >= 0, "groupId", "must be >= 0");
+        InvalidConfigException.require(heartbeatTicks >= 1, "heartbeatTicks", "must be >= 1, was " + heartbeatTicks);
+        InvalidConfigException.require(
                 electionTicks > heartbeatTicks,
                 "electionTicks",
                 "must be greater than heartbeatTicks (" + heartbeatTicks + "), was " + electionTicks);
-        require(electionTicks <= Integer.MAX_VALUE / 2, "electionTicks", "is too large: " + electionTicks);
-        require(maxInflightMessages >= 1, "maxInflightMessages", "must be >= 1, was " + maxInflightMessages);
-        require(maxInflightBytes >= 1, "maxInflightBytes", "must be >= 1, was " + maxInflightBytes);
-        require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
-        require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
-        require(
+        InvalidConfigException.require(
+                electionTicks <= Integer.MAX_VALUE / 2, "electionTicks", "is too large: " + electionTicks);
+        InvalidConfigException.require(
+                maxInflightMessages >= 1, "maxInflightMessages", "must be >= 1, was " + maxInflightMessages);
+        InvalidConfigException.require(
+                maxInflightBytes >= 1, "maxInflightBytes", "must be >= 1, was " + maxInflightBytes);
+        InvalidConfigException.require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
+        InvalidConfigException.require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
+        InvalidConfigException.require(
                 leaseDriftTicks >= 0 && leaseDriftTicks < electionTicks,
                 "leaseDriftTicks",
                 "must be in [0, electionTicks), was " + leaseDriftTicks);
-        require(tickMillis >= 1, "tickMillis", "must be >= 1, was " + tickMillis);
-        require(maxPendingProposals >= 1, "maxPendingProposals", "must be >= 1, was " + maxPendingProposals);
-        require(
+        InvalidConfigException.require(tickMillis >= 1, "tickMillis", "must be >= 1, was " + tickMillis);
+        InvalidConfigException.require(
+                maxPendingProposals >= 1, "maxPendingProposals", "must be >= 1, was " + maxPendingProposals);
+        InvalidConfigException.require(
                 maxPendingProposalBytes >= 1,
                 "maxPendingProposalBytes",
                 "must be >= 1, was " + maxPendingProposalBytes);
-        require(
+        InvalidConfigException.require(
                 learnerCatchUpMarginEntries >= 0,
                 "learnerCatchUpMarginEntries",
                 "must be >= 0, was " + learnerCatchUpMarginEntries);
-    }
-
-    private static void require(boolean ok, String field, String problem) {
-        if (!ok) {
-            throw new InvalidConfigException(field, problem);
-        }
     }
 
     public static Builder builder() {

@@ -61,49 +61,46 @@ public record NettyTransportConfig(
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     public NettyTransportConfig {
-        require(nodeId != 0, "nodeId", "must be non-zero");
-        require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
-        require(bindAddress != null, "bindAddress", "must be set");
-        require(peers != null, "peers", "must be set");
+        InvalidConfigException.require(nodeId != 0, "nodeId", "must be non-zero");
+        InvalidConfigException.require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
+        InvalidConfigException.require(bindAddress != null, "bindAddress", "must be set");
+        InvalidConfigException.require(peers != null, "peers", "must be set");
         for (Map.Entry<Long, InetSocketAddress> e : peers.entrySet()) {
-            require(e.getKey() != null && e.getKey() != 0, "peers", "ids must be non-zero");
-            require(e.getKey() != nodeId, "peers", "must not contain this node's id " + nodeId);
-            require(e.getValue() != null, "peers", "address of peer " + e.getKey() + " must be set");
+            InvalidConfigException.require(e.getKey() != null && e.getKey() != 0, "peers", "ids must be non-zero");
+            InvalidConfigException.require(e.getKey() != nodeId, "peers", "must not contain this node's id " + nodeId);
+            InvalidConfigException.require(
+                    e.getValue() != null, "peers", "address of peer " + e.getKey() + " must be set");
         }
         peers = Map.copyOf(peers);
-        require(servedGroups != null, "servedGroups", "must be set");
-        require(
+        InvalidConfigException.require(servedGroups != null, "servedGroups", "must be set");
+        InvalidConfigException.require(
                 plaintext == (tls == null),
                 "tls",
                 plaintext ? "must be null when plaintext is enabled" : "must be set unless plaintext is enabled");
-        require(maxFrameBytes >= 64, "maxFrameBytes", "must be >= 64, was " + maxFrameBytes);
-        require(maxFrameBytes <= (1 << 30), "maxFrameBytes", "must be <= 1 GiB, was " + maxFrameBytes);
-        require(
+        InvalidConfigException.require(maxFrameBytes >= 64, "maxFrameBytes", "must be >= 64, was " + maxFrameBytes);
+        InvalidConfigException.require(
+                maxFrameBytes <= (1 << 30), "maxFrameBytes", "must be <= 1 GiB, was " + maxFrameBytes);
+        InvalidConfigException.require(
                 peerQueueBytes >= maxFrameBytes + 4L,
                 "peerQueueBytes",
                 "must be >= maxFrameBytes + 4 (" + (maxFrameBytes + 4L) + "), was " + peerQueueBytes);
-        require(
+        InvalidConfigException.require(
                 snapshotQueueBytes >= maxFrameBytes + 4L,
                 "snapshotQueueBytes",
                 "must be >= maxFrameBytes + 4 (" + (maxFrameBytes + 4L) + "), was " + snapshotQueueBytes);
-        require(connectTimeoutMillis >= 1, "connectTimeoutMillis", "must be >= 1, was " + connectTimeoutMillis);
-        require(
+        InvalidConfigException.require(
+                connectTimeoutMillis >= 1, "connectTimeoutMillis", "must be >= 1, was " + connectTimeoutMillis);
+        InvalidConfigException.require(
                 reconnectBackoffMinMillis >= 1,
                 "reconnectBackoffMinMillis",
                 "must be >= 1, was " + reconnectBackoffMinMillis);
-        require(
+        InvalidConfigException.require(
                 reconnectBackoffMaxMillis >= reconnectBackoffMinMillis,
                 "reconnectBackoffMaxMillis",
                 "must be >= reconnectBackoffMinMillis (" + reconnectBackoffMinMillis + "), was "
                         + reconnectBackoffMaxMillis);
-        require(ioThreads >= 1, "ioThreads", "must be >= 1, was " + ioThreads);
-        require(jitterRandom != null, "jitterRandom", "must be set");
-    }
-
-    private static void require(boolean ok, String field, String problem) {
-        if (!ok) {
-            throw new InvalidConfigException(field, problem);
-        }
+        InvalidConfigException.require(ioThreads >= 1, "ioThreads", "must be >= 1, was " + ioThreads);
+        InvalidConfigException.require(jitterRandom != null, "jitterRandom", "must be set");
     }
 
     public static Builder builder() {
