@@ -63,7 +63,7 @@ public final class KvCodec {
                 .build();
     }
 
-    /** A query carried through the log (the interim linearizable read). */
+    /** A query carried through the log (earlier builds' reads; reads now use ReadIndex). */
     public static KvCommand read(KvQuery query) {
         return KvCommand.newBuilder().setRead(query).build();
     }

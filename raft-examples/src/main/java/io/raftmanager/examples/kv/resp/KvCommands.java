@@ -27,7 +27,7 @@ final class KvCommands {
 
     KvCommands(KvNode node, Forwarder forwarder) {
         this.router = new LeaderRouter(node, forwarder);
-        this.reads = new KvReads(node, router);
+        this.reads = new KvReads(node);
         this.info = new InfoReply(node);
     }
 

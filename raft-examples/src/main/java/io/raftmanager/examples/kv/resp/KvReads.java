@@ -19,7 +19,7 @@ final class KvReads {
     private final KvNode node;
     private final long timeoutMillis;
 
-    KvReads(KvNode node, LeaderRouter router) {
+    KvReads(KvNode node) {
         this.node = node;
         this.timeoutMillis = node.config().requestTimeoutMillis();
     }
