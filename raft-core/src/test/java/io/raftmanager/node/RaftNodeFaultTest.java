@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The runtime under faults: every proposal ends applied, rejected or unknown, and nothing acknowledged is lost. */
 class RaftNodeFaultTest {
@@ -36,9 +38,10 @@ class RaftNodeFaultTest {
         return ByteString.copyFromUtf8(Long.toString(n));
     }
 
-    @Test
-    void failoverUnderLoadLosesNoAcknowledgedWriteAndLeavesNoFutureHanging() {
-        try (LocalCluster c = new LocalCluster(3)) {
+    @ParameterizedTest(name = "{0} nodes")
+    @ValueSource(ints = {3, 5})
+    void failoverUnderLoadLosesNoAcknowledgedWriteAndLeavesNoFutureHanging(int size) {
+        try (LocalCluster c = new LocalCluster(size)) {
             RaftNode leader = c.awaitLeader(TIMEOUT);
             long leaderId = leader.status().join().id();
             List<CompletableFuture<ByteString>> futures = new ArrayList<>();
