@@ -286,6 +286,13 @@ class ProtoRoundTripPropertyTest {
                             .setContext(bytes())
                             .setReadIndex(u64())
                             .setSuccess(bool()));
+                case DIGEST_REPORT ->
+                    b.setDigestReport(DigestReport.newBuilder().setIndex(u64()).setDigest(u64()));
+                case DIVERGENCE_NOTICE ->
+                    b.setDivergenceNotice(DivergenceNotice.newBuilder()
+                            .setIndex(u64())
+                            .setExpectedDigest(u64())
+                            .setReportedDigest(u64()));
                 case BODY_NOT_SET -> b.clearBody();
             }
             return b.build();
