@@ -123,6 +123,16 @@ final class ConsistencyVerifier {
         return diverged;
     }
 
+    /** This server's digest at marker {@code index}, if still kept; for tests. Loop thread only. */
+    Long digestAt(long index) {
+        return own.get(index);
+    }
+
+    /** The highest marker index at which a quorum agreed (leader's view), or 0; for tests. Loop thread only. */
+    long lastAgreedIndex() {
+        return agreed.isEmpty() ? 0 : agreed.lastKey();
+    }
+
     private boolean fromPeer(RaftMessage m) {
         return m.getClusterId().equals(config.clusterId())
                 && m.getGroupId() == config.groupId()

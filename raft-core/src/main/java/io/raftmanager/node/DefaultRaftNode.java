@@ -295,6 +295,10 @@ public final class DefaultRaftNode implements RaftNode {
         return commands;
     }
 
+    ConsistencyVerifier verifierForTest() {
+        return verifier;
+    }
+
     private RuntimeException refuseIfUnavailable() {
         if (failure != null) {
             return new ClosedException("node " + config.nodeId() + " stopped after a failure", failure);
