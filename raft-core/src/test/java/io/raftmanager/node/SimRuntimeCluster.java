@@ -35,6 +35,9 @@ final class SimRuntimeCluster implements AutoCloseable {
     final Map<Long, StateMachine> machines = new LinkedHashMap<>();
     final Map<Long, DefaultRaftNode> nodes = new LinkedHashMap<>();
     final List<String> divergences = new ArrayList<>();
+    /** Per server, how often its metrics recorded a divergence. */
+    final Map<Long, Integer> divergenceMetric = new LinkedHashMap<>();
+
     private final SplittableRandom random;
     private final UnaryOperator<RaftConfig.Builder> tweak;
     private final LongFunction<StateMachine> machineFor;
@@ -71,6 +74,12 @@ final class SimRuntimeCluster implements AutoCloseable {
                 .stateMachine(sm)
                 .scheduler(scheduler)
                 .random(random.split())
+                .metrics(new NodeMetrics() {
+                    @Override
+                    public void recordDivergence() {
+                        divergenceMetric.merge(id, 1, Integer::sum);
+                    }
+                })
                 .build();
         node.addListener(new RaftListener() {
             @Override
