@@ -35,7 +35,7 @@ class ProtoRoundTripPropertyTest {
             SplittableRandom r = new SplittableRandom(seed);
             RandomMessages gen = new RandomMessages(r);
             RaftMessage.BodyCase[] bodies = RaftMessage.BodyCase.values();
-            int kind = r.nextInt(bodies.length + 5);
+            int kind = r.nextInt(bodies.length + 6);
             if (kind < bodies.length) {
                 RaftMessage m = gen.withBody(gen.envelope(), bodies[kind]);
                 bodiesSeen.add(m.getBodyCase());
@@ -46,6 +46,7 @@ class ProtoRoundTripPropertyTest {
                     case 1 -> roundTrip(gen.hardState(), HardState.parser());
                     case 2 -> roundTrip(gen.membership(), Membership.parser());
                     case 3 -> roundTrip(gen.snapshotMeta(), SnapshotMeta.parser());
+                    case 4 -> roundTrip(gen.sessionEntry(), SessionEntry.parser());
                     default -> roundTrip(gen.membershipChange(), MembershipChange.parser());
                 }
             }
@@ -190,6 +191,15 @@ class ProtoRoundTripPropertyTest {
                     .addAllVotersOutgoing(ids())
                     .addAllLearnersNext(ids())
                     .setAutoLeave(bool())
+                    .build();
+        }
+
+        SessionEntry sessionEntry() {
+            return SessionEntry.newBuilder()
+                    .setLeaderTimeMillis(u64())
+                    .setSessionId(u64())
+                    .setSequence(u64())
+                    .setCommand(bytes())
                     .build();
         }
 
