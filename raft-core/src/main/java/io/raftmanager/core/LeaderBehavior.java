@@ -50,14 +50,16 @@ final class LeaderBehavior {
         if (types == null) {
             ids = r.appendOwn(commands, EntryType.ENTRY_TYPE_NORMAL);
         } else {
-            ids = new ArrayList<>(commands.size());
-            for (int from = 0; from < commands.size(); ) {
-                EntryType type = types.get(from);
+            for (EntryType type : types) {
                 if (type != EntryType.ENTRY_TYPE_NORMAL
                         && type != EntryType.ENTRY_TYPE_SESSION
                         && type != EntryType.ENTRY_TYPE_DIGEST_MARKER) {
                     throw new IllegalArgumentException("cannot propose an entry of type " + type);
                 }
+            }
+            ids = new ArrayList<>(commands.size());
+            for (int from = 0; from < commands.size(); ) {
+                EntryType type = types.get(from);
                 int to = from + 1;
                 while (to < commands.size() && types.get(to) == type) {
                     to++;
