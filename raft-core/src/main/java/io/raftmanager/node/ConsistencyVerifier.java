@@ -156,10 +156,13 @@ final class ConsistencyVerifier {
         if (mine != null) {
             at.putIfAbsent(raft.id(), mine);
         }
-        int quorum = raft.membership().getVotersCount() / 2 + 1;
+        List<Long> voters = raft.membership().getVotersList();
+        int quorum = voters.size() / 2 + 1;
         Map<Long, Integer> votes = new HashMap<>();
-        for (long d : at.values()) {
-            if (votes.merge(d, 1, Integer::sum) >= quorum) {
+        for (Map.Entry<Long, Long> r : at.entrySet()) {
+            long d = r.getValue();
+            // Only voters make the reference digest; a learner's is checked against it like any other.
+            if (voters.contains(r.getKey()) && votes.merge(d, 1, Integer::sum) >= quorum) {
                 agreed.put(index, d);
                 trim(agreed);
                 reports.remove(index);
