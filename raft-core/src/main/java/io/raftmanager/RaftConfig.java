@@ -27,6 +27,18 @@ package io.raftmanager;
  * @param learnerCatchUpMarginEntries how far behind the leader's last index a learner (or any voter of
  *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
  *     configuration passes the live-quorum preflight, only within this margin
+ * @param sessionTimeoutMillis a client session (thesis §6.3) expires once this long passes without a
+ *     command in it, measured by the times leaders stamp into session entries (never a server's own
+ *     clock), so every server expires it at the same log index
+ * @param sessionResultWindow how many results each client session keeps for answering retries: the
+ *     results of its most recent sequence numbers; a retry of an older one fails with {@link
+ *     SessionExpiredException.Reason#RESULT_DISCARDED}
+ * @param digestIntervalTicks how often a leader appends a digest marker (consistency verification), or 0
+ *     for never. At each marker every server digests its state machine and reports to the leader; a
+ *     server whose digest differs from the one a quorum agrees on stops applying, serving and voting. The
+ *     operator action then is to stop that server, discard its state machine (and, once snapshots exist,
+ *     restore a healthy server's snapshot) and restart it: the log is intact, so it re-applies from there.
+ *     Set it on every server alike
  */
 public record RaftConfig(
         long nodeId,
@@ -44,7 +56,10 @@ public record RaftConfig(
         long tickMillis,
         int maxPendingProposals,
         long maxPendingProposalBytes,
-        long learnerCatchUpMarginEntries) {
+        long learnerCatchUpMarginEntries,
+        long sessionTimeoutMillis,
+        int sessionResultWindow,
+        int digestIntervalTicks) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -57,6 +72,9 @@ public record RaftConfig(
     public static final int DEFAULT_MAX_PENDING_PROPOSALS = 65_536;
     public static final long DEFAULT_MAX_PENDING_PROPOSAL_BYTES = 256L << 20;
     public static final long DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES = 100;
+    public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 300_000;
+    public static final int DEFAULT_SESSION_RESULT_WINDOW = 128;
+    public static final int DEFAULT_DIGEST_INTERVAL_TICKS = 600;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     public RaftConfig {
@@ -91,6 +109,12 @@ public record RaftConfig(
                 learnerCatchUpMarginEntries >= 0,
                 "learnerCatchUpMarginEntries",
                 "must be >= 0, was " + learnerCatchUpMarginEntries);
+        InvalidConfigException.require(
+                sessionTimeoutMillis >= 1, "sessionTimeoutMillis", "must be >= 1, was " + sessionTimeoutMillis);
+        InvalidConfigException.require(
+                sessionResultWindow >= 1, "sessionResultWindow", "must be >= 1, was " + sessionResultWindow);
+        InvalidConfigException.require(
+                digestIntervalTicks >= 0, "digestIntervalTicks", "must be >= 0, was " + digestIntervalTicks);
     }
 
     public static Builder builder() {
@@ -115,7 +139,10 @@ public record RaftConfig(
                 .tickMillis(tickMillis)
                 .maxPendingProposals(maxPendingProposals)
                 .maxPendingProposalBytes(maxPendingProposalBytes)
-                .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries);
+                .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries)
+                .sessionTimeoutMillis(sessionTimeoutMillis)
+                .sessionResultWindow(sessionResultWindow)
+                .digestIntervalTicks(digestIntervalTicks);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -136,6 +163,9 @@ public record RaftConfig(
         private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
         private long maxPendingProposalBytes = DEFAULT_MAX_PENDING_PROPOSAL_BYTES;
         private long learnerCatchUpMarginEntries = DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES;
+        private long sessionTimeoutMillis = DEFAULT_SESSION_TIMEOUT_MILLIS;
+        private int sessionResultWindow = DEFAULT_SESSION_RESULT_WINDOW;
+        private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
 
         private Builder() {}
 
@@ -219,6 +249,21 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder sessionTimeoutMillis(long value) {
+            sessionTimeoutMillis = value;
+            return this;
+        }
+
+        public Builder sessionResultWindow(int value) {
+            sessionResultWindow = value;
+            return this;
+        }
+
+        public Builder digestIntervalTicks(int value) {
+            digestIntervalTicks = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -236,7 +281,10 @@ public record RaftConfig(
                     tickMillis,
                     maxPendingProposals,
                     maxPendingProposalBytes,
-                    learnerCatchUpMarginEntries);
+                    learnerCatchUpMarginEntries,
+                    sessionTimeoutMillis,
+                    sessionResultWindow,
+                    digestIntervalTicks);
         }
     }
 }

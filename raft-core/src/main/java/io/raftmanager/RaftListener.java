@@ -10,4 +10,17 @@ public interface RaftListener {
 
     /** A new configuration took effect on this server (its entry was applied). */
     default void onMembershipChange(io.raftmanager.proto.Membership membership) {}
+
+    /**
+     * A server's state machine digest at a digest marker differs from the one a quorum of servers agreed
+     * on: that server has diverged. Reported on the leader that compared the digests (for every diverged
+     * server) and on the diverged server itself (with {@code server} its own id), which stops applying,
+     * serving and voting until an operator rebuilds it (see {@link RaftConfig#digestIntervalTicks()}).
+     *
+     * @param server the diverged server
+     * @param index the index of the digest marker
+     * @param expectedDigest the digest the quorum agreed on
+     * @param reportedDigest the diverged server's digest
+     */
+    default void onDivergence(long server, long index, long expectedDigest, long reportedDigest) {}
 }

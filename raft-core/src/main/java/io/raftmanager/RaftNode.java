@@ -10,10 +10,24 @@ import java.util.concurrent.CompletableFuture;
  * and applies them, in the same order on every server, to the host's {@link StateMachine}.
  *
  * <p>Build one with {@link #builder()}, then {@link #start()} it. Every operation returns a future and
- * is safe to call from any thread; futures complete exceptionally with a {@link RaftException}: {@link
- * NotLeaderException} (retry at the leader it names), {@link OverloadedException}, {@link
- * ProposalDroppedException} (definitely not applied), {@link IndeterminateResultException} (may or may
- * not have been applied), {@link ClosedException}.
+ * is safe to call from any thread; futures complete exceptionally with a {@link RaftException}.
+ *
+ * <p><b>Outcomes of a proposal.</b> Its future ends in exactly one of three ways:
+ *
+ * <ul>
+ *   <li><b>applied</b>: it completes normally with the state machine's result;
+ *   <li><b>rejected</b>, definitely not applied (retrying is safe, with or without a session): {@link
+ *       NotLeaderException} (retry at the leader it names), {@link OverloadedException}, {@link
+ *       ProposalDroppedException} (refused, or its entry was replaced by another leader's), {@link
+ *       SessionExpiredException} (refused by its session, identically on every server), {@link
+ *       ReplicaDivergedException}, {@link ClosedException} (closed before the proposal was handed to
+ *       Raft);
+ *   <li><b>unknown</b>: {@link IndeterminateResultException}: the entry may yet be applied, or not (the
+ *       leader lost leadership or closed before seeing it commit). Retrying a plain {@link
+ *       #propose(ByteString)} may apply the command twice; retrying {@link #propose(ByteString, long,
+ *       long)} with the same session and sequence number at the new leader is safe: if the first attempt
+ *       was applied, the retry returns its result without applying again.
+ * </ul>
  */
 public interface RaftNode extends AutoCloseable {
     /** A builder for a node; see {@link RaftNodeBuilder}. */
@@ -25,10 +39,31 @@ public interface RaftNode extends AutoCloseable {
     void start();
 
     /**
-     * Proposes a command. The future completes with the state machine's result once the command is
-     * committed and applied on this server; only the leader accepts proposals.
+     * Proposes a command outside any session. The future completes with the state machine's result once
+     * the command is committed and applied on this server; only the leader accepts proposals. See the
+     * class comment for the outcomes; an unknown one cannot be retried without risking a second apply.
      */
     CompletableFuture<ByteString> propose(ByteString command);
+
+    /**
+     * Registers a client session (Raft thesis §6.3) through the log. Its id is the index of the
+     * registration entry, the same on every server. Commands proposed in it are applied at most once per
+     * sequence number: a retry returns the first attempt's result. The session expires after {@link
+     * RaftConfig#sessionTimeoutMillis()} without commands. If registration itself ends unknown, register
+     * again: an unused session just expires.
+     */
+    CompletableFuture<ClientSession> registerSession();
+
+    /**
+     * Proposes a command in session {@code sessionId} with the client's sequence number {@code sequence}
+     * (&gt;= 1, one per command, never reused for another command). Most callers use {@link
+     * ClientSession#propose(ByteString)}, which numbers commands itself. Outcomes are as for {@link
+     * #propose(ByteString)}, plus {@link SessionExpiredException}; after an unknown outcome, retry with
+     * the same arguments, at this node or the new leader, until the outcome is known.
+     *
+     * @throws IllegalArgumentException if {@code sessionId} or {@code sequence} is not positive
+     */
+    CompletableFuture<ByteString> propose(ByteString command, long sessionId, long sequence);
 
     /** Runs a read-only query against the state machine at the given consistency. */
     CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency);
@@ -52,7 +87,7 @@ public interface RaftNode extends AutoCloseable {
     /** The node's current view of itself and, when it leads, of its peers. */
     CompletableFuture<NodeStatus> status();
 
-    /** Registers a listener for role and leader changes. */
+    /** Registers a listener for role, leader and membership changes and divergence reports. */
     void addListener(RaftListener listener);
 
     /**

@@ -1,6 +1,7 @@
 package io.raftmanager;
 
 import com.google.protobuf.ByteString;
+import java.util.OptionalLong;
 
 /**
  * The replicated service, implemented by the host application. Every server applies the same committed
@@ -20,6 +21,18 @@ public interface StateMachine extends AutoCloseable {
 
     /** Answers a read-only query against the current state; must not change the state. */
     ByteString query(ByteString query);
+
+    /**
+     * A digest of the current state, for checking that servers have not diverged: servers that applied
+     * the same entries must return the same value. Called at each digest marker (see {@link
+     * RaftConfig#digestIntervalTicks()}). The default returns empty, and the node then uses its own
+     * 64-bit digest of the applied stream: every applied command's index, bytes and result. Override it
+     * to digest the state itself (for example a hash of the stored data), which also catches divergence
+     * that does not show in results.
+     */
+    default OptionalLong digest() {
+        return OptionalLong.empty();
+    }
 
     /** Releases resources; called once when the node closes. */
     @Override

@@ -45,8 +45,29 @@ final class LeaderBehavior {
         broadcastAppend();
     }
 
-    List<EntryId> propose(List<ByteString> commands) {
-        List<EntryId> ids = r.appendOwn(commands, EntryType.ENTRY_TYPE_NORMAL);
+    List<EntryId> propose(List<ByteString> commands, List<EntryType> types) {
+        List<EntryId> ids;
+        if (types == null) {
+            ids = r.appendOwn(commands, EntryType.ENTRY_TYPE_NORMAL);
+        } else {
+            for (EntryType type : types) {
+                if (type != EntryType.ENTRY_TYPE_NORMAL
+                        && type != EntryType.ENTRY_TYPE_SESSION
+                        && type != EntryType.ENTRY_TYPE_DIGEST_MARKER) {
+                    throw new IllegalArgumentException("cannot propose an entry of type " + type);
+                }
+            }
+            ids = new ArrayList<>(commands.size());
+            for (int from = 0; from < commands.size(); ) {
+                EntryType type = types.get(from);
+                int to = from + 1;
+                while (to < commands.size() && types.get(to) == type) {
+                    to++;
+                }
+                ids.addAll(r.appendOwn(commands.subList(from, to), type));
+                from = to;
+            }
+        }
         broadcastAppend();
         return ids;
     }

@@ -184,7 +184,7 @@ public final class Raft {
      */
     public EntryId propose(ByteString command) {
         requireLeaderAcceptingProposals();
-        return leader.propose(List.of(command)).get(0);
+        return leader.propose(List.of(command), null).get(0);
     }
 
     private void requireLeaderAcceptingProposals() {
@@ -250,11 +250,20 @@ public final class Raft {
 
     /** Proposes several commands at once; they get consecutive indexes. */
     public List<EntryId> proposeBatch(List<ByteString> commands) {
+        return proposeBatch(commands, null);
+    }
+
+    /**
+     * Proposes several entries at once, {@code commands.get(i)} with type {@code types.get(i)}: NORMAL,
+     * SESSION or DIGEST_MARKER, which the core replicates alike (the runtime interprets them when applying).
+     * A null {@code types} means all NORMAL.
+     */
+    public List<EntryId> proposeBatch(List<ByteString> commands, List<EntryType> types) {
         requireLeaderAcceptingProposals();
         if (commands.isEmpty()) {
             throw new ProposalDroppedException("empty batch");
         }
-        return leader.propose(commands);
+        return leader.propose(commands, types);
     }
 
     /**

@@ -1,9 +1,10 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.IndeterminateResultException;
+import io.raftmanager.RaftException;
 import io.raftmanager.StateMachine;
 import io.raftmanager.proto.Entry;
-import io.raftmanager.proto.EntryType;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -18,13 +19,22 @@ final class Applier implements Worker {
     private final PriorityQueue<Inputs.Query> waitingQueries =
             new PriorityQueue<>((a, b) -> Long.compare(a.index(), b.index()));
     private final StateMachine stateMachine;
+    private final CommandApplier commands;
     private final EventLoopPort loop;
     private final NodeMetrics metrics;
     private volatile long appliedIndex;
     private boolean failed;
+    /** Set when this server diverged: it applies and answers nothing more. */
+    private volatile RaftException halted;
 
-    Applier(StateMachine stateMachine, EventLoopPort loop, NodeMetrics metrics, long appliedIndex) {
+    Applier(
+            StateMachine stateMachine,
+            CommandApplier commands,
+            EventLoopPort loop,
+            NodeMetrics metrics,
+            long appliedIndex) {
         this.stateMachine = stateMachine;
+        this.commands = commands;
         this.loop = loop;
         this.metrics = metrics;
         this.appliedIndex = appliedIndex;
@@ -42,11 +52,20 @@ final class Applier implements Worker {
         return appliedIndex;
     }
 
+    /** Stops applying for good, failing what waits with {@code reason}; callable from any thread. */
+    void halt(RaftException reason) {
+        halted = reason;
+        queue.add(reason); // wakes the worker so it fails what is queued
+    }
+
     @Override
     public int doWork() {
+        if (halted != null) {
+            return failUnfinished(halted);
+        }
         int work = 0;
         Object task;
-        while (!failed && (task = queue.poll()) != null) {
+        while (!failed && halted == null && (task = queue.poll()) != null) {
             work++;
             if (task instanceof Inputs.ApplyBatch batch) {
                 apply(batch);
@@ -63,21 +82,15 @@ final class Applier implements Worker {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             CompletableFuture<ByteString> f = batch.futures().get(i);
-            if (e.getType() == EntryType.ENTRY_TYPE_NORMAL) {
-                ByteString result;
-                try {
-                    result = stateMachine.apply(e.getIndex(), e.getData());
-                } catch (RuntimeException ex) {
-                    failed = true;
-                    if (f != null) {
-                        f.completeExceptionally(ex);
-                    }
-                    loop.post(new Inputs.Fatal("state machine apply at index " + e.getIndex(), ex));
-                    return;
-                }
+            try {
+                commands.apply(e, f);
+            } catch (RuntimeException ex) {
+                failed = true;
                 if (f != null) {
-                    f.complete(result);
+                    f.completeExceptionally(ex);
                 }
+                loop.post(new Inputs.Fatal("state machine apply at index " + e.getIndex(), ex));
+                return;
             }
             appliedIndex = e.getIndex();
         }
@@ -94,6 +107,24 @@ final class Applier implements Worker {
                 q.future().completeExceptionally(ex);
             }
         }
+    }
+
+    private int failUnfinished(RaftException reason) {
+        IndeterminateResultException unknown =
+                new IndeterminateResultException("committed but this server stopped applying: " + reason.getMessage());
+        List<Object> left = drainUnfinished();
+        for (Object o : left) {
+            if (o instanceof Inputs.Query q) {
+                q.future().completeExceptionally(reason);
+            } else if (o instanceof Inputs.ApplyBatch b) {
+                b.futures().forEach(f -> {
+                    if (f != null) {
+                        f.completeExceptionally(unknown);
+                    }
+                });
+            }
+        }
+        return 0;
     }
 
     /** Everything still queued, for failing on close; call only after the worker stopped. */

@@ -1,6 +1,7 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.ClientSession;
 import io.raftmanager.ClosedException;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.NodeStatus;
@@ -10,6 +11,7 @@ import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
 import io.raftmanager.ReadConsistency;
+import io.raftmanager.ReplicaDivergedException;
 import io.raftmanager.StateMachine;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Status;
@@ -46,6 +48,8 @@ public final class DefaultRaftNode implements RaftNode {
     private final EventLoop loop;
     private final LogWriter writer;
     private final Applier applier;
+    private final CommandApplier commands;
+    private final ConsistencyVerifier verifier;
     private final CopyOnWriteArrayList<RaftListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -71,7 +75,13 @@ public final class DefaultRaftNode implements RaftNode {
         this.metrics = metrics;
         Raft raft = Raft.create(config, storage, storage.initialState(), random);
         this.writer = new LogWriter(storage, transport, metrics, inbox, scheduler);
-        this.applier = new Applier(stateMachine, inbox, metrics, raft.log().applied());
+        this.commands = new CommandApplier(
+                stateMachine,
+                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),
+                (index, digest) -> inbox.post((Runnable) () -> verifierOnLoop().onLocalDigest(index, digest)));
+        this.applier =
+                new Applier(stateMachine, commands, inbox, metrics, raft.log().applied());
+        this.verifier = new ConsistencyVerifier(config, raft, transport, applier, metrics, listeners);
         this.loop = new EventLoop(
                 raft,
                 inbox,
@@ -83,7 +93,12 @@ public final class DefaultRaftNode implements RaftNode {
                 TimeUnit.MILLISECONDS.toNanos(config.tickMillis()),
                 2L * config.electionTicks(),
                 listeners,
-                this::onFatal);
+                this::onFatal,
+                verifier);
+    }
+
+    private ConsistencyVerifier verifierOnLoop() {
+        return verifier;
     }
 
     /** Creates a node; {@link io.raftmanager.RaftNodeBuilder#build()} is the public way in. */
@@ -138,9 +153,28 @@ public final class DefaultRaftNode implements RaftNode {
 
     @Override
     public CompletableFuture<ByteString> propose(ByteString command) {
+        return propose(new Inputs.Proposal(Objects.requireNonNull(command, "command"), new CompletableFuture<>()));
+    }
+
+    @Override
+    public CompletableFuture<ByteString> propose(ByteString command, long sessionId, long sequence) {
         Objects.requireNonNull(command, "command");
-        CompletableFuture<ByteString> f = new CompletableFuture<>();
-        RuntimeException refused = refuseIfUnavailable();
+        if (sessionId <= 0 || sequence <= 0) {
+            throw new IllegalArgumentException("session " + sessionId + " and sequence " + sequence + " must be > 0");
+        }
+        return propose(new Inputs.Proposal(command, sessionId, sequence, new CompletableFuture<>()));
+    }
+
+    @Override
+    public CompletableFuture<ClientSession> registerSession() {
+        return propose(new Inputs.Proposal(ByteString.EMPTY, 0, Inputs.Proposal.REGISTER, new CompletableFuture<>()))
+                .thenApply(id -> ClientSession.resume(this, CommandApplier.sessionId(id), 0));
+    }
+
+    private CompletableFuture<ByteString> propose(Inputs.Proposal proposal) {
+        ByteString command = proposal.command();
+        CompletableFuture<ByteString> f = proposal.future();
+        RuntimeException refused = refuseIfUnavailableOrDiverged();
         if (refused != null) {
             f.completeExceptionally(refused);
             return f;
@@ -165,7 +199,7 @@ public final class DefaultRaftNode implements RaftNode {
             metrics.pendingProposals(pendingCount.decrementAndGet());
             pendingBytes.addAndGet(-size);
         });
-        inbox.post(new Inputs.Proposal(command, f));
+        inbox.post(proposal);
         failIfClosedMeanwhile(f);
         return f;
     }
@@ -175,7 +209,7 @@ public final class DefaultRaftNode implements RaftNode {
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(consistency, "consistency");
         CompletableFuture<ByteString> f = new CompletableFuture<>();
-        RuntimeException refused = refuseIfUnavailable();
+        RuntimeException refused = refuseIfUnavailableOrDiverged();
         if (refused != null) {
             f.completeExceptionally(refused);
             return f;
@@ -245,6 +279,24 @@ public final class DefaultRaftNode implements RaftNode {
         if (refused != null) {
             f.completeExceptionally(refused);
         }
+    }
+
+    private RuntimeException refuseIfUnavailableOrDiverged() {
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused == null && verifier.diverged()) {
+            refused = new ReplicaDivergedException(
+                    "node " + config.nodeId() + " diverged from the group; its state machine must be rebuilt");
+        }
+        return refused;
+    }
+
+    /** The replicated runtime state (sessions, stream digest), for tests and for snapshots. */
+    CommandApplier commandsForTest() {
+        return commands;
+    }
+
+    ConsistencyVerifier verifierForTest() {
+        return verifier;
     }
 
     private RuntimeException refuseIfUnavailable() {

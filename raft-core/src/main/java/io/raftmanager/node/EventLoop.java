@@ -15,8 +15,10 @@ import io.raftmanager.core.Ready;
 import io.raftmanager.core.SoftState;
 import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SessionEntry;
 import io.raftmanager.spi.Transport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -48,6 +50,7 @@ final class EventLoop implements Worker {
     private final long tickNanos;
     private final long readTimeoutNanos;
     private final Mailbox<Object> inbox;
+    private final ConsistencyVerifier verifier;
     private final TreeMap<Long, Inputs.PendingProposal> pending = new TreeMap<>();
     private final Map<ByteString, Inputs.PendingRead> pendingReads = new HashMap<>();
     private final List<Inputs.PendingChange> pendingChanges = new ArrayList<>();
@@ -73,8 +76,10 @@ final class EventLoop implements Worker {
             long tickNanos,
             long readTimeoutTicks,
             CopyOnWriteArrayList<RaftListener> listeners,
-            Consumer<Inputs.Fatal> onFatal) {
+            Consumer<Inputs.Fatal> onFatal,
+            ConsistencyVerifier verifier) {
         this.raft = raft;
+        this.verifier = verifier;
         this.inbox = inbox;
         this.transport = transport;
         this.writer = writer;
@@ -104,7 +109,9 @@ final class EventLoop implements Worker {
         while (work < MAX_INPUTS_PER_PASS && (in = inbox.poll()) != null) {
             work++;
             if (in instanceof RaftMessage m) {
-                step(m);
+                if (!verifier.intercept(m)) {
+                    step(m);
+                }
             } else if (in instanceof Inputs.Proposal p) {
                 if (proposals == null) {
                     proposals = new ArrayList<>();
@@ -133,7 +140,12 @@ final class EventLoop implements Worker {
         }
         long now = scheduler.nanoTime();
         while (now - nextTickNanos >= 0) {
-            raft.tick();
+            if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
+                raft.tick();
+            }
+            if (verifier.markerDue()) {
+                proposeDigestMarker();
+            }
             nextTickNanos += tickNanos;
             work++;
             expireReads(now);
@@ -162,12 +174,21 @@ final class EventLoop implements Worker {
             return;
         }
         List<ByteString> commands = new ArrayList<>(proposals.size());
+        boolean anyInSession = false;
         for (Inputs.Proposal p : proposals) {
-            commands.add(p.command());
+            commands.add(p.inSession() ? sessionEntry(p) : p.command());
+            anyInSession |= p.inSession();
+        }
+        List<EntryType> types = null;
+        if (anyInSession) {
+            types = new ArrayList<>(proposals.size());
+            for (Inputs.Proposal p : proposals) {
+                types.add(p.inSession() ? EntryType.ENTRY_TYPE_SESSION : EntryType.ENTRY_TYPE_NORMAL);
+            }
         }
         List<EntryId> ids;
         try {
-            ids = raft.proposeBatch(commands);
+            ids = raft.proposeBatch(commands, types);
         } catch (RaftException e) {
             proposals.forEach(p -> p.future().completeExceptionally(e));
             metrics.recordRejected("dropped");
@@ -180,6 +201,23 @@ final class EventLoop implements Worker {
                             ids.get(i).term(), proposals.get(i).future()));
         }
         metrics.recordProposals(ids.size());
+    }
+
+    /** Wraps a session proposal, stamped with this leader's wall-clock time (thesis §6.3 expiry). */
+    private ByteString sessionEntry(Inputs.Proposal p) {
+        SessionEntry.Builder b = SessionEntry.newBuilder().setLeaderTimeMillis(scheduler.currentTimeMillis());
+        if (p.sequence() != Inputs.Proposal.REGISTER) {
+            b.setSessionId(p.sessionId()).setSequence(p.sequence()).setCommand(p.command());
+        }
+        return b.build().toByteString();
+    }
+
+    private void proposeDigestMarker() {
+        try {
+            raft.proposeBatch(List.of(ByteString.EMPTY), List.of(EntryType.ENTRY_TYPE_DIGEST_MARKER));
+        } catch (RaftException e) {
+            LOG.debug("[{}] no digest marker now: {}", raft.id(), e.getMessage());
+        }
     }
 
     private void handleReady(Ready rd) {

@@ -11,8 +11,21 @@ import java.util.concurrent.CompletableFuture;
 final class Inputs {
     private Inputs() {}
 
-    /** A client command waiting to be proposed. */
-    record Proposal(ByteString command, CompletableFuture<ByteString> future) {}
+    /**
+     * A client command waiting to be proposed: a plain one ({@code sessionId} 0 and {@code sequence} 0), a
+     * command in a session, or a session registration ({@code sessionId} 0, {@code sequence} -1).
+     */
+    record Proposal(ByteString command, long sessionId, long sequence, CompletableFuture<ByteString> future) {
+        static final long REGISTER = -1;
+
+        Proposal(ByteString command, CompletableFuture<ByteString> future) {
+            this(command, 0, 0, future);
+        }
+
+        boolean inSession() {
+            return sessionId != 0 || sequence == REGISTER;
+        }
+    }
 
     /** A proposal in the log, waiting to be applied at {@code index} if that entry still has {@code term}. */
     record PendingProposal(long term, CompletableFuture<ByteString> future) {}

@@ -81,4 +81,9 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
     public void recordRejected(String reason) {
         registry.counter("raft.proposals.rejected", tags.and("reason", reason)).increment();
     }
+
+    @Override
+    public void recordDivergence() {
+        registry.counter("raft.divergences", tags).increment();
+    }
 }

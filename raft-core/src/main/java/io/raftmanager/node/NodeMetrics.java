@@ -32,4 +32,7 @@ public interface NodeMetrics {
 
     /** Proposals were refused, for {@code reason} (a short stable tag). */
     default void recordRejected(String reason) {}
+
+    /** A server was found diverged at a digest marker (see {@link io.raftmanager.RaftListener#onDivergence}). */
+    default void recordDivergence() {}
 }

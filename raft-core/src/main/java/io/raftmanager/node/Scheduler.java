@@ -12,6 +12,14 @@ public interface Scheduler {
     /** Monotonic time in nanoseconds. */
     long nanoTime();
 
+    /**
+     * Wall-clock time in milliseconds since the epoch; a leader stamps it into session entries, and
+     * sessions expire by those stamps (comparable across servers, unlike {@link #nanoTime()}).
+     */
+    default long currentTimeMillis() {
+        return System.currentTimeMillis();
+    }
+
     /** The production scheduler: one platform thread per worker, parked when idle. */
     static Scheduler threads() {
         return ThreadScheduler.INSTANCE;

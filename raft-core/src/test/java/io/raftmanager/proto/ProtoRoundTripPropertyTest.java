@@ -35,7 +35,7 @@ class ProtoRoundTripPropertyTest {
             SplittableRandom r = new SplittableRandom(seed);
             RandomMessages gen = new RandomMessages(r);
             RaftMessage.BodyCase[] bodies = RaftMessage.BodyCase.values();
-            int kind = r.nextInt(bodies.length + 5);
+            int kind = r.nextInt(bodies.length + 6);
             if (kind < bodies.length) {
                 RaftMessage m = gen.withBody(gen.envelope(), bodies[kind]);
                 bodiesSeen.add(m.getBodyCase());
@@ -46,6 +46,7 @@ class ProtoRoundTripPropertyTest {
                     case 1 -> roundTrip(gen.hardState(), HardState.parser());
                     case 2 -> roundTrip(gen.membership(), Membership.parser());
                     case 3 -> roundTrip(gen.snapshotMeta(), SnapshotMeta.parser());
+                    case 4 -> roundTrip(gen.sessionEntry(), SessionEntry.parser());
                     default -> roundTrip(gen.membershipChange(), MembershipChange.parser());
                 }
             }
@@ -193,6 +194,15 @@ class ProtoRoundTripPropertyTest {
                     .build();
         }
 
+        SessionEntry sessionEntry() {
+            return SessionEntry.newBuilder()
+                    .setLeaderTimeMillis(u64())
+                    .setSessionId(u64())
+                    .setSequence(u64())
+                    .setCommand(bytes())
+                    .build();
+        }
+
         MembershipChange membershipChange() {
             MembershipChange.Builder b = MembershipChange.newBuilder()
                     .setTransitionValue(enumValue(MembershipTransition.values().length - 1));
@@ -286,6 +296,13 @@ class ProtoRoundTripPropertyTest {
                             .setContext(bytes())
                             .setReadIndex(u64())
                             .setSuccess(bool()));
+                case DIGEST_REPORT ->
+                    b.setDigestReport(DigestReport.newBuilder().setIndex(u64()).setDigest(u64()));
+                case DIVERGENCE_NOTICE ->
+                    b.setDivergenceNotice(DivergenceNotice.newBuilder()
+                            .setIndex(u64())
+                            .setExpectedDigest(u64())
+                            .setReportedDigest(u64()));
                 case BODY_NOT_SET -> b.clearBody();
             }
             return b.build();

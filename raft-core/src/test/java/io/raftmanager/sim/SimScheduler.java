@@ -50,6 +50,12 @@ public final class SimScheduler implements Scheduler {
         return now;
     }
 
+    /** Virtual wall time: every simulated server reads the same clock. */
+    @Override
+    public long currentTimeMillis() {
+        return now / 1_000_000;
+    }
+
     /** Runs every worker until none has work left; returns the work done. */
     public long runUntilIdle() {
         long total = 0;

@@ -58,6 +58,12 @@ final class MessageFormatter {
                                 + m.getReadIndexResponse().getReadIndex()
                                 + (m.getReadIndexResponse().getSuccess() ? "" : " failed")
                                 + context(m.getReadIndexResponse().getContext());
+                    case DIGEST_REPORT ->
+                        "MsgDigest" + term + " index=" + m.getDigestReport().getIndex() + " digest="
+                                + Long.toHexString(m.getDigestReport().getDigest());
+                    case DIVERGENCE_NOTICE ->
+                        "MsgDiverged" + term + " index="
+                                + m.getDivergenceNotice().getIndex();
                     case BODY_NOT_SET -> "MsgEmpty" + term;
                 };
     }

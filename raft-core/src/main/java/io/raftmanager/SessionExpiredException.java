@@ -1,0 +1,45 @@
+package io.raftmanager;
+
+/**
+ * A command proposed in a client session was refused when its entry was applied, identically on every
+ * server: this attempt did not apply it and no later attempt with the same sequence number will. An
+ * earlier attempt with the same sequence number may have been applied; its result is no longer kept.
+ * Open a new session (see {@link RaftNode#registerSession()}) for further commands.
+ */
+public final class SessionExpiredException extends RaftException {
+    private static final long serialVersionUID = 1L;
+
+    /** Why the command was refused. */
+    public enum Reason {
+        /** The session was never registered, or expired after being idle longer than the session timeout. */
+        UNKNOWN_SESSION,
+        /**
+         * The sequence number is older than the results the session keeps (the last {@link
+         * RaftConfig#sessionResultWindow()} sequence numbers it applied).
+         */
+        RESULT_DISCARDED
+    }
+
+    private final Reason reason;
+    private final long sessionId;
+    private final long sequence;
+
+    public SessionExpiredException(Reason reason, long sessionId, long sequence) {
+        super("session " + sessionId + " sequence " + sequence + " refused: " + reason);
+        this.reason = reason;
+        this.sessionId = sessionId;
+        this.sequence = sequence;
+    }
+
+    public Reason reason() {
+        return reason;
+    }
+
+    public long sessionId() {
+        return sessionId;
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+}

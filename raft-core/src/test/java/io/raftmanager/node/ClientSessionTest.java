@@ -1,0 +1,203 @@
+package io.raftmanager.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.ClientSession;
+import io.raftmanager.IndeterminateResultException;
+import io.raftmanager.SessionExpiredException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Exactly-once client sessions (thesis §6.3) through the real runtime under the simulator: retries
+ * answered from the session, across a leader failover and a restart of every node; bounded result
+ * windows; expiry by leader timestamps, identical on every server.
+ */
+class ClientSessionTest {
+    private static ByteString n(long v) {
+        return ByteString.copyFromUtf8(Long.toString(v));
+    }
+
+    private static SimRuntimeCluster cluster(long seed) {
+        return new SimRuntimeCluster(3, seed, b -> b.digestIntervalTicks(0));
+    }
+
+    private static ClientSession register(SimRuntimeCluster c, long leader) {
+        return c.await(c.nodes.get(leader).registerSession(), 2_000).join();
+    }
+
+    private static ByteString propose(SimRuntimeCluster c, ClientSession s, long leader, long seq, long value) {
+        return c.await(c.nodes.get(leader).propose(n(value), s.id(), seq), 2_000)
+                .join();
+    }
+
+    private static byte[] table(SimRuntimeCluster c, long id) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            c.nodes.get(id).commandsForTest().sessions().writeTo(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static Throwable failure(CompletableFuture<?> f) {
+        CompletionException e = assertThrows(CompletionException.class, f::join);
+        return e.getCause();
+    }
+
+    @Test
+    void aRetryReturnsTheOriginalResultWithoutApplyingAgain() {
+        try (SimRuntimeCluster c = cluster(1)) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession s = register(c, leader);
+            assertEquals(n(5), propose(c, s, leader, 1, 5));
+            assertEquals(n(5), propose(c, s, leader, 1, 5), "the retry is answered from the session");
+            assertEquals(n(7), propose(c, s, leader, 2, 2));
+            c.runFor(200);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(7, c.value(id), "server " + id + " applied each sequence number once");
+            }
+        }
+    }
+
+    @Test
+    void aRetryAfterFailoverOfACommittedFirstAttemptIsNotAppliedTwice() {
+        try (SimRuntimeCluster c = cluster(2)) {
+            long oldLeader = c.awaitLeader(3_000);
+            ClientSession s = register(c, oldLeader);
+            c.runFor(100);
+            // Followers get the entry but their acks never reach the leader: it cannot see the commit.
+            for (long id : c.nodes.keySet()) {
+                if (id != oldLeader) {
+                    c.network.cut(id, oldLeader);
+                }
+            }
+            long seq = s.nextSequence();
+            CompletableFuture<ByteString> first = s.propose(n(5), seq);
+            Throwable outcome = failure(c.await(first, 5_000));
+            assertInstanceOf(IndeterminateResultException.class, outcome, "the old leader cannot know: " + outcome);
+            long newLeader = c.awaitLeader(5_000);
+            assertTrue(newLeader != oldLeader);
+            c.runFor(200);
+            assertEquals(5, c.value(newLeader), "the first attempt was committed under the new leader");
+            c.network.heal();
+            s.moveTo(c.nodes.get(newLeader));
+            assertEquals(n(5), c.await(s.propose(n(5), seq), 2_000).join(), "the retry returns the first result");
+            c.runFor(300);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(5, c.value(id), "server " + id + " applied it once");
+            }
+        }
+    }
+
+    @Test
+    void resultsBeyondTheWindowAreDiscardedAndTheirRetriesRefused() {
+        try (SimRuntimeCluster c =
+                new SimRuntimeCluster(3, 3, b -> b.digestIntervalTicks(0).sessionResultWindow(3))) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession s = register(c, leader);
+            for (long seq = 1; seq <= 5; seq++) {
+                assertEquals(n(seq * (seq + 1) / 2), propose(c, s, leader, seq, seq));
+            }
+            assertEquals(n(15), propose(c, s, leader, 5, 5));
+            assertEquals(n(6), propose(c, s, leader, 3, 3), "3, 4 and 5 are kept");
+            for (long seq : new long[] {1, 2}) {
+                Throwable t = failure(c.await(c.nodes.get(leader).propose(n(seq), s.id(), seq), 2_000));
+                SessionExpiredException e = assertInstanceOf(SessionExpiredException.class, t);
+                assertEquals(SessionExpiredException.Reason.RESULT_DISCARDED, e.reason());
+            }
+            c.runFor(200);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(15, c.value(id));
+            }
+        }
+    }
+
+    @Test
+    void sessionsExpireByLeaderTimeAtTheSameIndexOnEveryServer() {
+        try (SimRuntimeCluster c =
+                new SimRuntimeCluster(3, 4, b -> b.digestIntervalTicks(0).sessionTimeoutMillis(1_000))) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession idle = register(c, leader);
+            ClientSession busy = register(c, leader);
+            c.runFor(600);
+            propose(c, busy, leader, 1, 1);
+            c.runFor(700);
+            propose(c, busy, leader, 2, 1); // session clock now > idle's last activity + 1 s
+            Throwable t = failure(c.await(c.nodes.get(leader).propose(n(1), idle.id(), 1), 2_000));
+            SessionExpiredException e = assertInstanceOf(SessionExpiredException.class, t);
+            assertEquals(SessionExpiredException.Reason.UNKNOWN_SESSION, e.reason());
+            assertEquals(n(3), propose(c, busy, leader, 3, 1));
+            c.runFor(300);
+            byte[] reference = table(c, leader);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(3, c.value(id), "server " + id + " refused the expired session's command");
+                assertArrayEquals(reference, table(c, id), "server " + id + " holds the same session table");
+                assertFalse(c.nodes.get(id).commandsForTest().sessions().contains(idle.id()));
+                assertTrue(c.nodes.get(id).commandsForTest().sessions().contains(busy.id()));
+            }
+        }
+    }
+
+    @Test
+    void anUnknownSessionIsRefusedTyped() {
+        try (SimRuntimeCluster c = cluster(5)) {
+            long leader = c.awaitLeader(3_000);
+            Throwable t = failure(c.await(c.nodes.get(leader).propose(n(1), 999, 1), 2_000));
+            assertEquals(
+                    SessionExpiredException.Reason.UNKNOWN_SESSION,
+                    assertInstanceOf(SessionExpiredException.class, t).reason());
+            c.runFor(100);
+            assertEquals(0, c.value(leader));
+        }
+    }
+
+    @Test
+    void sessionsSurviveARestartOfEveryServerBecauseTheyAreInTheLog() {
+        try (SimRuntimeCluster c = cluster(6)) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession s = register(c, leader);
+            assertEquals(n(7), propose(c, s, leader, 1, 7));
+            c.runFor(200);
+            for (long id : c.nodes.keySet().toArray(new Long[0])) {
+                c.stop(id);
+            }
+            for (long id = 1; id <= 3; id++) {
+                c.start(id);
+            }
+            long newLeader = c.awaitLeader(5_000);
+            assertEquals(n(7), propose(c, s, newLeader, 1, 7), "the retry is answered after the restart");
+            assertEquals(n(8), propose(c, s, newLeader, 2, 1));
+            c.runFor(200);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(8, c.value(id), "server " + id + " re-applied the log once");
+            }
+        }
+    }
+
+    @Test
+    void clientSessionNumbersCommandsAndRefusesUnreservedSequences() {
+        try (SimRuntimeCluster c = cluster(7)) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession s = register(c, leader);
+            assertEquals(n(2), c.await(s.propose(n(2)), 2_000).join());
+            assertEquals(n(5), c.await(s.propose(n(3)), 2_000).join());
+            assertThrows(IllegalArgumentException.class, () -> s.propose(n(1), 3));
+            assertThrows(IllegalArgumentException.class, () -> s.propose(n(1), 0));
+            assertEquals(n(2), c.await(s.propose(n(2), 1), 2_000).join(), "a retry of sequence 1");
+            assertThrows(
+                    IllegalArgumentException.class, () -> c.nodes.get(leader).propose(n(1), 0, 1));
+        }
+    }
+}
