@@ -22,6 +22,10 @@ final class FollowerBehavior {
                 heardFromLeader(m);
                 handleHeartbeat(m);
             }
+            case INSTALL_SNAPSHOT_REQUEST -> {
+                heardFromLeader(m);
+                r.snapshots.handleInstall(m);
+            }
             case READ_INDEX_RESPONSE -> {
                 if (m.getReadIndexResponse().getSuccess() && m.getFrom() == r.leaderId) {
                     r.addReadState(new ReadState(

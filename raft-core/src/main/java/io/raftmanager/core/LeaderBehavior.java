@@ -150,6 +150,10 @@ final class LeaderBehavior {
         }
         if (pr.state() == ProgressState.PROBE) {
             pr.becomeReplicate();
+        } else if (pr.state() == ProgressState.SNAPSHOT && pr.match() >= pr.pendingSnapshot()) {
+            // The follower has the snapshot (or the log caught up past it): replicate from here.
+            pr.becomeProbe();
+            pr.becomeReplicate();
         } else if (pr.state() == ProgressState.REPLICATE) {
             pr.inflights().freeLE(match);
         }
@@ -372,7 +376,7 @@ final class LeaderBehavior {
             prevTerm = r.raftLog.term(prevIndex);
             entries = r.raftLog.slice(pr.next(), last + 1, r.config.maxMessageBytes());
         } catch (LogCompactedException e) {
-            Raft.LOG.warn("[{}] cannot replicate to {} from {}: log compacted, snapshot needed", r.id, to, pr.next());
+            r.snapshots.sendSnapshot(to, pr);
             return false;
         }
         long bytes = 0;

@@ -19,6 +19,7 @@ import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogReader;
 import io.raftmanager.spi.PersistentState;
 import java.util.ArrayDeque;
@@ -51,6 +52,7 @@ public final class Raft {
     final ReadIndexTracker reads = new ReadIndexTracker();
     final Reconfiguration reconfiguration = new Reconfiguration(this);
     private final Admission admission = new Admission(this);
+    final Snapshots snapshots = new Snapshots(this);
 
     long term;
     long vote;
@@ -91,7 +93,7 @@ public final class Raft {
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
     /** What a handed-out Ready asked to persist, remembered until the runtime acknowledges it. */
-    private record PendingPersist(long number, EntryId lastEntry, HardState hardState) {}
+    private record PendingPersist(long number, EntryId lastEntry, HardState hardState, SnapshotMeta snapshot) {}
 
     private Raft(RaftConfig config, LogReader log, PersistentState state, RandomGenerator random) {
         this.config = config;
@@ -341,6 +343,15 @@ public final class Raft {
         }
     }
 
+    /**
+     * Reports how streaming a snapshot to {@code peer} ended (asked for by an {@code
+     * install_snapshot_request} in a Ready): on success the leader waits for the follower to acknowledge
+     * it, on failure it retries after the next heartbeat.
+     */
+    public void reportSnapshot(long peer, boolean succeeded) {
+        snapshots.report(peer, succeeded);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Role changes: the only place that assigns `role`.
 
@@ -468,6 +479,7 @@ public final class Raft {
                 || !readStates.isEmpty()
                 || (role == Role.LEADER && reads.hasUnsent())
                 || raftLog.hasEntriesToPersist()
+                || raftLog.hasSnapshotToPersist()
                 || raftLog.hasEntriesToApply(durableCommit)
                 || softStateChanged()
                 || hardStateChanged();
@@ -482,19 +494,32 @@ public final class Raft {
         // first, so that the role, messages and entries that follow from them go out in this Ready.
         List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit);
         Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
+        Membership restored = snapshots.takeRestoredMembership();
+        changed = restored != null && changed == null ? restored : changed;
+        SnapshotMeta snapshot = raftLog.takeSnapshotToPersist();
         reconfiguration.maybeAutoLeave();
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
         boolean mustSync = term != lastTerm || vote != lastVote;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
-        mustSync |= !toPersist.isEmpty();
+        mustSync |= !toPersist.isEmpty() || snapshot != null;
         readyNumber++;
         Ready rd = new Ready(
-                readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, readStates, changed, mustSync);
+                readyNumber,
+                ss,
+                hs,
+                toPersist,
+                messages,
+                messagesAfterPersist,
+                toApply,
+                readStates,
+                changed,
+                snapshot,
+                mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
-            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
+            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState(), snapshot));
         }
         rememberReported();
         messages = new ArrayList<>();
@@ -512,6 +537,10 @@ public final class Raft {
         boolean selfVoteDurable = false;
         while (!pendingPersist.isEmpty() && pendingPersist.peek().number() <= readyNumber) {
             PendingPersist p = pendingPersist.poll();
+            if (p.snapshot() != null) {
+                raftLog.snapshotPersisted(p.snapshot());
+                durableCommit = Math.max(durableCommit, p.snapshot().getIndex());
+            }
             if (p.lastEntry() != null) {
                 raftLog.stableTo(p.lastEntry());
             }
@@ -540,7 +569,9 @@ public final class Raft {
     /** Acknowledges a fully carried-out Ready: persisted, then applied. */
     public void advance(Ready rd) {
         persisted(rd.number());
-        if (!rd.entriesToApply().isEmpty()) {
+        if (rd.snapshot() != null) {
+            applied(rd.snapshot().getIndex());
+        } else if (!rd.entriesToApply().isEmpty()) {
             applied(rd.entriesToApply().get(rd.entriesToApply().size() - 1).getIndex());
         }
     }
