@@ -27,6 +27,7 @@ package io.raftmanager;
  * @param learnerCatchUpMarginEntries how far behind the leader's last index a learner (or any voter of
  *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
  *     configuration passes the live-quorum preflight, only within this margin
+ * @param snapshot the snapshot and log-compaction policy (used by the runtime only)
  */
 public record RaftConfig(
         long nodeId,
@@ -44,7 +45,8 @@ public record RaftConfig(
         long tickMillis,
         int maxPendingProposals,
         long maxPendingProposalBytes,
-        long learnerCatchUpMarginEntries) {
+        long learnerCatchUpMarginEntries,
+        SnapshotConfig snapshot) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -91,6 +93,7 @@ public record RaftConfig(
                 learnerCatchUpMarginEntries >= 0,
                 "learnerCatchUpMarginEntries",
                 "must be >= 0, was " + learnerCatchUpMarginEntries);
+        InvalidConfigException.require(snapshot != null, "snapshot", "is required");
     }
 
     public static Builder builder() {
@@ -115,7 +118,8 @@ public record RaftConfig(
                 .tickMillis(tickMillis)
                 .maxPendingProposals(maxPendingProposals)
                 .maxPendingProposalBytes(maxPendingProposalBytes)
-                .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries);
+                .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries)
+                .snapshot(snapshot);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -136,6 +140,7 @@ public record RaftConfig(
         private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
         private long maxPendingProposalBytes = DEFAULT_MAX_PENDING_PROPOSAL_BYTES;
         private long learnerCatchUpMarginEntries = DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES;
+        private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
 
         private Builder() {}
 
@@ -219,6 +224,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder snapshot(SnapshotConfig value) {
+            snapshot = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -236,7 +246,8 @@ public record RaftConfig(
                     tickMillis,
                     maxPendingProposals,
                     maxPendingProposalBytes,
-                    learnerCatchUpMarginEntries);
+                    learnerCatchUpMarginEntries,
+                    snapshot);
         }
     }
 }
