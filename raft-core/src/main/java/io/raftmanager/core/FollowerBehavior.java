@@ -13,7 +13,7 @@ final class FollowerBehavior {
 
     void step(RaftMessage m) {
         switch (m.getBodyCase()) {
-            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case VOTE_REQUEST -> VoteRequests.handle(r, m);
             case APPEND_REQUEST -> {
                 heardFromLeader(m);
                 handleAppend(m);

@@ -87,7 +87,7 @@ final class LeaderBehavior {
 
     void step(RaftMessage m) {
         switch (m.getBodyCase()) {
-            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case VOTE_REQUEST -> VoteRequests.handle(r, m);
             case APPEND_RESPONSE -> handleAppendResponse(m);
             case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
             case READ_INDEX_REQUEST -> readIndex(m.getReadIndexRequest().getContext(), m.getFrom(), false);

@@ -26,7 +26,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -280,33 +279,6 @@ public final class Raft {
             case LEADER -> leader.step(m);
             case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
             case FOLLOWER -> follower.step(m);
-        }
-    }
-
-    /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
-    void handleVoteRequest(RaftMessage m) {
-        boolean pre = m.getVoteRequest().getPreVote();
-        boolean canVote = vote == m.getFrom() || (vote == 0 && leaderId == 0) || (pre && m.getTerm() > term);
-        boolean upToDate = raftLog.isUpToDate(
-                m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());
-        if (canVote && upToDate) {
-            LOG.debug("[{}] grants {}vote to {} at term {}", id, pre ? "pre-" : "", m.getFrom(), m.getTerm());
-            send(Messages.voteResponse(this, m.getFrom(), m.getTerm(), pre, true), true);
-            if (!pre) {
-                electionElapsed = 0;
-                vote = m.getFrom();
-            }
-        } else {
-            LOG.debug(
-                    "[{}] rejects {}vote from {} at term {} (vote {}, leader {}, up to date {})",
-                    id,
-                    pre ? "pre-" : "",
-                    m.getFrom(),
-                    m.getTerm(),
-                    vote,
-                    leaderId,
-                    upToDate);
-            send(Messages.voteResponse(this, m.getFrom(), term, pre, false), true);
         }
     }
 
@@ -580,22 +552,7 @@ public final class Raft {
     // Introspection
 
     public Status status() {
-        Map<Long, String> progress = new TreeMap<>();
-        if (role == Role.LEADER) {
-            tracker.allProgress().forEach((peer, pr) -> progress.put(peer, pr.toString()));
-        }
-        return new Status(
-                id,
-                term,
-                vote,
-                role,
-                leaderId,
-                raftLog.committed(),
-                raftLog.applied(),
-                raftLog.lastIndex(),
-                membership,
-                leadTransferee,
-                progress);
+        return Status.of(this);
     }
 
     public long id() {
@@ -604,11 +561,7 @@ public final class Raft {
 
     /** When leader: each member's match index, in id order; otherwise empty. */
     public Map<Long, Long> matchIndexes() {
-        Map<Long, Long> out = new TreeMap<>();
-        if (role == Role.LEADER) {
-            tracker.allProgress().forEach((peer, pr) -> out.put(peer, pr.match()));
-        }
-        return out;
+        return Status.matchIndexes(this);
     }
 
     public long term() {
