@@ -39,6 +39,7 @@ package io.raftmanager;
  *     operator action then is to stop that server, discard its state machine (and, once snapshots exist,
  *     restore a healthy server's snapshot) and restart it: the log is intact, so it re-applies from there.
  *     Set it on every server alike
+ * @param snapshot the snapshot and log-compaction policy (used by the runtime only)
  */
 public record RaftConfig(
         long nodeId,
@@ -59,7 +60,8 @@ public record RaftConfig(
         long learnerCatchUpMarginEntries,
         long sessionTimeoutMillis,
         int sessionResultWindow,
-        int digestIntervalTicks) {
+        int digestIntervalTicks,
+        SnapshotConfig snapshot) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -115,6 +117,7 @@ public record RaftConfig(
                 sessionResultWindow >= 1, "sessionResultWindow", "must be >= 1, was " + sessionResultWindow);
         InvalidConfigException.require(
                 digestIntervalTicks >= 0, "digestIntervalTicks", "must be >= 0, was " + digestIntervalTicks);
+        InvalidConfigException.require(snapshot != null, "snapshot", "is required");
     }
 
     public static Builder builder() {
@@ -142,7 +145,8 @@ public record RaftConfig(
                 .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries)
                 .sessionTimeoutMillis(sessionTimeoutMillis)
                 .sessionResultWindow(sessionResultWindow)
-                .digestIntervalTicks(digestIntervalTicks);
+                .digestIntervalTicks(digestIntervalTicks)
+                .snapshot(snapshot);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -166,6 +170,7 @@ public record RaftConfig(
         private long sessionTimeoutMillis = DEFAULT_SESSION_TIMEOUT_MILLIS;
         private int sessionResultWindow = DEFAULT_SESSION_RESULT_WINDOW;
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
+        private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
 
         private Builder() {}
 
@@ -264,6 +269,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder snapshot(SnapshotConfig value) {
+            snapshot = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -284,7 +294,8 @@ public record RaftConfig(
                     learnerCatchUpMarginEntries,
                     sessionTimeoutMillis,
                     sessionResultWindow,
-                    digestIntervalTicks);
+                    digestIntervalTicks,
+                    snapshot);
         }
     }
 }

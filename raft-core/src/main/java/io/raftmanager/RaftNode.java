@@ -3,6 +3,7 @@ package io.raftmanager;
 import com.google.protobuf.ByteString;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
+import io.raftmanager.proto.SnapshotMeta;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -83,6 +84,15 @@ public interface RaftNode extends AutoCloseable {
      * the transfer was abandoned.
      */
     CompletableFuture<Void> transferLeadership(long peer);
+
+    /**
+     * Takes a snapshot of the state machine at its current applied index now, whatever the automatic
+     * policy, and compacts the log behind it (keeping {@link SnapshotConfig#trailingEntries()}). The future
+     * completes with the snapshot's metadata once it is durable in the snapshot store; if nothing was
+     * applied since the latest snapshot, with that one. Fails with {@link UnsupportedOperationException} if
+     * the state machine does not support snapshots.
+     */
+    CompletableFuture<SnapshotMeta> snapshotNow();
 
     /** The node's current view of itself and, when it leads, of its peers. */
     CompletableFuture<NodeStatus> status();

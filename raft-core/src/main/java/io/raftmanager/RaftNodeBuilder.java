@@ -4,7 +4,9 @@ import io.raftmanager.node.DefaultRaftNode;
 import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.Scheduler;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.Transport;
+import io.raftmanager.storage.memory.MemorySnapshotStore;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
@@ -17,6 +19,7 @@ import java.util.random.RandomGenerator;
 public final class RaftNodeBuilder {
     private RaftConfig config;
     private LogStorage storage;
+    private SnapshotStore snapshotStore;
     private Transport transport;
     private StateMachine stateMachine;
     private Scheduler scheduler = Scheduler.threads();
@@ -32,6 +35,16 @@ public final class RaftNodeBuilder {
 
     public RaftNodeBuilder storage(LogStorage value) {
         storage = value;
+        return this;
+    }
+
+    /**
+     * Where snapshots are kept; by default a new {@link MemorySnapshotStore}. With a durable {@link
+     * LogStorage} give a durable store (such as {@link io.raftmanager.storage.file.FileSnapshotStore}):
+     * the log is compacted behind snapshots, and a restart needs the snapshot the log starts after.
+     */
+    public RaftNodeBuilder snapshotStore(SnapshotStore value) {
+        snapshotStore = value;
         return this;
     }
 
@@ -76,7 +89,8 @@ public final class RaftNodeBuilder {
         require(scheduler, "scheduler");
         require(metrics, "metrics");
         RandomGenerator r = Objects.requireNonNullElseGet(random, SplittableRandom::new);
-        return DefaultRaftNode.create(config, storage, transport, stateMachine, scheduler, r, metrics);
+        SnapshotStore snapshots = Objects.requireNonNullElseGet(snapshotStore, MemorySnapshotStore::new);
+        return DefaultRaftNode.create(config, storage, snapshots, transport, stateMachine, scheduler, r, metrics);
     }
 
     private static void require(Object value, String field) {

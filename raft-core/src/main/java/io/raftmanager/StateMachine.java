@@ -1,6 +1,9 @@
 package io.raftmanager;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.proto.SnapshotMeta;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.OptionalLong;
 
 /**
@@ -11,6 +14,11 @@ import java.util.OptionalLong;
  * <p>Threading: every method is called from the node's single applier thread, never concurrently, so
  * implementations need no locking of their own. A method that throws stops the node from applying (it
  * never skips an entry); the failure is logged and pending operations fail.
+ *
+ * <p>Snapshots: a state machine that supports them implements {@link #snapshot} and {@link #restore}; the
+ * node then takes snapshots by its {@link SnapshotConfig} policy and compacts its log behind them, and a
+ * follower too far behind receives the leader's snapshot. The defaults declare no support: such a node
+ * never compacts its log (the log grows without bound) and cannot install a snapshot sent to it.
  */
 public interface StateMachine extends AutoCloseable {
     /**
@@ -32,6 +40,29 @@ public interface StateMachine extends AutoCloseable {
      */
     default OptionalLong digest() {
         return OptionalLong.empty();
+    }
+
+    /**
+     * Captures the state as of {@code appliedIndex} (the last index applied), for a snapshot. Called on
+     * the applier thread, between two applies: it must only take a point-in-time handle (cheaply, it
+     * pauses applying), while the bytes are written later by {@link StateSnapshot#writeTo} on another
+     * thread as applies continue.
+     *
+     * @return the handle, or {@code null} if this state machine does not support snapshots (the default)
+     */
+    default StateSnapshot snapshot(long appliedIndex) {
+        return null;
+    }
+
+    /**
+     * Replaces the whole state with the snapshot read from {@code in} (bytes a {@link StateSnapshot} wrote,
+     * possibly on another server); afterwards the state is exactly the one at {@code meta.getIndex()}.
+     * Called on the applier thread. If it throws, the node stops.
+     *
+     * @throws UnsupportedOperationException by default: this state machine does not support snapshots
+     */
+    default void restore(SnapshotMeta meta, InputStream in) throws IOException {
+        throw new UnsupportedOperationException(getClass().getName() + " does not support snapshots");
     }
 
     /** Releases resources; called once when the node closes. */

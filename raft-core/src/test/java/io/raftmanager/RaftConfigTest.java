@@ -107,7 +107,8 @@ class RaftConfigTest {
     void recordConstructorValidatesLikeTheBuilder() {
         InvalidConfigException e = assertThrows(
                 InvalidConfigException.class,
-                () -> new RaftConfig(1, "c", 0, 10, 1, true, true, 0, 1, 1, 1, 2, 100, 1, 1, 0, 1, 1, 0));
+                () -> new RaftConfig(
+                        1, "c", 0, 10, 1, true, true, 0, 1, 1, 1, 2, 100, 1, 1, 0, 1, 1, 0, SnapshotConfig.DEFAULTS));
         assertEquals("maxInflightMessages", e.field());
     }
 

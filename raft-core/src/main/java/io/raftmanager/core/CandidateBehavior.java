@@ -46,7 +46,7 @@ final class CandidateBehavior {
 
     void step(RaftMessage m) {
         switch (m.getBodyCase()) {
-            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case VOTE_REQUEST -> VoteRequests.handle(r, m);
             case VOTE_RESPONSE -> {
                 boolean pre = m.getVoteResponse().getPreVote();
                 if (pre == (r.role == Role.PRE_CANDIDATE)) {

@@ -13,7 +13,7 @@ final class FollowerBehavior {
 
     void step(RaftMessage m) {
         switch (m.getBodyCase()) {
-            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case VOTE_REQUEST -> VoteRequests.handle(r, m);
             case APPEND_REQUEST -> {
                 heardFromLeader(m);
                 handleAppend(m);
@@ -21,6 +21,10 @@ final class FollowerBehavior {
             case HEARTBEAT_REQUEST -> {
                 heardFromLeader(m);
                 handleHeartbeat(m);
+            }
+            case INSTALL_SNAPSHOT_REQUEST -> {
+                heardFromLeader(m);
+                r.snapshots.handleInstall(m);
             }
             case READ_INDEX_RESPONSE -> {
                 if (m.getReadIndexResponse().getSuccess() && m.getFrom() == r.leaderId) {

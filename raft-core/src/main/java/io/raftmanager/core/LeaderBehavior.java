@@ -108,7 +108,7 @@ final class LeaderBehavior {
 
     void step(RaftMessage m) {
         switch (m.getBodyCase()) {
-            case VOTE_REQUEST -> r.handleVoteRequest(m);
+            case VOTE_REQUEST -> VoteRequests.handle(r, m);
             case APPEND_RESPONSE -> handleAppendResponse(m);
             case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m);
             case READ_INDEX_REQUEST -> readIndex(m.getReadIndexRequest().getContext(), m.getFrom(), false);
@@ -170,6 +170,10 @@ final class LeaderBehavior {
             return;
         }
         if (pr.state() == ProgressState.PROBE) {
+            pr.becomeReplicate();
+        } else if (pr.state() == ProgressState.SNAPSHOT && pr.match() >= pr.pendingSnapshot()) {
+            // The follower has the snapshot (or the log caught up past it): replicate from here.
+            pr.becomeProbe();
             pr.becomeReplicate();
         } else if (pr.state() == ProgressState.REPLICATE) {
             pr.inflights().freeLE(match);
@@ -393,7 +397,7 @@ final class LeaderBehavior {
             prevTerm = r.raftLog.term(prevIndex);
             entries = r.raftLog.slice(pr.next(), last + 1, r.config.maxMessageBytes());
         } catch (LogCompactedException e) {
-            Raft.LOG.warn("[{}] cannot replicate to {} from {}: log compacted, snapshot needed", r.id, to, pr.next());
+            r.snapshots.sendSnapshot(to, pr);
             return false;
         }
         long bytes = 0;

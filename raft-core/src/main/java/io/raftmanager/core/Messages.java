@@ -107,6 +107,14 @@ final class Messages {
                 .build();
     }
 
+    /** To the runtime, not the wire: stream a snapshot at or after {@code atLeast} to {@code to}. */
+    static RaftMessage installSnapshot(Raft r, long to, io.raftmanager.proto.SnapshotMeta atLeast) {
+        return envelope(r, to, r.term)
+                .setInstallSnapshotRequest(
+                        io.raftmanager.proto.InstallSnapshotRequest.newBuilder().setMeta(atLeast))
+                .build();
+    }
+
     static RaftMessage timeoutNow(Raft r, long to) {
         return envelope(r, to, r.term)
                 .setTimeoutNow(TimeoutNow.getDefaultInstance())

@@ -19,13 +19,13 @@ import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogReader;
 import io.raftmanager.spi.PersistentState;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,6 +51,7 @@ public final class Raft {
     final ReadIndexTracker reads = new ReadIndexTracker();
     final Reconfiguration reconfiguration = new Reconfiguration(this);
     private final Admission admission = new Admission(this);
+    final Snapshots snapshots = new Snapshots(this);
 
     long term;
     long vote;
@@ -91,7 +92,7 @@ public final class Raft {
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
     /** What a handed-out Ready asked to persist, remembered until the runtime acknowledges it. */
-    private record PendingPersist(long number, EntryId lastEntry, HardState hardState) {}
+    private record PendingPersist(long number, EntryId lastEntry, HardState hardState, SnapshotMeta snapshot) {}
 
     private Raft(RaftConfig config, LogReader log, PersistentState state, RandomGenerator random) {
         this.config = config;
@@ -290,33 +291,6 @@ public final class Raft {
         }
     }
 
-    /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
-    void handleVoteRequest(RaftMessage m) {
-        boolean pre = m.getVoteRequest().getPreVote();
-        boolean canVote = vote == m.getFrom() || (vote == 0 && leaderId == 0) || (pre && m.getTerm() > term);
-        boolean upToDate = raftLog.isUpToDate(
-                m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());
-        if (canVote && upToDate) {
-            LOG.debug("[{}] grants {}vote to {} at term {}", id, pre ? "pre-" : "", m.getFrom(), m.getTerm());
-            send(Messages.voteResponse(this, m.getFrom(), m.getTerm(), pre, true), true);
-            if (!pre) {
-                electionElapsed = 0;
-                vote = m.getFrom();
-            }
-        } else {
-            LOG.debug(
-                    "[{}] rejects {}vote from {} at term {} (vote {}, leader {}, up to date {})",
-                    id,
-                    pre ? "pre-" : "",
-                    m.getFrom(),
-                    m.getTerm(),
-                    vote,
-                    leaderId,
-                    upToDate);
-            send(Messages.voteResponse(this, m.getFrom(), term, pre, false), true);
-        }
-    }
-
     /**
      * Asks for a linearizable read (ReadIndex, thesis §6.4): a {@link ReadState} with this context appears
      * in a later Ready once leadership is confirmed; serve the read when that index is applied. On a
@@ -348,6 +322,15 @@ public final class Raft {
                 pr.becomeProbe();
             }
         }
+    }
+
+    /**
+     * Reports how streaming a snapshot to {@code peer} ended (asked for by an {@code
+     * install_snapshot_request} in a Ready): on success the leader waits for the follower to acknowledge
+     * it, on failure it retries after the next heartbeat.
+     */
+    public void reportSnapshot(long peer, boolean succeeded) {
+        snapshots.report(peer, succeeded);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -477,6 +460,7 @@ public final class Raft {
                 || !readStates.isEmpty()
                 || (role == Role.LEADER && reads.hasUnsent())
                 || raftLog.hasEntriesToPersist()
+                || raftLog.hasSnapshotToPersist()
                 || raftLog.hasEntriesToApply(durableCommit)
                 || softStateChanged()
                 || hardStateChanged();
@@ -491,19 +475,32 @@ public final class Raft {
         // first, so that the role, messages and entries that follow from them go out in this Ready.
         List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit);
         Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
+        Membership restored = snapshots.takeRestoredMembership();
+        changed = restored != null && changed == null ? restored : changed;
+        SnapshotMeta snapshot = raftLog.takeSnapshotToPersist();
         reconfiguration.maybeAutoLeave();
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
         boolean mustSync = term != lastTerm || vote != lastVote;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
-        mustSync |= !toPersist.isEmpty();
+        mustSync |= !toPersist.isEmpty() || snapshot != null;
         readyNumber++;
         Ready rd = new Ready(
-                readyNumber, ss, hs, toPersist, messages, messagesAfterPersist, toApply, readStates, changed, mustSync);
+                readyNumber,
+                ss,
+                hs,
+                toPersist,
+                messages,
+                messagesAfterPersist,
+                toApply,
+                readStates,
+                changed,
+                snapshot,
+                mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
-            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState()));
+            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState(), snapshot));
         }
         rememberReported();
         messages = new ArrayList<>();
@@ -521,6 +518,10 @@ public final class Raft {
         boolean selfVoteDurable = false;
         while (!pendingPersist.isEmpty() && pendingPersist.peek().number() <= readyNumber) {
             PendingPersist p = pendingPersist.poll();
+            if (p.snapshot() != null) {
+                raftLog.snapshotPersisted(p.snapshot());
+                durableCommit = Math.max(durableCommit, p.snapshot().getIndex());
+            }
             if (p.lastEntry() != null) {
                 raftLog.stableTo(p.lastEntry());
             }
@@ -549,7 +550,9 @@ public final class Raft {
     /** Acknowledges a fully carried-out Ready: persisted, then applied. */
     public void advance(Ready rd) {
         persisted(rd.number());
-        if (!rd.entriesToApply().isEmpty()) {
+        if (rd.snapshot() != null) {
+            applied(rd.snapshot().getIndex());
+        } else if (!rd.entriesToApply().isEmpty()) {
             applied(rd.entriesToApply().get(rd.entriesToApply().size() - 1).getIndex());
         }
     }
@@ -558,22 +561,7 @@ public final class Raft {
     // Introspection
 
     public Status status() {
-        Map<Long, String> progress = new TreeMap<>();
-        if (role == Role.LEADER) {
-            tracker.allProgress().forEach((peer, pr) -> progress.put(peer, pr.toString()));
-        }
-        return new Status(
-                id,
-                term,
-                vote,
-                role,
-                leaderId,
-                raftLog.committed(),
-                raftLog.applied(),
-                raftLog.lastIndex(),
-                membership,
-                leadTransferee,
-                progress);
+        return Status.of(this);
     }
 
     public long id() {
@@ -582,11 +570,7 @@ public final class Raft {
 
     /** When leader: each member's match index, in id order; otherwise empty. */
     public Map<Long, Long> matchIndexes() {
-        Map<Long, Long> out = new TreeMap<>();
-        if (role == Role.LEADER) {
-            tracker.allProgress().forEach((peer, pr) -> out.put(peer, pr.match()));
-        }
-        return out;
+        return Status.matchIndexes(this);
     }
 
     public long term() {

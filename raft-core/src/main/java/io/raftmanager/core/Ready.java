@@ -4,6 +4,7 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogBatch;
 import java.util.List;
 
@@ -11,12 +12,16 @@ import java.util.List;
  * One batch of effects the core asks the runtime to carry out, in this order:
  *
  * <ol>
- *   <li>send {@link #messages()} (they do not depend on anything being durable);
+ *   <li>send {@link #messages()} (they do not depend on anything being durable); an {@code
+ *       install_snapshot_request} among them is not for the wire but asks the runtime to stream its latest
+ *       snapshot to that peer, and to report the outcome with {@link Raft#reportSnapshot};
  *   <li>persist {@link #hardState()} and {@link #entriesToPersist()} in one atomic write (the first entry's
  *       index implies truncating any stored suffix from there), synced if {@link #mustSync()};
  *   <li>then send {@link #messagesAfterPersist()} (answers that promise durable state) and call {@link
  *       Raft#persisted(long)} with {@link #number()};
- *   <li>apply {@link #entriesToApply()} in order, then call {@link Raft#applied(long)}.
+ *   <li>apply {@link #entriesToApply()} in order, then call {@link Raft#applied(long)}; if {@link
+ *       #snapshot()} is set, after those entries install that snapshot into the state machine (replacing
+ *       its whole state) and call {@link Raft#applied(long)} with its index.
  * </ol>
  *
  * Readys must be persisted in the order they were produced; acknowledging number n acknowledges every
@@ -30,6 +35,9 @@ import java.util.List;
  *     hold no configuration entry. The core has already switched to it (configurations take effect when
  *     their entries are handed out for applying); the runtime tells its listeners, and records the
  *     configuration in effect at each applied index so that a snapshot taken there carries it.
+ * @param snapshot a snapshot received from the leader that replaces this server's log and state, or
+ *     {@code null}: persist it with the entries (see {@link LogBatch}) and install it after applying
+ *     {@link #entriesToApply()}
  */
 public record Ready(
         long number,
@@ -41,15 +49,16 @@ public record Ready(
         List<Entry> entriesToApply,
         List<ReadState> readStates,
         Membership membership,
+        SnapshotMeta snapshot,
         boolean mustSync) {
 
     /** The storage write this Ready asks for. */
     public LogBatch toLogBatch() {
-        return new LogBatch(hardState, entriesToPersist, mustSync);
+        return new LogBatch(hardState, entriesToPersist, snapshot, mustSync);
     }
 
     /** True when there is something to write to storage. */
     public boolean hasPersistWork() {
-        return hardState != null || !entriesToPersist.isEmpty();
+        return hardState != null || !entriesToPersist.isEmpty() || snapshot != null;
     }
 }

@@ -3,8 +3,17 @@ package io.raftmanager.node;
 import com.google.protobuf.ByteString;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.RaftException;
+import io.raftmanager.SnapshotConfig;
 import io.raftmanager.StateMachine;
+import io.raftmanager.StateSnapshot;
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.SnapshotMeta;
+import io.raftmanager.spi.SnapshotStore;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
@@ -13,6 +22,10 @@ import java.util.concurrent.CompletableFuture;
  * Applies committed entries to the {@link StateMachine} in log order, completes the proposers' futures
  * with the results, and answers queries once the state has reached the index they wait for. If the
  * state machine throws, the applier stops for good: skipping an entry would let replicas diverge.
+ *
+ * <p>Snapshots: by the {@link SnapshotConfig} policy (or on {@code snapshotNow}) it takes the state
+ * machine's point-in-time handle between two applies and hands it to the {@link SnapshotTaker}, which
+ * writes the bytes while applying goes on; it installs a snapshot received from the leader, in log order.
  */
 final class Applier implements Worker {
     private final Mailbox<Object> queue = new Mailbox<>();
@@ -27,17 +40,47 @@ final class Applier implements Worker {
     /** Set when this server diverged: it applies and answers nothing more. */
     private volatile RaftException halted;
 
+    private final SnapshotStore store;
+    private final SnapshotConfig policy;
+    private final List<SnapshotPart> parts;
+    private final Scheduler scheduler;
+    private SnapshotTaker taker;
+    private long appliedTerm;
+    private Membership membership;
+    private long lastSnapshotIndex;
+    private long bytesSinceSnapshot;
+    private boolean snapshotsUnsupported;
+    private final List<CompletableFuture<SnapshotMeta>> snapshotRequests = new ArrayList<>();
+
     Applier(
             StateMachine stateMachine,
             CommandApplier commands,
             EventLoopPort loop,
             NodeMetrics metrics,
-            long appliedIndex) {
+            SnapshotStore store,
+            SnapshotConfig policy,
+            List<SnapshotPart> parts,
+            Scheduler scheduler,
+            AppliedPoint start) {
         this.stateMachine = stateMachine;
         this.commands = commands;
         this.loop = loop;
         this.metrics = metrics;
-        this.appliedIndex = appliedIndex;
+        this.store = store;
+        this.policy = policy;
+        this.parts = parts;
+        this.scheduler = scheduler;
+        this.appliedIndex = start.index();
+        this.appliedTerm = start.term();
+        this.membership = start.membership();
+        this.lastSnapshotIndex = start.index();
+    }
+
+    /** Where the state machine starts: the index, its term and the membership in effect there. */
+    record AppliedPoint(long index, long term, Membership membership) {}
+
+    void setTaker(SnapshotTaker taker) {
+        this.taker = taker;
     }
 
     void bind(WorkerHandle h) {
@@ -69,8 +112,16 @@ final class Applier implements Worker {
             work++;
             if (task instanceof Inputs.ApplyBatch batch) {
                 apply(batch);
+                maybeSnapshot();
             } else if (task instanceof Inputs.Query q) {
                 waitingQueries.add(q);
+            } else if (task instanceof Inputs.Restore r) {
+                restoreFromLeader(r.meta());
+            } else if (task instanceof Inputs.SnapshotNow s) {
+                snapshotRequests.add(s.future());
+                maybeSnapshot();
+            } else if (task instanceof Runnable) {
+                maybeSnapshot(); // the taker became idle
             }
             answerQueries();
         }
@@ -92,10 +143,99 @@ final class Applier implements Worker {
                 loop.post(new Inputs.Fatal("state machine apply at index " + e.getIndex(), ex));
                 return;
             }
+            bytesSinceSnapshot += e.getData().size();
             appliedIndex = e.getIndex();
+            appliedTerm = e.getTerm();
+        }
+        if (batch.membership() != null) {
+            membership = batch.membership();
         }
         metrics.recordApplied(entries.size());
         loop.post(new Inputs.Applied(appliedIndex));
+    }
+
+    private void maybeSnapshot() {
+        if (failed || taker == null || taker.busy()) {
+            return;
+        }
+        boolean due = policy.automatic()
+                && !snapshotsUnsupported
+                && appliedIndex > lastSnapshotIndex
+                && ((policy.everyEntries() > 0 && appliedIndex - lastSnapshotIndex >= policy.everyEntries())
+                        || (policy.everyBytes() > 0 && bytesSinceSnapshot >= policy.everyBytes()));
+        if (!due && snapshotRequests.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<SnapshotMeta>> waiting = new ArrayList<>(snapshotRequests);
+        snapshotRequests.clear();
+        SnapshotMeta latest = store.latest();
+        if (!due && latest != null && latest.getIndex() == appliedIndex) {
+            waiting.forEach(f -> f.complete(latest));
+            return;
+        }
+        long start = scheduler.nanoTime();
+        StateSnapshot handle;
+        java.util.Map<String, byte[]> sections;
+        try {
+            handle = stateMachine.snapshot(appliedIndex);
+            sections = SnapshotFormat.capture(parts);
+        } catch (RuntimeException e) {
+            waiting.forEach(f -> f.completeExceptionally(e));
+            failed = true;
+            loop.post(new Inputs.Fatal("state machine snapshot at index " + appliedIndex, e));
+            return;
+        }
+        long captureNanos = scheduler.nanoTime() - start;
+        if (handle == null) {
+            snapshotsUnsupported = true;
+            UnsupportedOperationException e =
+                    new UnsupportedOperationException("the state machine does not support snapshots");
+            waiting.forEach(f -> f.completeExceptionally(e));
+            return;
+        }
+        SnapshotMeta meta = SnapshotMeta.newBuilder()
+                .setIndex(appliedIndex)
+                .setTerm(appliedTerm)
+                .setMembership(membership)
+                .build();
+        lastSnapshotIndex = appliedIndex;
+        bytesSinceSnapshot = 0;
+        CompletableFuture<SnapshotMeta> done = new CompletableFuture<>();
+        done.whenComplete((m, e) -> waiting.forEach(f -> {
+            if (e != null) {
+                f.completeExceptionally(e);
+            } else {
+                f.complete(m);
+            }
+        }));
+        taker.submit(new SnapshotTaker.Job(meta, handle, sections, captureNanos, done));
+    }
+
+    /** Installs a snapshot received from the leader: the whole state is replaced, in log order. */
+    private void restoreFromLeader(SnapshotMeta meta) {
+        long start = scheduler.nanoTime();
+        try {
+            restore(meta);
+        } catch (IOException | RuntimeException e) {
+            failed = true;
+            loop.post(new Inputs.Fatal("installing snapshot at index " + meta.getIndex(), e));
+            return;
+        }
+        metrics.recordSnapshotInstalled(scheduler.nanoTime() - start);
+        loop.post(new Inputs.Applied(appliedIndex));
+    }
+
+    /** Replaces the state machine's state (and the runtime parts') by the stored snapshot {@code meta}. */
+    void restore(SnapshotMeta meta) throws IOException {
+        try (InputStream in = new BufferedInputStream(store.open(meta, 0), 64 << 10)) {
+            SnapshotFormat.readHeader(in, parts);
+            stateMachine.restore(meta, in);
+        }
+        appliedIndex = meta.getIndex();
+        appliedTerm = meta.getTerm();
+        membership = meta.getMembership();
+        lastSnapshotIndex = meta.getIndex();
+        bytesSinceSnapshot = 0;
     }
 
     private void answerQueries() {
@@ -131,6 +271,8 @@ final class Applier implements Worker {
     List<Object> drainUnfinished() {
         List<Object> out = new java.util.ArrayList<>(waitingQueries);
         waitingQueries.clear();
+        snapshotRequests.forEach(f -> out.add(new Inputs.SnapshotNow(f)));
+        snapshotRequests.clear();
         Object t;
         while ((t = queue.poll()) != null) {
             out.add(t);

@@ -26,7 +26,7 @@ import java.util.concurrent.CompletableFuture;
  * #writeTo} / {@link #readFrom} save and restore both, next to the state machine's own snapshot taken
  * at the same applied index.
  */
-final class CommandApplier {
+final class CommandApplier implements SnapshotPart {
     /** Receives the digest recorded at each digest marker; called on the applier thread. */
     interface DigestSink {
         void recorded(long index, long digest);
@@ -116,6 +116,37 @@ final class CommandApplier {
     /** Decodes the session id a registration entry's result carries. */
     static long sessionId(ByteString registrationResult) {
         return registrationResult.asReadOnlyByteBuffer().getLong();
+    }
+
+    @Override
+    public String name() {
+        return "sessions";
+    }
+
+    @Override
+    public byte[] capture() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            writeTo(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+        }
+        return out.toByteArray();
+    }
+
+    @Override
+    public void restore(byte[] data) {
+        try {
+            if (data == null) {
+                // A snapshot without the section was taken before any session existed.
+                stream.reset(0);
+                sessions.clear();
+            } else {
+                readFrom(new java.io.ByteArrayInputStream(data));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("unreadable session section in a snapshot", e);
+        }
     }
 
     /** Writes the replicated runtime state (stream digest, then the session table) for a snapshot. */

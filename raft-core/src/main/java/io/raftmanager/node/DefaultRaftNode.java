@@ -18,10 +18,17 @@ import io.raftmanager.core.Status;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.InboundHandler;
+import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotIds;
+import io.raftmanager.spi.SnapshotStore;
+import io.raftmanager.spi.StorageException;
 import io.raftmanager.spi.Transport;
+import java.io.IOException;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -34,8 +41,10 @@ import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
- * The runtime around one {@link Raft} core: an {@link EventLoop}, a {@link LogWriter} and an {@link
- * Applier}, each a {@link Worker} run by the {@link Scheduler}. Use {@link RaftNode#builder()} to create
+ * The runtime around one {@link Raft} core: an {@link EventLoop}, a {@link LogWriter}, an {@link
+ * Applier}, a {@link SnapshotTaker} and a {@link SnapshotTransfer}, each a {@link Worker} run by the
+ * {@link Scheduler}. At start-up the state machine is restored from the latest snapshot and the log is
+ * replayed after it. Use {@link RaftNode#builder()} to create
  * one; this class is public only so that builder can reach it.
  */
 public final class DefaultRaftNode implements RaftNode {
@@ -50,6 +59,8 @@ public final class DefaultRaftNode implements RaftNode {
     private final Applier applier;
     private final CommandApplier commands;
     private final ConsistencyVerifier verifier;
+    private final SnapshotTaker taker;
+    private final SnapshotTransfer transfer;
     private final CopyOnWriteArrayList<RaftListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -59,10 +70,13 @@ public final class DefaultRaftNode implements RaftNode {
     private WorkerHandle loopHandle;
     private WorkerHandle writerHandle;
     private WorkerHandle applierHandle;
+    private WorkerHandle takerHandle;
+    private WorkerHandle transferHandle;
 
     private DefaultRaftNode(
             RaftConfig config,
             LogStorage storage,
+            SnapshotStore snapshotStore,
             Transport transport,
             StateMachine stateMachine,
             Scheduler scheduler,
@@ -73,14 +87,37 @@ public final class DefaultRaftNode implements RaftNode {
         this.stateMachine = stateMachine;
         this.scheduler = scheduler;
         this.metrics = metrics;
+        SnapshotMeta latest = recoverSnapshot(config, storage, snapshotStore);
         Raft raft = Raft.create(config, storage, storage.initialState(), random);
-        this.writer = new LogWriter(storage, transport, metrics, inbox, scheduler);
+        this.writer = new LogWriter(
+                storage, transport, metrics, inbox, scheduler, config.snapshot().trailingEntries());
         this.commands = new CommandApplier(
                 stateMachine,
                 new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),
                 (index, digest) -> inbox.post((Runnable) () -> verifierOnLoop().onLocalDigest(index, digest)));
-        this.applier =
-                new Applier(stateMachine, commands, inbox, metrics, raft.log().applied());
+        long base = raft.log().applied();
+        this.applier = new Applier(
+                stateMachine,
+                commands,
+                inbox,
+                metrics,
+                snapshotStore,
+                config.snapshot(),
+                List.of(commands),
+                scheduler,
+                new Applier.AppliedPoint(
+                        base, storage.term(base), storage.initialState().membership()));
+        if (latest != null) {
+            try {
+                applier.restore(latest);
+            } catch (IOException | RuntimeException e) {
+                throw new StorageException("restoring snapshot " + SnapshotIds.describe(latest) + " failed", e);
+            }
+        }
+        this.taker = new SnapshotTaker(
+                config.nodeId(), snapshotStore, inbox, () -> applier.submit((Runnable) () -> {}), metrics, scheduler);
+        applier.setTaker(taker);
+        this.transfer = new SnapshotTransfer(config, snapshotStore, transport, inbox, metrics, scheduler);
         this.verifier = new ConsistencyVerifier(config, raft, transport, applier, metrics, listeners);
         this.loop = new EventLoop(
                 raft,
@@ -88,6 +125,7 @@ public final class DefaultRaftNode implements RaftNode {
                 transport,
                 writer,
                 applier,
+                transfer,
                 scheduler,
                 metrics,
                 TimeUnit.MILLISECONDS.toNanos(config.tickMillis()),
@@ -105,12 +143,33 @@ public final class DefaultRaftNode implements RaftNode {
     public static DefaultRaftNode create(
             RaftConfig config,
             LogStorage storage,
+            SnapshotStore snapshotStore,
             Transport transport,
             StateMachine stateMachine,
             Scheduler scheduler,
             RandomGenerator random,
             NodeMetrics metrics) {
-        return new DefaultRaftNode(config, storage, transport, stateMachine, scheduler, random, metrics);
+        return new DefaultRaftNode(config, storage, snapshotStore, transport, stateMachine, scheduler, random, metrics);
+    }
+
+    /**
+     * Makes the log agree with the latest snapshot before the core reads it: if the snapshot is newer than
+     * the log's base point (a crash came between storing a snapshot and recording it in the log, or the log
+     * was compacted behind it), the log is rolled forward to it, as installing it would have done.
+     *
+     * @return the snapshot to restore the state machine from, or null if there is none
+     * @throws StorageException if the log was compacted past every snapshot held (the store was lost)
+     */
+    private static SnapshotMeta recoverSnapshot(RaftConfig config, LogStorage storage, SnapshotStore store) {
+        SnapshotMeta latest = store.latest();
+        SnapshotMeta base = storage.snapshot();
+        if (latest != null && latest.getIndex() >= base.getIndex() && !latest.equals(base)) {
+            storage.write(new LogBatch(null, List.of(), latest, true));
+        } else if (base.getIndex() > 0 && (latest == null || latest.getIndex() < base.getIndex())) {
+            throw new StorageException("node " + config.nodeId() + ": the log starts after " + base.getIndex()
+                    + " but the snapshot store holds " + (latest == null ? "nothing" : SnapshotIds.describe(latest)));
+        }
+        return latest;
     }
 
     @Override
@@ -123,6 +182,10 @@ public final class DefaultRaftNode implements RaftNode {
         writer.bind(writerHandle);
         applierHandle = scheduler.start(name + "-applier", applier);
         applier.bind(applierHandle);
+        takerHandle = scheduler.start(name + "-snapshot", taker);
+        taker.bind(takerHandle);
+        transferHandle = scheduler.start(name + "-snapshot-transfer", transfer);
+        transfer.bind(transferHandle);
         loopHandle = scheduler.start(name + "-loop", loop);
         inbox.bind(loopHandle);
         transport.start(new InboundHandler() {
@@ -236,6 +299,19 @@ public final class DefaultRaftNode implements RaftNode {
     }
 
     @Override
+    public CompletableFuture<SnapshotMeta> snapshotNow() {
+        CompletableFuture<SnapshotMeta> f = new CompletableFuture<>();
+        RuntimeException refused = refuseIfUnavailable();
+        if (refused != null) {
+            f.completeExceptionally(refused);
+            return f;
+        }
+        applier.submit(new Inputs.SnapshotNow(f));
+        failIfClosedMeanwhile(f);
+        return f;
+    }
+
+    @Override
     public CompletableFuture<NodeStatus> status() {
         return postToLoop(f -> (Runnable) () -> f.complete(describe(raftOnLoop())));
     }
@@ -329,6 +405,8 @@ public final class DefaultRaftNode implements RaftNode {
             loopHandle.stop();
             writerHandle.stop();
             applierHandle.stop();
+            takerHandle.stop();
+            transferHandle.stop();
         }
         ClosedException e = failure == null
                 ? new ClosedException("node " + config.nodeId() + " closed")
@@ -339,6 +417,8 @@ public final class DefaultRaftNode implements RaftNode {
         for (Object o : applier.drainUnfinished()) {
             if (o instanceof Inputs.Query q) {
                 q.future().completeExceptionally(e);
+            } else if (o instanceof Inputs.SnapshotNow s) {
+                s.future().completeExceptionally(e);
             } else if (o instanceof Inputs.ApplyBatch b) {
                 b.futures().forEach(f -> {
                     if (f != null) {

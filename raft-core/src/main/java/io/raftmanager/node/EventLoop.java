@@ -45,6 +45,7 @@ final class EventLoop implements Worker {
     private final Transport transport;
     private final LogWriter writer;
     private final Applier applier;
+    private final SnapshotTransfer snapshots;
     private final Scheduler scheduler;
     private final NodeMetrics metrics;
     private final long tickNanos;
@@ -71,6 +72,7 @@ final class EventLoop implements Worker {
             Transport transport,
             LogWriter writer,
             Applier applier,
+            SnapshotTransfer snapshots,
             Scheduler scheduler,
             NodeMetrics metrics,
             long tickNanos,
@@ -84,6 +86,7 @@ final class EventLoop implements Worker {
         this.transport = transport;
         this.writer = writer;
         this.applier = applier;
+        this.snapshots = snapshots;
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.tickNanos = tickNanos;
@@ -109,7 +112,9 @@ final class EventLoop implements Worker {
         while (work < MAX_INPUTS_PER_PASS && (in = inbox.poll()) != null) {
             work++;
             if (in instanceof RaftMessage m) {
-                if (!verifier.intercept(m)) {
+                if (m.hasInstallSnapshotRequest() || m.hasInstallSnapshotResponse()) {
+                    toSnapshotTransfer(m);
+                } else if (!verifier.intercept(m)) {
                     step(m);
                 }
             } else if (in instanceof Inputs.Proposal p) {
@@ -128,6 +133,12 @@ final class EventLoop implements Worker {
                 raft.persisted(p.readyNumber());
             } else if (in instanceof Inputs.Applied a) {
                 raft.applied(a.index());
+            } else if (in instanceof Inputs.SnapshotReceived s) {
+                step(s.message());
+            } else if (in instanceof Inputs.SnapshotReport s) {
+                raft.reportSnapshot(s.peer(), s.succeeded());
+            } else if (in instanceof Inputs.SnapshotTaken s) {
+                writer.snapshotTaken(s.meta().getIndex());
             } else if (in instanceof Inputs.Fatal f) {
                 fail(f);
                 return work;
@@ -156,6 +167,14 @@ final class EventLoop implements Worker {
             work++;
         }
         return work;
+    }
+
+    /** Snapshot chunks and their answers go to the transfer worker; those of an older term are stale. */
+    private void toSnapshotTransfer(RaftMessage m) {
+        if (m.getTerm() < raft.term()) {
+            return;
+        }
+        snapshots.submit(m);
     }
 
     private void step(RaftMessage m) {
@@ -225,7 +244,11 @@ final class EventLoop implements Worker {
             onSoftState(rd.softState());
         }
         for (RaftMessage m : rd.messages()) {
-            transport.send(m);
+            if (m.hasInstallSnapshotRequest()) {
+                snapshots.submit(new Inputs.SendSnapshot(m)); // a request to stream one, not a wire message
+            } else {
+                transport.send(m);
+            }
         }
         if (rd.hardState() != null) {
             metrics.recordCommitted(rd.hardState().getCommit());
@@ -241,8 +264,11 @@ final class EventLoop implements Worker {
             raft.persisted(rd.number());
         }
         if (!rd.entriesToApply().isEmpty()) {
-            applier.submit(applyBatch(rd.entriesToApply()));
+            applier.submit(applyBatch(rd.entriesToApply(), rd.snapshot() == null ? rd.membership() : null));
             completeChanges(rd.entriesToApply(), rd.membership());
+        }
+        if (rd.snapshot() != null) {
+            applier.submit(new Inputs.Restore(rd.snapshot()));
         }
         if (rd.membership() != null) {
             for (RaftListener l : listeners) {
@@ -343,7 +369,7 @@ final class EventLoop implements Worker {
         });
     }
 
-    private Inputs.ApplyBatch applyBatch(List<Entry> entries) {
+    private Inputs.ApplyBatch applyBatch(List<Entry> entries, Membership membership) {
         List<CompletableFuture<ByteString>> futures = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             Inputs.PendingProposal p = pending.remove(e.getIndex());
@@ -359,7 +385,7 @@ final class EventLoop implements Worker {
                 futures.add(null);
             }
         }
-        return new Inputs.ApplyBatch(entries, futures);
+        return new Inputs.ApplyBatch(entries, futures, membership);
     }
 
     private void onSoftState(SoftState ss) {
@@ -374,6 +400,9 @@ final class EventLoop implements Worker {
         }
         if (role == Role.LEADER && old != Role.LEADER) {
             metrics.recordElection();
+        }
+        if (old == Role.LEADER && role != Role.LEADER) {
+            snapshots.submit(new Inputs.StopSending());
         }
         if (ss.leader() != leader) {
             leader = ss.leader();

@@ -4,6 +4,8 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -36,8 +38,32 @@ final class Inputs {
     /** The state machine has applied up to {@code index}. */
     record Applied(long index) {}
 
-    /** Committed entries for the applier, with the futures of those this server proposed (null where none). */
-    record ApplyBatch(List<Entry> entries, List<CompletableFuture<ByteString>> futures) {}
+    /**
+     * Committed entries for the applier, with the futures of those this server proposed (null where none)
+     * and the membership in effect after them (null if they change none).
+     */
+    record ApplyBatch(List<Entry> entries, List<CompletableFuture<ByteString>> futures, Membership membership) {}
+
+    /** Applier: replace the state machine's state by the snapshot (after every earlier batch). */
+    record Restore(SnapshotMeta meta) {}
+
+    /** Applier: take a snapshot now (snapshotNow); completes with its metadata. */
+    record SnapshotNow(CompletableFuture<SnapshotMeta> future) {}
+
+    /** Loop: a local snapshot is durable; compact the log behind it. */
+    record SnapshotTaken(SnapshotMeta meta) {}
+
+    /** Loop: a snapshot transfer to {@code peer} ended. */
+    record SnapshotReport(long peer, boolean succeeded) {}
+
+    /** Loop: a snapshot from the leader is complete and verified in the store; {@code message} tells the core. */
+    record SnapshotReceived(RaftMessage message) {}
+
+    /** Transfer worker: stream the latest snapshot to the peer the core's request names. */
+    record SendSnapshot(RaftMessage request) {}
+
+    /** Transfer worker: this server stopped leading; abandon every outbound transfer. */
+    record StopSending() {}
 
     /** A read-only query to run against the state machine once it has applied {@code index}. */
     record Query(ByteString query, long index, CompletableFuture<ByteString> future) {}

@@ -7,13 +7,19 @@ import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Persists Readys in order, with one sync for everything that arrived together (group commit), then
  * sends their after-persist messages and acknowledges them to the event loop. Acknowledging only after
- * the sync is what makes every answer that promises durability true.
+ * the sync is what makes every answer that promises durability true. It also compacts the log behind a
+ * local snapshot, on the same thread as every other write.
  */
 final class LogWriter implements Worker {
+    /** A wake-up marker in the queue: compaction was asked for. */
+    private static final Ready COMPACT =
+            new Ready(0, null, null, List.of(), List.of(), List.of(), List.of(), List.of(), null, null, false);
+
     private final Mailbox<Ready> queue = new Mailbox<>();
     private final LogStorage storage;
     private final Transport transport;
@@ -21,8 +27,17 @@ final class LogWriter implements Worker {
     private final EventLoopPort loop;
     private final Scheduler scheduler;
     private boolean failed;
+    private final AtomicLong compactTarget = new AtomicLong();
+    private final long trailingEntries;
 
-    LogWriter(LogStorage storage, Transport transport, NodeMetrics metrics, EventLoopPort loop, Scheduler scheduler) {
+    LogWriter(
+            LogStorage storage,
+            Transport transport,
+            NodeMetrics metrics,
+            EventLoopPort loop,
+            Scheduler scheduler,
+            long trailingEntries) {
+        this.trailingEntries = trailingEntries;
         this.storage = storage;
         this.transport = transport;
         this.metrics = metrics;
@@ -38,15 +53,33 @@ final class LogWriter implements Worker {
         queue.add(rd);
     }
 
+    /**
+     * A snapshot at {@code index} is durable (and applied): compact the log behind it, keeping the
+     * trailing window, when the writer next runs.
+     */
+    void snapshotTaken(long index) {
+        compactTarget.accumulateAndGet(index - trailingEntries, Math::max);
+        queue.add(COMPACT);
+    }
+
     @Override
     public int doWork() {
-        if (failed || queue.isEmpty()) {
+        if (failed) {
+            return 0;
+        }
+        compactIfAsked();
+        if (queue.isEmpty()) {
             return 0;
         }
         List<Ready> batch = new ArrayList<>();
         Ready rd;
         while ((rd = queue.poll()) != null) {
-            batch.add(rd);
+            if (rd != COMPACT) {
+                batch.add(rd);
+            }
+        }
+        if (batch.isEmpty()) {
+            return 0;
         }
         boolean sync = false;
         int lastWithWork = -1;
@@ -80,5 +113,18 @@ final class LogWriter implements Worker {
         }
         loop.post(new Inputs.Persisted(batch.get(batch.size() - 1).number(), batch.size()));
         return batch.size();
+    }
+
+    private void compactIfAsked() {
+        long target = compactTarget.get();
+        if (target <= storage.snapshot().getIndex() || target > storage.lastIndex()) {
+            return;
+        }
+        try {
+            storage.compact(target);
+        } catch (RuntimeException e) {
+            failed = true;
+            loop.post(new Inputs.Fatal("log compaction", e));
+        }
     }
 }

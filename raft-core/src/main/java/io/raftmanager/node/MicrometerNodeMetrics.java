@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Reports a node's metrics to a Micrometer {@link MeterRegistry}, tagged with the group and node id.
  * Meter names start with {@code raft.}: proposals, rejections by reason, commit index, applied entries,
- * elections won, leader changes, pending proposals, and storage write latency (tagged by sync).
+ * elections won, leader changes, pending proposals, storage write latency (tagged by sync), and
+ * snapshots: bytes sent and received, capture pause, write, transfer (tagged by outcome) and install times.
  */
 public final class MicrometerNodeMetrics implements NodeMetrics {
     private final MeterRegistry registry;
@@ -23,6 +24,11 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
     private final Timer persistUnsynced;
     private final AtomicLong commitIndex = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
+    private final Counter snapshotBytesSent;
+    private final Counter snapshotBytesReceived;
+    private final Timer snapshotCapture;
+    private final Timer snapshotWrite;
+    private final Timer snapshotInstall;
 
     private MicrometerNodeMetrics(MeterRegistry registry, long groupId, long nodeId) {
         this.registry = registry;
@@ -33,6 +39,11 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
         this.leaderChanges = registry.counter("raft.leader.changes", tags);
         this.persistSynced = registry.timer("raft.log.write", tags.and("sync", "true"));
         this.persistUnsynced = registry.timer("raft.log.write", tags.and("sync", "false"));
+        this.snapshotBytesSent = registry.counter("raft.snapshot.bytes.sent", tags);
+        this.snapshotBytesReceived = registry.counter("raft.snapshot.bytes.received", tags);
+        this.snapshotCapture = registry.timer("raft.snapshot.capture", tags);
+        this.snapshotWrite = registry.timer("raft.snapshot.write", tags);
+        this.snapshotInstall = registry.timer("raft.snapshot.install", tags);
         registry.gauge("raft.commit.index", tags, commitIndex);
         registry.gauge("raft.proposals.pending", tags, pending);
     }
@@ -85,5 +96,32 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
     @Override
     public void recordDivergence() {
         registry.counter("raft.divergences", tags).increment();
+    }
+
+    @Override
+    public void recordSnapshotTaken(long bytes, long captureNanos, long writeNanos) {
+        snapshotCapture.record(captureNanos, TimeUnit.NANOSECONDS);
+        snapshotWrite.record(writeNanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void recordSnapshotBytesSent(long bytes) {
+        snapshotBytesSent.increment(bytes);
+    }
+
+    @Override
+    public void recordSnapshotBytesReceived(long bytes) {
+        snapshotBytesReceived.increment(bytes);
+    }
+
+    @Override
+    public void recordSnapshotTransfer(long nanos, boolean succeeded) {
+        registry.timer("raft.snapshot.transfer", tags.and("outcome", succeeded ? "ok" : "failed"))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void recordSnapshotInstalled(long nanos) {
+        snapshotInstall.record(nanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -35,4 +35,22 @@ public interface NodeMetrics {
 
     /** A server was found diverged at a digest marker (see {@link io.raftmanager.RaftListener#onDivergence}). */
     default void recordDivergence() {}
+
+    /**
+     * A snapshot of {@code bytes} was taken: the applier paused {@code captureNanos} to take the handle,
+     * and writing it out took {@code writeNanos} (off the apply path).
+     */
+    default void recordSnapshotTaken(long bytes, long captureNanos, long writeNanos) {}
+
+    /** {@code bytes} of snapshot data were sent to a follower. */
+    default void recordSnapshotBytesSent(long bytes) {}
+
+    /** {@code bytes} of snapshot data were received from a leader. */
+    default void recordSnapshotBytesReceived(long bytes) {}
+
+    /** A snapshot transfer to a follower ended after {@code nanos}, successfully or not. */
+    default void recordSnapshotTransfer(long nanos, boolean succeeded) {}
+
+    /** A snapshot was installed into the state machine in {@code nanos}. */
+    default void recordSnapshotInstalled(long nanos) {}
 }

@@ -146,6 +146,12 @@ final class SessionTable {
         d.flush();
     }
 
+    /** Empties the table, as on a server that has applied nothing. */
+    void clear() {
+        sessions.clear();
+        clockMillis = 0;
+    }
+
     /** Replaces this table's contents with a table written by {@link #writeTo}. */
     void readFrom(InputStream in) throws IOException {
         DataInputStream d = new DataInputStream(in);

@@ -11,6 +11,7 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.ClientSession;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.SessionExpiredException;
+import io.raftmanager.SnapshotConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -182,6 +183,45 @@ class ClientSessionTest {
             c.runFor(200);
             for (long id : c.nodes.keySet()) {
                 assertEquals(8, c.value(id), "server " + id + " re-applied the log once");
+            }
+        }
+    }
+
+    @Test
+    void sessionsTravelInSnapshotsToALaggingFollowerAndThroughARestartFromSnapshot() {
+        SnapshotConfig policy =
+                SnapshotConfig.builder().everyEntries(5).trailingEntries(0).build();
+        try (SimRuntimeCluster c = new SimRuntimeCluster(
+                3, 8, b -> b.digestIntervalTicks(0).snapshot(policy), id -> CounterStateMachine.withSnapshots())) {
+            long leader = c.awaitLeader(3_000);
+            long lagging = leader == 3 ? 2 : 3;
+            c.stop(lagging);
+            ClientSession s = register(c, leader);
+            assertEquals(n(7), propose(c, s, leader, 1, 7));
+            for (long seq = 2; seq <= 20; seq++) {
+                propose(c, s, leader, seq, 1);
+            }
+            c.runFor(500);
+            assertTrue(
+                    c.storages.get(leader).firstIndex() > 3,
+                    "the leader compacted its log behind a snapshot, so the lagging server needs one");
+            c.start(lagging);
+            c.runFor(2_000);
+            assertEquals(26, c.value(lagging), "the lagging server caught up");
+            assertArrayEquals(table(c, leader), table(c, lagging), "the session table arrived with the snapshot");
+
+            for (long id : c.nodes.keySet().toArray(new Long[0])) {
+                c.stop(id);
+            }
+            for (long id = 1; id <= 3; id++) {
+                c.start(id);
+            }
+            long newLeader = c.awaitLeader(5_000);
+            assertEquals(n(7), propose(c, s, newLeader, 1, 7), "a retry is answered from a restored table");
+            assertEquals(n(27), propose(c, s, newLeader, 21, 1));
+            c.runFor(200);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(27, c.value(id), "server " + id + " applied each command once");
             }
         }
     }

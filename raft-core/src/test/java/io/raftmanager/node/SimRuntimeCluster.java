@@ -11,6 +11,7 @@ import io.raftmanager.Role;
 import io.raftmanager.StateMachine;
 import io.raftmanager.sim.SimScheduler;
 import io.raftmanager.storage.memory.MemoryLogStorage;
+import io.raftmanager.storage.memory.MemorySnapshotStore;
 import io.raftmanager.transport.local.LocalNetwork;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -32,6 +33,7 @@ final class SimRuntimeCluster implements AutoCloseable {
     final SimScheduler scheduler = new SimScheduler();
     final LocalNetwork network = new LocalNetwork();
     final Map<Long, MemoryLogStorage> storages = new LinkedHashMap<>();
+    final Map<Long, MemorySnapshotStore> snapshotStores = new LinkedHashMap<>();
     final Map<Long, StateMachine> machines = new LinkedHashMap<>();
     final Map<Long, DefaultRaftNode> nodes = new LinkedHashMap<>();
     final List<String> divergences = new ArrayList<>();
@@ -53,6 +55,7 @@ final class SimRuntimeCluster implements AutoCloseable {
         }
         for (long id : ids) {
             storages.put(id, MemoryLogStorage.withVoters(ids));
+            snapshotStores.put(id, new MemorySnapshotStore());
         }
         for (long id : ids) {
             start(id);
@@ -70,6 +73,7 @@ final class SimRuntimeCluster implements AutoCloseable {
         DefaultRaftNode node = (DefaultRaftNode) RaftNode.builder()
                 .config(config)
                 .storage(storages.get(id))
+                .snapshotStore(snapshotStores.get(id))
                 .transport(network.transport(id))
                 .stateMachine(sm)
                 .scheduler(scheduler)

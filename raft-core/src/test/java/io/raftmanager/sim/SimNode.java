@@ -24,6 +24,7 @@ final class SimNode {
     final RaftConfig config;
     final MemoryLogStorage durable;
     final int tickPeriod;
+    final SimStateMachine sm = new SimStateMachine();
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;
     long appliedIndex;
@@ -56,8 +57,8 @@ final class SimNode {
     }
 
     void start(SplittableRandom rnd) {
+        appliedIndex = sm.recover(durable);
         raft = Raft.create(config, durable, durable.initialState(), rnd.split());
-        appliedIndex = 0;
         checkedCommit = raft.log().committed();
     }
 

@@ -22,6 +22,10 @@ final class SimStats {
     long refusedChanges;
     long transfers;
     long leaderRemovals;
+    long snapshotsTaken;
+    long snapshotsSent;
+    long snapshotsInstalled;
+    long compactions;
 
     void add(SimStats o) {
         elections += o.elections;
@@ -44,6 +48,10 @@ final class SimStats {
         refusedChanges += o.refusedChanges;
         transfers += o.transfers;
         leaderRemovals += o.leaderRemovals;
+        snapshotsTaken += o.snapshotsTaken;
+        snapshotsSent += o.snapshotsSent;
+        snapshotsInstalled += o.snapshotsInstalled;
+        compactions += o.compactions;
     }
 
     @Override
@@ -54,6 +62,8 @@ final class SimStats {
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
                 + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
-                + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals;
+                + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals
+                + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="
+                + snapshotsInstalled + " compactions=" + compactions;
     }
 }

@@ -59,6 +59,7 @@ final class Simulation {
     private long digest = 0xcbf29ce484222325L;
     final SimStats stats = new SimStats();
     private final MembershipNemesis membershipNemesis = new MembershipNemesis(nodes, stats, this::event);
+    private final SimSnapshots snapshots;
 
     Simulation(long seed, int steps, boolean keepEvents) {
         this.seed = seed;
@@ -68,6 +69,7 @@ final class Simulation {
         this.options = SimOptions.draw(rnd.split());
         this.nemesisRnd = rnd.split();
         this.network = new SimNetwork(rnd.split(), options);
+        this.snapshots = new SimSnapshots(seed, nodes, stats, this::event);
         long[] voters = new long[options.nodes()];
         for (int i = 0; i < voters.length; i++) {
             voters[i] = i + 1;
@@ -183,6 +185,7 @@ final class Simulation {
                 + m.getTo() * 7
                 + m.getTerm() * 131
                 + m.getBodyCase().ordinal());
+        snapshots.beforeDeliver(to, m);
         try {
             to.raft.step(m);
         } catch (InvalidMessageException e) {
@@ -207,7 +210,9 @@ final class Simulation {
                 event("server " + n.id + " applies " + Changer.describe(rd.membership()));
             }
             for (RaftMessage m : rd.messages()) {
-                network.send(m, now);
+                if (!snapshots.onSend(n, m, x -> network.send(x, now))) {
+                    network.send(m, now);
+                }
             }
             if (!rd.entriesToPersist().isEmpty()) {
                 invariants.onPersist(n.raft, rd.entriesToPersist());
@@ -221,6 +226,7 @@ final class Simulation {
             }
             for (Entry e : rd.entriesToApply()) {
                 invariants.onApply(n, e);
+                snapshots.onApply(n, e);
                 ByteString data = pendingProposals.get(n.id).remove(EntryId.of(e));
                 if (data != null) {
                     acknowledged.put(e.getIndex(), data);
@@ -231,6 +237,7 @@ final class Simulation {
                 n.raft.applied(
                         rd.entriesToApply().get(rd.entriesToApply().size() - 1).getIndex());
             }
+            snapshots.afterApply(n, rd);
             mix(rd.number() * 17
                     + rd.entriesToPersist().size() * 3
                     + rd.entriesToApply().size());
@@ -325,6 +332,7 @@ final class Simulation {
             if (!n.isUp() && r.nextDouble() < Math.max(0.01, options.crashRate() * 4)) {
                 event("restart " + n.id);
                 n.start(r);
+                snapshots.onRestart(n);
                 stats.restarts++;
             }
         }
@@ -429,6 +437,7 @@ final class Simulation {
             n.slowDiskUntil = -1;
             if (!n.isUp()) {
                 n.start(nemesisRnd);
+                snapshots.onRestart(n);
             }
         }
     }

@@ -76,6 +76,12 @@ class SimulatorTest {
                             && total.transfers > 0
                             && total.leaderRemovals > 0,
                     total::toString);
+            assertTrue(
+                    total.snapshotsTaken > 0
+                            && total.compactions > 0
+                            && total.snapshotsSent > 0
+                            && total.snapshotsInstalled > 0,
+                    total::toString);
         }
     }
 

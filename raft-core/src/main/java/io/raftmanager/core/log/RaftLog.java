@@ -2,6 +2,7 @@ package io.raftmanager.core.log;
 
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogCompactedException;
 import io.raftmanager.spi.LogReader;
 import java.util.ArrayList;
@@ -36,7 +37,8 @@ public final class RaftLog {
     }
 
     public long firstIndex() {
-        return storage.firstIndex();
+        SnapshotMeta pending = unstable.snapshot();
+        return pending != null ? pending.getIndex() + 1 : storage.firstIndex();
     }
 
     public long lastIndex() {
@@ -93,7 +95,11 @@ public final class RaftLog {
         if (index > lastIndex() || index < firstIndex() - 1) {
             return 0;
         }
-        return storage.term(index);
+        try {
+            return storage.term(index);
+        } catch (LogCompactedException e) {
+            return 0; // compacted by the log writer since the check above
+        }
     }
 
     public boolean matchTerm(long index, long term) {
@@ -189,6 +195,35 @@ public final class RaftLog {
             return true;
         }
         return false;
+    }
+
+    /**
+     * Replaces the whole log by a snapshot received from the leader (its log does not hold the snapshot's
+     * last entry): everything up to the snapshot's index is committed, and the log restarts after it. The
+     * snapshot is handed out for persisting (and installing) by {@link #takeSnapshotToPersist()}.
+     */
+    public void restore(SnapshotMeta meta) {
+        if (meta.getIndex() <= committed) {
+            throw new IllegalStateException(
+                    "restoring snapshot at " + meta.getIndex() + " at or below commit " + committed);
+        }
+        unstable.restore(meta);
+        committed = meta.getIndex();
+        applying = meta.getIndex();
+    }
+
+    public boolean hasSnapshotToPersist() {
+        return unstable.hasSnapshotToPersist();
+    }
+
+    /** The snapshot to persist and install, handed out once; null if none. */
+    public SnapshotMeta takeSnapshotToPersist() {
+        return unstable.takeSnapshotToPersist();
+    }
+
+    /** The snapshot handed out earlier is durable. */
+    public void snapshotPersisted(SnapshotMeta meta) {
+        unstable.snapshotPersisted(meta);
     }
 
     public boolean hasEntriesToPersist() {

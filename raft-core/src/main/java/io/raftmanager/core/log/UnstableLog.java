@@ -1,6 +1,7 @@
 package io.raftmanager.core.log;
 
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.SnapshotMeta;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,12 +10,15 @@ import java.util.List;
  *
  * <p>Invariants: {@code entries.get(i).getIndex() == offset + i}; {@code offset <= offsetInProgress <=
  * offset + entries.size()}. Entries in {@code [offset, offsetInProgress)} have been handed to the runtime
- * for persistence and are awaiting its acknowledgement.
+ * for persistence and are awaiting its acknowledgement. A snapshot not yet durable, if any, ends at
+ * {@code offset - 1}: the log restarts after it.
  */
 final class UnstableLog {
     private final ArrayList<Entry> entries = new ArrayList<>();
     private long offset;
     private long offsetInProgress;
+    private SnapshotMeta snapshot;
+    private boolean snapshotInProgress;
 
     UnstableLog(long offset) {
         this.offset = offset;
@@ -34,8 +38,11 @@ final class UnstableLog {
         return offset + entries.size() - 1;
     }
 
-    /** The term at {@code index} if held here, else -1. */
+    /** The term at {@code index} if held here (or at the pending snapshot's index), else -1. */
     long termOrMinusOne(long index) {
+        if (snapshot != null && index == snapshot.getIndex()) {
+            return snapshot.getTerm();
+        }
         if (index < offset || index > lastIndex()) {
             return -1;
         }
@@ -44,6 +51,41 @@ final class UnstableLog {
 
     boolean hasEntriesToPersist() {
         return offsetInProgress <= lastIndex();
+    }
+
+    /** The snapshot the log restarts after, while it is not yet durable; else null. */
+    SnapshotMeta snapshot() {
+        return snapshot;
+    }
+
+    /** Replaces the whole log by a snapshot: the log restarts empty after its index. */
+    void restore(SnapshotMeta meta) {
+        entries.clear();
+        snapshot = meta;
+        snapshotInProgress = false;
+        offset = meta.getIndex() + 1;
+        offsetInProgress = offset;
+    }
+
+    boolean hasSnapshotToPersist() {
+        return snapshot != null && !snapshotInProgress;
+    }
+
+    /** Hands out the pending snapshot for persistence (once). */
+    SnapshotMeta takeSnapshotToPersist() {
+        if (!hasSnapshotToPersist()) {
+            return null;
+        }
+        snapshotInProgress = true;
+        return snapshot;
+    }
+
+    /** The snapshot {@code meta} is durable; the durable log now knows it. */
+    void snapshotPersisted(SnapshotMeta meta) {
+        if (snapshot != null && snapshot.getIndex() == meta.getIndex() && snapshot.getTerm() == meta.getTerm()) {
+            snapshot = null;
+            snapshotInProgress = false;
+        }
     }
 
     /** Entries not yet handed out for persistence. */

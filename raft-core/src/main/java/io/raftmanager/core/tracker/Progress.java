@@ -102,6 +102,18 @@ public final class Progress {
         inflights.reset();
     }
 
+    /** A snapshot transfer failed: the follower resumes from its match index, not after the snapshot. */
+    public void abandonSnapshot() {
+        pendingSnapshot = 0;
+    }
+
+    /** Holds the next probe until the follower answers or a heartbeat response shows it is alive. */
+    public void pauseProbe() {
+        if (state == ProgressState.PROBE) {
+            probeSent = true;
+        }
+    }
+
     /** Whether the leader must hold further AppendEntries to this follower for now. */
     public boolean isPaused() {
         return switch (state) {

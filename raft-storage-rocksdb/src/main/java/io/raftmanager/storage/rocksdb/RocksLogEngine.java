@@ -5,6 +5,7 @@ import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.storage.file.FileSnapshotStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -285,6 +286,16 @@ public final class RocksLogEngine implements AutoCloseable {
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new StorageException("group " + g + " " + what + ": does not decode", e);
         }
+    }
+
+    /**
+     * The durable snapshot store of group {@code groupId}: a {@link FileSnapshotStore} in {@code
+     * <directory>/snapshots/group-<groupId>}, next to the RocksDB files it belongs with. Give it to the
+     * node together with {@link #group}'s log: the log is compacted behind these snapshots, and a restarted
+     * node resumes from the latest of them (see {@link io.raftmanager.spi.SnapshotStore}).
+     */
+    public FileSnapshotStore snapshotStore(long groupId) {
+        return new FileSnapshotStore(config.directory().resolve("snapshots").resolve("group-" + groupId));
     }
 
     /** Forgets a closed group's handle. */

@@ -1,0 +1,35 @@
+package io.raftmanager.core;
+
+import io.raftmanager.proto.RaftMessage;
+
+/** The RequestVote receiver: whether to grant a vote or pre-vote. */
+final class VoteRequests {
+    private VoteRequests() {}
+
+    /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
+    static void handle(Raft r, RaftMessage m) {
+        boolean pre = m.getVoteRequest().getPreVote();
+        boolean canVote = r.vote == m.getFrom() || (r.vote == 0 && r.leaderId == 0) || (pre && m.getTerm() > r.term);
+        boolean upToDate = r.raftLog.isUpToDate(
+                m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());
+        if (canVote && upToDate) {
+            Raft.LOG.debug("[{}] grants {}vote to {} at term {}", r.id, pre ? "pre-" : "", m.getFrom(), m.getTerm());
+            r.send(Messages.voteResponse(r, m.getFrom(), m.getTerm(), pre, true), true);
+            if (!pre) {
+                r.electionElapsed = 0;
+                r.vote = m.getFrom();
+            }
+        } else {
+            Raft.LOG.debug(
+                    "[{}] rejects {}vote from {} at term {} (vote {}, leader {}, up to date {})",
+                    r.id,
+                    pre ? "pre-" : "",
+                    m.getFrom(),
+                    m.getTerm(),
+                    r.vote,
+                    r.leaderId,
+                    upToDate);
+            r.send(Messages.voteResponse(r, m.getFrom(), r.term, pre, false), true);
+        }
+    }
+}
