@@ -18,6 +18,14 @@ final class SimStats {
     long healSteps;
     long reads;
     long readsServed;
+    long leaseReadsServed;
+    long followerReadsServed;
+    long clientRetries;
+    long historyOps;
+    long unknownOps;
+    /** Wall-clock time of the slowest history check; not in toString, which must be deterministic. */
+    long checkMillis;
+
     long membershipChanges;
     long refusedChanges;
     long transfers;
@@ -44,6 +52,12 @@ final class SimStats {
         healSteps = Math.max(healSteps, o.healSteps);
         reads += o.reads;
         readsServed += o.readsServed;
+        leaseReadsServed += o.leaseReadsServed;
+        followerReadsServed += o.followerReadsServed;
+        clientRetries += o.clientRetries;
+        historyOps += o.historyOps;
+        unknownOps += o.unknownOps;
+        checkMillis = Math.max(checkMillis, o.checkMillis);
         membershipChanges += o.membershipChanges;
         refusedChanges += o.refusedChanges;
         transfers += o.transfers;
@@ -61,6 +75,8 @@ final class SimStats {
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
                 + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed
+                + " (lease " + leaseReadsServed + ", follower " + followerReadsServed + ") historyOps=" + historyOps
+                + " unknownOps=" + unknownOps + " clientRetries=" + clientRetries
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals
                 + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="

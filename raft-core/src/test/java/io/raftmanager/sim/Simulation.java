@@ -2,11 +2,10 @@ package io.raftmanager.sim;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
-import io.raftmanager.NotLeaderException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.Role;
-import io.raftmanager.core.ReadState;
+import io.raftmanager.core.PlantedBugs;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.confchange.ChangeResult;
 import io.raftmanager.core.confchange.Changer;
@@ -19,7 +18,6 @@ import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,10 +47,6 @@ final class Simulation {
     private final Invariants invariants = new Invariants();
     private final Map<Long, Map<EntryId, ByteString>> pendingProposals = new HashMap<>();
     private final Map<Long, ByteString> acknowledged = new HashMap<>();
-    private final Map<ByteString, Long> readsStartedAfter = new HashMap<>();
-    private final Set<ByteString> servedReads = new HashSet<>();
-    private long maxAcknowledged;
-    private long readSeq;
     private final ArrayDeque<String> recentEvents = new ArrayDeque<>();
     private final boolean keepEvents;
     private long now;
@@ -61,8 +55,16 @@ final class Simulation {
     private final MembershipNemesis membershipNemesis = new MembershipNemesis(nodes, stats, this::event);
     private final SimSnapshots snapshots;
 
+    private final SimVariant variant;
+    private final SimClients clients;
+
     Simulation(long seed, int steps, boolean keepEvents) {
+        this(seed, steps, keepEvents, SimVariant.DEFAULT);
+    }
+
+    Simulation(long seed, int steps, boolean keepEvents, SimVariant variant) {
         this.seed = seed;
+        this.variant = variant;
         this.steps = steps;
         this.keepEvents = keepEvents;
         this.rnd = new SplittableRandom(seed);
@@ -70,6 +72,7 @@ final class Simulation {
         this.nemesisRnd = rnd.split();
         this.network = new SimNetwork(rnd.split(), options);
         this.snapshots = new SimSnapshots(seed, nodes, stats, this::event);
+        this.clients = new SimClients(seed, nodes, options, variant, stats, this::event);
         long[] voters = new long[options.nodes()];
         for (int i = 0; i < voters.length; i++) {
             voters[i] = i + 1;
@@ -89,11 +92,14 @@ final class Simulation {
                     // shorter than the election timeout to stay safe.
                     .leaseDriftTicks(options.electionTicks() / 3 + 1)
                     .build();
-            int tickPeriod = 4 + rnd.nextInt(3); // clock skew: servers tick at different rates
+            // Clock drift: servers tick at different rates.
+            int tickPeriod = variant.fastestTickPeriod()
+                    + rnd.nextInt(variant.slowestTickPeriod() - variant.fastestTickPeriod() + 1);
             // A spare starts empty, in joining mode: it learns its configuration from the log once added.
             MemoryLogStorage storage =
                     id <= voters.length ? MemoryLogStorage.withVoters(voters) : MemoryLogStorage.withVoters();
             nodes.add(new SimNode(id, config, storage, tickPeriod, rnd));
+            plantBugs(nodes.get(nodes.size() - 1));
             pendingProposals.put(id, new HashMap<>());
         }
     }
@@ -121,6 +127,7 @@ final class Simulation {
         }
         Invariants.checkLogsMatch(nodes);
         checkAcknowledgedWritesSurvive();
+        clients.check(now);
         stats.committed = invariants.committedCount();
         stats.leaderTerms = invariants.leaderTerms();
         stats.messages = network.sent;
@@ -146,8 +153,8 @@ final class Simulation {
         if (clients && nemesisRnd.nextDouble() < options.proposeRate()) {
             propose();
         }
-        if (clients && nemesisRnd.nextDouble() < options.proposeRate() / 2) {
-            read();
+        if (clients) {
+            this.clients.issue(now);
         }
         RaftMessage m;
         while ((m = network.poll(now)) != null) {
@@ -170,6 +177,7 @@ final class Simulation {
         }
         invariants.afterStep(nodes);
         invariants.checkCommitQuorums(nodes, before);
+        this.clients.afterStep(now);
     }
 
     private void deliver(RaftMessage m) {
@@ -221,16 +229,13 @@ final class Simulation {
                 }
             }
             n.submitWrite(rd, now, nemesisRnd);
-            for (ReadState rs : rd.readStates()) {
-                checkRead(n, rs);
-            }
+            clients.onReady(n, rd, now);
             for (Entry e : rd.entriesToApply()) {
                 invariants.onApply(n, e);
                 snapshots.onApply(n, e);
                 ByteString data = pendingProposals.get(n.id).remove(EntryId.of(e));
                 if (data != null) {
                     acknowledged.put(e.getIndex(), data);
-                    maxAcknowledged = Math.max(maxAcknowledged, e.getIndex());
                 }
             }
             if (!rd.entriesToApply().isEmpty()) {
@@ -248,43 +253,6 @@ final class Simulation {
      * A client sends 1-4 commands to a server that believes it leads, possibly a stale leader cut off from
      * the others: its uncommitted entries are what later leaders must overwrite safely.
      */
-    /**
-     * A client read at a random server: linearizable (ReadIndex), or by lease where leases are safe in
-     * this run (no pauses: a paused leader's lease clock stops, which is exactly the hazard of leases).
-     */
-    private void read() {
-        SimNode n = nodes.get(nemesisRnd.nextInt(nodes.size()));
-        if (!n.isUp() || n.isPaused(now)) {
-            return;
-        }
-        boolean lease = options.pauseRate() == 0 && nemesisRnd.nextBoolean();
-        ByteString ctx = ByteString.copyFromUtf8("r" + (readSeq++));
-        try {
-            n.raft.readIndex(ctx, lease);
-        } catch (NotLeaderException e) {
-            return;
-        }
-        readsStartedAfter.put(ctx, maxAcknowledged);
-        stats.reads++;
-    }
-
-    /** Linearizable reads: the read index covers every write acknowledged before the read began. */
-    private void checkRead(SimNode n, ReadState rs) {
-        Long mustSee = readsStartedAfter.remove(rs.context());
-        if (mustSee == null) {
-            if (servedReads.contains(rs.context())) {
-                return; // a duplicated ReadIndexResponse: the runtime ignores contexts it no longer waits for
-            }
-            throw new AssertionError("server " + n.id + " served a read nobody asked for: " + rs);
-        }
-        servedReads.add(rs.context());
-        if (rs.index() < mustSee) {
-            throw new AssertionError("stale read on server " + n.id + ": read index " + rs.index() + " misses write "
-                    + mustSee + " acknowledged before the read began");
-        }
-        stats.readsServed++;
-    }
-
     private void propose() {
         List<SimNode> leaders = new ArrayList<>();
         for (SimNode n : nodes) {
@@ -325,6 +293,7 @@ final class Simulation {
                 event("crash " + n.id);
                 n.crash();
                 pendingProposals.get(n.id).clear();
+                clients.onCrash(n, now);
                 stats.crashes++;
             }
         }
@@ -333,6 +302,7 @@ final class Simulation {
                 event("restart " + n.id);
                 n.start(r);
                 snapshots.onRestart(n);
+                plantBugs(n);
                 stats.restarts++;
             }
         }
@@ -438,6 +408,7 @@ final class Simulation {
             if (!n.isUp()) {
                 n.start(nemesisRnd);
                 snapshots.onRestart(n);
+                plantBugs(n);
             }
         }
     }
@@ -549,6 +520,22 @@ final class Simulation {
             }
         }
         stats.acknowledged = acknowledged.size();
+    }
+
+    /** A fresh core gets the run's planted bug, if any. */
+    private void plantBugs(SimNode n) {
+        if (variant.plantReadWithoutRound()) {
+            PlantedBugs.readIndexWithoutHeartbeatRound(n.raft);
+        }
+    }
+
+    /** The recorded client history (for tests that inspect it). */
+    List<
+                    io.raftmanager.testing.linearizability.Operation<
+                            io.raftmanager.testing.linearizability.KvModel.Input,
+                            io.raftmanager.testing.linearizability.KvModel.Output>>
+            history() {
+        return clients.history();
     }
 
     private void mix(long v) {
