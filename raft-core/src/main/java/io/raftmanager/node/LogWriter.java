@@ -38,6 +38,29 @@ final class LogWriter implements Worker {
         queue.add(rd);
     }
 
+    /**
+     * Whether the event loop may write {@code rd} itself instead of submitting it: it holds only a commit
+     * index (no entries, no term or vote, so no sync). The loop does so only when no earlier Ready is
+     * queued or being written, which saves the commit the round trip through this thread before the
+     * entries it covers can be applied.
+     */
+    static boolean writableByLoop(Ready rd) {
+        return !rd.mustSync() && rd.entriesToPersist().isEmpty() && rd.hardState() != null;
+    }
+
+    /**
+     * Writes a {@link #writableByLoop} Ready on the calling thread (the event loop, while this writer is
+     * idle: the loop hands the writer work only through {@link #submit} and sees every earlier write
+     * acknowledged, so the calls never overlap).
+     *
+     * @throws RuntimeException if the storage fails; the caller stops the node
+     */
+    void writeOnLoop(Ready rd) {
+        long start = scheduler.nanoTime();
+        storage.write(rd.toLogBatch());
+        metrics.recordPersist(scheduler.nanoTime() - start, false);
+    }
+
     @Override
     public int doWork() {
         if (failed || queue.isEmpty()) {

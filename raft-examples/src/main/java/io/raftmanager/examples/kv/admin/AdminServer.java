@@ -233,7 +233,11 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static void error(HttpExchange ex, int code, String message) throws IOException {
-        send(ex, code, "application/json", Json.write(Map.of("error", message, "status", code)));
+        send(
+                ex,
+                code,
+                "application/json",
+                Json.write(MembershipAdmin.Reply.error(code, message).body()));
     }
 
     private static void send(HttpExchange ex, int code, String type, String body) throws IOException {
