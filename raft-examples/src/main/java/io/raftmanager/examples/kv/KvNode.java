@@ -47,6 +47,7 @@ public final class KvNode implements AutoCloseable {
     private RaftNode raft;
     private RespServer resp;
     private AdminServer admin;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
     private volatile long leader;
@@ -294,6 +295,9 @@ public final class KvNode implements AutoCloseable {
     /** Stops the servers, then Raft, then the transport and the log. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (admin != null) {
             admin.close();
         }
