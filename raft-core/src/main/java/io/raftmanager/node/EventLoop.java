@@ -253,7 +253,18 @@ final class EventLoop implements Worker {
         if (rd.hardState() != null) {
             metrics.recordCommitted(rd.hardState().getCommit());
         }
-        if (rd.hasPersistWork() || writesInFlight > 0) {
+        if (rd.hasPersistWork() && writesInFlight == 0 && LogWriter.writableByLoop(rd)) {
+            try {
+                writer.writeOnLoop(rd);
+            } catch (RuntimeException e) {
+                fail(new Inputs.Fatal("log writer", e));
+                return;
+            }
+            for (RaftMessage m : rd.messagesAfterPersist()) {
+                transport.send(m);
+            }
+            raft.persisted(rd.number());
+        } else if (rd.hasPersistWork() || writesInFlight > 0) {
             // Readys are acknowledged in order, so one with nothing to write still waits behind earlier ones.
             writesInFlight++;
             writer.submit(rd);

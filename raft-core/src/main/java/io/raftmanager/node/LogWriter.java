@@ -28,6 +28,9 @@ final class LogWriter implements Worker {
     private final Scheduler scheduler;
     private boolean failed;
     private final AtomicLong compactTarget = new AtomicLong();
+    /** Keeps a compaction (writer thread) and a commit-only write (event loop) from overlapping. */
+    private final Object compactionLock = new Object();
+
     private final long trailingEntries;
 
     LogWriter(
@@ -60,6 +63,32 @@ final class LogWriter implements Worker {
     void snapshotTaken(long index) {
         compactTarget.accumulateAndGet(index - trailingEntries, Math::max);
         queue.add(COMPACT);
+    }
+
+    /**
+     * Whether the event loop may write {@code rd} itself instead of submitting it: it holds only a commit
+     * index (no entries, no snapshot, no term or vote, so no sync). The loop does so only when no earlier Ready is
+     * queued or being written, which saves the commit the round trip through this thread before the
+     * entries it covers can be applied.
+     */
+    static boolean writableByLoop(Ready rd) {
+        return !rd.mustSync() && rd.entriesToPersist().isEmpty() && rd.snapshot() == null && rd.hardState() != null;
+    }
+
+    /**
+     * Writes a {@link #writableByLoop} Ready on the calling thread (the event loop, while this writer is
+     * idle: the loop hands the writer work only through {@link #submit} and sees every earlier write
+     * acknowledged, so the calls never overlap; a compaction the writer may be running meanwhile is kept
+     * apart by a lock, as {@link io.raftmanager.spi.LogStorage} promises one call at a time).
+     *
+     * @throws RuntimeException if the storage fails; the caller stops the node
+     */
+    void writeOnLoop(Ready rd) {
+        long start = scheduler.nanoTime();
+        synchronized (compactionLock) {
+            storage.write(rd.toLogBatch());
+        }
+        metrics.recordPersist(scheduler.nanoTime() - start, false);
     }
 
     @Override
@@ -121,7 +150,9 @@ final class LogWriter implements Worker {
             return;
         }
         try {
-            storage.compact(target);
+            synchronized (compactionLock) {
+                storage.compact(target);
+            }
         } catch (RuntimeException e) {
             failed = true;
             loop.post(new Inputs.Fatal("log compaction", e));

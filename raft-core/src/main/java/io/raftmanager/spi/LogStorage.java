@@ -3,8 +3,10 @@ package io.raftmanager.spi;
 /**
  * The durable log of one Raft group: the read side the core uses plus the writes the runtime performs.
  *
- * <p>Threading: {@link #write} and {@link #compact} are called from the log-writer thread only, one at a
- * time; reads may come concurrently from the event loop. Failures are {@link StorageException}s and
+ * <p>Threading: {@link #write} and {@link #compact} are called one at a time, each call finished (and
+ * visible) before the next starts: from the log-writer thread, except that the event loop writes a
+ * batch holding only a commit index itself while the log writer is idle. Reads may come concurrently
+ * from the event loop. Failures are {@link StorageException}s and
  * are fatal to the node: the runtime stops rather than serve from a log it cannot trust.
  */
 public interface LogStorage extends LogReader, AutoCloseable {

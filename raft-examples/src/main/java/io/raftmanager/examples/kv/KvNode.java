@@ -13,7 +13,9 @@ import io.raftmanager.examples.kv.admin.AdminServer;
 import io.raftmanager.examples.kv.admin.KvMetrics;
 import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.proto.KvCommand;
+import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
+import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.transport.netty.NettyTransport;
 import io.raftmanager.transport.netty.NettyTransportConfig;
@@ -37,17 +39,19 @@ public final class KvNode implements AutoCloseable {
     private static final long MAX_COMMAND_BYTES = 2L << 20;
 
     private final KvNodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine();
+    private final KvStateMachine stateMachine = new KvStateMachine(this::memberAdded);
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private LogStorage storage;
-    private NettyTransport transport;
+    private volatile NettyTransport transport;
     private RaftNode raft;
     private RespServer resp;
     private AdminServer admin;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
     private volatile long leader;
+    private volatile Membership membership = Membership.getDefaultInstance();
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
@@ -81,6 +85,9 @@ public final class KvNode implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         storage = factory.open(dir, config.clusterId(), config.id(), voters);
+        Membership.Builder initial = Membership.newBuilder();
+        voters.stream().sorted().forEach(initial::addVoters);
+        membership = initial.build(); // until a configuration entry is applied
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
         transport = new NettyTransport(NettyTransportConfig.builder()
@@ -109,6 +116,11 @@ public final class KvNode implements AutoCloseable {
             @Override
             public void onRoleChange(Role r, long t, long l) {
                 roleChanged(r, t, l);
+            }
+
+            @Override
+            public void onMembershipChange(Membership m) {
+                membership = m;
             }
         });
         raft.start();
@@ -151,8 +163,48 @@ public final class KvNode implements AutoCloseable {
 
     /** The RESP address clients of {@code nodeId} use, if that node has announced it. */
     public Optional<InetSocketAddress> redisAddressOf(long nodeId) {
-        Announce a = stateMachine.announced().get(nodeId);
+        Announce a = stateMachine.announcement(nodeId);
         return a == null ? Optional.empty() : Optional.of(parseHostPort(a.getRedisAddress()));
+    }
+
+    /** The admin HTTP address of {@code nodeId}, if it announced one when it led. */
+    public Optional<InetSocketAddress> httpAddressOf(long nodeId) {
+        Announce a = stateMachine.announcement(nodeId);
+        return a == null || a.getHttpAddress().isEmpty()
+                ? Optional.empty()
+                : Optional.of(parseHostPort(a.getHttpAddress()));
+    }
+
+    /** The Raft address of {@code nodeId}: from --peers, or from the record logged when it was added. */
+    public Optional<String> raftAddressOf(long nodeId) {
+        InetSocketAddress a = config.peers().get(nodeId);
+        return a != null
+                ? Optional.of(hostPort(a))
+                : Optional.ofNullable(stateMachine.memberAddresses().get(nodeId));
+    }
+
+    /** The configuration in effect on this node (the last one applied here). */
+    public Membership membership() {
+        return membership;
+    }
+
+    /** Logs {@code nodeId}'s Raft address, so that every node's transport can reach it once it is added. */
+    public CompletableFuture<ByteString> recordMember(long nodeId, InetSocketAddress raftAddress) {
+        return propose(KvCommand.newBuilder()
+                .setMember(Member.newBuilder().setNodeId(nodeId).setRaftAddress(hostPort(raftAddress)))
+                .build());
+    }
+
+    /** A member record was applied: teach the transport the address (runs on the applying thread). */
+    private void memberAdded(Member m) {
+        if (m.getNodeId() == config.id() || transport == null) {
+            return;
+        }
+        try {
+            transport.addPeer(m.getNodeId(), parseHostPort(m.getRaftAddress()));
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring member record for node {}: {}", m.getNodeId(), e.getMessage());
+        }
     }
 
     /** Proposes a command on this node (it must lead); completes with the state machine's result. */
@@ -243,6 +295,9 @@ public final class KvNode implements AutoCloseable {
     /** Stops the servers, then Raft, then the transport and the log. Idempotent. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         if (admin != null) {
             admin.close();
         }

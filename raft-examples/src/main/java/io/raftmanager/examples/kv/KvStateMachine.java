@@ -9,6 +9,7 @@ import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.KvQuery;
 import io.raftmanager.examples.kv.proto.KvResult;
 import io.raftmanager.examples.kv.proto.MSet;
+import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.proto.Nodes;
 import io.raftmanager.examples.kv.proto.OptionalValue;
 import io.raftmanager.examples.kv.proto.Values;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * The replicated map: applies {@link KvCommand}s and answers {@link KvQuery}s, returning {@link
@@ -29,7 +31,19 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class KvStateMachine implements StateMachine {
     private final Map<ByteString, ByteString> data = new HashMap<>();
     private final Map<Long, Announce> directory = new ConcurrentHashMap<>();
+    private final Map<Long, String> memberAddresses = new ConcurrentHashMap<>();
+    private final Consumer<Member> onMember;
     private volatile long appliedIndex;
+
+    /** A state machine that ignores member records (for tests). */
+    public KvStateMachine() {
+        this(m -> {});
+    }
+
+    /** @param onMember told, on the applying thread, of every member record applied */
+    public KvStateMachine(Consumer<Member> onMember) {
+        this.onMember = onMember;
+    }
 
     @Override
     public ByteString apply(long index, ByteString command) {
@@ -72,6 +86,10 @@ public final class KvStateMachine implements StateMachine {
                 return query(c.getRead());
             case ANNOUNCE:
                 directory.put(c.getAnnounce().getNodeId(), c.getAnnounce());
+                return KvCodec.ok();
+            case MEMBER:
+                memberAddresses.put(c.getMember().getNodeId(), c.getMember().getRaftAddress());
+                onMember.accept(c.getMember());
                 return KvCodec.ok();
             default:
                 return KvCodec.error("ERR unknown operation");
@@ -161,6 +179,16 @@ public final class KvStateMachine implements StateMachine {
     /** The client addresses announced by leaders, by node id; safe to call from any thread. */
     public Map<Long, Announce> announced() {
         return Map.copyOf(directory);
+    }
+
+    /** What node {@code nodeId} announced as leader, or null; safe to call from any thread. */
+    public Announce announcement(long nodeId) {
+        return directory.get(nodeId);
+    }
+
+    /** The Raft addresses of servers added through the admin API, by node id; safe from any thread. */
+    public Map<Long, String> memberAddresses() {
+        return Map.copyOf(memberAddresses);
     }
 
     /** The index of the last applied entry; safe to call from any thread. */

@@ -34,10 +34,14 @@ class AdminServerTest {
     }
 
     static HttpResponse<String> send(String method, String path) throws Exception {
+        return send(method, path, "{\"id\": 2}");
+    }
+
+    static HttpResponse<String> send(String method, String path, String body) throws Exception {
         URI uri = URI.create("http://" + KvNode.hostPort(node.httpAddress()) + path);
         return HTTP.send(
                 HttpRequest.newBuilder(uri)
-                        .method(method, HttpRequest.BodyPublishers.ofString("{\"id\": 2}"))
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
@@ -74,15 +78,46 @@ class AdminServerTest {
     }
 
     @Test
-    void endpointsTheLibraryCannotServeYetAnswer501WithJson() throws Exception {
-        for (String[] call : new String[][] {
-            {"POST", "/members"}, {"DELETE", "/members/3"}, {"POST", "/leader"}, {"POST", "/snapshot"}
-        }) {
-            HttpResponse<String> r = send(call[0], call[1]);
-            assertEquals(501, r.statusCode(), call[1]);
-            assertTrue(r.body().contains("\"error\":"), r.body());
-        }
+    void snapshotIsNotAvailableYetAndUnknownPathsAndMethodsAreRefused() throws Exception {
+        HttpResponse<String> r = send("POST", "/snapshot");
+        assertEquals(501, r.statusCode());
+        assertTrue(r.body().contains("\"error\":"), r.body());
         assertEquals(404, get("/nope").statusCode());
         assertEquals(405, send("POST", "/status").statusCode());
+        assertEquals(405, send("GET", "/members").statusCode());
+    }
+
+    @Test
+    void badAdminRequestsGet4xxWithAJsonError() throws Exception {
+        String[][] cases = {
+            {"POST", "/members", "{\"id\": 4, \"address\": ", "400"},
+            {"POST", "/members", "[1, 2]", "400"},
+            {"POST", "/members", "{\"id\": -4, \"address\": \"127.0.0.1:1\"}", "400"},
+            {"POST", "/members", "{\"id\": 4, \"address\": \"nowhere\"}", "400"},
+            {"POST", "/members", "{\"id\": 4}", "400"},
+            {"POST", "/members", "{\"id\": 4, \"address\": \"127.0.0.1:1\", \"role\": \"boss\"}", "400"},
+            {"POST", "/members", "{\"id\": 1, \"address\": \"127.0.0.1:1\", \"role\": \"voter\"}", "409"},
+            {"DELETE", "/members/abc", "", "400"},
+            {"DELETE", "/members/9", "", "404"},
+            {"POST", "/leader", "{\"id\": 9}", "409"},
+            {"POST", "/leader", "{}", "400"},
+        };
+        for (String[] c : cases) {
+            HttpResponse<String> r;
+            try {
+                r = send(c[0], c[1], c[2]);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("no answer to " + c[0] + " " + c[1] + " " + c[2], e);
+            }
+            assertEquals(Integer.parseInt(c[3]), r.statusCode(), c[0] + " " + c[1] + " " + c[2] + " -> " + r.body());
+            assertTrue(r.body().startsWith("{\"error\":"), r.body());
+        }
+    }
+
+    @Test
+    void transferToItselfIsANoOp() throws Exception {
+        HttpResponse<String> r = send("POST", "/leader", "{\"id\": 1}");
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"leader\":1"), r.body());
     }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.raftmanager.examples.cluster.NodeProcesses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,9 +28,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * End to end: three `raft-kv node` JVMs on 127.0.0.1, talked to over RESP. Every node serves every
- * command; SIGKILL of the leader stops writes only for a few election timeouts; the killed node, restarted,
- * catches up.
+ * End to end: three `raft-kv node` JVMs on 127.0.0.1, talked to over RESP and the admin HTTP API. Every
+ * node serves every command; SIGKILL of the leader stops writes only for a few election timeouts; the
+ * killed node, restarted, catches up; a fourth node started with --join waits empty until the admin API
+ * adds it as a learner, promotes it, removes another voter and hands it the leadership.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterProcessTest {
@@ -43,47 +48,60 @@ class ClusterProcessTest {
     static final Map<Long, List<String>> args = new LinkedHashMap<>();
     static final Map<Long, Process> processes = new LinkedHashMap<>();
     static final Map<Long, InetSocketAddress> redis = new LinkedHashMap<>();
+    static final Map<Long, InetSocketAddress> http = new LinkedHashMap<>();
+    static final Map<Long, Integer> raftPorts = new LinkedHashMap<>();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static String peers;
+    /** Nodes removed from the configuration: they may keep a stale view of the leader. */
+    static final java.util.Set<Long> removedNodes = new java.util.HashSet<>();
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Map<Long, Integer> raftPorts = new LinkedHashMap<>();
-        for (long id = 1; id <= 3; id++) {
+        for (long id = 1; id <= 4; id++) {
             raftPorts.put(id, TestNodes.freePort());
             redis.put(id, TestNodes.local(TestNodes.freePort()));
+            http.put(id, TestNodes.local(TestNodes.freePort()));
         }
-        StringBuilder peers = new StringBuilder();
-        raftPorts.forEach((id, port) -> peers.append(peers.length() == 0 ? "" : ",")
-                .append(id)
-                .append("=127.0.0.1:")
-                .append(port));
+        StringBuilder p = new StringBuilder();
         for (long id = 1; id <= 3; id++) {
-            args.put(
-                    id,
-                    List.of(
-                            "node",
-                            "--id",
-                            Long.toString(id),
-                            "--raft",
-                            "127.0.0.1:" + raftPorts.get(id),
-                            "--redis",
-                            KvNode.hostPort(redis.get(id)),
-                            "--peers",
-                            peers.toString(),
-                            "--data",
-                            dir.resolve("n" + id).toString(),
-                            "--election-timeout-ms",
-                            Integer.toString(ELECTION_MS),
-                            "--heartbeat-ms",
-                            Integer.toString(HEARTBEAT_MS)));
+            p.append(p.length() == 0 ? "" : ",")
+                    .append(id)
+                    .append("=127.0.0.1:")
+                    .append(raftPorts.get(id));
+        }
+        peers = p.toString();
+        for (long id = 1; id <= 3; id++) {
+            args.put(id, nodeArgs(id, peers));
             launch(id);
         }
-        for (long id : redis.keySet()) {
+        for (long id = 1; id <= 3; id++) {
             long node = id;
             TestNodes.await(
                     "node " + id + " to accept a write",
                     Duration.ofSeconds(90),
                     () -> "OK".equals(call(node, "SET", "boot", "1")));
         }
+    }
+
+    static List<String> nodeArgs(long id, String peerList) {
+        return new ArrayList<>(List.of(
+                "node",
+                "--id",
+                Long.toString(id),
+                "--raft",
+                "127.0.0.1:" + raftPorts.get(id),
+                "--redis",
+                KvNode.hostPort(redis.get(id)),
+                "--http",
+                KvNode.hostPort(http.get(id)),
+                "--peers",
+                peerList,
+                "--data",
+                dir.resolve("n" + id).toString(),
+                "--election-timeout-ms",
+                Integer.toString(ELECTION_MS),
+                "--heartbeat-ms",
+                Integer.toString(HEARTBEAT_MS)));
     }
 
     static void launch(long id) throws IOException {
@@ -111,9 +129,37 @@ class ClusterProcessTest {
         }
     }
 
+    static HttpResponse<String> admin(long node, String method, String path, String body) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create("http://" + KvNode.hostPort(http.get(node)) + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .method(method, HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Sends an admin write until it answers 200, retrying the answers that mean "not now" (503). */
+    static HttpResponse<String> adminUntilOk(long node, String method, String path, String body) throws Exception {
+        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        TestNodes.await(method + " " + path + " " + body + " to succeed", Duration.ofSeconds(60), () -> {
+            HttpResponse<String> r = admin(node, method, path, body);
+            last.set(r);
+            if (r.statusCode() != 200 && r.statusCode() != 503 && r.statusCode() != 504) {
+                throw new AssertionError(r.statusCode() + " " + r.body());
+            }
+            return r.statusCode() == 200;
+        });
+        return last.get();
+    }
+
+    static String status(long node) throws Exception {
+        return admin(node, "GET", "/status", "").body();
+    }
+
     static long leader() throws Exception {
         for (long id : processes.keySet()) {
-            if (!processes.get(id).isAlive()) {
+            if (!processes.get(id).isAlive() || removedNodes.contains(id)) {
                 continue;
             }
             try {
@@ -132,16 +178,16 @@ class ClusterProcessTest {
     @Order(1)
     void everyNodeServesWritesAndLinearizableReads() throws Exception {
         long expectedCounter = 0;
-        for (long id : redis.keySet()) {
+        for (long id : List.of(1L, 2L, 3L)) {
             assertEquals("OK", call(id, "SET", "key-" + id, "value-" + id));
-            for (long reader : redis.keySet()) {
+            for (long reader : List.of(1L, 2L, 3L)) {
                 assertEquals("value-" + id, call(reader, "GET", "key-" + id), "read on node " + reader);
             }
             assertEquals(++expectedCounter, call(id, "INCR", "counter"));
             assertEquals(1L, call(id, "CAS", "key-" + id, "value-" + id, "swapped-" + id));
             assertEquals(0L, call(id, "CAS", "key-" + id, "value-" + id, "again"));
         }
-        for (long reader : redis.keySet()) {
+        for (long reader : List.of(1L, 2L, 3L)) {
             assertEquals(
                     List.of("swapped-1", "swapped-2", "swapped-3"), call(reader, "MGET", "key-1", "key-2", "key-3"));
         }
@@ -151,7 +197,7 @@ class ClusterProcessTest {
     @Order(2)
     void staleReadsOnEveryNodeConverge() throws Exception {
         assertEquals("OK", call(1, "SET", "stale-key", "v"));
-        for (long id : redis.keySet()) {
+        for (long id : List.of(1L, 2L, 3L)) {
             try (RespTestClient c = new RespTestClient(redis.get(id))) {
                 assertEquals("OK", c.call("READMODE", "stale"));
                 TestNodes.await(
@@ -195,5 +241,68 @@ class ClusterProcessTest {
         });
         assertEquals("OK", call(restarted, "SET", "via-restarted", "1"));
         assertEquals("1", call(survivor, "GET", "via-restarted"));
+    }
+
+    @Test
+    @Order(4)
+    void aJoiningNodeWaitsIsAddedAsLearnerPromotedAndTakesOverWhileAnotherIsRemoved() throws Exception {
+        args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
+        args.get(4L).add("--join");
+        launch(4);
+        TestNodes.await(
+                "node 4 to serve /status",
+                Duration.ofSeconds(60),
+                () -> status(4).contains("\"members\":[]"));
+        Thread.sleep(3L * ELECTION_MS); // a joining node must not elect itself while it waits
+        assertTrue(status(4).contains("\"role\":\"follower\""), status(4));
+        assertTrue(status(4).contains("\"members\":[]"), status(4));
+
+        long leader = leader();
+        long follower = leader == 1 ? 2 : 1;
+        // Sent to a follower: relayed to the leader.
+        String added = adminUntilOk(
+                        follower,
+                        "POST",
+                        "/members",
+                        "{\"id\": 4, \"address\": \"127.0.0.1:" + raftPorts.get(4L) + "\", \"role\": \"learner\"}")
+                .body();
+        assertTrue(added.contains("\"learners\":[4]"), added);
+        assertEquals("OK", call(follower, "SET", "before-promotion", "1"));
+        TestNodes.await("the learner to catch up", Duration.ofSeconds(60), () -> {
+            try (RespTestClient c = new RespTestClient(redis.get(4L))) {
+                c.call("READMODE", "stale");
+                return "1".equals(c.call("GET", "before-promotion"));
+            }
+        });
+        assertEquals(
+                409,
+                admin(leader(), "POST", "/members", "{\"id\": 4, \"address\": \"127.0.0.1:1\"}")
+                        .statusCode());
+        String promoted = adminUntilOk(follower, "POST", "/members", "{\"id\": 4, \"role\": \"voter\"}")
+                .body();
+        assertTrue(promoted.contains("\"result\":\"promoted\""), promoted);
+
+        long removed = leader() == 3 ? 2 : 3;
+        adminUntilOk(leader(), "DELETE", "/members/" + removed, "");
+        removedNodes.add(removed);
+        TestNodes.await("node 4 to see the new configuration", Duration.ofSeconds(30), () -> {
+            String s = status(4);
+            return s.contains("\"id\":4,") && !s.contains("\"id\":" + removed + ",\"raft\"");
+        });
+
+        adminUntilOk(follower, "POST", "/leader", "{\"id\": 4}");
+        TestNodes.await("node 4 to lead", Duration.ofSeconds(30), () -> leader() == 4);
+        assertTrue(status(4).startsWith("{\"id\":4,\"role\":\"leader\""), status(4));
+        assertTrue(status(4).contains("\"matchIndex\":"), status(4));
+        for (long id : List.of(1L, 2L, 3L, 4L)) {
+            if (id != removed) {
+                long node = id;
+                TestNodes.await(
+                        "a write through node " + id,
+                        Duration.ofSeconds(30),
+                        () -> "OK".equals(call(node, "SET", "after-transfer-" + node, "v")));
+            }
+        }
+        assertEquals("v", call(4, "GET", "after-transfer-" + follower));
     }
 }

@@ -22,20 +22,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's admin HTTP API (JDK {@link HttpServer}): {@code GET /status} (JSON), {@code GET /metrics}
- * (Prometheus text). Membership changes, leadership transfer and snapshots answer 501 until the library's
- * RaftNode API offers them. Every error is JSON: {@code {"error": "..."}}.
+ * (Prometheus text), and the writes {@code POST /members}, {@code DELETE /members/{id}}, {@code POST
+ * /leader} ({@link MembershipAdmin}); a write that reaches a follower is relayed to the leader ({@link
+ * AdminForwarder}). {@code POST /snapshot} answers 501 until the library can take one on demand. Every
+ * error is JSON: {@code {"error": "...", "status": N}}.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+    private static final int MAX_BODY_BYTES = 64 * 1024;
 
     private final KvNode node;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final MembershipAdmin membership;
+    private final AdminForwarder forwarder;
 
     private AdminServer(KvNode node, HttpServer server, ExecutorService executor) {
         this.node = node;
         this.server = server;
         this.executor = executor;
+        this.membership = new MembershipAdmin(node);
+        this.forwarder = new AdminForwarder(node);
     }
 
     /** Binds the node's HTTP address; throws {@link StartupException} when it cannot. */
@@ -66,32 +73,50 @@ public final class AdminServer implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         try (ex) {
-            String path = ex.getRequestURI().getPath();
-            String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
-            if (path.equals("/status")) {
-                if (requireMethod(ex, method, "GET")) {
-                    status(ex);
+            // Errors are answered inside the try-with-resources: once the exchange is closed nothing can be sent.
+            try {
+                String path = ex.getRequestURI().getPath();
+                String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
+                // Read the whole body up front, whatever the answer: unread bytes would spoil a kept-alive connection.
+                String body = readBody(ex);
+                if (path.equals("/status")) {
+                    if (requireMethod(ex, method, "GET")) {
+                        status(ex);
+                    }
+                } else if (path.equals("/metrics")) {
+                    if (requireMethod(ex, method, "GET")) {
+                        send(
+                                ex,
+                                200,
+                                "text/plain; version=0.0.4; charset=utf-8",
+                                node.metrics().scrape());
+                    }
+                } else if (path.equals("/members")) {
+                    if (requireMethod(ex, method, "POST")) {
+                        write(ex, method, path, body, membership::addMember);
+                    }
+                } else if (path.startsWith("/members/")) {
+                    if (requireMethod(ex, method, "DELETE")) {
+                        long id = memberId(path.substring("/members/".length()));
+                        write(ex, method, path, body, request -> membership.removeMember(id));
+                    }
+                } else if (path.equals("/leader")) {
+                    if (requireMethod(ex, method, "POST")) {
+                        write(ex, method, path, body, membership::transferLeader);
+                    }
+                } else if (path.equals("/snapshot")) {
+                    if (requireMethod(ex, method, "POST")) {
+                        snapshot(ex);
+                    }
+                } else {
+                    error(ex, 404, "no such endpoint: " + path);
                 }
-            } else if (path.equals("/metrics")) {
-                if (requireMethod(ex, method, "GET")) {
-                    send(
-                            ex,
-                            200,
-                            "text/plain; version=0.0.4; charset=utf-8",
-                            node.metrics().scrape());
-                }
-            } else if (path.equals("/members") || path.startsWith("/members/")) {
-                notYet(ex, "membership changes");
-            } else if (path.equals("/leader")) {
-                notYet(ex, "leadership transfer");
-            } else if (path.equals("/snapshot")) {
-                notYet(ex, "snapshots");
-            } else {
-                error(ex, 404, "no such endpoint: " + path);
+            } catch (IllegalArgumentException e) {
+                error(ex, 400, String.valueOf(e.getMessage()));
+            } catch (RuntimeException e) {
+                LOG.warn("admin request failed", e);
+                error(ex, 500, "internal error: " + e);
             }
-        } catch (RuntimeException e) {
-            LOG.warn("admin request failed", e);
-            error(ex, 500, "internal error: " + e.getMessage());
         }
     }
 
@@ -115,20 +140,37 @@ public final class AdminServer implements AutoCloseable {
         json.put("appliedIndex", s.appliedIndex());
         json.put("lastIndex", s.lastIndex());
         json.put("redis", KvNode.hostPort(node.redisAddress()));
+        // The configuration in effect here; match index and lag are known only on the leader.
+        io.raftmanager.proto.Membership conf = node.membership();
+        java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+        ids.addAll(conf.getVotersList());
+        ids.addAll(conf.getVotersOutgoingList());
+        ids.addAll(conf.getLearnersList());
+        ids.addAll(conf.getLearnersNextList());
         List<Object> members = new ArrayList<>();
-        node.config().peers().forEach((id, raftAddress) -> {
+        for (long id : ids) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
-            m.put("raft", KvNode.hostPort(raftAddress));
+            m.put("raft", node.raftAddressOf(id).orElse(null));
             m.put("redis", node.redisAddressOf(id).map(KvNode::hostPort).orElse(null));
-            m.put("role", id == s.leader() ? "leader" : "voter");
+            m.put("role", roleOf(conf, id, s.leader()));
             NodeStatus.PeerStatus p = s.peers().get(id);
             m.put("matchIndex", p == null ? null : p.matchIndex());
             m.put("lag", p == null ? null : p.lag());
             members.add(m);
-        });
+        }
+        if (conf.getVotersOutgoingCount() > 0) {
+            json.put("joint", true);
+        }
         json.put("members", members);
         send(ex, 200, "application/json", Json.write(json));
+    }
+
+    private static String roleOf(io.raftmanager.proto.Membership conf, long id, long leader) {
+        if (id == leader) {
+            return "leader";
+        }
+        return MembershipAdmin.isVoter(conf, id) ? "voter" : "learner";
     }
 
     private static boolean requireMethod(HttpExchange ex, String method, String allowed) throws IOException {
@@ -140,13 +182,62 @@ public final class AdminServer implements AutoCloseable {
         return false;
     }
 
-    private static void notYet(HttpExchange ex, String what) throws IOException {
-        // TODO(issues 3/4): membership, transfer and snapshot endpoints once RaftNode exposes them.
-        error(ex, 501, what + " are not available in this version of raft-manager yet");
+    /**
+     * Runs an admin write here when this node leads, else relays it to the leader. The body is parsed
+     * first, so a malformed request is answered 400 wherever it arrives.
+     */
+    private void write(
+            HttpExchange ex,
+            String method,
+            String path,
+            String body,
+            java.util.function.Function<Map<String, Object>, MembershipAdmin.Reply> onLeader)
+            throws IOException {
+        Map<String, Object> request = body.isBlank() ? Map.of() : Json.parseObject(body);
+        if (!node.isLeader()) {
+            boolean forwarded = ex.getRequestHeaders().containsKey(AdminForwarder.HEADER);
+            AdminForwarder.Relayed r = forwarder.forward(method, path, body, forwarded);
+            send(ex, r.status(), "application/json", r.body());
+            return;
+        }
+        MembershipAdmin.Reply reply = onLeader.apply(request);
+        send(ex, reply.status(), "application/json", Json.write(reply.body()));
+    }
+
+    private static String readBody(HttpExchange ex) throws IOException {
+        try (java.io.InputStream in = ex.getRequestBody()) {
+            byte[] bytes = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (bytes.length > MAX_BODY_BYTES) {
+                throw new IllegalArgumentException("request body over " + MAX_BODY_BYTES + " bytes");
+            }
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+
+    private static long memberId(String text) {
+        try {
+            long id = Long.parseLong(text);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a member id (a positive integer)");
+    }
+
+    private static void snapshot(HttpExchange ex) throws IOException {
+        // SNAPSHOT WIRING POINT: once RaftNode offers an on-demand snapshot (RaftNode.snapshotNow, branch
+        // 'snapshots'), call it here (relayed like the other writes if it must run on the leader).
+        error(ex, 501, "snapshots on demand are not available in this version of raft-manager yet");
     }
 
     private static void error(HttpExchange ex, int code, String message) throws IOException {
-        send(ex, code, "application/json", Json.write(Map.of("error", message, "status", code)));
+        send(
+                ex,
+                code,
+                "application/json",
+                Json.write(MembershipAdmin.Reply.error(code, message).body()));
     }
 
     private static void send(HttpExchange ex, int code, String type, String body) throws IOException {

@@ -1,10 +1,14 @@
 package io.raftmanager.examples.kv.admin;
 
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A minimal JSON writer for maps, lists, strings, numbers, booleans and null. */
+/**
+ * A minimal JSON writer for maps, lists, strings, numbers, booleans and null, and a reader for the flat
+ * objects the admin API accepts.
+ */
 public final class Json {
     private Json() {}
 
@@ -76,5 +80,133 @@ public final class Json {
             }
         }
         b.append('"');
+    }
+
+    /**
+     * Parses a flat JSON object whose values are strings, integers, booleans or null.
+     *
+     * @throws IllegalArgumentException with a readable reason if {@code text} is not such an object
+     */
+    public static Map<String, Object> parseObject(String text) {
+        Reader r = new Reader(text);
+        Map<String, Object> out = new LinkedHashMap<>();
+        r.expect('{');
+        if (!r.tryConsume('}')) {
+            do {
+                String key = r.string();
+                r.expect(':');
+                out.put(key, r.scalar());
+            } while (r.tryConsume(','));
+            r.expect('}');
+        }
+        r.end();
+        return out;
+    }
+
+    private static final class Reader {
+        private final String s;
+        private int i;
+
+        Reader(String s) {
+            this.s = s;
+        }
+
+        private void skip() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        boolean tryConsume(char c) {
+            skip();
+            if (i < s.length() && s.charAt(i) == c) {
+                i++;
+                return true;
+            }
+            return false;
+        }
+
+        void expect(char c) {
+            if (!tryConsume(c)) {
+                throw new IllegalArgumentException("malformed JSON: expected '" + c + "' at offset " + i);
+            }
+        }
+
+        void end() {
+            skip();
+            if (i != s.length()) {
+                throw new IllegalArgumentException("malformed JSON: unexpected text at offset " + i);
+            }
+        }
+
+        String string() {
+            expect('"');
+            StringBuilder b = new StringBuilder();
+            while (i < s.length()) {
+                char c = s.charAt(i++);
+                if (c == '"') {
+                    return b.toString();
+                }
+                if (c == '\\') {
+                    if (i >= s.length()) {
+                        break;
+                    }
+                    char e = s.charAt(i++);
+                    switch (e) {
+                        case 'n' -> b.append('\n');
+                        case 't' -> b.append('\t');
+                        case 'r' -> b.append('\r');
+                        case 'b' -> b.append('\b');
+                        case 'f' -> b.append('\f');
+                        case 'u' -> {
+                            if (i + 4 > s.length()) {
+                                throw new IllegalArgumentException("malformed JSON: bad \\u escape");
+                            }
+                            try {
+                                b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                            } catch (NumberFormatException ex) {
+                                throw new IllegalArgumentException("malformed JSON: bad \\u escape", ex);
+                            }
+                            i += 4;
+                        }
+                        default -> b.append(e);
+                    }
+                } else {
+                    b.append(c);
+                }
+            }
+            throw new IllegalArgumentException("malformed JSON: unterminated string");
+        }
+
+        Object scalar() {
+            skip();
+            if (i >= s.length()) {
+                throw new IllegalArgumentException("malformed JSON: value expected at offset " + i);
+            }
+            char c = s.charAt(i);
+            if (c == '"') {
+                return string();
+            }
+            for (String word : new String[] {"true", "false", "null"}) {
+                if (s.startsWith(word, i)) {
+                    i += word.length();
+                    return word.equals("null") ? null : Boolean.valueOf(word);
+                }
+            }
+            int start = i;
+            if (c == '-') {
+                i++;
+            }
+            while (i < s.length() && Character.isDigit(s.charAt(i))) {
+                i++;
+            }
+            try {
+                return Long.parseLong(s.substring(start, i));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                        "malformed JSON: only strings, integers, booleans and null are accepted (offset " + start + ")",
+                        e);
+            }
+        }
     }
 }

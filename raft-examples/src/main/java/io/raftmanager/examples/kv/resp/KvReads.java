@@ -7,7 +7,6 @@ import io.raftmanager.examples.kv.ReadMode;
 import io.raftmanager.examples.kv.proto.KvQuery;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Serves GET/MGET/EXISTS/DBSIZE at the connection's {@link ReadMode}, after the connection's earlier
@@ -17,11 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class KvReads {
     private final KvNode node;
-    private final long timeoutMillis;
 
     KvReads(KvNode node) {
         this.node = node;
-        this.timeoutMillis = node.config().requestTimeoutMillis();
     }
 
     CompletableFuture<RedisMessage> read(Session session, List<byte[]> args, KvQuery query, boolean forwarded) {
@@ -29,7 +26,6 @@ final class KvReads {
         return session.tail
                 .handle((r, e) -> null)
                 .thenCompose(ignored -> node.raft().read(query.toByteString(), mode.consistency()))
-                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .handle((bytes, err) ->
                         err == null ? Replies.of(KvCodec.parseResult(bytes)) : Replies.failure(err, false));
     }

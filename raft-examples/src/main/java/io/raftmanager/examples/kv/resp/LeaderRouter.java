@@ -10,7 +10,6 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a command at the leader: proposes it here when this node leads, otherwise forwards the original
@@ -20,12 +19,10 @@ import java.util.concurrent.TimeUnit;
 final class LeaderRouter {
     private final KvNode node;
     private final Forwarder forwarder;
-    private final long timeoutMillis;
 
     LeaderRouter(KvNode node, Forwarder forwarder) {
         this.node = node;
         this.forwarder = forwarder;
-        this.timeoutMillis = node.config().requestTimeoutMillis();
     }
 
     /**
@@ -40,8 +37,8 @@ final class LeaderRouter {
     private CompletableFuture<RedisMessage> attempt(
             List<byte[]> args, KvCommand command, boolean forwarded, boolean write, boolean mayReroute) {
         if (node.isLeader()) {
+            // No timer per request: the connection answers -TIMEOUT for requests past the deadline.
             return node.propose(command)
-                    .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
                     .handle((bytes, err) -> {
                         if (err == null) {
                             return CompletableFuture.completedFuture(render(bytes));
@@ -66,10 +63,7 @@ final class LeaderRouter {
             return CompletableFuture.completedFuture(
                     Replies.error("TRYAGAIN leader " + leader + " has not announced its address yet"));
         }
-        return forwarder
-                .forward(address.get(), args)
-                .orTimeout(timeoutMillis, TimeUnit.MILLISECONDS)
-                .exceptionally(e -> Replies.failure(e, write));
+        return forwarder.forward(address.get(), args).exceptionally(e -> Replies.failure(e, write));
     }
 
     private static RedisMessage render(ByteString bytes) {

@@ -93,7 +93,9 @@ public final class Replies {
         if (c instanceof ProposalDroppedException) {
             return error("TRYAGAIN " + c.getMessage());
         }
-        if (c instanceof IndeterminateResultException || c instanceof TimeoutException) {
+        if (c instanceof IndeterminateResultException
+                || c instanceof TimeoutException
+                || c instanceof io.raftmanager.OperationTimeoutException) {
             return write ? error("TIMEOUT outcome unknown") : error("TIMEOUT read timed out");
         }
         if (c instanceof ClosedChannelException) { // the connection to the leader broke mid-request

@@ -15,6 +15,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * replies are written strictly in request order. When too many replies are outstanding the connection
  * stops reading until they drain, so a client's pipeline costs bounded memory. A protocol error is
  * answered with {@code -ERR Protocol error: ...} after the earlier replies, then the connection closes,
- * as Redis does.
+ * as Redis does. A request still unanswered after the request timeout is answered {@code -TIMEOUT} by a
+ * sweep on the connection's own event loop (one timer per busy connection rather than one per request).
  */
 final class RespConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
@@ -32,13 +35,19 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     private final KvCommands commands;
     private final KvMetrics metrics;
     private final Session session = new Session();
-    private final ArrayDeque<CompletableFuture<RedisMessage>> pending = new ArrayDeque<>();
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    private final long timeoutNanos;
     private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> sweeper;
     private boolean failed;
 
-    RespConnection(KvCommands commands, KvMetrics metrics) {
+    /** A request awaiting its reply, with what its metrics and its timeout need. */
+    private record Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {}
+
+    RespConnection(KvCommands commands, KvMetrics metrics, long timeoutMillis) {
         this.commands = commands;
         this.metrics = metrics;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     @Override
@@ -50,6 +59,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
+        if (sweeper != null) {
+            sweeper.cancel(false);
+            sweeper = null;
+        }
         metrics.clientDisconnected(!pending.isEmpty());
         c.fireChannelInactive();
     }
@@ -89,9 +102,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         if (f == null) {
             return;
         }
-        String name = new String(args.get(0), StandardCharsets.UTF_8);
-        f = f.whenComplete((reply, err) -> metrics.recordCommand(name, System.nanoTime() - start, reply));
-        enqueue(f);
+        enqueue(new Pending(f, command, start, !isRead));
     }
 
     private static final java.util.Set<String> READS = java.util.Set.of("GET", "MGET", "EXISTS", "DBSIZE");
@@ -105,25 +116,53 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void enqueue(CompletableFuture<RedisMessage> f) {
+    private void enqueue(Pending p) {
+        CompletableFuture<RedisMessage> f = p.reply();
         session.tail = f;
-        pending.add(f);
+        pending.add(p);
         if (f.isDone()) {
             drain();
         } else {
             f.whenComplete((r, e) -> ctx.executor().execute(this::drain));
+            if (sweeper == null) {
+                long period = Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4, 250));
+                sweeper = ctx.executor().scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
+            }
         }
         if (pending.size() >= MAX_PIPELINE) {
             ctx.channel().config().setAutoRead(false);
         }
     }
 
+    /** Answers requests past their deadline; they are the oldest, so the sweep stops at the first live one. */
+    private void sweep() {
+        long now = System.nanoTime();
+        for (Pending p : pending) {
+            if (now - p.startNanos() - timeoutNanos < 0) {
+                break;
+            }
+            p.reply()
+                    .complete(
+                            p.write()
+                                    ? Replies.error("TIMEOUT outcome unknown")
+                                    : Replies.error("TIMEOUT read timed out"));
+        }
+        if (pending.isEmpty() && sweeper != null) {
+            sweeper.cancel(false);
+            sweeper = null;
+        }
+    }
+
     private void drain() {
         boolean wrote = false;
-        while (!pending.isEmpty() && pending.peek().isDone()) {
-            CompletableFuture<RedisMessage> f = pending.poll();
-            RedisMessage reply =
-                    f.handle((r, e) -> e == null ? r : Replies.failure(e, true)).join();
+        while (!pending.isEmpty() && pending.peek().reply().isDone()) {
+            Pending p = pending.poll();
+            RedisMessage reply = p.reply()
+                    .handle((r, e) -> e == null ? r : Replies.failure(e, p.write()))
+                    .join();
+            if (p.command() != null) {
+                metrics.recordCommand(p.command(), System.nanoTime() - p.startNanos(), reply);
+            }
             ctx.write(reply, ctx.voidPromise());
             wrote = true;
         }
@@ -158,7 +197,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         metrics.protocolError();
         failed = true;
         ctx.channel().config().setAutoRead(false);
-        pending.add(CompletableFuture.completedFuture(Replies.error("ERR Protocol error: " + detail)));
+        pending.add(new Pending(
+                CompletableFuture.completedFuture(Replies.error("ERR Protocol error: " + detail)), null, 0, false));
         drain();
     }
 

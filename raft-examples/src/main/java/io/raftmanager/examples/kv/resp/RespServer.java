@@ -53,7 +53,8 @@ public final class RespServer implements AutoCloseable {
                                 .addLast(new RespLimits(maxBulk))
                                 .addLast(new RedisBulkStringAggregator())
                                 .addLast(new RedisArrayAggregator((int) RespLimits.MAX_ARRAY_ELEMENTS, 4))
-                                .addLast(new RespConnection(commands, node.metrics()));
+                                .addLast(new RespConnection(
+                                        commands, node.metrics(), node.config().requestTimeoutMillis()));
                     }
                 });
         InetSocketAddress address = node.config().redis();
