@@ -1,0 +1,297 @@
+package io.raftmanager.examples.jepsen;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A seeded schedule of faults against a {@link KvCluster}, one at a time with quiet gaps between them,
+ * each healed before the next: the run's fault windows are then easy to read off the report.
+ */
+final class Nemesis {
+    private static final Logger LOG = LoggerFactory.getLogger(Nemesis.class);
+
+    enum Kind {
+        KILL_RANDOM,
+        KILL_LEADER,
+        PAUSE_RANDOM,
+        PAUSE_LEADER,
+        PARTITION_HALVES,
+        PARTITION_BRIDGE,
+        ISOLATE_LEADER,
+        LEADER_ONE_WAY,
+        SLOW_LINKS,
+        TRANSFER_LEADER,
+        REMOVE_READD_MEMBER
+    }
+
+    private final KvCluster cluster;
+    private final Random random;
+    private final List<Kind> kinds;
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Set<Kind> unsupported = EnumSet.noneOf(Kind.class);
+    private volatile boolean stop;
+    private Thread thread;
+
+    Nemesis(KvCluster cluster, long seed, Set<Kind> kinds) {
+        this.cluster = cluster;
+        this.random = new Random(seed);
+        this.kinds = new ArrayList<>(kinds);
+        Collections.sort(this.kinds);
+    }
+
+    void start() {
+        thread = new Thread(this::run, "jepsen-nemesis");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops after the current fault, which is healed. */
+    void stop() throws InterruptedException {
+        stop = true;
+        thread.interrupt();
+        thread.join(60_000);
+    }
+
+    List<Fault> faults() {
+        return new ArrayList<>(faults);
+    }
+
+    private void run() {
+        try {
+            while (!stop) {
+                pause(1_500 + random.nextInt(2_500));
+                if (stop || kinds.isEmpty()) {
+                    break;
+                }
+                Kind k = kinds.get(random.nextInt(kinds.size()));
+                try {
+                    apply(k);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("nemesis {} failed", k, e);
+                }
+            }
+        } catch (InterruptedException e) {
+            // stopping
+        }
+        try {
+            cluster.healAll();
+        } catch (IOException | InterruptedException e) {
+            LOG.warn("final heal failed", e);
+        }
+    }
+
+    /** Sleeps, but a stop request cuts the wait short (the fault in progress is still healed). */
+    private void pause(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (!stop && System.nanoTime() < end) {
+            Thread.sleep(Math.min(50, Math.max(1, (end - System.nanoTime()) / 1_000_000L)));
+        }
+    }
+
+    private long hold() {
+        return 2L * cluster.electionMillis + random.nextInt(4 * cluster.electionMillis + 2_000);
+    }
+
+    private long randomNode() {
+        List<Long> ids = cluster.ids();
+        return ids.get(random.nextInt(ids.size()));
+    }
+
+    private long leaderOrRandom() {
+        long l = cluster.leader();
+        return l != 0 ? l : randomNode();
+    }
+
+    private void apply(Kind k) throws IOException, InterruptedException {
+        long start = System.nanoTime();
+        String detail;
+        switch (k) {
+            case KILL_RANDOM, KILL_LEADER -> {
+                long id = k == Kind.KILL_LEADER ? leaderOrRandom() : randomNode();
+                cluster.kill(id);
+                long down = hold();
+                sleepQuietly(down);
+                cluster.start(id);
+                detail = "SIGKILL n" + id + ", restarted after " + down + " ms";
+            }
+            case PAUSE_RANDOM, PAUSE_LEADER -> {
+                long id = k == Kind.PAUSE_LEADER ? leaderOrRandom() : randomNode();
+                cluster.pause(id);
+                detail = "SIGSTOP n" + id;
+                sleepQuietly(hold());
+                cluster.resume(id);
+            }
+            case PARTITION_HALVES -> {
+                List<Long> ids = new ArrayList<>(cluster.ids());
+                Collections.shuffle(ids, random);
+                List<Long> minority = ids.subList(0, ids.size() / 2);
+                List<Long> majority = ids.subList(ids.size() / 2, ids.size());
+                cutBetween(minority, majority);
+                detail = "partition " + minority + " | " + majority;
+                sleepQuietly(hold());
+                healLinks();
+            }
+            case PARTITION_BRIDGE -> {
+                List<Long> ids = new ArrayList<>(cluster.ids());
+                Collections.shuffle(ids, random);
+                long bridge = ids.get(0);
+                int half = (ids.size() - 1) / 2;
+                List<Long> left = ids.subList(1, 1 + half);
+                List<Long> right = ids.subList(1 + half, ids.size());
+                cutBetween(left, right);
+                detail = "bridge n" + bridge + " between " + left + " and " + right;
+                sleepQuietly(hold());
+                healLinks();
+            }
+            case ISOLATE_LEADER -> {
+                long id = leaderOrRandom();
+                List<Long> rest = new ArrayList<>(cluster.ids());
+                rest.remove(id);
+                cutBetween(List.of(id), rest);
+                detail = "isolate leader n" + id;
+                sleepQuietly(hold());
+                healLinks();
+            }
+            case LEADER_ONE_WAY -> {
+                long id = leaderOrRandom();
+                boolean outbound = random.nextBoolean();
+                for (long other : cluster.ids()) {
+                    if (other != id) {
+                        (outbound ? cluster.link(id, other) : cluster.link(other, id)).cut();
+                    }
+                }
+                detail = (outbound ? "cut leader n" + id + " -> others" : "cut others -> leader n" + id);
+                sleepQuietly(hold());
+                healLinks();
+            }
+            case SLOW_LINKS -> {
+                long delay = 20 + random.nextInt(150);
+                long bps = random.nextBoolean() ? 0 : 64 * 1024 + random.nextInt(256 * 1024);
+                for (LinkProxy l : cluster.links()) {
+                    l.delay(delay);
+                    l.rate(bps);
+                }
+                detail = "all links +" + delay + " ms" + (bps > 0 ? ", " + bps / 1024 + " KiB/s" : "");
+                sleepQuietly(hold());
+                healLinks();
+            }
+            case TRANSFER_LEADER -> {
+                long from = cluster.leader();
+                List<Long> others = new ArrayList<>(cluster.ids());
+                others.remove(from);
+                long to = others.get(random.nextInt(others.size()));
+                detail = "transfer n" + from + " -> n" + to;
+                boolean ok = admin(from == 0 ? to : from, "POST", "/leader", "{\"id\":" + to + "}", k);
+                record(k, detail + (ok ? "" : " (endpoint unavailable, skipped)"), start, System.nanoTime(), !ok);
+                return;
+            }
+            case REMOVE_READD_MEMBER -> {
+                long leader = cluster.leader();
+                List<Long> others = new ArrayList<>(cluster.ids());
+                others.remove(leader);
+                long victim = others.get(random.nextInt(others.size()));
+                boolean ok = leader != 0 && admin(leader, "DELETE", "/members/" + victim, null, k);
+                if (ok) {
+                    sleepQuietly(hold());
+                    ok = admin(
+                            leader,
+                            "POST",
+                            "/members",
+                            "{\"id\":" + victim + ",\"raft\":\"127.0.0.1:"
+                                    + cluster.link(leader, victim).port() + "\"}",
+                            k);
+                }
+                detail = "remove and re-add n" + victim + (ok ? "" : " (endpoint unavailable, skipped)");
+                record(k, detail, start, System.nanoTime(), !ok);
+                return;
+            }
+            default -> throw new IllegalStateException("unknown fault " + k);
+        }
+        record(k, detail, start, System.nanoTime(), false);
+    }
+
+    /** Holds a fault for its full time even when stopping, so every fault lasts long enough to matter. */
+    private static void sleepQuietly(long millis) throws InterruptedException {
+        long end = System.nanoTime() + millis * 1_000_000L;
+        while (true) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                Thread.sleep(Math.max(1, left / 1_000_000L));
+            } catch (InterruptedException e) {
+                // stop() interrupts to end the quiet gap; a fault in progress runs its course
+            }
+        }
+    }
+
+    private void cutBetween(List<Long> a, List<Long> b) {
+        for (long x : a) {
+            for (long y : b) {
+                cluster.link(x, y).cut();
+                cluster.link(y, x).cut();
+            }
+        }
+    }
+
+    private void healLinks() {
+        for (LinkProxy l : cluster.links()) {
+            l.heal();
+        }
+    }
+
+    /** Calls the admin API; false (logged once per kind) when the endpoint is missing or refuses. */
+    private boolean admin(long node, String method, String path, String body, Kind k) throws InterruptedException {
+        if (unsupported.contains(k)) {
+            return false;
+        }
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + cluster.http(node).getPort() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json");
+        req.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 501 || r.statusCode() == 404 || r.statusCode() == 405) {
+                LOG.info("{} {} answered {}: {} faults are skipped for this run", method, path, r.statusCode(), k);
+                unsupported.add(k);
+                return false;
+            }
+            if (r.statusCode() / 100 != 2) {
+                LOG.info("{} {} on n{} answered {}: {}", method, path, node, r.statusCode(), r.body());
+                return false;
+            }
+            return true;
+        } catch (IOException e) {
+            LOG.info("{} {} on n{} failed: {}", method, path, node, e.toString());
+            return false;
+        }
+    }
+
+    private void record(Kind k, String detail, long start, long end, boolean skipped) {
+        LOG.info("nemesis: {} {}", k, detail);
+        faults.add(new Fault(k.name(), detail, start, end, skipped));
+    }
+
+    static Set<Kind> all() {
+        return new HashSet<>(EnumSet.allOf(Kind.class));
+    }
+}
