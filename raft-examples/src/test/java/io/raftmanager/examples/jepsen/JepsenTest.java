@@ -35,7 +35,8 @@ class JepsenTest {
 
     @Test
     void networkFaults() throws Exception {
-        expectValid(RunOptions.of("ci-network-faults", 2, 3, 40_000, NETWORK_FAULTS));
+        expectValid(RunOptions.of(
+                "ci-network-faults", 2, Integer.getInteger("jepsen.ci.nodes", 5), 40_000, NETWORK_FAULTS));
     }
 
     @Test
