@@ -48,7 +48,7 @@ class JepsenTest {
                 seed,
                 Integer.getInteger("jepsen.nodes", 3),
                 Long.getLong("jepsen.seconds", 60) * 1000,
-                Nemesis.all()));
+                Nemesis.parse(System.getProperty("jepsen.faults", "all"))));
     }
 
     @Test

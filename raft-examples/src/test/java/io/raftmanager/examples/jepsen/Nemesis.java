@@ -294,6 +294,18 @@ final class Nemesis {
         faults.add(new Fault(k.name(), detail, start, end, skipped));
     }
 
+    /** "all", or a comma-separated list of kinds such as {@code KILL_LEADER,ISOLATE_LEADER}. */
+    static Set<Kind> parse(String spec) {
+        if (spec.equalsIgnoreCase("all")) {
+            return all();
+        }
+        Set<Kind> out = EnumSet.noneOf(Kind.class);
+        for (String s : spec.split(",")) {
+            out.add(Kind.valueOf(s.trim().toUpperCase(java.util.Locale.ROOT)));
+        }
+        return out;
+    }
+
     static Set<Kind> all() {
         return new HashSet<>(EnumSet.allOf(Kind.class));
     }
