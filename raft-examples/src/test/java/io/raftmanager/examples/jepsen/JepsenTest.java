@@ -19,6 +19,7 @@ class JepsenTest {
             Nemesis.Kind.KILL_LEADER,
             Nemesis.Kind.PAUSE_RANDOM,
             Nemesis.Kind.PAUSE_LEADER,
+            Nemesis.Kind.SLOW_DISK,
             Nemesis.Kind.TRANSFER_LEADER,
             Nemesis.Kind.REMOVE_READD_MEMBER);
     private static final Set<Nemesis.Kind> NETWORK_FAULTS = EnumSet.of(

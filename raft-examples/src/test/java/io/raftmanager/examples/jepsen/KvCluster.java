@@ -40,6 +40,7 @@ final class KvCluster implements AutoCloseable {
     private final Map<Long, Process> processes = new TreeMap<>();
     private final Map<Long, Boolean> paused = new TreeMap<>();
     private final Map<Long, Integer> launches = new TreeMap<>();
+    private final Optional<Path> slowDiskShim;
 
     KvCluster(Path dir, int nodes, int electionMillis, int heartbeatMillis) throws IOException {
         this.dir = dir;
@@ -61,6 +62,7 @@ final class KvCluster implements AutoCloseable {
             }
         }
         Files.createDirectories(dir);
+        slowDiskShim = SlowDisk.build(dir.resolve("shim"));
     }
 
     List<Long> ids() {
@@ -124,10 +126,15 @@ final class KvCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(NodeProcesses.javaCommand(args(id)));
         cmd.add(1, "-XX:+UseSerialGC"); // small, predictable JVMs on a 2-core box
         cmd.add(1, "-XX:TieredStopAtLevel=1");
-        Process p = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        // RocksDB unpacks its native library into the temp dir and a SIGKILLed JVM leaves it there.
+        Path tmp = Files.createDirectories(tmpDir(id));
+        cmd.add(1, "-Djava.io.tmpdir=" + tmp);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        if (slowDiskShim.isPresent()) {
+            pb.environment().put("LD_PRELOAD", slowDiskShim.get().toString());
+            pb.environment().put("JEPSEN_SLOW_DISK_FILE", slowDiskControl(id).toString());
+        }
+        Process p = pb.start();
         processes.put(id, p);
         paused.put(id, false);
     }
@@ -136,6 +143,23 @@ final class KvCluster implements AutoCloseable {
         for (long id : ids) {
             start(id);
         }
+    }
+
+    private Path tmpDir(long id) {
+        return dir.resolve("tmp-n" + id);
+    }
+
+    private Path slowDiskControl(long id) {
+        return dir.resolve("n" + id + ".slowdisk");
+    }
+
+    /** Delays every fsync of node {@code id} by {@code millis} (0: none); false if the shim is unavailable. */
+    boolean slowDisk(long id, long millis) throws IOException {
+        if (slowDiskShim.isEmpty()) {
+            return false;
+        }
+        SlowDisk.set(slowDiskControl(id), millis);
+        return true;
     }
 
     synchronized boolean isRunning(long id) {
@@ -236,6 +260,7 @@ final class KvCluster implements AutoCloseable {
             l.heal();
         }
         for (long id : ids) {
+            slowDisk(id, 0);
             if (isPaused(id)) {
                 resume(id);
             }
@@ -267,5 +292,12 @@ final class KvCluster implements AutoCloseable {
             }
         }
         links.values().forEach(LinkProxy::close);
+        for (long id : ids) {
+            try {
+                JepsenRun.deleteTree(tmpDir(id));
+            } catch (IOException e) {
+                LOG.warn("removing {}", tmpDir(id), e);
+            }
+        }
     }
 }

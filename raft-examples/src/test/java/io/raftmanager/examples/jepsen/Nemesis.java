@@ -34,6 +34,7 @@ final class Nemesis {
         ISOLATE_LEADER,
         LEADER_ONE_WAY,
         SLOW_LINKS,
+        SLOW_DISK,
         TRANSFER_LEADER,
         REMOVE_READD_MEMBER
     }
@@ -193,6 +194,19 @@ final class Nemesis {
                 detail = "all links +" + delay + " ms" + (bps > 0 ? ", " + bps / 1024 + " KiB/s" : "");
                 sleepQuietly(hold());
                 healLinks();
+            }
+            case SLOW_DISK -> {
+                long id = random.nextBoolean() ? leaderOrRandom() : randomNode();
+                long millis = 20 + random.nextInt(300);
+                if (!cluster.slowDisk(id, millis)) {
+                    unsupported.add(k);
+                    LOG.info("slow-disk shim unavailable: SLOW_DISK faults are skipped for this run");
+                    record(k, "fsync delay (shim unavailable, skipped)", start, System.nanoTime(), true);
+                    return;
+                }
+                detail = "n" + id + " fsync +" + millis + " ms";
+                sleepQuietly(hold());
+                cluster.slowDisk(id, 0);
             }
             case TRANSFER_LEADER -> {
                 long from = cluster.leader();

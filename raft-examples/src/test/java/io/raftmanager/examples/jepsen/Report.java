@@ -33,7 +33,7 @@ final class Report {
         b.append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
                 .append(esc(r.options().name()))
                 .append("</title><style>body{font-family:sans-serif;margin:20px}table{border-collapse:collapse}"
-                        + "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}.pass{color:#070}"
+                        + "td,th{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top;white-space:pre-wrap}.pass{color:#070}"
                         + ".fail{color:#b00;font-weight:bold}svg{background:#fafafa;border:1px solid #ddd}</style>"
                         + "</head><body>");
         RunOptions o = r.options();
@@ -309,6 +309,9 @@ final class Report {
         }
         if (kind.startsWith("PAUSE")) {
             return "#c6c";
+        }
+        if (kind.equals("SLOW_DISK")) {
+            return "#963";
         }
         if (kind.startsWith("SLOW")) {
             return "#ea3";
