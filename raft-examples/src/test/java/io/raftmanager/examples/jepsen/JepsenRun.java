@@ -59,6 +59,7 @@ final class JepsenRun {
         writeHistory(dir.resolve("history.txt"), history, start);
         RunResult r = new RunResult(o, start, end, history, faults, checks, dir.resolve("report.html"));
         Report.write(r.report(), r);
+        Files.writeString(dir.resolve("summary.txt"), r.summary() + "\n", StandardCharsets.UTF_8);
         LOG.info("jepsen {}", r.summary());
         return r;
     }
