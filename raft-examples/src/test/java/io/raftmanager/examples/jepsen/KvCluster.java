@@ -37,6 +37,7 @@ final class KvCluster implements AutoCloseable {
     private final Map<Long, InetSocketAddress> redis = new TreeMap<>();
     private final Map<Long, InetSocketAddress> http = new TreeMap<>();
     private final Map<List<Long>, LinkProxy> links = new LinkedHashMap<>();
+    private final Map<Long, LinkProxy> sharedInbound = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Long, Process> processes = new TreeMap<>();
     private final Map<Long, Boolean> paused = new TreeMap<>();
     private final Map<Long, Integer> launches = new TreeMap<>();
@@ -78,7 +79,19 @@ final class KvCluster implements AutoCloseable {
     }
 
     LinkProxy link(long from, long to) {
-        return links.get(List.of(from, to));
+        LinkProxy shared = sharedInbound.get(to);
+        return shared != null && from != to ? shared : links.get(List.of(from, to));
+    }
+
+    /**
+     * From now on every node reaches {@code to} through the proxy {@code via -> to}: after a membership
+     * change the cluster knows one Raft address per node, and this is the one it was given. Returns that
+     * proxy's port.
+     */
+    int shareInbound(long to, long via) {
+        LinkProxy p = links.get(List.of(via, to));
+        sharedInbound.put(to, p);
+        return p.port();
     }
 
     Iterable<LinkProxy> links() {
@@ -151,6 +164,10 @@ final class KvCluster implements AutoCloseable {
 
     private Path slowDiskControl(long id) {
         return dir.resolve("n" + id + ".slowdisk");
+    }
+
+    boolean hasSlowDisk() {
+        return slowDiskShim.isPresent();
     }
 
     /** Delays every fsync of node {@code id} by {@code millis} (0: none); false if the shim is unavailable. */

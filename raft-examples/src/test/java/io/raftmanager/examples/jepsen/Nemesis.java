@@ -1,11 +1,6 @@
 package io.raftmanager.examples.jepsen;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -43,9 +38,7 @@ final class Nemesis {
     private final Random random;
     private final List<Kind> kinds;
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final Set<Kind> unsupported = EnumSet.noneOf(Kind.class);
+    private final AdminFaults admin;
     private volatile boolean stop;
     private Thread thread;
 
@@ -54,6 +47,7 @@ final class Nemesis {
         this.random = new Random(seed);
         this.kinds = new ArrayList<>(kinds);
         Collections.sort(this.kinds);
+        this.admin = new AdminFaults(cluster);
     }
 
     void start() {
@@ -83,7 +77,7 @@ final class Nemesis {
                 Kind k = kinds.get(random.nextInt(kinds.size()));
                 try {
                     apply(k);
-                    if (unsupported.contains(k)) {
+                    if (admin.unsupported(k) || (k == Kind.SLOW_DISK && !cluster.hasSlowDisk())) {
                         kinds.remove(k); // logged once in admin(); the rest of the run draws from what works
                     }
                 } catch (IOException | RuntimeException e) {
@@ -95,6 +89,16 @@ final class Nemesis {
         }
         try {
             cluster.healAll();
+            for (long victim : admin.removed()) {
+                long start = System.nanoTime();
+                boolean back = admin.readd(victim, 60_000);
+                record(
+                        Kind.REMOVE_READD_MEMBER,
+                        "final heal: re-add n" + victim + (back ? "" : " FAILED"),
+                        start,
+                        System.nanoTime(),
+                        false);
+            }
         } catch (IOException | InterruptedException e) {
             LOG.warn("final heal failed", e);
         }
@@ -108,7 +112,7 @@ final class Nemesis {
         }
     }
 
-    private long hold() {
+    long hold() {
         return 2L * cluster.electionMillis + random.nextInt(4 * cluster.electionMillis + 2_000);
     }
 
@@ -199,7 +203,6 @@ final class Nemesis {
                 long id = random.nextBoolean() ? leaderOrRandom() : randomNode();
                 long millis = 20 + random.nextInt(300);
                 if (!cluster.slowDisk(id, millis)) {
-                    unsupported.add(k);
                     LOG.info("slow-disk shim unavailable: SLOW_DISK faults are skipped for this run");
                     record(k, "fsync delay (shim unavailable, skipped)", start, System.nanoTime(), true);
                     return;
@@ -209,33 +212,13 @@ final class Nemesis {
                 cluster.slowDisk(id, 0);
             }
             case TRANSFER_LEADER -> {
-                long from = cluster.leader();
-                List<Long> others = new ArrayList<>(cluster.ids());
-                others.remove(from);
-                long to = others.get(random.nextInt(others.size()));
-                detail = "transfer n" + from + " -> n" + to;
-                boolean ok = admin(from == 0 ? to : from, "POST", "/leader", "{\"id\":" + to + "}", k);
-                record(k, detail + (ok ? "" : " (endpoint unavailable, skipped)"), start, System.nanoTime(), !ok);
+                AdminFaults.Outcome o = admin.transferLeader(random);
+                record(k, o.detail(), start, System.nanoTime(), o.skipped());
                 return;
             }
             case REMOVE_READD_MEMBER -> {
-                long leader = cluster.leader();
-                List<Long> others = new ArrayList<>(cluster.ids());
-                others.remove(leader);
-                long victim = others.get(random.nextInt(others.size()));
-                boolean ok = leader != 0 && admin(leader, "DELETE", "/members/" + victim, null, k);
-                if (ok) {
-                    sleepQuietly(hold());
-                    ok = admin(
-                            leader,
-                            "POST",
-                            "/members",
-                            "{\"id\":" + victim + ",\"raft\":\"127.0.0.1:"
-                                    + cluster.link(leader, victim).port() + "\"}",
-                            k);
-                }
-                detail = "remove and re-add n" + victim + (ok ? "" : " (endpoint unavailable, skipped)");
-                record(k, detail, start, System.nanoTime(), !ok);
+                AdminFaults.Outcome o = admin.removeAndReadd(random, this::hold);
+                record(k, o.detail(), start, System.nanoTime(), o.skipped());
                 return;
             }
             default -> throw new IllegalStateException("unknown fault " + k);
@@ -271,35 +254,6 @@ final class Nemesis {
     private void healLinks() {
         for (LinkProxy l : cluster.links()) {
             l.heal();
-        }
-    }
-
-    /** Calls the admin API; false (logged once per kind) when the endpoint is missing or refuses. */
-    private boolean admin(long node, String method, String path, String body, Kind k) throws InterruptedException {
-        if (unsupported.contains(k)) {
-            return false;
-        }
-        HttpRequest.Builder req = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + cluster.http(node).getPort() + path))
-                .timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json");
-        req.method(
-                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        try {
-            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() == 501 || r.statusCode() == 404 || r.statusCode() == 405) {
-                LOG.info("{} {} answered {}: {} faults are skipped for this run", method, path, r.statusCode(), k);
-                unsupported.add(k);
-                return false;
-            }
-            if (r.statusCode() / 100 != 2) {
-                LOG.info("{} {} on n{} answered {}: {}", method, path, node, r.statusCode(), r.body());
-                return false;
-            }
-            return true;
-        } catch (IOException e) {
-            LOG.info("{} {} on n{} failed: {}", method, path, node, e.toString());
-            return false;
         }
     }
 
