@@ -26,6 +26,11 @@ final class LeaderBehavior {
     private final List<ReadIndexTracker.Request> awaitingTermCommit = new ArrayList<>();
     /** The voters that answered since the current leadership transfer started. */
     private final Set<Long> heardDuringTransfer = new HashSet<>();
+    /**
+     * Planted bug, set only by tests (PlantedBugs) to prove the simulator catches it: answer ReadIndex at
+     * once, without the heartbeat round that confirms this server still leads. Never true otherwise.
+     */
+    boolean plantedReadWithoutRound;
 
     LeaderBehavior(Raft r) {
         this.r = r;
@@ -312,7 +317,7 @@ final class LeaderBehavior {
             awaitingTermCommit.add(req);
             return;
         }
-        if (allowLease && leaseValid()) {
+        if ((allowLease && leaseValid()) || plantedReadWithoutRound) {
             serve(req);
             return;
         }

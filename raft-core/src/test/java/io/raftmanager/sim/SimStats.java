@@ -18,6 +18,14 @@ final class SimStats {
     long healSteps;
     long reads;
     long readsServed;
+    long leaseReadsServed;
+    long followerReadsServed;
+    long clientRetries;
+    long historyOps;
+    long unknownOps;
+    /** Wall-clock time of the slowest history check; not in toString, which must be deterministic. */
+    long checkMillis;
+
     long membershipChanges;
     long refusedChanges;
     long transfers;
@@ -40,6 +48,12 @@ final class SimStats {
         healSteps = Math.max(healSteps, o.healSteps);
         reads += o.reads;
         readsServed += o.readsServed;
+        leaseReadsServed += o.leaseReadsServed;
+        followerReadsServed += o.followerReadsServed;
+        clientRetries += o.clientRetries;
+        historyOps += o.historyOps;
+        unknownOps += o.unknownOps;
+        checkMillis = Math.max(checkMillis, o.checkMillis);
         membershipChanges += o.membershipChanges;
         refusedChanges += o.refusedChanges;
         transfers += o.transfers;
@@ -53,6 +67,8 @@ final class SimStats {
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
                 + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed
+                + " (lease " + leaseReadsServed + ", follower " + followerReadsServed + ") historyOps=" + historyOps
+                + " unknownOps=" + unknownOps + " clientRetries=" + clientRetries
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals;
     }

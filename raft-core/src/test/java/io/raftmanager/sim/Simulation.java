@@ -2,11 +2,10 @@ package io.raftmanager.sim;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.InvalidMessageException;
-import io.raftmanager.NotLeaderException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.Role;
-import io.raftmanager.core.ReadState;
+import io.raftmanager.core.PlantedBugs;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.confchange.ChangeResult;
 import io.raftmanager.core.confchange.Changer;
@@ -19,7 +18,6 @@ import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,10 +47,6 @@ final class Simulation {
     private final Invariants invariants = new Invariants();
     private final Map<Long, Map<EntryId, ByteString>> pendingProposals = new HashMap<>();
     private final Map<Long, ByteString> acknowledged = new HashMap<>();
-    private final Map<ByteString, Long> readsStartedAfter = new HashMap<>();
-    private final Set<ByteString> servedReads = new HashSet<>();
-    private long maxAcknowledged;
-    private long readSeq;
     private final ArrayDeque<String> recentEvents = new ArrayDeque<>();
     private final boolean keepEvents;
     private long now;
@@ -60,14 +54,23 @@ final class Simulation {
     final SimStats stats = new SimStats();
     private final MembershipNemesis membershipNemesis = new MembershipNemesis(nodes, stats, this::event);
 
+    private final SimVariant variant;
+    private final SimClients clients;
+
     Simulation(long seed, int steps, boolean keepEvents) {
+        this(seed, steps, keepEvents, SimVariant.DEFAULT);
+    }
+
+    Simulation(long seed, int steps, boolean keepEvents, SimVariant variant) {
         this.seed = seed;
+        this.variant = variant;
         this.steps = steps;
         this.keepEvents = keepEvents;
         this.rnd = new SplittableRandom(seed);
         this.options = SimOptions.draw(rnd.split());
         this.nemesisRnd = rnd.split();
         this.network = new SimNetwork(rnd.split(), options);
+        this.clients = new SimClients(seed, nodes, options, variant, stats, this::event);
         long[] voters = new long[options.nodes()];
         for (int i = 0; i < voters.length; i++) {
             voters[i] = i + 1;
@@ -87,11 +90,14 @@ final class Simulation {
                     // shorter than the election timeout to stay safe.
                     .leaseDriftTicks(options.electionTicks() / 3 + 1)
                     .build();
-            int tickPeriod = 4 + rnd.nextInt(3); // clock skew: servers tick at different rates
+            // Clock drift: servers tick at different rates.
+            int tickPeriod = variant.fastestTickPeriod()
+                    + rnd.nextInt(variant.slowestTickPeriod() - variant.fastestTickPeriod() + 1);
             // A spare starts empty, in joining mode: it learns its configuration from the log once added.
             MemoryLogStorage storage =
                     id <= voters.length ? MemoryLogStorage.withVoters(voters) : MemoryLogStorage.withVoters();
             nodes.add(new SimNode(id, config, storage, tickPeriod, rnd));
+            plantBugs(nodes.get(nodes.size() - 1));
             pendingProposals.put(id, new HashMap<>());
         }
     }
@@ -119,6 +125,7 @@ final class Simulation {
         }
         Invariants.checkLogsMatch(nodes);
         checkAcknowledgedWritesSurvive();
+        clients.check(now);
         stats.committed = invariants.committedCount();
         stats.leaderTerms = invariants.leaderTerms();
         stats.messages = network.sent;
@@ -144,8 +151,8 @@ final class Simulation {
         if (clients && nemesisRnd.nextDouble() < options.proposeRate()) {
             propose();
         }
-        if (clients && nemesisRnd.nextDouble() < options.proposeRate() / 2) {
-            read();
+        if (clients) {
+            this.clients.issue(now);
         }
         RaftMessage m;
         while ((m = network.poll(now)) != null) {
@@ -168,6 +175,7 @@ final class Simulation {
         }
         invariants.afterStep(nodes);
         invariants.checkCommitQuorums(nodes, before);
+        this.clients.afterStep(now);
     }
 
     private void deliver(RaftMessage m) {
@@ -216,15 +224,12 @@ final class Simulation {
                 }
             }
             n.submitWrite(rd, now, nemesisRnd);
-            for (ReadState rs : rd.readStates()) {
-                checkRead(n, rs);
-            }
+            clients.onReady(n, rd, now);
             for (Entry e : rd.entriesToApply()) {
                 invariants.onApply(n, e);
                 ByteString data = pendingProposals.get(n.id).remove(EntryId.of(e));
                 if (data != null) {
                     acknowledged.put(e.getIndex(), data);
-                    maxAcknowledged = Math.max(maxAcknowledged, e.getIndex());
                 }
             }
             if (!rd.entriesToApply().isEmpty()) {
@@ -241,43 +246,6 @@ final class Simulation {
      * A client sends 1-4 commands to a server that believes it leads, possibly a stale leader cut off from
      * the others: its uncommitted entries are what later leaders must overwrite safely.
      */
-    /**
-     * A client read at a random server: linearizable (ReadIndex), or by lease where leases are safe in
-     * this run (no pauses: a paused leader's lease clock stops, which is exactly the hazard of leases).
-     */
-    private void read() {
-        SimNode n = nodes.get(nemesisRnd.nextInt(nodes.size()));
-        if (!n.isUp() || n.isPaused(now)) {
-            return;
-        }
-        boolean lease = options.pauseRate() == 0 && nemesisRnd.nextBoolean();
-        ByteString ctx = ByteString.copyFromUtf8("r" + (readSeq++));
-        try {
-            n.raft.readIndex(ctx, lease);
-        } catch (NotLeaderException e) {
-            return;
-        }
-        readsStartedAfter.put(ctx, maxAcknowledged);
-        stats.reads++;
-    }
-
-    /** Linearizable reads: the read index covers every write acknowledged before the read began. */
-    private void checkRead(SimNode n, ReadState rs) {
-        Long mustSee = readsStartedAfter.remove(rs.context());
-        if (mustSee == null) {
-            if (servedReads.contains(rs.context())) {
-                return; // a duplicated ReadIndexResponse: the runtime ignores contexts it no longer waits for
-            }
-            throw new AssertionError("server " + n.id + " served a read nobody asked for: " + rs);
-        }
-        servedReads.add(rs.context());
-        if (rs.index() < mustSee) {
-            throw new AssertionError("stale read on server " + n.id + ": read index " + rs.index() + " misses write "
-                    + mustSee + " acknowledged before the read began");
-        }
-        stats.readsServed++;
-    }
-
     private void propose() {
         List<SimNode> leaders = new ArrayList<>();
         for (SimNode n : nodes) {
@@ -318,6 +286,7 @@ final class Simulation {
                 event("crash " + n.id);
                 n.crash();
                 pendingProposals.get(n.id).clear();
+                clients.onCrash(n, now);
                 stats.crashes++;
             }
         }
@@ -325,6 +294,7 @@ final class Simulation {
             if (!n.isUp() && r.nextDouble() < Math.max(0.01, options.crashRate() * 4)) {
                 event("restart " + n.id);
                 n.start(r);
+                plantBugs(n);
                 stats.restarts++;
             }
         }
@@ -429,6 +399,7 @@ final class Simulation {
             n.slowDiskUntil = -1;
             if (!n.isUp()) {
                 n.start(nemesisRnd);
+                plantBugs(n);
             }
         }
     }
@@ -540,6 +511,22 @@ final class Simulation {
             }
         }
         stats.acknowledged = acknowledged.size();
+    }
+
+    /** A fresh core gets the run's planted bug, if any. */
+    private void plantBugs(SimNode n) {
+        if (variant.plantReadWithoutRound()) {
+            PlantedBugs.readIndexWithoutHeartbeatRound(n.raft);
+        }
+    }
+
+    /** The recorded client history (for tests that inspect it). */
+    List<
+                    io.raftmanager.testing.linearizability.Operation<
+                            io.raftmanager.testing.linearizability.KvModel.Input,
+                            io.raftmanager.testing.linearizability.KvModel.Output>>
+            history() {
+        return clients.history();
     }
 
     private void mix(long v) {

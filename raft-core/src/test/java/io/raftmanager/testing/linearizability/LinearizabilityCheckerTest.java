@@ -176,6 +176,14 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void unknownOperationThatCouldNeverTakeEffectIsLeftOut() {
+        // The INCR would have failed on a non-number; its unknown outcome must not make the history illegal.
+        assertEquals(
+                Verdict.LINEARIZABLE,
+                verdict(ok(1, KvModel.put("n", "abc"), done(), 0, 1), Operation.unknown(2, KvModel.incr("n", 1), 2)));
+    }
+
+    @Test
     void onlyOneOfTwoConcurrentCasFromTheSameValueSwaps() {
         Operation<Input, Output> init = ok(1, KvModel.put("x", "0"), done(), 0, 1);
         assertEquals(

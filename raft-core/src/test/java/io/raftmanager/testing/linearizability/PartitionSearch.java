@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 /**
  * The Wing & Gong search with Lowe's memoisation over one partition: walk the time-ordered list of call
@@ -68,51 +69,64 @@ final class PartitionSearch<S, I, O> {
     private record Frame<S, I, O>(Entry<I, O> entry, S stateBefore) {}
 
     /** A (linearized set, state) pair, the memoisation key. */
-    private record CacheKey(long[] words, Object state, int hash) {
-        static CacheKey of(long[] words, Object state) {
-            return new CacheKey(words, state, Arrays.hashCode(words) * 31 + Objects.hashCode(state));
-        }
-
+    private record CacheKey(long[] words, Object state, long setHash) {
         @Override
         public boolean equals(Object o) {
             return o instanceof CacheKey k
-                    && hash == k.hash
+                    && setHash == k.setHash
                     && Arrays.equals(words, k.words)
                     && Objects.equals(state, k.state);
         }
 
         @Override
         public int hashCode() {
-            return hash;
+            return Long.hashCode(setHash) * 31 + Objects.hashCode(state);
         }
     }
 
     Outcome run() {
         Entry<I, O> head = buildList();
+        // Zobrist hashing: the linearized set's hash is the XOR of one random word per member.
+        long[] zobrist = new SplittableRandom(ops.size()).longs(ops.size()).toArray();
         long[] linearized = new long[(ops.size() + 63) / 64];
+        long setHash = 0;
         Set<CacheKey> cache = new HashSet<>();
         Deque<Frame<S, I, O>> stack = new ArrayDeque<>();
         S state = model.init();
+        int definiteLeft = 0;
+        for (Operation<I, O> op : ops) {
+            definiteLeft += op.outcome() == Operation.Outcome.UNKNOWN ? 0 : 1;
+        }
         Entry<I, O> entry = head.next;
         long iterations = 0;
-        while (head.next != null) {
+        while (definiteLeft > 0) {
             if ((++iterations & DEADLINE_CHECK_MASK) == 0 && System.nanoTime() - deadlineNanos > 0) {
                 return Outcome.TIMED_OUT;
             }
+            boolean unknown = entry.op.outcome() == Operation.Outcome.UNKNOWN;
             if (entry.call) {
                 Optional<S> next = model.step(state, entry.op.input(), entry.op.output());
-                if (next.isPresent()) {
-                    long[] candidate = linearized.clone();
-                    candidate[entry.id >>> 6] |= 1L << entry.id;
-                    if (cache.add(CacheKey.of(candidate, next.get()))) {
+                // An operation of unknown outcome that changes nothing here is better left out: it need
+                // not take effect at all, and placing it cannot enable anything.
+                if (next.isPresent() && !(unknown && next.get().equals(state))) {
+                    int id = entry.id;
+                    linearized[id >>> 6] ^= 1L << id;
+                    long candidateHash = setHash ^ zobrist[id];
+                    if (!cache.contains(new CacheKey(linearized, next.get(), candidateHash))) {
+                        cache.add(new CacheKey(linearized.clone(), next.get(), candidateHash));
                         stack.push(new Frame<>(entry, state));
                         state = next.get();
-                        linearized = candidate;
+                        setHash = candidateHash;
+                        definiteLeft -= unknown ? 0 : 1;
                         lift(entry);
                         entry = head.next;
                         continue;
                     }
+                    linearized[id >>> 6] ^= 1L << id;
                 }
+                entry = entry.next;
+            } else if (unknown) {
+                // Never reached while a definite operation is pending (those return earlier); harmless.
                 entry = entry.next;
             } else {
                 // The call of this return was not linearized and cannot be delayed past it: dead end.
@@ -121,11 +135,13 @@ final class PartitionSearch<S, I, O> {
                     return Outcome.NOT_LINEARIZABLE;
                 }
                 Frame<S, I, O> top = stack.pop();
+                Entry<I, O> undone = top.entry();
                 state = top.stateBefore();
-                linearized = linearized.clone();
-                linearized[top.entry().id >>> 6] &= ~(1L << top.entry().id);
-                unlift(top.entry());
-                entry = top.entry().next;
+                linearized[undone.id >>> 6] ^= 1L << undone.id;
+                setHash ^= zobrist[undone.id];
+                definiteLeft += undone.op.outcome() == Operation.Outcome.UNKNOWN ? 0 : 1;
+                unlift(undone);
+                entry = undone.next;
             }
         }
         return Outcome.LINEARIZABLE;
