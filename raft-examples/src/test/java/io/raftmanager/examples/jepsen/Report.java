@@ -214,11 +214,13 @@ final class Report {
                     color(f.kind()),
                     esc(f.kind()),
                     esc(f.detail())));
-            b.append(String.format(
-                    Locale.ROOT,
-                    "<text x=\"%.1f\" y=\"10\" font-size=\"9\" fill=\"#555\">%s</text>",
-                    x0 + 1,
-                    esc(shortName(f.kind()))));
+            if (x1 - x0 >= 40) { // no room for a label in a narrow window (long runs)
+                b.append(String.format(
+                        Locale.ROOT,
+                        "<text x=\"%.1f\" y=\"10\" font-size=\"9\" fill=\"#555\">%s</text>",
+                        x0 + 1,
+                        esc(shortName(f.kind()))));
+            }
         }
         b.append("<text x=\"2\" y=\"")
                 .append(H / 2)
