@@ -12,6 +12,7 @@ import io.netty.handler.codec.redis.SimpleStringRedisMessage;
 import io.raftmanager.ClosedException;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.NotLeaderException;
+import io.raftmanager.OperationTimeoutException;
 import io.raftmanager.OverloadedException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.examples.kv.CommandTooLargeException;
@@ -95,7 +96,7 @@ public final class Replies {
         }
         if (c instanceof IndeterminateResultException
                 || c instanceof TimeoutException
-                || c instanceof io.raftmanager.OperationTimeoutException) {
+                || c instanceof OperationTimeoutException) {
             return write ? error("TIMEOUT outcome unknown") : error("TIMEOUT read timed out");
         }
         if (c instanceof ClosedChannelException) { // the connection to the leader broke mid-request

@@ -1,0 +1,166 @@
+package io.raftmanager.examples.jepsen;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nemesis operations that go through raft-kv's admin HTTP API: leadership transfer ({@code POST
+ * /leader {"id":N}}) and membership changes ({@code DELETE /members/N}, then {@code POST /members} as a
+ * learner and again as a voter). An endpoint this build lacks (501, 405, or 404 "no such endpoint") is
+ * logged once and its operation is reported as skipped from then on.
+ */
+final class AdminFaults {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminFaults.class);
+    private static final int UNSUPPORTED = -2;
+
+    /** What an operation did, for the timeline. */
+    record Outcome(String detail, boolean skipped) {}
+
+    private final KvCluster cluster;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Set<Nemesis.Kind> unsupported = EnumSet.noneOf(Nemesis.Kind.class);
+    /** Members removed and not yet back; the final heal re-adds them. */
+    private final Set<Long> removed = new TreeSet<>();
+
+    AdminFaults(KvCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    boolean unsupported(Nemesis.Kind k) {
+        return unsupported.contains(k);
+    }
+
+    synchronized List<Long> removed() {
+        return new ArrayList<>(removed);
+    }
+
+    Outcome transferLeader(Random random) throws InterruptedException {
+        long from = cluster.leader();
+        List<Long> others = new ArrayList<>(cluster.ids());
+        others.remove(from);
+        long to = others.get(random.nextInt(others.size()));
+        int status =
+                call(from == 0 ? to : from, "POST", "/leader", "{\"id\":" + to + "}", Nemesis.Kind.TRANSFER_LEADER);
+        boolean skipped = status == UNSUPPORTED;
+        return new Outcome(
+                "transfer n" + from + " -> n" + to
+                        + (skipped ? " (endpoint unavailable, skipped)" : ": HTTP " + status),
+                skipped);
+    }
+
+    /** Removes a random follower, waits {@code hold} ms, adds it back as a learner and promotes it. */
+    Outcome removeAndReadd(Random random, LongSupplier hold) throws InterruptedException {
+        long leader = cluster.leader();
+        if (leader == 0) {
+            return new Outcome("no leader to ask (skipped)", true);
+        }
+        List<Long> others = new ArrayList<>(cluster.ids());
+        others.remove(leader);
+        long victim = others.get(random.nextInt(others.size()));
+        int status = call(leader, "DELETE", "/members/" + victim, null, Nemesis.Kind.REMOVE_READD_MEMBER);
+        if (status == UNSUPPORTED) {
+            return new Outcome("remove n" + victim + " (endpoint unavailable, skipped)", true);
+        }
+        if (status / 100 != 2) {
+            return new Outcome("remove n" + victim + " refused: HTTP " + status, false);
+        }
+        synchronized (this) {
+            removed.add(victim);
+        }
+        Thread.sleep(hold.getAsLong());
+        boolean back = readd(victim, 20_000);
+        return new Outcome(
+                "remove n" + victim + ", re-add as learner and promote: "
+                        + (back ? "done" : "not finished, retried at the end"),
+                false);
+    }
+
+    /**
+     * Adds {@code victim} back as a learner, then promotes it, retrying refusals that ask for a retry. The
+     * API takes one Raft address for all nodes, so from now on every link into {@code victim} shares the
+     * proxy from the current leader (cutting any of them cuts all).
+     */
+    boolean readd(long victim, long timeoutMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        boolean learner = false;
+        while (System.nanoTime() < deadline) {
+            long leader = cluster.leader();
+            if (leader == 0 || leader == victim) {
+                Thread.sleep(300);
+                continue;
+            }
+            int status;
+            if (!learner) {
+                int port = cluster.shareInbound(victim, leader);
+                status = call(
+                        leader,
+                        "POST",
+                        "/members",
+                        "{\"id\":" + victim + ",\"address\":\"127.0.0.1:" + port + "\",\"role\":\"learner\"}",
+                        Nemesis.Kind.REMOVE_READD_MEMBER);
+                learner = status / 100 == 2 || status == 409;
+            } else {
+                status = call(
+                        leader,
+                        "POST",
+                        "/members",
+                        "{\"id\":" + victim + ",\"role\":\"voter\"}",
+                        Nemesis.Kind.REMOVE_READD_MEMBER);
+                if (status / 100 == 2 || status == 409) {
+                    synchronized (this) {
+                        removed.remove(victim);
+                    }
+                    return true;
+                }
+            }
+            if (status == UNSUPPORTED) {
+                return false;
+            }
+            Thread.sleep(300);
+        }
+        return false;
+    }
+
+    /** The HTTP status, -1 when the call failed, or {@link #UNSUPPORTED}. */
+    private int call(long node, String method, String path, String body, Nemesis.Kind k) throws InterruptedException {
+        if (unsupported.contains(k)) {
+            return UNSUPPORTED;
+        }
+        HttpRequest.Builder req = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + cluster.http(node).getPort() + path))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json");
+        req.method(
+                method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        try {
+            HttpResponse<String> r = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            int code = r.statusCode();
+            if (code == 501 || code == 405 || (code == 404 && r.body().contains("no such endpoint"))) {
+                LOG.info("{} {} answered {}: {} faults are skipped for this run", method, path, code, k);
+                unsupported.add(k);
+                return UNSUPPORTED;
+            }
+            if (code / 100 != 2) {
+                LOG.info("{} {} on n{} answered {}: {}", method, path, node, code, r.body());
+            }
+            return code;
+        } catch (IOException e) {
+            LOG.info("{} {} on n{} failed: {}", method, path, node, e.toString());
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.raftmanager.examples.jepsen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.EnumSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+/**
+ * Jepsen-style runs of raft-kv: separate node JVMs, faults from {@link Nemesis}, a recorded client history
+ * checked for linearizability, durability, INCR accounting and convergence. The CI run is bounded (fixed
+ * seeds, about two minutes); {@code -Djepsen.soak.minutes=N} runs one long run; {@code
+ * -Djepsen.seed=S} replays a seed (see a report's header).
+ */
+class JepsenTest {
+    private static final Set<Nemesis.Kind> PROCESS_FAULTS = EnumSet.of(
+            Nemesis.Kind.KILL_RANDOM,
+            Nemesis.Kind.KILL_LEADER,
+            Nemesis.Kind.PAUSE_RANDOM,
+            Nemesis.Kind.PAUSE_LEADER,
+            Nemesis.Kind.SLOW_DISK,
+            Nemesis.Kind.TRANSFER_LEADER,
+            Nemesis.Kind.REMOVE_READD_MEMBER);
+    private static final Set<Nemesis.Kind> NETWORK_FAULTS = EnumSet.of(
+            Nemesis.Kind.PARTITION_HALVES,
+            Nemesis.Kind.PARTITION_BRIDGE,
+            Nemesis.Kind.ISOLATE_LEADER,
+            Nemesis.Kind.LEADER_ONE_WAY,
+            Nemesis.Kind.SLOW_LINKS);
+
+    @Test
+    void processFaults() throws Exception {
+        expectValid(RunOptions.of("ci-process-faults", 1, 3, 40_000, PROCESS_FAULTS));
+    }
+
+    @Test
+    void networkFaults() throws Exception {
+        expectValid(RunOptions.of(
+                "ci-network-faults", 2, Integer.getInteger("jepsen.ci.nodes", 5), 40_000, NETWORK_FAULTS));
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "jepsen.seed", matches = "\\d+")
+    void replay() throws Exception {
+        long seed = Long.getLong("jepsen.seed");
+        expectValid(RunOptions.of(
+                "replay-" + seed,
+                seed,
+                Integer.getInteger("jepsen.nodes", 3),
+                Long.getLong("jepsen.seconds", 60) * 1000,
+                Nemesis.parse(System.getProperty("jepsen.faults", "all"))));
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "jepsen.soak.minutes", matches = "\\d+")
+    void soak() throws Exception {
+        long seed = Long.getLong("jepsen.soak.seed", System.currentTimeMillis());
+        expectValid(RunOptions.of(
+                "soak-" + seed,
+                seed,
+                Integer.getInteger("jepsen.nodes", 3),
+                Long.getLong("jepsen.soak.minutes") * 60_000,
+                Nemesis.all()));
+    }
+
+    private static void expectValid(RunOptions o) throws Exception {
+        RunResult r = JepsenRun.run(o);
+        System.out.println(r.summary());
+        assertTrue(r.valid(), r::summary);
+    }
+}

@@ -1,0 +1,39 @@
+package io.raftmanager.examples.jepsen;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * What one run does.
+ *
+ * @param name the run's directory under {@code outDir}
+ * @param seed drives the nemesis and the clients' choices
+ * @param nodes cluster size (3 or 5)
+ * @param clients concurrent RESP clients
+ * @param workloadMillis how long clients run while the nemesis acts
+ * @param faults the nemesis operations to draw from
+ */
+record RunOptions(
+        String name,
+        long seed,
+        int nodes,
+        int clients,
+        long workloadMillis,
+        Set<Nemesis.Kind> faults,
+        int electionMillis,
+        int heartbeatMillis,
+        Path outDir) {
+
+    static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
+        return new RunOptions(
+                name,
+                seed,
+                nodes,
+                Integer.getInteger("jepsen.clients", 2 * nodes + 4),
+                workloadMillis,
+                faults,
+                Integer.getInteger("jepsen.election.ms", 500),
+                Integer.getInteger("jepsen.heartbeat.ms", 50),
+                Path.of(System.getProperty("jepsen.out", "target/jepsen")));
+    }
+}

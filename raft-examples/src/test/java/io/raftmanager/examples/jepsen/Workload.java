@@ -1,0 +1,211 @@
+package io.raftmanager.examples.jepsen;
+
+import io.raftmanager.examples.jepsen.Op.Kind;
+import io.raftmanager.examples.jepsen.Op.Outcome;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Concurrent clients over RESP, each bound to one node, running SET/GET/CAS on a few register keys, INCR
+ * and GET on a few counter keys, and SET of write-once keys. Keys change generation every few seconds
+ * so each key's history stays short enough for the linearizability search. Every SET and CAS writes a
+ * value no other operation writes.
+ */
+final class Workload {
+    static final int REGISTERS = 3;
+    static final int COUNTERS = 2;
+
+    private final KvCluster cluster;
+    private final int clients;
+    private final long seed;
+    private final long generationNanos;
+    private final int replyTimeoutMillis;
+    private final long startNanos;
+    private final ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
+    private final Set<String> registerKeys = ConcurrentHashMap.newKeySet();
+    private final Set<String> counterKeys = ConcurrentHashMap.newKeySet();
+    private final Set<String> onceKeys = ConcurrentHashMap.newKeySet();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean stop;
+
+    Workload(KvCluster cluster, int clients, long seed, long generationMillis, int replyTimeoutMillis, long start) {
+        this.cluster = cluster;
+        this.clients = clients;
+        this.seed = seed;
+        this.generationNanos = generationMillis * 1_000_000L;
+        this.replyTimeoutMillis = replyTimeoutMillis;
+        this.startNanos = start;
+    }
+
+    void start() {
+        for (int p = 0; p < clients; p++) {
+            int process = p;
+            Thread t = new Thread(() -> new Client(process).run(), "jepsen-client-" + p);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    void stop() throws InterruptedException {
+        stop = true;
+        for (Thread t : threads) {
+            t.join(30_000);
+        }
+    }
+
+    List<Op> history() {
+        List<Op> ops = new ArrayList<>(history);
+        ops.sort((a, b) -> Long.compare(a.invokeNanos(), b.invokeNanos()));
+        return ops;
+    }
+
+    Set<String> registerKeys() {
+        return Collections.unmodifiableSet(registerKeys);
+    }
+
+    Set<String> counterKeys() {
+        return Collections.unmodifiableSet(counterKeys);
+    }
+
+    Set<String> onceKeys() {
+        return Collections.unmodifiableSet(onceKeys);
+    }
+
+    private final class Client {
+        private final int process;
+        private final long node;
+        private final Random random;
+        private final Map<String, String> lastSeen = new HashMap<>();
+        private Resp conn;
+        private long seq;
+
+        Client(int process) {
+            this.process = process;
+            List<Long> ids = cluster.ids();
+            this.node = ids.get(process % ids.size());
+            this.random = new Random(seed * 7919 + process);
+        }
+
+        void run() {
+            while (!stop) {
+                long gen = (System.nanoTime() - startNanos) / generationNanos;
+                int dice = random.nextInt(100);
+                String value = "p" + process + "-" + (++seq);
+                if (dice < 28) {
+                    String key = "r" + random.nextInt(REGISTERS) + "g" + gen;
+                    registerKeys.add(key);
+                    invoke(Kind.GET, key, null, null);
+                } else if (dice < 48) {
+                    String key = "r" + random.nextInt(REGISTERS) + "g" + gen;
+                    registerKeys.add(key);
+                    invoke(Kind.SET, key, value, null);
+                } else if (dice < 63) {
+                    String key = "r" + random.nextInt(REGISTERS) + "g" + gen;
+                    registerKeys.add(key);
+                    String expected = lastSeen.getOrDefault(key, "p0-0");
+                    invoke(Kind.CAS, key, expected, value);
+                } else if (dice < 80) {
+                    String key = "c" + random.nextInt(COUNTERS) + "g" + gen;
+                    counterKeys.add(key);
+                    invoke(Kind.INCR, key, null, null);
+                } else if (dice < 90) {
+                    String key = "c" + random.nextInt(COUNTERS) + "g" + gen;
+                    counterKeys.add(key);
+                    invoke(Kind.GET, key, null, null);
+                } else {
+                    String key = "u-" + value;
+                    onceKeys.add(key);
+                    invoke(Kind.SET, key, value, null);
+                }
+            }
+            if (conn != null) {
+                conn.close();
+            }
+        }
+
+        private void invoke(Kind kind, String key, String value, String newValue) {
+            String[] command = switch (kind) {
+                case GET -> new String[] {"GET", key};
+                case SET -> new String[] {"SET", key, value};
+                case INCR -> new String[] {"INCR", key};
+                case CAS -> new String[] {"CAS", key, value, newValue};
+            };
+            long invoke = System.nanoTime();
+            Outcome outcome;
+            String result = null;
+            String error = null;
+            boolean backOff = false;
+            try {
+                if (conn == null) {
+                    conn = new Resp(cluster.redis(node), 1_000, replyTimeoutMillis);
+                }
+                Object reply = conn.call(command);
+                if (reply instanceof Resp.Err) {
+                    Resp.Err err = (Resp.Err) reply;
+                    error = err.message();
+                    outcome = definitelyNotApplied(err) ? Outcome.FAIL : Outcome.UNKNOWN;
+                    backOff = true;
+                } else {
+                    outcome = Outcome.OK;
+                    result = reply == null ? null : String.valueOf(reply);
+                }
+            } catch (Resp.ConnectFailed e) {
+                outcome = Outcome.FAIL; // nothing was sent
+                error = "connect: " + e.getMessage();
+                backOff = true;
+            } catch (IOException e) {
+                outcome = Outcome.UNKNOWN; // sent, and no reply
+                error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                conn.close();
+                conn = null;
+                backOff = true;
+            } catch (RuntimeException e) {
+                outcome = Outcome.UNKNOWN;
+                error = e.toString();
+                if (conn != null) {
+                    conn.close();
+                    conn = null;
+                }
+            }
+            long complete = System.nanoTime();
+            history.add(new Op(process, kind, key, value, newValue, outcome, result, node, invoke, complete, error));
+            if (outcome == Outcome.OK) {
+                if (kind == Kind.GET && result != null) {
+                    lastSeen.put(key, result);
+                } else if (kind == Kind.SET) {
+                    lastSeen.put(key, value);
+                } else if (kind == Kind.CAS && "1".equals(result)) {
+                    lastSeen.put(key, newValue);
+                }
+            }
+            if (backOff) {
+                sleep(50 + random.nextInt(100));
+            }
+        }
+    }
+
+    /** Errors the server gives only when the command was never proposed (or is a read). */
+    static boolean definitelyNotApplied(Resp.Err err) {
+        String code = err.code();
+        return code.equals("CLUSTERDOWN")
+                || code.equals("TRYAGAIN")
+                || err.message().startsWith("ERR overloaded");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
