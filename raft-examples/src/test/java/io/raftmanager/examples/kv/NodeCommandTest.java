@@ -111,6 +111,19 @@ class NodeCommandTest {
     }
 
     @Test
+    void aDataDirectoryOfAnotherClusterIsRefusedEvenWhenJoining() {
+        DataDir.prepare(dir.resolve("other"), "another-cluster", 1);
+        Run r = run(append(valid(dir.resolve("other").toString()), "--join").toArray(String[]::new));
+        assertEquals(1, r.exitCode());
+        assertTrue(
+                r.err()
+                        .strip()
+                        .endsWith("belongs to node 1 of cluster 'another-cluster', not node 1 of cluster 'raft-kv'"),
+                r.err());
+        assertEquals(1, r.err().strip().lines().count());
+    }
+
+    @Test
     void unknownStorageIsOneLine() {
         Run r = run(append(valid(dir.resolve("n1").toString()), "--storage", "floppy")
                 .toArray(String[]::new));

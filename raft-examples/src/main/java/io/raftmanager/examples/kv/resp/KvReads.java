@@ -1,32 +1,56 @@
 package io.raftmanager.examples.kv.resp;
 
+import com.google.protobuf.ByteString;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.raftmanager.OperationTimeoutException;
 import io.raftmanager.examples.kv.KvCodec;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.ReadMode;
 import io.raftmanager.examples.kv.proto.KvQuery;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Serves GET/MGET/EXISTS/DBSIZE at the connection's {@link ReadMode}, after the connection's earlier
  * requests (so a client reads its own writes): STALE reads this node's state at once; LINEARIZABLE and
  * FOLLOWER confirm a read index through the leader (ReadIndex) and answer from this node once it has
- * applied that far; LEASE answers at the leader within its lease.
+ * applied that far; LEASE answers at the leader within its lease. A read whose confirmation round timed
+ * out (the runtime gives up after two election timeouts) is tried again while the request's own time
+ * lasts: a read changes nothing, so repeating it is safe, and a loaded machine should not turn a slow
+ * round into an error.
  */
 final class KvReads {
     private final KvNode node;
+    private final long timeoutNanos;
 
     KvReads(KvNode node) {
         this.node = node;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(node.config().requestTimeoutMillis());
     }
 
     CompletableFuture<RedisMessage> read(Session session, List<byte[]> args, KvQuery query, boolean forwarded) {
         ReadMode mode = forwarded ? ReadMode.LINEARIZABLE : session.readMode;
         return session.tail
                 .handle((r, e) -> null)
-                .thenCompose(ignored -> node.raft().read(query.toByteString(), mode.consistency()))
+                .thenCompose(ignored -> attempt(query, mode, System.nanoTime() + timeoutNanos))
                 .handle((bytes, err) ->
                         err == null ? Replies.of(KvCodec.parseResult(bytes)) : Replies.failure(err, false));
+    }
+
+    private CompletableFuture<ByteString> attempt(KvQuery query, ReadMode mode, long deadlineNanos) {
+        return node.raft()
+                .read(query.toByteString(), mode.consistency())
+                .handle((bytes, err) -> {
+                    if (err == null) {
+                        return CompletableFuture.completedFuture(bytes);
+                    }
+                    if (Replies.unwrap(err) instanceof OperationTimeoutException
+                            && System.nanoTime() - deadlineNanos < 0) {
+                        return attempt(query, mode, deadlineNanos);
+                    }
+                    return CompletableFuture.<ByteString>failedFuture(err);
+                })
+                .thenCompose(f -> f);
     }
 }
