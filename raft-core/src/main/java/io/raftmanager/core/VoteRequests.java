@@ -13,8 +13,7 @@ final class VoteRequests {
         boolean upToDate = r.raftLog.isUpToDate(
                 m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());
         if (canVote && upToDate) {
-            Raft.LOG.debug(
-                    "[{}] grants {}vote to {} at term {}", r.id, pre ? "pre-" : "", m.getFrom(), m.getTerm());
+            Raft.LOG.debug("[{}] grants {}vote to {} at term {}", r.id, pre ? "pre-" : "", m.getFrom(), m.getTerm());
             r.send(Messages.voteResponse(r, m.getFrom(), m.getTerm(), pre, true), true);
             if (!pre) {
                 r.electionElapsed = 0;
