@@ -141,6 +141,12 @@ final class EventLoop implements Worker {
                 writer.snapshotTaken(s.meta().getIndex());
             } else if (in instanceof Inputs.Fatal f) {
                 fail(f);
+                if (proposals != null) {
+                    // Taken from the inbox in this pass but never handed to the core: not carried out.
+                    io.raftmanager.ClosedException e = new io.raftmanager.ClosedException(
+                            "node " + raft.id() + " stopped after a failure", f.cause());
+                    proposals.forEach(p -> p.future().completeExceptionally(e));
+                }
                 return work;
             } else if (in instanceof Runnable r) {
                 r.run();

@@ -38,6 +38,13 @@ public interface LogReader {
      */
     List<Entry> entries(long from, long toExclusive, long maxBytes);
 
-    /** Metadata of the latest snapshot, or the default instance (index 0, term 0) if there is none. */
+    /**
+     * The log's base point: the index and term of the entry just before {@link #firstIndex()} and the
+     * membership recorded with it, or the default instance (index 0, term 0) for a log never compacted.
+     * It is the metadata of the last snapshot written through a {@link LogBatch}, or, after {@link
+     * LogStorage#compact}, the compaction point (with the membership left as it was). The state machine's
+     * snapshots live in a {@link SnapshotStore}, whose latest is never older than this point; a node at
+     * start-up rolls this point forward to it (see {@link SnapshotStore}).
+     */
     SnapshotMeta snapshot();
 }

@@ -20,8 +20,11 @@ public interface LogStorage extends LogReader, AutoCloseable {
     void write(LogBatch batch);
 
     /**
-     * Discards entries up to and including {@code upToIndex}, which must be covered by the latest
-     * snapshot ({@code upToIndex <= snapshot().getIndex()}).
+     * Discards entries up to and including {@code upToIndex} (a no-op at or below the base point), moving
+     * the base point ({@link #snapshot()}) to {@code (upToIndex, term(upToIndex))} and keeping its
+     * membership. The runtime calls it only behind a snapshot durable in its {@link SnapshotStore}, keeping
+     * a trailing window of entries; atomic like {@link #write}, and need not be synced (a compaction lost
+     * in a crash only leaves entries that are compacted again).
      */
     void compact(long upToIndex);
 

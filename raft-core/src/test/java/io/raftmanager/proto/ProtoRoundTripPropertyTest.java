@@ -288,7 +288,10 @@ class ProtoRoundTripPropertyTest {
                     b.setInstallSnapshotResponse(InstallSnapshotResponse.newBuilder()
                             .setSnapshotIndex(u64())
                             .setNextOffset(u64())
-                            .setSuccess(bool()));
+                            .setSuccess(bool())
+                            .setSnapshotTerm(u64())
+                            .setComplete(bool())
+                            .setAbandon(bool()));
                 case READ_INDEX_REQUEST ->
                     b.setReadIndexRequest(ReadIndexRequest.newBuilder().setContext(bytes()));
                 case READ_INDEX_RESPONSE ->

@@ -4,7 +4,9 @@ import io.raftmanager.RaftConfig;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.TestNode;
+import io.raftmanager.proto.InstallSnapshotRequest;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,8 @@ final class InteractionEnv {
     private final Map<Long, Integer> groups = new TreeMap<>();
 
     private final List<String> out = new ArrayList<>();
+    /** Each node's latest snapshot (metadata only: the harness plays the runtime's snapshot store). */
+    final Map<Long, SnapshotMeta> snapshots = new TreeMap<>();
 
     void println(String line) {
         out.add(line);
@@ -104,7 +108,13 @@ final class InteractionEnv {
         for (String line : MessageFormatter.ready(rd)) {
             println("  " + line);
         }
-        rd.messages().forEach(this::send);
+        for (RaftMessage m : rd.messages()) {
+            if (m.hasInstallSnapshotRequest()) {
+                streamSnapshot(n, m);
+            } else {
+                send(m);
+            }
+        }
         if (rd.hasPersistWork()) {
             n.storage.write(rd.toLogBatch());
         }
@@ -112,6 +122,24 @@ final class InteractionEnv {
         n.applied.addAll(rd.entriesToApply());
         observe(n, "  ", () -> n.raft.advance(rd));
         return true;
+    }
+
+    /**
+     * Plays the runtime asked to stream a snapshot: the whole snapshot travels as one complete message
+     * (the chunk protocol is the runtime's, tested in SnapshotTransferTest), and the transfer is reported
+     * finished at once.
+     */
+    private void streamSnapshot(TestNode n, RaftMessage request) {
+        SnapshotMeta meta = snapshots.get(n.id);
+        if (meta == null) {
+            throw new ScriptException("node " + n.id + " asked to send a snapshot but has none");
+        }
+        println("  runtime: streams snapshot " + meta.getTerm() + "/" + meta.getIndex() + " to " + request.getTo());
+        send(request.toBuilder()
+                .setInstallSnapshotRequest(
+                        InstallSnapshotRequest.newBuilder().setMeta(meta).setDone(true))
+                .build());
+        observe(n, "  ", () -> n.raft.reportSnapshot(request.getTo(), true));
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -168,6 +168,11 @@ final class MessageFormatter {
         if (rd.hardState() != null) {
             out.add("hard: " + hardState(rd.hardState()));
         }
+        if (rd.snapshot() != null) {
+            out.add("persist and install snapshot: " + rd.snapshot().getTerm() + "/"
+                    + rd.snapshot().getIndex() + " "
+                    + Changer.describe(rd.snapshot().getMembership()));
+        }
         if (!rd.entriesToPersist().isEmpty()) {
             out.add("persist: " + entries(rd.entriesToPersist()));
         }

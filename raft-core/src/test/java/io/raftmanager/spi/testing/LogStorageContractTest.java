@@ -352,6 +352,26 @@ public abstract class LogStorageContractTest {
 
     // ---- compaction ----------------------------------------------------------------------------------
 
+    /**
+     * The runtime compacts behind a snapshot (keeping a trailing window) with {@link LogStorage#compact},
+     * which keeps the old membership; at start-up it records the latest snapshot with a batch whose index
+     * may equal the compaction point. That batch must keep the log and take the snapshot's membership.
+     */
+    @Test
+    void snapshotAtTheCompactionPointRecordsItsMembershipAndKeepsTheLog() {
+        append(entries(1, 1, 6));
+        storage.compact(3);
+        SnapshotMeta meta = snapshotMeta(3, 1, 1, 2);
+        storage.write(new LogBatch(null, List.of(), meta, true));
+        assertEquals(meta, storage.snapshot());
+        assertEquals(meta.getMembership(), storage.initialState().membership());
+        assertEquals(4, storage.firstIndex());
+        assertEquals(entries(1, 4, 6), all());
+        restart();
+        assertEquals(meta, storage.snapshot());
+        assertEquals(entries(1, 4, 6), all());
+    }
+
     @Test
     void compactionMovesTheFirstIndexAndKeepsTheTermOfTheLastCompactedEntry() {
         append(entries(1, 1, 3));
