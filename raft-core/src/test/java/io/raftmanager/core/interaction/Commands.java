@@ -24,7 +24,8 @@ final class Commands {
             Map.entry("restart", new RestartHandler()),
             Map.entry("add-joiner", new AddJoinerHandler()),
             Map.entry("propose-conf-change", new ProposeConfChangeHandler()),
-            Map.entry("transfer-leadership", new TransferLeadershipHandler()));
+            Map.entry("transfer-leadership", new TransferLeadershipHandler()),
+            Map.entry("read-index", new ReadIndexHandler()));
 
     private Commands() {}
 
