@@ -37,9 +37,9 @@ import java.util.function.Consumer;
  * Values written are unique, which keeps the check cheap.
  */
 final class SimClients {
-    static final int CLIENTS = 4;
+    static final int CLIENTS = 8;
     /** Steps a client waits for an answer before giving up (the outcome of a write is then unknown). */
-    static final long TIMEOUT = 400;
+    static final long TIMEOUT = 150;
 
     private static final String[] REGISTERS = {"a", "b", "c"};
     private static final String COUNTER = "n";
@@ -68,6 +68,7 @@ final class SimClients {
     private final List<Operation<Input, Output>> history = new ArrayList<>();
     private final Pending[] inFlight = new Pending[CLIENTS];
     private final Input[] retry = new Input[CLIENTS];
+    private final long[] lastServer = new long[CLIENTS];
     /** The last value each client saw for each key, which its next CAS expects. */
     private final List<Map<String, String>> lastSeen = new ArrayList<>();
 
@@ -122,16 +123,10 @@ final class SimClients {
     }
 
     private void write(int c, Input in, long now) {
-        List<SimNode> leaders = new ArrayList<>();
-        for (SimNode n : nodes) {
-            if (n.isUp() && !n.isPaused(now) && n.raft.role() == Role.LEADER) {
-                leaders.add(n);
-            }
-        }
-        if (leaders.isEmpty()) {
+        SimNode n = pickServer(c, true, now);
+        if (n == null) {
             return;
         }
-        SimNode n = leaders.get(rnd.nextInt(leaders.size()));
         EntryId id;
         try {
             id = n.raft.propose(SimKvStore.encode(in));
@@ -151,7 +146,7 @@ final class SimClients {
         if (mode == Mode.LEASE && options.pauseRate() > 0) {
             mode = Mode.LINEARIZABLE; // a paused leader's lease clock stops: leases are unsafe under pauses
         }
-        SimNode n = pickServer(mode, now);
+        SimNode n = pickServer(c, mode != Mode.FOLLOWER, now);
         if (n == null) {
             return;
         }
@@ -165,20 +160,37 @@ final class SimClients {
         inFlight[c] = new Pending(c, KvModel.get(key), n.id, now, null, ctx, mode, new long[] {-1});
     }
 
-    /** A leader for linearizable and lease reads, a follower for follower reads; random if none fits. */
-    private SimNode pickServer(Mode mode, long now) {
+    /**
+     * A server that believes it leads (or, for a follower read, one that does not); random if none fits.
+     * A client sticks to the server it used last while that one still fits, as a client caching the
+     * leader's address does: this is how clients keep talking to a deposed leader that does not know it.
+     */
+    private SimNode pickServer(int c, boolean leader, long now) {
+        SimNode last = lastServer[c] == 0 ? null : nodes.get((int) lastServer[c] - 1);
+        if (last != null && fits(last, leader, now) && rnd.nextInt(8) != 0) {
+            return last;
+        }
         List<SimNode> fit = new ArrayList<>();
         List<SimNode> up = new ArrayList<>();
         for (SimNode n : nodes) {
             if (n.isUp() && !n.isPaused(now)) {
                 up.add(n);
-                if ((n.raft.role() == Role.LEADER) == (mode != Mode.FOLLOWER)) {
+                if (fits(n, leader, now)) {
                     fit.add(n);
                 }
             }
         }
-        List<SimNode> from = fit.isEmpty() ? up : fit;
-        return from.isEmpty() ? null : from.get(rnd.nextInt(from.size()));
+        List<SimNode> from = fit.isEmpty() && !leader ? up : fit;
+        if (from.isEmpty()) {
+            return null;
+        }
+        SimNode n = from.get(rnd.nextInt(from.size()));
+        lastServer[c] = n.id;
+        return n;
+    }
+
+    private static boolean fits(SimNode n, boolean leader, long now) {
+        return n.isUp() && !n.isPaused(now) && (n.raft.role() == Role.LEADER) == leader;
     }
 
     /** A server's Ready, before its entries are applied: writes complete, read indexes arrive. */

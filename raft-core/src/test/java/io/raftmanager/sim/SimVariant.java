@@ -1,5 +1,7 @@
 package io.raftmanager.sim;
 
+import java.util.function.UnaryOperator;
+
 /**
  * What a simulation run changes from the default, for tests that explore one hazard.
  *
@@ -10,12 +12,17 @@ package io.raftmanager.sim;
  * @param plantReadWithoutRound planted bug: leaders answer ReadIndex without a heartbeat round
  * @param plantServeBeforeApply planted bug: a read is served as soon as its read index is known, before
  *     the server has applied up to it
+ * @param faults adjusts the fault mix the seed drew
  */
 record SimVariant(
-        int fastestTickPeriod, int slowestTickPeriod, boolean plantReadWithoutRound, boolean plantServeBeforeApply) {
+        int fastestTickPeriod,
+        int slowestTickPeriod,
+        boolean plantReadWithoutRound,
+        boolean plantServeBeforeApply,
+        UnaryOperator<SimOptions> faults) {
 
-    /** The clock spread the lease bound covers, and no planted bug. */
-    static final SimVariant DEFAULT = new SimVariant(4, 6, false, false);
+    /** The clock spread the lease bound covers, the drawn fault mix, and no planted bug. */
+    static final SimVariant DEFAULT = new SimVariant(4, 6, false, false, UnaryOperator.identity());
 
     SimVariant {
         if (fastestTickPeriod < 1 || slowestTickPeriod < fastestTickPeriod) {
@@ -23,8 +30,72 @@ record SimVariant(
         }
     }
 
-    /** Clocks up to three times faster than others: beyond the drift bound leases are sized for. */
-    static SimVariant driftBeyondBound() {
-        return new SimVariant(2, 6, false, false);
+    SimVariant withTickPeriods(int fastest, int slowest) {
+        return new SimVariant(fastest, slowest, plantReadWithoutRound, plantServeBeforeApply, faults);
+    }
+
+    SimVariant withReadWithoutRound() {
+        return new SimVariant(fastestTickPeriod, slowestTickPeriod, true, plantServeBeforeApply, faults);
+    }
+
+    SimVariant withServeBeforeApply() {
+        return new SimVariant(fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, true, faults);
+    }
+
+    SimVariant withFaults(UnaryOperator<SimOptions> adjust) {
+        return new SimVariant(
+                fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, plantServeBeforeApply, adjust);
+    }
+
+    /**
+     * The fault mix in which a leader is most often cut off while it still believes it leads: frequent
+     * partitions, no pauses and no membership changes, CheckQuorum as given.
+     */
+    static UnaryOperator<SimOptions> isolatedLeaders(boolean checkQuorum) {
+        return o -> new SimOptions(
+                o.nodes(),
+                o.electionTicks(),
+                o.heartbeatTicks(),
+                o.preVote(),
+                checkQuorum,
+                o.dropRate(),
+                o.duplicateRate(),
+                o.maxExtraDelay(),
+                0.004,
+                o.crashRate() / 4,
+                o.slowDiskRate(),
+                0,
+                o.proposeRate(),
+                o.maxInflightMessages(),
+                o.maxMessageBytes(),
+                0);
+    }
+
+    /**
+     * As {@link #isolatedLeaders} with CheckQuorum (which leases need), with long election timeouts and a
+     * prompt network, so that the window in which a lease outlives the followers' patience is wide enough
+     * for a new leader to commit a write before the old one's lease runs out.
+     */
+    static UnaryOperator<SimOptions> isolatedLeasingLeaders() {
+        return o -> {
+            SimOptions i = isolatedLeaders(true).apply(o);
+            return new SimOptions(
+                    3,
+                    i.electionTicks(),
+                    i.heartbeatTicks(),
+                    i.preVote(),
+                    true,
+                    0,
+                    0,
+                    Math.min(2, i.maxExtraDelay()),
+                    0.002,
+                    0,
+                    0,
+                    0,
+                    Math.max(0.3, i.proposeRate()),
+                    i.maxInflightMessages(),
+                    i.maxMessageBytes(),
+                    0);
+        };
     }
 }

@@ -68,7 +68,7 @@ final class Simulation {
         this.steps = steps;
         this.keepEvents = keepEvents;
         this.rnd = new SplittableRandom(seed);
-        this.options = SimOptions.draw(rnd.split());
+        this.options = variant.faults().apply(SimOptions.draw(rnd.split()));
         this.nemesisRnd = rnd.split();
         this.network = new SimNetwork(rnd.split(), options);
         this.snapshots = new SimSnapshots(seed, nodes, stats, this::event);

@@ -25,7 +25,8 @@ final class Commands {
             Map.entry("add-joiner", new AddJoinerHandler()),
             Map.entry("propose-conf-change", new ProposeConfChangeHandler()),
             Map.entry("transfer-leadership", new TransferLeadershipHandler()),
-            Map.entry("snapshot", new SnapshotHandler()));
+            Map.entry("snapshot", new SnapshotHandler()),
+            Map.entry("read-index", new ReadIndexHandler()));
 
     private Commands() {}
 

@@ -2,6 +2,7 @@ package io.raftmanager.core.interaction;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftmanager.core.ReadState;
 import io.raftmanager.core.Ready;
 import io.raftmanager.core.Status;
 import io.raftmanager.core.confchange.Changer;
@@ -187,6 +188,9 @@ final class MessageFormatter {
         }
         if (rd.membership() != null) {
             out.add("membership: " + Changer.describe(rd.membership()));
+        }
+        for (ReadState rs : rd.readStates()) {
+            out.add("read: index=" + rs.index() + " context=" + rs.context().toStringUtf8());
         }
         return out;
     }

@@ -5,11 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -86,11 +86,15 @@ final class PartitionSearch<S, I, O> {
 
     Outcome run() {
         Entry<I, O> head = buildList();
-        // Zobrist hashing: the linearized set's hash is the XOR of one random word per member.
+        int words = (ops.size() + 63) / 64;
+        // The placed operations, split: definite ones (which every completion must place) and optional
+        // ones (unknown outcome). Zobrist hashing: a set's hash is the XOR of one random word per member.
+        long[] definite = new long[words];
+        long[] optional = new long[words];
         long[] zobrist = new SplittableRandom(ops.size()).longs(ops.size()).toArray();
-        long[] linearized = new long[(ops.size() + 63) / 64];
+        int[] twin = earlierTwins();
         long setHash = 0;
-        Set<CacheKey> cache = new HashSet<>();
+        Map<CacheKey, List<long[]>> cache = new HashMap<>();
         Deque<Frame<S, I, O>> stack = new ArrayDeque<>();
         S state = model.init();
         int definiteLeft = 0;
@@ -103,17 +107,19 @@ final class PartitionSearch<S, I, O> {
             if ((++iterations & DEADLINE_CHECK_MASK) == 0 && System.nanoTime() - deadlineNanos > 0) {
                 return Outcome.TIMED_OUT;
             }
+            int id = entry.id;
             boolean unknown = entry.op.outcome() == Operation.Outcome.UNKNOWN;
             if (entry.call) {
-                Optional<S> next = model.step(state, entry.op.input(), entry.op.output());
+                // Of identical unknown operations, the earliest called is always placed first (swapping
+                // two of them in an order changes nothing), which prunes their permutations.
+                boolean allowed = !unknown || twin[id] < 0 || isSet(optional, twin[id]);
+                Optional<S> next = allowed ? model.step(state, entry.op.input(), entry.op.output()) : Optional.empty();
                 // An operation of unknown outcome that changes nothing here is better left out: it need
                 // not take effect at all, and placing it cannot enable anything.
                 if (next.isPresent() && !(unknown && next.get().equals(state))) {
-                    int id = entry.id;
-                    linearized[id >>> 6] ^= 1L << id;
-                    long candidateHash = setHash ^ zobrist[id];
-                    if (!cache.contains(new CacheKey(linearized, next.get(), candidateHash))) {
-                        cache.add(new CacheKey(linearized.clone(), next.get(), candidateHash));
+                    long candidateHash = unknown ? setHash : setHash ^ zobrist[id];
+                    flip(unknown ? optional : definite, id);
+                    if (firstVisit(cache, new CacheKey(definite, next.get(), candidateHash), optional)) {
                         stack.push(new Frame<>(entry, state));
                         state = next.get();
                         setHash = candidateHash;
@@ -122,7 +128,7 @@ final class PartitionSearch<S, I, O> {
                         entry = head.next;
                         continue;
                     }
-                    linearized[id >>> 6] ^= 1L << id;
+                    flip(unknown ? optional : definite, id);
                 }
                 entry = entry.next;
             } else if (unknown) {
@@ -136,15 +142,79 @@ final class PartitionSearch<S, I, O> {
                 }
                 Frame<S, I, O> top = stack.pop();
                 Entry<I, O> undone = top.entry();
+                boolean undoneUnknown = undone.op.outcome() == Operation.Outcome.UNKNOWN;
                 state = top.stateBefore();
-                linearized[undone.id >>> 6] ^= 1L << undone.id;
-                setHash ^= zobrist[undone.id];
-                definiteLeft += undone.op.outcome() == Operation.Outcome.UNKNOWN ? 0 : 1;
+                flip(undoneUnknown ? optional : definite, undone.id);
+                setHash ^= undoneUnknown ? 0 : zobrist[undone.id];
+                definiteLeft += undoneUnknown ? 0 : 1;
                 unlift(undone);
                 entry = undone.next;
             }
         }
         return Outcome.LINEARIZABLE;
+    }
+
+    /**
+     * Lowe's memoisation, strengthened for optional operations: a node (definite set, state, optional
+     * set) is dominated by an explored node with the same definite set and state and fewer optional
+     * operations placed, since any completion of the former also completes the latter (unplaced optional
+     * operations may stay unplaced, and never constrain others: they never return). Returns whether the
+     * node is new; if so, records it.
+     */
+    private static boolean firstVisit(Map<CacheKey, List<long[]>> cache, CacheKey key, long[] optional) {
+        List<long[]> seen = cache.get(key);
+        if (seen == null) {
+            seen = new ArrayList<>(1);
+            cache.put(new CacheKey(key.words().clone(), key.state(), key.setHash()), seen);
+        } else {
+            for (long[] placed : seen) {
+                if (isSubset(placed, optional)) {
+                    return false;
+                }
+            }
+            seen.removeIf(placed -> isSubset(optional, placed));
+        }
+        seen.add(optional.clone());
+        return true;
+    }
+
+    private static boolean isSubset(long[] a, long[] b) {
+        for (int i = 0; i < a.length; i++) {
+            if ((a[i] & ~b[i]) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isSet(long[] bits, int id) {
+        return (bits[id >>> 6] & (1L << id)) != 0;
+    }
+
+    private static void flip(long[] bits, int id) {
+        bits[id >>> 6] ^= 1L << id;
+    }
+
+    /** For each unknown operation, the previous unknown one with an equal input in call order, or -1. */
+    private int[] earlierTwins() {
+        int[] twin = new int[ops.size()];
+        Arrays.fill(twin, -1);
+        Integer[] order = new Integer[ops.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order,
+                Comparator.<Integer>comparingLong(i -> ops.get(i).callNanos()).thenComparingInt(i -> i));
+        Map<Object, Integer> last = new HashMap<>();
+        for (int i : order) {
+            Operation<I, O> op = ops.get(i);
+            if (op.outcome() == Operation.Outcome.UNKNOWN) {
+                Integer prev = last.put(op.input(), i);
+                twin[i] = prev == null ? -1 : prev;
+            }
+        }
+        return twin;
     }
 
     private Entry<I, O> buildList() {

@@ -3,6 +3,8 @@ package io.raftmanager.transport.netty;
 import com.google.protobuf.ByteString;
 import io.raftmanager.proto.AppendEntriesRequest;
 import io.raftmanager.proto.AppendEntriesResponse;
+import io.raftmanager.proto.DigestReport;
+import io.raftmanager.proto.DivergenceNotice;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.FormatVersion;
@@ -141,6 +143,15 @@ final class Msgs {
                         .setContext(ByteString.copyFromUtf8("r"))
                         .setReadIndex(77)
                         .setSuccess(true))
+                .build());
+        all.add(envelope(from, to)
+                .setDigestReport(DigestReport.newBuilder().setIndex(50).setDigest(0x1234_5678_9abcL))
+                .build());
+        all.add(envelope(from, to)
+                .setDivergenceNotice(DivergenceNotice.newBuilder()
+                        .setIndex(50)
+                        .setExpectedDigest(1)
+                        .setReportedDigest(2))
                 .build());
         Map<RaftMessage.BodyCase, RaftMessage> byKind = new EnumMap<>(RaftMessage.BodyCase.class);
         for (RaftMessage m : all) {
