@@ -83,6 +83,9 @@ final class SimSnapshots {
         if (!m.hasInstallSnapshotRequest()) {
             return;
         }
+        if (m.getTerm() < to.raft.term()) {
+            return; // as the runtime does: a deposed leader's snapshot is not stored (the core drops it too)
+        }
         SnapshotMeta meta = m.getInstallSnapshotRequest().getMeta();
         byte[] bytes = inFlight.get(meta);
         SnapshotMeta held = to.sm.store.latest();
