@@ -9,6 +9,7 @@ import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
 import io.raftmanager.Role;
+import io.raftmanager.SnapshotConfig;
 import io.raftmanager.examples.kv.admin.AdminServer;
 import io.raftmanager.examples.kv.admin.KvMetrics;
 import io.raftmanager.examples.kv.proto.Announce;
@@ -17,6 +18,7 @@ import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.transport.netty.NettyTransport;
 import io.raftmanager.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
@@ -43,6 +45,7 @@ public final class KvNode implements AutoCloseable {
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private LogStorage storage;
+    private SnapshotStore snapshots;
     private volatile NettyTransport transport;
     private RaftNode raft;
     private RespServer resp;
@@ -85,6 +88,7 @@ public final class KvNode implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         storage = factory.open(dir, config.clusterId(), config.id(), voters);
+        snapshots = factory.snapshotStore(storage);
         Membership.Builder initial = Membership.newBuilder();
         voters.stream().sorted().forEach(initial::addVoters);
         membership = initial.build(); // until a configuration entry is applied
@@ -107,8 +111,10 @@ public final class KvNode implements AutoCloseable {
                         .heartbeatTicks(1)
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
                         .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .snapshot(snapshotConfig(config))
                         .build())
                 .storage(storage)
+                .snapshotStore(snapshots)
                 .transport(transport)
                 .stateMachine(stateMachine)
                 .build();
@@ -128,6 +134,15 @@ public final class KvNode implements AutoCloseable {
         if (config.http() != null) {
             admin = AdminServer.start(this);
         }
+    }
+
+    /** Snapshots by entry count only (no byte trigger), so --snapshot-entries 0 means never. */
+    static SnapshotConfig snapshotConfig(KvNodeConfig config) {
+        return SnapshotConfig.builder()
+                .everyEntries(config.snapshotEntries())
+                .everyBytes(0)
+                .trailingEntries(config.snapshotTrailingEntries())
+                .build();
     }
 
     private void roleChanged(Role r, long t, long l) {
@@ -309,6 +324,9 @@ public final class KvNode implements AutoCloseable {
         }
         if (transport != null) {
             transport.close();
+        }
+        if (snapshots != null) {
+            snapshots.close();
         }
         if (storage != null) {
             storage.close();
