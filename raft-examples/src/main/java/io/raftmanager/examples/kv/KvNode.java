@@ -48,8 +48,8 @@ public final class KvNode implements AutoCloseable {
     private SnapshotStore snapshots;
     private volatile NettyTransport transport;
     private RaftNode raft;
-    private RespServer resp;
-    private AdminServer admin;
+    private volatile RespServer resp;
+    private volatile AdminServer admin;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -157,7 +157,12 @@ public final class KvNode implements AutoCloseable {
 
     /** A new leader records its client addresses in the log, so followers know where to forward. */
     private void announce(long forTerm) {
-        if (role != Role.LEADER || term != forTerm) {
+        if (role != Role.LEADER || term != forTerm || closed.get()) {
+            return;
+        }
+        if (resp == null || (config.http() != null && admin == null)) {
+            // Elected before the servers are listening (a restarted single node can be): announce once they are.
+            group.schedule(() -> announce(forTerm), 50, TimeUnit.MILLISECONDS);
             return;
         }
         Announce.Builder a = Announce.newBuilder().setNodeId(config.id()).setRedisAddress(hostPort(redisAddress()));
