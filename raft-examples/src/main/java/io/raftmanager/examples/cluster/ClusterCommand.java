@@ -154,7 +154,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 false,
                 electionTimeoutMs,
                 heartbeatMs,
-                0,
+                KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
+                KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
                 KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
                 5_000,
                 storage);

@@ -9,6 +9,7 @@ import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
 import io.raftmanager.Role;
+import io.raftmanager.SnapshotConfig;
 import io.raftmanager.examples.kv.admin.AdminServer;
 import io.raftmanager.examples.kv.admin.KvMetrics;
 import io.raftmanager.examples.kv.proto.Announce;
@@ -17,6 +18,7 @@ import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.transport.netty.NettyTransport;
 import io.raftmanager.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
@@ -43,10 +45,11 @@ public final class KvNode implements AutoCloseable {
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private LogStorage storage;
+    private SnapshotStore snapshots;
     private volatile NettyTransport transport;
     private RaftNode raft;
-    private RespServer resp;
-    private AdminServer admin;
+    private volatile RespServer resp;
+    private volatile AdminServer admin;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -85,6 +88,7 @@ public final class KvNode implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         storage = factory.open(dir, config.clusterId(), config.id(), voters);
+        snapshots = factory.snapshotStore(storage);
         Membership.Builder initial = Membership.newBuilder();
         voters.stream().sorted().forEach(initial::addVoters);
         membership = initial.build(); // until a configuration entry is applied
@@ -107,8 +111,10 @@ public final class KvNode implements AutoCloseable {
                         .heartbeatTicks(1)
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
                         .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .snapshot(snapshotConfig(config))
                         .build())
                 .storage(storage)
+                .snapshotStore(snapshots)
                 .transport(transport)
                 .stateMachine(stateMachine)
                 .build();
@@ -130,6 +136,15 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
+    /** Snapshots by entry count only (no byte trigger), so --snapshot-entries 0 means never. */
+    static SnapshotConfig snapshotConfig(KvNodeConfig config) {
+        return SnapshotConfig.builder()
+                .everyEntries(config.snapshotEntries())
+                .everyBytes(0)
+                .trailingEntries(config.snapshotTrailingEntries())
+                .build();
+    }
+
     private void roleChanged(Role r, long t, long l) {
         boolean becameLeader = r == Role.LEADER && role != Role.LEADER;
         role = r;
@@ -142,7 +157,12 @@ public final class KvNode implements AutoCloseable {
 
     /** A new leader records its client addresses in the log, so followers know where to forward. */
     private void announce(long forTerm) {
-        if (role != Role.LEADER || term != forTerm) {
+        if (role != Role.LEADER || term != forTerm || closed.get()) {
+            return;
+        }
+        if (resp == null || (config.http() != null && admin == null)) {
+            // Elected before the servers are listening (a restarted single node can be): announce once they are.
+            group.schedule(() -> announce(forTerm), 50, TimeUnit.MILLISECONDS);
             return;
         }
         Announce.Builder a = Announce.newBuilder().setNodeId(config.id()).setRedisAddress(hostPort(redisAddress()));
@@ -309,6 +329,9 @@ public final class KvNode implements AutoCloseable {
         }
         if (transport != null) {
             transport.close();
+        }
+        if (snapshots != null) {
+            snapshots.close();
         }
         if (storage != null) {
             storage.close();

@@ -12,7 +12,9 @@ import java.util.TreeMap;
  *     members plus itself)
  * @param http where the admin HTTP server listens; null for none
  * @param join start with an empty configuration and wait to be added instead of bootstrapping
- * @param snapshotEntries snapshot and compact after this many entries; 0 disables (not built yet)
+ * @param snapshotEntries snapshot and compact the log after this many applied entries; 0 never
+ * @param snapshotTrailingEntries entries kept in the log behind a snapshot, so a follower lagging by
+ *     fewer catches up from the log rather than by a snapshot
  * @param maxBulkBytes the largest RESP bulk string accepted; larger ones close the connection
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
@@ -29,11 +31,14 @@ public record KvNodeConfig(
         int electionTimeoutMillis,
         int heartbeatMillis,
         long snapshotEntries,
+        long snapshotTrailingEntries,
         int maxBulkBytes,
         long requestTimeoutMillis,
         String storage) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
+    public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
+    public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
 
     public KvNodeConfig {
         peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -62,6 +67,9 @@ public record KvNodeConfig(
         }
         if (snapshotEntries < 0) {
             throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);
+        }
+        if (snapshotTrailingEntries < 0) {
+            throw new StartupException("--snapshot-trailing-entries must be >= 0, was " + snapshotTrailingEntries);
         }
     }
 }

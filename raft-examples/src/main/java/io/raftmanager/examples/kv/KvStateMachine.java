@@ -2,6 +2,7 @@ package io.raftmanager.examples.kv;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.StateMachine;
+import io.raftmanager.StateSnapshot;
 import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.proto.Cas;
 import io.raftmanager.examples.kv.proto.IncrBy;
@@ -13,12 +14,16 @@ import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.proto.Nodes;
 import io.raftmanager.examples.kv.proto.OptionalValue;
 import io.raftmanager.examples.kv.proto.Values;
-import java.util.HashMap;
+import io.raftmanager.proto.SnapshotMeta;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.pcollections.PSortedMap;
+import org.pcollections.TreePMap;
 
 /**
  * The replicated map: applies {@link KvCommand}s and answers {@link KvQuery}s, returning {@link
@@ -27,13 +32,19 @@ import java.util.function.Consumer;
  *
  * <p>Besides the data, it keeps the directory of client addresses that leaders announced; that map is
  * also readable from other threads ({@link #announced}) so followers can find where to forward.
+ *
+ * <p>Snapshots: the data is a persistent sorted map (pcollections), so {@link #snapshot} only keeps a
+ * reference to the current version (O(1); each write costs O(log n) and shares the rest), and {@link
+ * KvSnapshot} streams it out while applies go on. The directories are small and copied.
  */
 public final class KvStateMachine implements StateMachine {
-    private final Map<ByteString, ByteString> data = new HashMap<>();
+    private PSortedMap<ByteString, ByteString> data = TreePMap.empty(KvSnapshot.KEY_ORDER);
     private final Map<Long, Announce> directory = new ConcurrentHashMap<>();
     private final Map<Long, String> memberAddresses = new ConcurrentHashMap<>();
     private final Consumer<Member> onMember;
     private volatile long appliedIndex;
+    private volatile long restoredIndex;
+    private volatile long snapshotIndex;
 
     /** A state machine that ignores member records (for tests). */
     public KvStateMachine() {
@@ -62,12 +73,13 @@ public final class KvStateMachine implements StateMachine {
     public KvResult apply(KvCommand c) {
         switch (c.getOpCase()) {
             case SET:
-                data.put(c.getSet().getKey(), c.getSet().getValue());
+                data = data.plus(c.getSet().getKey(), c.getSet().getValue());
                 return KvCodec.ok();
             case DEL:
                 long removed = 0;
                 for (ByteString k : c.getDel().getKeysList()) {
-                    if (data.remove(k) != null) {
+                    if (data.containsKey(k)) {
+                        data = data.minus(k);
                         removed++;
                     }
                 }
@@ -77,7 +89,7 @@ public final class KvStateMachine implements StateMachine {
             case MSET:
                 MSet m = c.getMset();
                 for (int i = 0; i < m.getKeysCount(); i++) {
-                    data.put(m.getKeys(i), m.getValues(i));
+                    data = data.plus(m.getKeys(i), m.getValues(i));
                 }
                 return KvCodec.ok();
             case CAS:
@@ -112,7 +124,7 @@ public final class KvStateMachine implements StateMachine {
         } catch (ArithmeticException e) {
             return KvCodec.error(KvCodec.OVERFLOW);
         }
-        data.put(op.getKey(), ByteString.copyFromUtf8(Long.toString(next)));
+        data = data.plus(op.getKey(), ByteString.copyFromUtf8(Long.toString(next)));
         return KvCodec.integer(next);
     }
 
@@ -121,7 +133,7 @@ public final class KvStateMachine implements StateMachine {
         if (current == null || !current.equals(op.getExpected())) {
             return KvCodec.integer(0);
         }
-        data.put(op.getKey(), op.getValue());
+        data = data.plus(op.getKey(), op.getValue());
         return KvCodec.integer(1);
     }
 
@@ -174,6 +186,45 @@ public final class KvStateMachine implements StateMachine {
             default:
                 return KvCodec.error("ERR unknown query");
         }
+    }
+
+    @Override
+    public StateSnapshot snapshot(long index) {
+        snapshotIndex = index;
+        return new KvSnapshot(new KvSnapshot.Contents(data, new TreeMap<>(directory), new TreeMap<>(memberAddresses)));
+    }
+
+    /**
+     * Replaces the state with a snapshot's. The member records are replayed to the member listener, so
+     * the transport learns the addresses of servers added after the snapshot's origin last restarted.
+     *
+     * @throws KvSnapshotFormatException if the bytes are not a raft-kv snapshot; the state is then unchanged
+     */
+    @Override
+    public void restore(SnapshotMeta meta, InputStream in) throws IOException {
+        KvSnapshot.Contents c = KvSnapshot.read(in);
+        data = c.data();
+        directory.clear();
+        directory.putAll(c.directory());
+        memberAddresses.clear();
+        memberAddresses.putAll(c.members());
+        appliedIndex = meta.getIndex();
+        restoredIndex = meta.getIndex();
+        c.members()
+                .forEach((id, address) -> onMember.accept(Member.newBuilder()
+                        .setNodeId(id)
+                        .setRaftAddress(address)
+                        .build()));
+    }
+
+    /** The applied index of the last snapshot captured here (0 if none); safe to call from any thread. */
+    public long snapshotIndex() {
+        return snapshotIndex;
+    }
+
+    /** The index of the last snapshot this machine restored (0 if none); safe to call from any thread. */
+    public long restoredIndex() {
+        return restoredIndex;
     }
 
     /** The client addresses announced by leaders, by node id; safe to call from any thread. */

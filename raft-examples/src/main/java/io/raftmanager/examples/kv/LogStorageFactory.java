@@ -1,11 +1,13 @@
 package io.raftmanager.examples.kv;
 
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotStore;
+import io.raftmanager.storage.memory.MemorySnapshotStore;
 import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * Opens the node's Raft log. The one seam between the KV node and a storage engine: switching engines is
+ * Opens the node's Raft log and its snapshot store. The one seam between the KV node and a storage engine: switching engines is
  * a change to {@link #forName}.
  */
 @FunctionalInterface
@@ -16,6 +18,14 @@ public interface LogStorageFactory {
      * @param voters the initial voters when the log is new; empty for a node that waits to be added (--join)
      */
     LogStorage open(Path dataDir, String clusterId, long nodeId, Set<Long> voters);
+
+    /**
+     * The snapshot store that goes with {@code storage} (which this factory opened): durable exactly when
+     * the log is, since a compacted log needs its snapshot to restart. By default an in-memory store.
+     */
+    default SnapshotStore snapshotStore(LogStorage storage) {
+        return new MemorySnapshotStore();
+    }
 
     /**
      * The factory for a {@code --storage} name.

@@ -88,11 +88,19 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Option(
             names = "--snapshot-entries",
-            defaultValue = "0",
+            defaultValue = "100000",
             paramLabel = "N",
             description =
-                    "Snapshot and compact after N entries; 0 = never (default: ${DEFAULT-VALUE}). Not built yet: accepted and ignored.")
+                    "Snapshot the state and compact the log after N applied entries; 0 = never (default: ${DEFAULT-VALUE}).")
     long snapshotEntries;
+
+    @Option(
+            names = "--snapshot-trailing-entries",
+            defaultValue = "10000",
+            paramLabel = "N",
+            description =
+                    "Entries kept in the log behind a snapshot: a follower fewer than N behind catches up from the log, not a snapshot (default: ${DEFAULT-VALUE}).")
+    long snapshotTrailingEntries;
 
     @Option(
             names = "--max-bulk-bytes",
@@ -117,9 +125,6 @@ public final class NodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         KvNodeConfig config = config();
-        if (snapshotEntries > 0) {
-            System.err.println("raft-kv node: warning: --snapshot-entries is accepted but snapshots are not built yet");
-        }
         KvNode node = KvNode.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
@@ -156,6 +161,7 @@ public final class NodeCommand implements Callable<Integer> {
                     electionTimeoutMs,
                     heartbeatMs,
                     snapshotEntries,
+                    snapshotTrailingEntries,
                     maxBulkBytes,
                     requestTimeoutMs,
                     storage);

@@ -6,6 +6,7 @@ import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
+import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.storage.rocksdb.RocksLogEngine;
 import io.raftmanager.storage.rocksdb.RocksLogEngineConfig;
 import java.nio.file.Path;
@@ -13,9 +14,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The durable log: a RocksDB engine under {@code <data>/raft-log} holding this node's one group. The
- * engine checks that the directory belongs to this cluster and node; closing the returned storage closes
- * the engine too.
+ * The durable log: a RocksDB engine under {@code <data>/raft-log} holding this node's one group, with
+ * the group's snapshots in files beside the database ({@link RocksLogEngine#snapshotStore}). The engine
+ * checks that the directory belongs to this cluster and node; closing the returned storage closes the
+ * engine too.
  */
 public final class RocksStorageFactory implements LogStorageFactory {
     static final long GROUP_ID = 0;
@@ -33,6 +35,14 @@ public final class RocksStorageFactory implements LogStorageFactory {
             engine.close();
             throw e;
         }
+    }
+
+    @Override
+    public SnapshotStore snapshotStore(LogStorage storage) {
+        if (!(storage instanceof EngineOwning owning)) {
+            throw new IllegalArgumentException("not a log this factory opened: " + storage);
+        }
+        return owning.engine().snapshotStore(GROUP_ID);
     }
 
     /** A group's storage that also owns (and closes) its engine. */

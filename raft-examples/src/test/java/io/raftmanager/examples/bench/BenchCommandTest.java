@@ -43,6 +43,7 @@ class BenchCommandTest {
                 300,
                 50,
                 0,
+                0,
                 4096,
                 5_000,
                 "memory");

@@ -78,10 +78,28 @@ class AdminServerTest {
     }
 
     @Test
-    void snapshotIsNotAvailableYetAndUnknownPathsAndMethodsAreRefused() throws Exception {
-        HttpResponse<String> r = send("POST", "/snapshot");
-        assertEquals(501, r.statusCode());
-        assertTrue(r.body().contains("\"error\":"), r.body());
+    void postSnapshotAnswersItsIndexAndStatusShowsIt() throws Exception {
+        try (RespTestClient c = new RespTestClient(node.redisAddress())) {
+            assertEquals("OK", c.call("SET", "snap", "1"));
+        }
+        long applied = node.stateMachine().appliedIndex(); // the SET at least
+        HttpResponse<String> r = send("POST", "/snapshot", "");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "^\\{\"index\":(\\d+),\"term\":[1-9]\\d*,\"sizeBytes\":[1-9]\\d*}$")
+                .matcher(r.body());
+        assertTrue(m.matches(), r.body());
+        long index = Long.parseLong(m.group(1));
+        assertTrue(index >= applied && applied > 0, r.body() + " vs applied " + applied);
+        assertTrue(
+                get("/status").body().contains("\"snapshotIndex\":" + index),
+                get("/status").body());
+        assertEquals(405, send("GET", "/snapshot").statusCode());
+    }
+
+    @Test
+    void unknownPathsAndMethodsAreRefused() throws Exception {
         assertEquals(404, get("/nope").statusCode());
         assertEquals(405, send("POST", "/status").statusCode());
         assertEquals(405, send("GET", "/members").statusCode());

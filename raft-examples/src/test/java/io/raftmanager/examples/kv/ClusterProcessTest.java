@@ -31,7 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end: three `raft-kv node` JVMs on 127.0.0.1, talked to over RESP and the admin HTTP API. Every
  * node serves every command; SIGKILL of the leader stops writes only for a few election timeouts; the
  * killed node, restarted, catches up; a fourth node started with --join waits empty until the admin API
- * adds it as a learner, promotes it, removes another voter and hands it the leadership.
+ * adds it as a learner, promotes it, removes another voter and hands it the leadership. Nodes snapshot
+ * every few hundred entries, so a follower stopped while the others write past it comes back by
+ * installing the leader's snapshot, and so does the joining node.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterProcessTest {
@@ -41,6 +43,8 @@ class ClusterProcessTest {
     static final Duration FAILOVER_BOUND = Duration.ofMillis(10L * ELECTION_MS);
 
     static final Pattern LEADER = Pattern.compile("raft_leader:(\\d+)");
+    static final int SNAPSHOT_ENTRIES = 200;
+    static final int SNAPSHOT_TRAILING_ENTRIES = 20;
 
     @TempDir
     static Path dir;
@@ -101,7 +105,11 @@ class ClusterProcessTest {
                 "--election-timeout-ms",
                 Integer.toString(ELECTION_MS),
                 "--heartbeat-ms",
-                Integer.toString(HEARTBEAT_MS)));
+                Integer.toString(HEARTBEAT_MS),
+                "--snapshot-entries",
+                Integer.toString(SNAPSHOT_ENTRIES),
+                "--snapshot-trailing-entries",
+                Integer.toString(SNAPSHOT_TRAILING_ENTRIES)));
     }
 
     static void launch(long id) throws IOException {
@@ -155,6 +163,13 @@ class ClusterProcessTest {
 
     static String status(long node) throws Exception {
         return admin(node, "GET", "/status", "").body();
+    }
+
+    /** A number field of a flat JSON answer such as /status. */
+    static long jsonNumber(String json, String field) {
+        Matcher m = Pattern.compile("\"" + field + "\":(\\d+)").matcher(json);
+        assertTrue(m.find(), field + " in " + json);
+        return Long.parseLong(m.group(1));
     }
 
     static long leader() throws Exception {
@@ -245,6 +260,57 @@ class ClusterProcessTest {
 
     @Test
     @Order(4)
+    void aFollowerRestartedAfterCompactionCatchesUpBySnapshot() throws Exception {
+        long leader = leader();
+        assertTrue(leader != 0, "a leader is known");
+        long follower = leader == 3 ? 2 : 3;
+        long appliedBefore = jsonNumber(status(follower), "appliedIndex");
+        Process stopped = processes.get(follower);
+        stopped.destroy();
+        assertTrue(stopped.waitFor(30, TimeUnit.SECONDS));
+
+        int keys = 3 * SNAPSHOT_ENTRIES;
+        try (RespTestClient c = new RespTestClient(redis.get(leader))) {
+            for (int i = 0; i < keys; i++) {
+                assertEquals("OK", c.call("SET", "snap-" + (i % 50), "v" + i));
+                assertEquals((long) i + 1, c.call("INCR", "snap-counter"));
+            }
+        }
+        HttpResponse<String> snapshot = admin(leader, "POST", "/snapshot", "");
+        assertEquals(200, snapshot.statusCode(), snapshot.body());
+        long snapshotIndex = jsonNumber(snapshot.body(), "index");
+        assertTrue(jsonNumber(snapshot.body(), "term") > 0, snapshot.body());
+        assertTrue(jsonNumber(snapshot.body(), "sizeBytes") > 0, snapshot.body());
+        assertTrue(
+                snapshotIndex - SNAPSHOT_TRAILING_ENTRIES > appliedBefore + 1,
+                "the leader's log now starts after what node " + follower + " has: " + snapshot.body() + " vs "
+                        + appliedBefore);
+        assertEquals(snapshotIndex, jsonNumber(status(leader), "snapshotIndex"));
+
+        launch(follower);
+        TestNodes.await("node " + follower + " to install a snapshot from the leader", Duration.ofSeconds(60), () -> {
+            try {
+                return jsonNumber(status(follower), "restoredSnapshotIndex") > appliedBefore;
+            } catch (IOException e) {
+                return false; // not listening yet
+            }
+        });
+        TestNodes.await("node " + follower + " to serve the latest values", Duration.ofSeconds(30), () -> {
+            try (RespTestClient c = new RespTestClient(redis.get(follower))) {
+                return Long.toString(keys).equals(c.call("GET", "snap-counter"));
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        for (int i = keys - 50; i < keys; i++) {
+            assertEquals("v" + i, call(follower, "GET", "snap-" + (i % 50)));
+        }
+        assertEquals("OK", call(follower, "SET", "via-snapshotted", "1"));
+        assertEquals("1", call(leader, "GET", "via-snapshotted"));
+    }
+
+    @Test
+    @Order(5)
     void aJoiningNodeWaitsIsAddedAsLearnerPromotedAndTakesOverWhileAnotherIsRemoved() throws Exception {
         args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
         args.get(4L).add("--join");

@@ -63,6 +63,7 @@ class NodeCommandTest {
                 "--election-timeout-ms",
                 "--heartbeat-ms",
                 "--snapshot-entries",
+                "--snapshot-trailing-entries",
                 "--max-bulk-bytes",
                 "--request-timeout-ms",
                 "--storage")) {

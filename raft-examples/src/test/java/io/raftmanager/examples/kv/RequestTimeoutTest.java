@@ -36,6 +36,7 @@ class RequestTimeoutTest {
                 ELECTION_MS,
                 100,
                 0,
+                0,
                 1024,
                 REQUEST_TIMEOUT_MS,
                 "memory");

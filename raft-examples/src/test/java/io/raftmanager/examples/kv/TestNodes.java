@@ -41,6 +41,7 @@ final class TestNodes {
                 300,
                 50,
                 0,
+                0,
                 maxBulkBytes,
                 5_000,
                 "memory");

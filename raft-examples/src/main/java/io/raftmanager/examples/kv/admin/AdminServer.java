@@ -5,6 +5,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.raftmanager.NodeStatus;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.StartupException;
+import io.raftmanager.proto.SnapshotMeta;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -14,9 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +27,13 @@ import org.slf4j.LoggerFactory;
  * The node's admin HTTP API (JDK {@link HttpServer}): {@code GET /status} (JSON), {@code GET /metrics}
  * (Prometheus text), and the writes {@code POST /members}, {@code DELETE /members/{id}}, {@code POST
  * /leader} ({@link MembershipAdmin}); a write that reaches a follower is relayed to the leader ({@link
- * AdminForwarder}). {@code POST /snapshot} answers 501 until the library can take one on demand. Every
- * error is JSON: {@code {"error": "...", "status": N}}.
+ * AdminForwarder}). {@code POST /snapshot} snapshots this node now and compacts its log (every node
+ * snapshots on its own, so it is never relayed). Every error is JSON: {@code {"error": "...", "status": N}}.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final int MAX_BODY_BYTES = 64 * 1024;
+    private static final long SNAPSHOT_TIMEOUT_MILLIS = 60_000;
 
     private final KvNode node;
     private final HttpServer server;
@@ -140,6 +144,8 @@ public final class AdminServer implements AutoCloseable {
         json.put("appliedIndex", s.appliedIndex());
         json.put("lastIndex", s.lastIndex());
         json.put("redis", KvNode.hostPort(node.redisAddress()));
+        json.put("snapshotIndex", node.stateMachine().snapshotIndex());
+        json.put("restoredSnapshotIndex", node.stateMachine().restoredIndex());
         // The configuration in effect here; match index and lag are known only on the leader.
         io.raftmanager.proto.Membership conf = node.membership();
         java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
@@ -226,10 +232,33 @@ public final class AdminServer implements AutoCloseable {
         throw new IllegalArgumentException("'" + text + "' is not a member id (a positive integer)");
     }
 
-    private static void snapshot(HttpExchange ex) throws IOException {
-        // SNAPSHOT WIRING POINT: once RaftNode offers an on-demand snapshot (RaftNode.snapshotNow, branch
-        // 'snapshots'), call it here (relayed like the other writes if it must run on the leader).
-        error(ex, 501, "snapshots on demand are not available in this version of raft-manager yet");
+    /** Takes a snapshot now and answers its index, term and size once it is durable. */
+    private void snapshot(HttpExchange ex) throws IOException {
+        SnapshotMeta meta;
+        try {
+            meta = node.raft()
+                    .snapshotNow()
+                    .get(
+                            Math.max(SNAPSHOT_TIMEOUT_MILLIS, node.config().requestTimeoutMillis()),
+                            TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            error(ex, 503, "interrupted");
+            return;
+        } catch (TimeoutException e) {
+            error(ex, 503, "the snapshot is still being written; see GET /status for its index");
+            return;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            int code = cause instanceof UnsupportedOperationException ? 501 : 503;
+            error(ex, code, "snapshot failed: " + cause);
+            return;
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("index", meta.getIndex());
+        json.put("term", meta.getTerm());
+        json.put("sizeBytes", meta.getSizeBytes());
+        send(ex, 200, "application/json", Json.write(json));
     }
 
     private static void error(HttpExchange ex, int code, String message) throws IOException {
