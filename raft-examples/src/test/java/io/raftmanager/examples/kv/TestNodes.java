@@ -1,9 +1,6 @@
 package io.raftmanager.examples.kv;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -14,12 +11,7 @@ final class TestNodes {
     private TestNodes() {}
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return io.raftmanager.examples.testing.FreePorts.next();
     }
 
     static InetSocketAddress local(int port) {
