@@ -2,6 +2,7 @@ package io.raftmanager.examples.jepsen;
 
 import io.raftmanager.examples.jepsen.Op.Kind;
 import io.raftmanager.examples.jepsen.Op.Outcome;
+import io.raftmanager.examples.testing.RespTestClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -111,7 +112,7 @@ final class FinalState {
 
     private Map<String, String> dump(long id, List<String> keys) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            try (Resp c = new Resp(cluster.redis(id), 2_000, 10_000)) {
+            try (RespTestClient c = new RespTestClient(cluster.redis(id), 2_000, 10_000)) {
                 if (!"OK".equals(c.call("READMODE", "stale"))) {
                     continue;
                 }
@@ -150,10 +151,10 @@ final class FinalState {
             long node = cluster.ids().get(n++ % cluster.ids().size());
             for (int attempt = 0; attempt < 20; attempt++) {
                 long invoke = System.nanoTime();
-                try (Resp c = new Resp(cluster.redis(node), 2_000, 10_000)) {
+                try (RespTestClient c = new RespTestClient(cluster.redis(node), 2_000, 10_000)) {
                     Object reply = c.call("GET", key);
                     long complete = System.nanoTime();
-                    if (!(reply instanceof Resp.Err)) {
+                    if (!(reply instanceof RespTestClient.Err)) {
                         finalReads.add(new Op(
                                 -1,
                                 Kind.GET,

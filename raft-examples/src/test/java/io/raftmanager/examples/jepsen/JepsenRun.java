@@ -1,5 +1,6 @@
 package io.raftmanager.examples.jepsen;
 
+import io.raftmanager.examples.testing.RespTestClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -69,7 +70,7 @@ final class JepsenRun {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         for (long id : cluster.ids()) {
             while (true) {
-                try (Resp c = new Resp(cluster.redis(id), 1_000, 5_000)) {
+                try (RespTestClient c = new RespTestClient(cluster.redis(id), 1_000, 5_000)) {
                     if ("OK".equals(c.call("SET", "boot", "n" + id))) {
                         break;
                     }

@@ -1,6 +1,7 @@
 package io.raftmanager.examples.jepsen;
 
 import io.raftmanager.examples.cluster.NodeProcesses;
+import io.raftmanager.examples.testing.RespTestClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -235,7 +236,7 @@ final class KvCluster implements AutoCloseable {
         if (!isRunning(id) || isPaused(id)) {
             return Optional.empty();
         }
-        try (Resp c = new Resp(redis(id), timeoutMillis, timeoutMillis)) {
+        try (RespTestClient c = new RespTestClient(redis(id), timeoutMillis, timeoutMillis)) {
             Object reply = c.call("INFO", "raft");
             if (!(reply instanceof String)) {
                 return Optional.empty();

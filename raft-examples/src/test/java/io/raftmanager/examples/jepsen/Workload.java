@@ -2,6 +2,7 @@ package io.raftmanager.examples.jepsen;
 
 import io.raftmanager.examples.jepsen.Op.Kind;
 import io.raftmanager.examples.jepsen.Op.Outcome;
+import io.raftmanager.examples.testing.RespTestClient;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -85,7 +86,7 @@ final class Workload {
         private final long node;
         private final Random random;
         private final Map<String, String> lastSeen = new HashMap<>();
-        private Resp conn;
+        private RespTestClient conn;
         private long seq;
 
         Client(int process) {
@@ -146,11 +147,11 @@ final class Workload {
             boolean backOff = false;
             try {
                 if (conn == null) {
-                    conn = new Resp(cluster.redis(node), 1_000, replyTimeoutMillis);
+                    conn = new RespTestClient(cluster.redis(node), 1_000, replyTimeoutMillis);
                 }
                 Object reply = conn.call(command);
-                if (reply instanceof Resp.Err) {
-                    Resp.Err err = (Resp.Err) reply;
+                if (reply instanceof RespTestClient.Err) {
+                    RespTestClient.Err err = (RespTestClient.Err) reply;
                     error = err.message();
                     outcome = definitelyNotApplied(err) ? Outcome.FAIL : Outcome.UNKNOWN;
                     backOff = true;
@@ -158,7 +159,7 @@ final class Workload {
                     outcome = Outcome.OK;
                     result = reply == null ? null : String.valueOf(reply);
                 }
-            } catch (Resp.ConnectFailed e) {
+            } catch (RespTestClient.ConnectFailed e) {
                 outcome = Outcome.FAIL; // nothing was sent
                 error = "connect: " + e.getMessage();
                 backOff = true;
@@ -194,7 +195,7 @@ final class Workload {
     }
 
     /** Errors the server gives only when the command was never proposed (or is a read). */
-    static boolean definitelyNotApplied(Resp.Err err) {
+    static boolean definitelyNotApplied(RespTestClient.Err err) {
         String code = err.code();
         return code.equals("CLUSTERDOWN")
                 || code.equals("TRYAGAIN")

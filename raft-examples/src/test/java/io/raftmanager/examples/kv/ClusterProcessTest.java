@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftmanager.examples.cluster.NodeProcesses;
+import io.raftmanager.examples.testing.RespTestClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -3,6 +3,7 @@ package io.raftmanager.examples.kv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftmanager.examples.testing.RespTestClient;
 import io.raftmanager.proto.SnapshotMeta;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.raftmanager.examples.kv;
+package io.raftmanager.examples.testing;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,33 +15,60 @@ import java.util.List;
 /**
  * A tiny blocking RESP client for tests, independent of the server's codec: it writes requests as
  * arrays of bulk strings and parses replies by hand. Simple strings and bulk strings come back as
- * String, integers as Long, null bulk strings as null, arrays as List, errors as {@link Err}.
+ * String, integers as Long, null bulk strings as null, arrays as List, errors as {@link Err}. A
+ * connection whose reply timed out or broke must be discarded: its next reply could belong to the
+ * earlier request.
  */
-final class RespTestClient implements AutoCloseable {
-    /** An error reply. */
-    record Err(String message) {}
+public final class RespTestClient implements AutoCloseable {
+    /** An error reply, e.g. {@code TIMEOUT outcome unknown}. */
+    public record Err(String message) {
+        /** The error's first word, e.g. {@code TIMEOUT}. */
+        public String code() {
+            int sp = message.indexOf(' ');
+            return sp < 0 ? message : message.substring(0, sp);
+        }
+    }
+
+    /** Connecting failed: nothing was sent. */
+    public static final class ConnectFailed extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ConnectFailed(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    RespTestClient(InetSocketAddress address) throws IOException {
+    /** Connects within 5 s; replies may take 15 s. */
+    public RespTestClient(InetSocketAddress address) throws IOException {
+        this(address, 5_000, 15_000);
+    }
+
+    public RespTestClient(InetSocketAddress address, int connectMillis, int replyMillis) throws ConnectFailed {
         socket = new Socket();
-        socket.connect(address, 5_000);
-        socket.setSoTimeout(15_000);
-        socket.setTcpNoDelay(true);
-        in = new BufferedInputStream(socket.getInputStream());
-        out = socket.getOutputStream();
+        try {
+            socket.connect(address, connectMillis);
+            socket.setSoTimeout(replyMillis);
+            socket.setTcpNoDelay(true);
+            in = new BufferedInputStream(socket.getInputStream());
+            out = socket.getOutputStream();
+        } catch (IOException e) {
+            close();
+            throw new ConnectFailed(e);
+        }
     }
 
     /** Sends one command and reads its reply. */
-    Object call(String... args) throws IOException {
+    public Object call(String... args) throws IOException {
         out.write(encode(args));
         out.flush();
         return read();
     }
 
-    static byte[] encode(String... args) {
+    public static byte[] encode(String... args) {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         b.writeBytes(("*" + args.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
         for (String a : args) {
@@ -53,12 +80,12 @@ final class RespTestClient implements AutoCloseable {
         return b.toByteArray();
     }
 
-    void writeRaw(byte[] bytes) throws IOException {
+    public void writeRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    Object read() throws IOException {
+    public Object read() throws IOException {
         int type = in.read();
         if (type < 0) {
             throw new EOFException("connection closed");
@@ -77,6 +104,9 @@ final class RespTestClient implements AutoCloseable {
                     return null;
                 }
                 byte[] data = in.readNBytes(len + 2);
+                if (data.length < len + 2) {
+                    throw new EOFException("connection closed mid-reply");
+                }
                 return new String(data, 0, len, StandardCharsets.UTF_8);
             }
             case '*': {
@@ -96,7 +126,7 @@ final class RespTestClient implements AutoCloseable {
     }
 
     /** True when the server has closed the connection (reads EOF within the socket timeout). */
-    boolean closedByServer() throws IOException {
+    public boolean closedByServer() throws IOException {
         try {
             return in.read() < 0;
         } catch (java.net.SocketException e) {
@@ -118,7 +148,11 @@ final class RespTestClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        socket.close();
+    public void close() {
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
     }
 }
