@@ -9,6 +9,7 @@ import io.raftmanager.StateSnapshot;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.SnapshotMeta;
+import io.raftmanager.spi.SnapshotIds;
 import io.raftmanager.spi.SnapshotStore;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -17,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies committed entries to the {@link StateMachine} in log order, completes the proposers' futures
@@ -28,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
  * writes the bytes while applying goes on; it installs a snapshot received from the leader, in log order.
  */
 final class Applier implements Worker {
+    private static final Logger LOG = LoggerFactory.getLogger(Applier.class);
     private final Mailbox<Object> queue = new Mailbox<>();
     private final PriorityQueue<Inputs.Query> waitingQueries =
             new PriorityQueue<>((a, b) -> Long.compare(a.index(), b.index()));
@@ -50,6 +54,12 @@ final class Applier implements Worker {
     private long lastSnapshotIndex;
     private long bytesSinceSnapshot;
     private boolean snapshotsUnsupported;
+    /**
+     * The index the state machine's state reflects when a newer snapshot than the one the core asked for
+     * was installed (see {@link #restoreFromLeader}); entries up to it are skipped, not applied again.
+     */
+    private long skipThrough;
+
     private final List<CompletableFuture<SnapshotMeta>> snapshotRequests = new ArrayList<>();
 
     Applier(
@@ -133,6 +143,16 @@ final class Applier implements Worker {
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
             CompletableFuture<ByteString> f = batch.futures().get(i);
+            if (e.getIndex() <= skipThrough) {
+                // Already in the state, through the newer snapshot installed in place of an older one.
+                if (f != null) {
+                    f.completeExceptionally(new IndeterminateResultException(
+                            "entry " + e.getIndex() + " reached this server's state through a snapshot"));
+                }
+                appliedIndex = e.getIndex();
+                appliedTerm = e.getTerm();
+                continue;
+            }
             try {
                 commands.apply(e, f);
             } catch (RuntimeException ex) {
@@ -155,8 +175,8 @@ final class Applier implements Worker {
     }
 
     private void maybeSnapshot() {
-        if (failed || taker == null || taker.busy()) {
-            return;
+        if (failed || taker == null || taker.busy() || appliedIndex < skipThrough) {
+            return; // (a snapshot labelled appliedIndex must not hold a newer state)
         }
         boolean due = policy.automatic()
                 && !snapshotsUnsupported
@@ -214,8 +234,23 @@ final class Applier implements Worker {
     /** Installs a snapshot received from the leader: the whole state is replaced, in log order. */
     private void restoreFromLeader(SnapshotMeta meta) {
         long start = scheduler.nanoTime();
+        SnapshotMeta held = store.latest();
+        // A newer snapshot may have been received, and replaced this one in the store, before this one
+        // could be installed. Its state is a later committed state of the same log, so install it and
+        // skip the entries it covers; report only what the core handed out.
+        boolean newer = held != null && held.getIndex() > meta.getIndex();
         try {
-            restore(meta);
+            restore(newer ? held : meta);
+            if (newer) {
+                LOG.info(
+                        "installing snapshot {} in place of {}, which a newer one replaced",
+                        SnapshotIds.describe(held),
+                        SnapshotIds.describe(meta));
+                skipThrough = held.getIndex();
+                appliedIndex = meta.getIndex();
+                appliedTerm = meta.getTerm();
+                membership = meta.getMembership();
+            }
         } catch (IOException | RuntimeException e) {
             failed = true;
             loop.post(new Inputs.Fatal("installing snapshot at index " + meta.getIndex(), e));
