@@ -171,12 +171,7 @@ class ClientSessionTest {
             ClientSession s = register(c, leader);
             assertEquals(n(7), propose(c, s, leader, 1, 7));
             c.runFor(200);
-            for (long id : c.nodes.keySet().toArray(new Long[0])) {
-                c.stop(id);
-            }
-            for (long id = 1; id <= 3; id++) {
-                c.start(id);
-            }
+            c.restartAll(3);
             long newLeader = c.awaitLeader(5_000);
             assertEquals(n(7), propose(c, s, newLeader, 1, 7), "the retry is answered after the restart");
             assertEquals(n(8), propose(c, s, newLeader, 2, 1));
@@ -210,12 +205,7 @@ class ClientSessionTest {
             assertEquals(26, c.value(lagging), "the lagging server caught up");
             assertArrayEquals(table(c, leader), table(c, lagging), "the session table arrived with the snapshot");
 
-            for (long id : c.nodes.keySet().toArray(new Long[0])) {
-                c.stop(id);
-            }
-            for (long id = 1; id <= 3; id++) {
-                c.start(id);
-            }
+            c.restartAll(3);
             long newLeader = c.awaitLeader(5_000);
             assertEquals(n(7), propose(c, s, newLeader, 1, 7), "a retry is answered from a restored table");
             assertEquals(n(27), propose(c, s, newLeader, 21, 1));

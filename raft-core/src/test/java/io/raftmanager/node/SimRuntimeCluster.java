@@ -103,6 +103,16 @@ final class SimRuntimeCluster implements AutoCloseable {
         scheduler.runUntilIdle();
     }
 
+    /** Stops every running server, then starts servers 1..{@code size} again from their storage. */
+    void restartAll(int size) {
+        for (long id : nodes.keySet().toArray(new Long[0])) {
+            stop(id);
+        }
+        for (long id = 1; id <= size; id++) {
+            start(id);
+        }
+    }
+
     void runFor(long millis) {
         scheduler.runFor(millis * MS);
     }
