@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -195,7 +196,7 @@ final class Applier implements Worker {
         }
         long start = scheduler.nanoTime();
         StateSnapshot handle;
-        java.util.Map<String, byte[]> sections;
+        Map<String, byte[]> sections;
         try {
             handle = stateMachine.snapshot(appliedIndex);
             sections = SnapshotFormat.capture(parts);
@@ -304,7 +305,7 @@ final class Applier implements Worker {
 
     /** Everything still queued, for failing on close; call only after the worker stopped. */
     List<Object> drainUnfinished() {
-        List<Object> out = new java.util.ArrayList<>(waitingQueries);
+        List<Object> out = new ArrayList<>(waitingQueries);
         waitingQueries.clear();
         snapshotRequests.forEach(f -> out.add(new Inputs.SnapshotNow(f)));
         snapshotRequests.clear();

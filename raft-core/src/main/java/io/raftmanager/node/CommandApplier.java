@@ -6,11 +6,14 @@ import io.raftmanager.SessionExpiredException;
 import io.raftmanager.StateMachine;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.SessionEntry;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -125,11 +128,11 @@ final class CommandApplier implements SnapshotPart {
 
     @Override
     public byte[] capture() {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             writeTo(out);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e); // a byte array does not fail
+            throw new UncheckedIOException(e); // a byte array does not fail
         }
         return out.toByteArray();
     }
@@ -142,10 +145,10 @@ final class CommandApplier implements SnapshotPart {
                 stream.reset(0);
                 sessions.clear();
             } else {
-                readFrom(new java.io.ByteArrayInputStream(data));
+                readFrom(new ByteArrayInputStream(data));
             }
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException("unreadable session section in a snapshot", e);
+            throw new UncheckedIOException("unreadable session section in a snapshot", e);
         }
     }
 
