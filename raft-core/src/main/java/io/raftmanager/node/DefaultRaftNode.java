@@ -89,7 +89,8 @@ public final class DefaultRaftNode implements RaftNode {
         this.metrics = metrics;
         SnapshotMeta latest = recoverSnapshot(config, storage, snapshotStore);
         Raft raft = Raft.create(config, storage, storage.initialState(), random);
-        this.writer = new LogWriter(storage, metrics, inbox, scheduler, config.snapshot().trailingEntries());
+        this.writer = new LogWriter(
+                storage, metrics, inbox, scheduler, config.snapshot().trailingEntries());
         this.commands = new CommandApplier(
                 stateMachine,
                 new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),

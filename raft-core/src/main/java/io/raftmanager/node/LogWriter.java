@@ -31,12 +31,7 @@ final class LogWriter implements Worker {
 
     private final long trailingEntries;
 
-    LogWriter(
-            LogStorage storage,
-            NodeMetrics metrics,
-            EventLoopPort loop,
-            Scheduler scheduler,
-            long trailingEntries) {
+    LogWriter(LogStorage storage, NodeMetrics metrics, EventLoopPort loop, Scheduler scheduler, long trailingEntries) {
         this.trailingEntries = trailingEntries;
         this.storage = storage;
         this.metrics = metrics;

@@ -63,8 +63,8 @@ public final class RaftEngine implements Scheduler, AutoCloseable {
 
     private static ThreadPoolExecutor pool(String prefix, int threads) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor p = new ThreadPoolExecutor(
-                threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor p =
+                new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, prefix + n.getAndIncrement());
                     t.setDaemon(true);
                     return t;

@@ -98,11 +98,11 @@ public final class KvNode implements AutoCloseable {
         others.remove(config.id());
         transport = new NettyTransport(
                 NettyTransportConfig.builder()
-                .nodeId(config.id())
-                .clusterId(config.clusterId())
-                .bindAddress(config.raft())
-                .peers(others)
-                .servedGroups(Set.of(0L))
+                        .nodeId(config.id())
+                        .clusterId(config.clusterId())
+                        .bindAddress(config.raft())
+                        .peers(others)
+                        .servedGroups(Set.of(0L))
                         .plaintext() // the example runs on a trusted network; see NettyTransportConfig#tls for mTLS
                         .build(),
                 group);

@@ -123,7 +123,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--loops",
             defaultValue = "0",
-            description = "Event-loop threads shared by Redis clients, Raft peers and the Raft group; 0 for one per core (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Event-loop threads shared by Redis clients, Raft peers and the Raft group; 0 for one per core (default: ${DEFAULT-VALUE}).")
     int loops;
 
     private final PrintStream out = System.out;

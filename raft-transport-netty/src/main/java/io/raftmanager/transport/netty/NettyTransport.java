@@ -121,6 +121,7 @@ public final class NettyTransport implements Transport {
     private EventLoopGroup group;
     /** Event loops the application gave to share (not shut down on close), or null. */
     private final EventLoopGroup sharedGroup;
+
     private Channel serverChannel;
     private volatile InetSocketAddress boundAddress;
     private boolean epoll;
