@@ -140,6 +140,17 @@ public final class RaftEngine implements Scheduler, AutoCloseable {
         }
     }
 
+    /** How many groups are pinned to each loop, in loop order (for tests and status). */
+    List<Integer> groupsPerLoop() {
+        synchronized (pinned) {
+            List<Integer> out = new ArrayList<>();
+            for (int n : pinned) {
+                out.add(n);
+            }
+            return out;
+        }
+    }
+
     @Override
     public long nanoTime() {
         return System.nanoTime();
