@@ -19,8 +19,12 @@ package io.raftmanager;
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
  * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
  * @param leaseDriftTicks lease reads: how much shorter than the election timeout a leader's lease is,
- *     to allow for clock drift between servers; must be below {@code electionTicks}
- * @param tickMillis the runtime's tick length: wall time per tick (the core itself only counts ticks)
+ *     to allow for clock drift between servers; in [1, {@code electionTicks}). The lease lasts {@code
+ *     (electionTicks - leaseDriftTicks) * tickMillis} on the leader's clock and stays safe while no
+ *     follower's clock runs more than {@link #leaseClockRateBound()} times as fast as the leader's
+ *     (1.125 with the defaults)
+ * @param tickMillis the runtime's tick length: wall time per tick. The core counts ticks for elections
+ *     and heartbeats, and measures leases on the clock readings the runtime passes in
  * @param maxPendingProposals proposals a node accepts without an outcome yet; beyond it, proposals fail
  *     fast with {@link OverloadedException}
  * @param maxPendingProposalBytes the same bound in command bytes
@@ -97,9 +101,11 @@ public record RaftConfig(
         InvalidConfigException.require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
         InvalidConfigException.require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
         InvalidConfigException.require(
-                leaseDriftTicks >= 0 && leaseDriftTicks < electionTicks,
+                leaseDriftTicks >= 1 && leaseDriftTicks < electionTicks,
                 "leaseDriftTicks",
-                "must be in [0, electionTicks), was " + leaseDriftTicks);
+                // 0 would be unsafe even with perfect clocks: a follower's patience is counted in whole
+                // ticks, so it may give up to one tick short of a full election timeout after its ack.
+                "must be in [1, electionTicks), was " + leaseDriftTicks);
         InvalidConfigException.require(tickMillis >= 1, "tickMillis", "must be >= 1, was " + tickMillis);
         InvalidConfigException.require(
                 maxPendingProposals >= 1, "maxPendingProposals", "must be >= 1, was " + maxPendingProposals);
@@ -122,6 +128,24 @@ public record RaftConfig(
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * How many times as fast as the leader's clock a follower's clock may run while lease reads stay
+     * linearizable: {@code (electionTicks - 1) / (electionTicks - leaseDriftTicks)}. A follower that
+     * acknowledged a lease round refuses votes until it has counted {@code electionTicks} ticks, which takes
+     * at least {@code electionTicks - 1} of its tick periods (the first may come at once); the leader stops
+     * serving from the lease {@code electionTicks - leaseDriftTicks} of its own periods after sending the
+     * round. Pauses of any length do not count against it: a leader judges its lease on its monotonic
+     * clock when a read is served, and a paused follower only waits longer.
+     */
+    public double leaseClockRateBound() {
+        return (electionTicks - 1.0) / (electionTicks - leaseDriftTicks);
+    }
+
+    /** How long a lease lasts on the leader's clock after the heartbeat round that started it was sent. */
+    public long leaseNanos() {
+        return (electionTicks - leaseDriftTicks) * tickMillis * 1_000_000L;
     }
 
     /** Returns a builder initialised with this configuration's values. */

@@ -158,7 +158,7 @@ final class EventLoop implements Worker {
         long now = scheduler.nanoTime();
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
-                raft.tick();
+                raft.tick(now);
             }
             if (verifier.markerDue()) {
                 proposeDigestMarker();
@@ -364,7 +364,7 @@ final class EventLoop implements Worker {
         ByteString ctx = ByteString.copyFrom(
                 ByteBuffer.allocate(Long.BYTES).putLong(++readSeq).array());
         try {
-            raft.readIndex(ctx, r.allowLease());
+            raft.readIndex(ctx, r.allowLease(), scheduler.nanoTime()); // the lease is judged now, not at the last tick
         } catch (RaftException e) {
             r.future().completeExceptionally(e);
             return;
