@@ -84,7 +84,8 @@ class LeaseStallTest {
                     rs.index() >= o.newWrite().index(),
                     "served at " + rs.index() + ", missing the new leader's acknowledged write at " + o.newWrite());
         }
-        assertEquals(List.of(), o.served(), "the lease ran out during the stall: the read needs a round nobody answers");
+        assertEquals(
+                List.of(), o.served(), "the lease ran out during the stall: the read needs a round nobody answers");
     }
 
     /** The same construction with the old order's bug planted: the read is served stale. */

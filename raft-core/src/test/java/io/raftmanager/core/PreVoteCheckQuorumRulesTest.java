@@ -257,7 +257,11 @@ class PreVoteCheckQuorumRulesTest {
         }
         n.raft.step(RuleFixtures.voteRequest(n, 3, 2, 5, 1, pre, false));
         List<RaftMessage> out = n.processReady();
-        assertTrue(ofKind(out, RaftMessage.BodyCase.VOTE_RESPONSE).get(0).getVoteResponse().getGranted(),
+        assertTrue(
+                ofKind(out, RaftMessage.BodyCase.VOTE_RESPONSE)
+                        .get(0)
+                        .getVoteResponse()
+                        .getGranted(),
                 "granted once an election timeout passed");
     }
 

@@ -77,6 +77,7 @@ final class SimClients {
     private final Set<ByteString> finishedReads = new HashSet<>();
     /** Per server, reads sent to it while it was paused, in arrival order. */
     private final Map<Long, List<Pending>> held = new HashMap<>();
+
     private final Set<ByteString> heldContexts = new HashSet<>();
     private long seq;
 

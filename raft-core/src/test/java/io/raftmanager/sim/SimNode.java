@@ -27,9 +27,11 @@ final class SimNode {
     final long stepNanos;
     /** Where this server's clock stood at step 0, so that servers do not tick in phase. */
     private final long clockOffset;
+
     private final long tickNanos;
     /** Ticks handed to the current core; it catches up with its clock after a pause, as the runtime does. */
     long ticksDone;
+
     final SimStateMachine sm = new SimStateMachine();
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;

@@ -24,6 +24,7 @@ final class SimStats {
     long heldLeaseReads;
     /** Of those, the ones served (from a lease or, once it had run out, by a ReadIndex round). */
     long heldLeaseReadsServed;
+
     long clientRetries;
     long historyOps;
     long unknownOps;
@@ -81,7 +82,8 @@ final class SimStats {
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
                 + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed
-                + " (lease " + leaseReadsServed + ", follower " + followerReadsServed + ") heldLeaseReads=" + heldLeaseReads
+                + " (lease " + leaseReadsServed + ", follower " + followerReadsServed + ") heldLeaseReads="
+                + heldLeaseReads
                 + " (served " + heldLeaseReadsServed + ") historyOps=" + historyOps
                 + " unknownOps=" + unknownOps + " clientRetries=" + clientRetries
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
