@@ -32,8 +32,13 @@ package io.raftmanager;
  *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
  *     configuration passes the live-quorum preflight, only within this margin
  * @param sessionTimeoutMillis a client session (thesis §6.3) expires once this long passes without a
- *     command in it, measured by the times leaders stamp into session entries (never a server's own
- *     clock), so every server expires it at the same log index
+ *     command in it, measured by the session clock the log carries: leaders stamp their monotonic time
+ *     into session entries, and no server's own clock (wall or monotonic) is read when applying, so every
+ *     server expires it at the same log index. The clock never runs faster than a leader's monotonic
+ *     clock, so wall-clock jumps cannot expire sessions early; time between two leaders is not counted,
+ *     so a session may outlive its timeout by about that (see docs/sessions.md)
+ * @param maxSessions how many client sessions the group holds at most; a registration beyond it is
+ *     refused with {@link SessionLimitException} (identically on every server)
  * @param sessionResultWindow how many results each client session keeps for answering retries: the
  *     results of its most recent sequence numbers; a retry of an older one fails with {@link
  *     SessionExpiredException.Reason#RESULT_DISCARDED}
@@ -64,6 +69,7 @@ public record RaftConfig(
         long learnerCatchUpMarginEntries,
         long sessionTimeoutMillis,
         int sessionResultWindow,
+        int maxSessions,
         int digestIntervalTicks,
         SnapshotConfig snapshot) {
 
@@ -80,6 +86,7 @@ public record RaftConfig(
     public static final long DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES = 100;
     public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 300_000;
     public static final int DEFAULT_SESSION_RESULT_WINDOW = 128;
+    public static final int DEFAULT_MAX_SESSIONS = 10_000;
     public static final int DEFAULT_DIGEST_INTERVAL_TICKS = 600;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
@@ -121,6 +128,7 @@ public record RaftConfig(
                 sessionTimeoutMillis >= 1, "sessionTimeoutMillis", "must be >= 1, was " + sessionTimeoutMillis);
         InvalidConfigException.require(
                 sessionResultWindow >= 1, "sessionResultWindow", "must be >= 1, was " + sessionResultWindow);
+        InvalidConfigException.require(maxSessions >= 1, "maxSessions", "must be >= 1, was " + maxSessions);
         InvalidConfigException.require(
                 digestIntervalTicks >= 0, "digestIntervalTicks", "must be >= 0, was " + digestIntervalTicks);
         InvalidConfigException.require(snapshot != null, "snapshot", "is required");
@@ -169,6 +177,7 @@ public record RaftConfig(
                 .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries)
                 .sessionTimeoutMillis(sessionTimeoutMillis)
                 .sessionResultWindow(sessionResultWindow)
+                .maxSessions(maxSessions)
                 .digestIntervalTicks(digestIntervalTicks)
                 .snapshot(snapshot);
     }
@@ -193,6 +202,7 @@ public record RaftConfig(
         private long learnerCatchUpMarginEntries = DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES;
         private long sessionTimeoutMillis = DEFAULT_SESSION_TIMEOUT_MILLIS;
         private int sessionResultWindow = DEFAULT_SESSION_RESULT_WINDOW;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
         private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
 
@@ -288,6 +298,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder maxSessions(int value) {
+            maxSessions = value;
+            return this;
+        }
+
         public Builder digestIntervalTicks(int value) {
             digestIntervalTicks = value;
             return this;
@@ -318,6 +333,7 @@ public record RaftConfig(
                     learnerCatchUpMarginEntries,
                     sessionTimeoutMillis,
                     sessionResultWindow,
+                    maxSessions,
                     digestIntervalTicks,
                     snapshot);
         }

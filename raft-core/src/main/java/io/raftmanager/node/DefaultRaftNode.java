@@ -93,7 +93,7 @@ public final class DefaultRaftNode implements RaftNode {
                 storage, transport, metrics, inbox, scheduler, config.snapshot().trailingEntries());
         this.commands = new CommandApplier(
                 stateMachine,
-                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),
+                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow(), config.maxSessions()),
                 (index, digest) -> inbox.post((Runnable) () -> verifierOnLoop().onLocalDigest(index, digest)));
         long base = raft.log().applied();
         this.applier = new Applier(

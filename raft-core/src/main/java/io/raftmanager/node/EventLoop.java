@@ -61,6 +61,8 @@ final class EventLoop implements Worker {
     private final CopyOnWriteArrayList<RaftListener> listeners;
     private final Consumer<Inputs.Fatal> onFatal;
     private long nextTickNanos;
+    private long leaderTerm;
+    private long leaderSinceNanos;
     private int writesInFlight;
     private Role role = Role.FOLLOWER;
     private long leader;
@@ -228,13 +230,23 @@ final class EventLoop implements Worker {
         metrics.recordProposals(ids.size());
     }
 
-    /** Wraps a session proposal, stamped with this leader's wall-clock time (thesis §6.3 expiry). */
+    /** Wraps a session proposal, stamped with this leader's monotonic time in its term (session expiry). */
     private ByteString sessionEntry(Inputs.Proposal p) {
-        SessionEntry.Builder b = SessionEntry.newBuilder().setLeaderTimeMillis(scheduler.currentTimeMillis());
+        markLeadership();
+        long elapsed = (scheduler.nanoTime() - leaderSinceNanos) / 1_000_000;
+        SessionEntry.Builder b = SessionEntry.newBuilder().setLeaderElapsedMillis(elapsed);
         if (p.sequence() != Inputs.Proposal.REGISTER) {
             b.setSessionId(p.sessionId()).setSequence(p.sequence()).setCommand(p.command());
         }
         return b.build().toByteString();
+    }
+
+    /** Notes when this server began leading the current term (monotonic), once per term. */
+    private void markLeadership() {
+        if (leaderTerm != raft.term()) {
+            leaderTerm = raft.term();
+            leaderSinceNanos = scheduler.nanoTime();
+        }
     }
 
     private void proposeDigestMarker() {
@@ -416,6 +428,7 @@ final class EventLoop implements Worker {
             pending.clear();
         }
         if (role == Role.LEADER && old != Role.LEADER) {
+            markLeadership();
             metrics.recordElection();
         }
         if (old == Role.LEADER && role != Role.LEADER) {

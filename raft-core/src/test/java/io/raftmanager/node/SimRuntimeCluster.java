@@ -37,6 +37,8 @@ final class SimRuntimeCluster implements AutoCloseable {
     final Map<Long, StateMachine> machines = new LinkedHashMap<>();
     final Map<Long, DefaultRaftNode> nodes = new LinkedHashMap<>();
     final List<String> divergences = new ArrayList<>();
+    /** Per server, how far its wall clock ({@link Scheduler#currentTimeMillis()}) is off; read live. */
+    final Map<Long, Long> wallClockOffsetMillis = new LinkedHashMap<>();
     /** Per server, how often its metrics recorded a divergence. */
     final Map<Long, Integer> divergenceMetric = new LinkedHashMap<>();
 
@@ -76,7 +78,7 @@ final class SimRuntimeCluster implements AutoCloseable {
                 .snapshotStore(snapshotStores.get(id))
                 .transport(network.transport(id))
                 .stateMachine(sm)
-                .scheduler(scheduler)
+                .scheduler(schedulerOf(id))
                 .random(random.split())
                 .metrics(new NodeMetrics() {
                     @Override
@@ -95,6 +97,26 @@ final class SimRuntimeCluster implements AutoCloseable {
         nodes.put(id, node);
         node.start();
         return node;
+    }
+
+    /** The shared virtual-time scheduler, with this server's wall clock offset applied. */
+    private Scheduler schedulerOf(long id) {
+        return new Scheduler() {
+            @Override
+            public WorkerHandle start(String name, Worker worker) {
+                return scheduler.start(name, worker);
+            }
+
+            @Override
+            public long nanoTime() {
+                return scheduler.nanoTime();
+            }
+
+            @Override
+            public long currentTimeMillis() {
+                return scheduler.currentTimeMillis() + wallClockOffsetMillis.getOrDefault(id, 0L);
+            }
+        };
     }
 
     void stop(long id) {
