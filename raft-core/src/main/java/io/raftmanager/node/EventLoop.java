@@ -58,6 +58,8 @@ final class EventLoop implements Worker {
     private Inputs.Transfer pendingTransfer;
     private long transferDeadlineNanos;
     private long readSeq;
+    /** Distinguishes this process's read contexts from an earlier incarnation's (clock readings mixed). */
+    private final long incarnation;
     private final CopyOnWriteArrayList<RaftListener> listeners;
     private final Consumer<Inputs.Fatal> onFatal;
     private long nextTickNanos;
@@ -96,6 +98,7 @@ final class EventLoop implements Worker {
         this.listeners = listeners;
         this.onFatal = onFatal;
         this.nextTickNanos = scheduler.nanoTime() + tickNanos;
+        this.incarnation = scheduler.currentTimeMillis() * 0x9E3779B97F4A7C15L ^ scheduler.nanoTime();
     }
 
     @Override
@@ -373,8 +376,11 @@ final class EventLoop implements Worker {
     }
 
     private void startRead(Inputs.Read r) {
-        ByteString ctx = ByteString.copyFrom(
-                ByteBuffer.allocate(Long.BYTES).putLong(++readSeq).array());
+        // Unique per incarnation: a late answer to a read of this server's previous process must not match.
+        ByteString ctx = ByteString.copyFrom(ByteBuffer.allocate(2 * Long.BYTES)
+                .putLong(incarnation)
+                .putLong(++readSeq)
+                .array());
         try {
             raft.readIndex(ctx, r.allowLease(), scheduler.nanoTime()); // the lease is judged now, not at the last tick
         } catch (RaftException e) {

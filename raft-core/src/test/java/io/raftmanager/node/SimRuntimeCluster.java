@@ -12,7 +12,11 @@ import io.raftmanager.StateMachine;
 import io.raftmanager.sim.SimScheduler;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.storage.memory.MemorySnapshotStore;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.InboundHandler;
+import io.raftmanager.spi.Transport;
 import io.raftmanager.transport.local.LocalNetwork;
+import io.raftmanager.transport.local.LocalTransport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +41,8 @@ final class SimRuntimeCluster implements AutoCloseable {
     final Map<Long, StateMachine> machines = new LinkedHashMap<>();
     final Map<Long, DefaultRaftNode> nodes = new LinkedHashMap<>();
     final List<String> divergences = new ArrayList<>();
+    /** Every message the servers sent, in order (everything runs on the test thread). */
+    final List<RaftMessage> sent = new ArrayList<>();
     /** Per server, how far its wall clock ({@link Scheduler#currentTimeMillis()}) is off; read live. */
     final Map<Long, Long> wallClockOffsetMillis = new LinkedHashMap<>();
     /** Per server, how often its metrics recorded a divergence. */
@@ -76,7 +82,7 @@ final class SimRuntimeCluster implements AutoCloseable {
                 .config(config)
                 .storage(storages.get(id))
                 .snapshotStore(snapshotStores.get(id))
-                .transport(network.transport(id))
+                .transport(recording(id))
                 .stateMachine(sm)
                 .scheduler(schedulerOf(id))
                 .random(random.split())
@@ -97,6 +103,28 @@ final class SimRuntimeCluster implements AutoCloseable {
         nodes.put(id, node);
         node.start();
         return node;
+    }
+
+    /** Server {@code id}'s transport, recording what it sends in {@link #sent}. */
+    private Transport recording(long id) {
+        LocalTransport t = network.transport(id);
+        return new Transport() {
+            @Override
+            public void start(InboundHandler handler) {
+                t.start(handler);
+            }
+
+            @Override
+            public void send(RaftMessage message) {
+                sent.add(message);
+                t.send(message);
+            }
+
+            @Override
+            public void close() {
+                t.close();
+            }
+        };
     }
 
     /** The shared virtual-time scheduler, with this server's wall clock offset applied. */
