@@ -263,7 +263,11 @@ public final class DefaultRaftNode implements RaftNode {
             pendingBytes.addAndGet(-size);
         });
         inbox.post(proposal);
-        failIfClosedMeanwhile(f);
+        // Only a proposal still in the inbox surely never reached Raft: one the loop took may be in the log,
+        // and the loop's or close's drain gives it its honest outcome (indeterminate once in the log).
+        if ((closed.get() || failure != null) && inbox.remove(proposal)) {
+            failIfClosedMeanwhile(f);
+        }
         return f;
     }
 

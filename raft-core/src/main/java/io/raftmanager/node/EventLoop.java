@@ -60,6 +60,7 @@ final class EventLoop implements Worker {
     private long readSeq;
     /** Distinguishes this process's read contexts from an earlier incarnation's (clock readings mixed). */
     private final long incarnation;
+
     private final CopyOnWriteArrayList<RaftListener> listeners;
     private final Consumer<Inputs.Fatal> onFatal;
     private long nextTickNanos;

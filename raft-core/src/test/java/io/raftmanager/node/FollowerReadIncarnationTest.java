@@ -31,8 +31,10 @@ class FollowerReadIncarnationTest {
             c.await(c.nodes.get(leader).propose(n(1)), 2_000).join();
             c.runFor(100);
             int mark = c.sent.size();
-            assertEquals(n(1), c.await(c.nodes.get(f).read(ByteString.EMPTY, ReadConsistency.FOLLOWER), 2_000)
-                    .join());
+            assertEquals(
+                    n(1),
+                    c.await(c.nodes.get(f).read(ByteString.EMPTY, ReadConsistency.FOLLOWER), 2_000)
+                            .join());
             RaftMessage oldAnswer = c.sent.subList(mark, c.sent.size()).stream()
                     .filter(m -> m.hasReadIndexResponse() && m.getTo() == f)
                     .findFirst()
@@ -45,7 +47,8 @@ class FollowerReadIncarnationTest {
             assertEquals(leader, c.status(f).leader(), "precondition: the restarted follower follows the leader");
             c.network.cut(f, leader);
             c.network.cut(leader, f);
-            assertEquals(n(11), c.await(c.nodes.get(leader).propose(n(10)), 2_000).join(), "acknowledged");
+            assertEquals(
+                    n(11), c.await(c.nodes.get(leader).propose(n(10)), 2_000).join(), "acknowledged");
             CompletableFuture<ByteString> read = c.nodes.get(f).read(ByteString.EMPTY, ReadConsistency.FOLLOWER);
             c.runFor(20);
             // The previous incarnation's answer arrives late (the link is opened just for it).
