@@ -265,6 +265,16 @@ class PreVoteCheckQuorumRulesTest {
                 "granted once an election timeout passed");
     }
 
+    /** The same restart with the guard planted off: the vote is granted at once, inside the lease. */
+    @Test
+    void withTheRestartGuardPlantedOffTheRestartedFollowerGrantsAtOnce() {
+        TestNode n = followerInLease(false);
+        n.restart();
+        PlantedBugs.forgetLeaseOnRestart(n.raft);
+        n.raft.step(RuleFixtures.voteRequest(n, 3, 2, 5, 1, false, false));
+        assertTrue(single(n.processReady()).getVoteResponse().getGranted(), "the old behaviour");
+    }
+
     /** A server starting from term 0 never acknowledged any leader: it has no lease to honour. */
     @Test
     void freshServerGrantsVotesAtOnce() {
