@@ -30,6 +30,7 @@ class FollowerReadIncarnationTest {
             long f = leader % 3 + 1;
             c.await(c.nodes.get(leader).propose(n(1)), 2_000).join();
             c.runFor(100);
+            c.recordSent = true;
             int mark = c.sent.size();
             assertEquals(
                     n(1),

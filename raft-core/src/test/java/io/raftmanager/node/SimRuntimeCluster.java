@@ -41,8 +41,10 @@ final class SimRuntimeCluster implements AutoCloseable {
     final Map<Long, StateMachine> machines = new LinkedHashMap<>();
     final Map<Long, DefaultRaftNode> nodes = new LinkedHashMap<>();
     final List<String> divergences = new ArrayList<>();
-    /** Every message the servers sent, in order (everything runs on the test thread). */
+    /** Every message the servers sent while {@link #recordSent} is on, in order (all on the test thread). */
     final List<RaftMessage> sent = new ArrayList<>();
+
+    boolean recordSent;
     /** Per server, how far its wall clock ({@link Scheduler#currentTimeMillis()}) is off; read live. */
     final Map<Long, Long> wallClockOffsetMillis = new LinkedHashMap<>();
     /** Per server, how often its metrics recorded a divergence. */
@@ -116,7 +118,9 @@ final class SimRuntimeCluster implements AutoCloseable {
 
             @Override
             public void send(RaftMessage message) {
-                sent.add(message);
+                if (recordSent) {
+                    sent.add(message);
+                }
                 t.send(message);
             }
 
