@@ -77,7 +77,11 @@ final class AdminFaults {
         others.remove(leader);
         long victim = others.get(random.nextInt(others.size()));
         int status = call(
-                leader, "POST", "/members", "{\"id\":" + victim + ",\"role\":\"learner\"}", Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
+                leader,
+                "POST",
+                "/members",
+                "{\"id\":" + victim + ",\"role\":\"learner\"}",
+                Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
         if (status == UNSUPPORTED) {
             return new Outcome("demote n" + victim + " (endpoint unavailable, skipped)", true);
         }
@@ -90,7 +94,8 @@ final class AdminFaults {
         Thread.sleep(hold.getAsLong());
         boolean back = promote(victim, 20_000);
         return new Outcome(
-                "demote n" + victim + " to learner, then promote: " + (back ? "done" : "not finished, retried at the end"),
+                "demote n" + victim + " to learner, then promote: "
+                        + (back ? "done" : "not finished, retried at the end"),
                 false);
     }
 
@@ -132,7 +137,8 @@ final class AdminFaults {
         }
         try {
             HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cluster.http(leader).getPort() + "/status"))
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + cluster.http(leader).getPort() + "/status"))
                             .timeout(Duration.ofSeconds(3))
                             .GET()
                             .build(),

@@ -23,7 +23,10 @@ class JepsenTest {
             Nemesis.Kind.TRANSFER_LEADER,
             Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
     private static final Set<Nemesis.Kind> PAUSES = EnumSet.of(
-            Nemesis.Kind.PAUSE_LEADER, Nemesis.Kind.PAUSE_RANDOM, Nemesis.Kind.KILL_LEADER, Nemesis.Kind.ISOLATE_LEADER);
+            Nemesis.Kind.PAUSE_LEADER,
+            Nemesis.Kind.PAUSE_RANDOM,
+            Nemesis.Kind.KILL_LEADER,
+            Nemesis.Kind.ISOLATE_LEADER);
     private static final Set<Nemesis.Kind> NETWORK_FAULTS = EnumSet.of(
             Nemesis.Kind.PARTITION_HALVES,
             Nemesis.Kind.PARTITION_BRIDGE,
@@ -63,7 +66,8 @@ class JepsenTest {
                         Integer.getInteger("jepsen.nodes", 3),
                         Long.getLong("jepsen.seconds", 60) * 1000,
                         Nemesis.parse(System.getProperty("jepsen.faults", "all")))
-                .withReadModes(System.getProperty("jepsen.readModes", "linearizable").split(",")));
+                .withReadModes(
+                        System.getProperty("jepsen.readModes", "linearizable").split(",")));
     }
 
     @Test

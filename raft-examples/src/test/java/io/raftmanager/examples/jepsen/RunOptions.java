@@ -45,6 +45,15 @@ record RunOptions(
     /** The same run with clients cycling through these read modes. */
     RunOptions withReadModes(String... modes) {
         return new RunOptions(
-                name, seed, nodes, clients, workloadMillis, faults, electionMillis, heartbeatMillis, outDir, List.of(modes));
+                name,
+                seed,
+                nodes,
+                clients,
+                workloadMillis,
+                faults,
+                electionMillis,
+                heartbeatMillis,
+                outDir,
+                List.of(modes));
     }
 }
