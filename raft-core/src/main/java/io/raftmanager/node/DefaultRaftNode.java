@@ -93,7 +93,7 @@ public final class DefaultRaftNode implements RaftNode {
                 storage, metrics, inbox, scheduler, config.snapshot().trailingEntries());
         this.commands = new CommandApplier(
                 stateMachine,
-                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),
+                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow(), config.maxSessions()),
                 (index, digest) -> inbox.post((Runnable) () -> verifierOnLoop().onLocalDigest(index, digest)));
         long base = raft.log().applied();
         this.applier = new Applier(
@@ -267,7 +267,11 @@ public final class DefaultRaftNode implements RaftNode {
             pendingBytes.addAndGet(-size);
         });
         inbox.post(proposal);
-        failIfClosedMeanwhile(f);
+        // Only a proposal still in the inbox surely never reached Raft: one the loop took may be in the log,
+        // and the loop's or close's drain gives it its honest outcome (indeterminate once in the log).
+        if ((closed.get() || failure != null) && inbox.remove(proposal)) {
+            failIfClosedMeanwhile(f);
+        }
         return f;
     }
 
