@@ -14,6 +14,14 @@ import java.nio.file.Path;
  * certificates can be rotated without a restart.
  */
 public final class TlsConfig {
+    /**
+     * The subject-alternative-name URI that issues a certificate to node {@code nodeId} (see {@link
+     * #withNodeIdBinding}), e.g. {@code urn:raft-manager:node:3}.
+     */
+    public static String nodeIdUri(long nodeId) {
+        return PeerIdentity.uriOf(nodeId);
+    }
+
     private final Path certChainPem;
     private final Path privateKeyPem;
     private final Path trustCertsPem;
