@@ -84,6 +84,12 @@ public final class ClusterCommand implements Callable<Integer> {
                             + " with mutual TLS between nodes and an HTTPS admin API that wants the token. Prints how to connect.")
     boolean secure;
 
+    @Option(
+            names = "--peer-tls",
+            description = "Only the peer part of --secure: mutual TLS between nodes with throwaway certificates; the"
+                    + " admin API and Redis clients as without it (for measuring what peer TLS costs).")
+    boolean peerTls;
+
     @Option(names = "--run-for-ms", hidden = true, defaultValue = "0", description = "Stop after this long (tests).")
     long runForMs;
 
@@ -115,7 +121,7 @@ public final class ClusterCommand implements Callable<Integer> {
                     "  node %d: redis %s  http %s://%s/status  raft 127.0.0.1:%d%n",
                     m.id(), m.redis(), secure ? "https" : "http", m.http(), port(m.id(), 1000));
         }
-        SecureSetup sec = secure ? SecureSetup.generate(data.resolve("secure"), nodes) : null;
+        SecureSetup sec = secure || peerTls ? SecureSetup.generate(data.resolve("secure"), nodes, secure) : null;
         if (sec != null) {
             printSecureHowTo(sec, members);
         }
@@ -139,7 +145,7 @@ public final class ClusterCommand implements Callable<Integer> {
             stop = processes::stopAll;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        LeaderWatch watch = sec == null
+        LeaderWatch watch = sec == null || !sec.full
                 ? new LeaderWatch(members, out, null, null)
                 : new LeaderWatch(members, out, sec.adminClientTls(), sec.adminToken);
         Thread hook = new Thread(
@@ -172,6 +178,9 @@ public final class ClusterCommand implements Callable<Integer> {
     private void printSecureHowTo(SecureSetup sec, List<Member> members) {
         out.printf("secure mode: throwaway CA, node certificates and admin token under %s%n", sec.dir.toAbsolutePath());
         out.printf("  peers: mutual TLS, node ids bound to certificates (SAN urn:raft-manager:node:N)%n");
+        if (!sec.full) {
+            return;
+        }
         out.printf(
                 "  admin: curl --cacert %s -H \"Authorization: Bearer $(cat %s)\" https://%s/status%n",
                 sec.ca().toAbsolutePath(),

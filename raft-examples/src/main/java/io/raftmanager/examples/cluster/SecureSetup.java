@@ -24,13 +24,17 @@ final class SecureSetup {
 
     final Path dir;
     final Secret adminToken;
+    /** False for peer mTLS only (for benchmarks): the admin API and clients stay as in the quick start. */
+    final boolean full;
 
-    private SecureSetup(Path dir, Secret adminToken) {
+    private SecureSetup(Path dir, Secret adminToken, boolean full) {
         this.dir = dir;
         this.adminToken = adminToken;
+        this.full = full;
     }
 
-    static SecureSetup generate(Path dir, int nodes) throws IOException {
+    /** @param full everything (--secure), or only mutual TLS between nodes (--peer-tls) */
+    static SecureSetup generate(Path dir, int nodes, boolean full) throws IOException {
         Files.createDirectories(dir);
         Pki ca = Pki.newCa("raft-kv throwaway CA " + java.time.LocalDate.now(), VALIDITY);
         ca.writeCa(dir.resolve("ca.pem"));
@@ -41,7 +45,7 @@ final class SecureSetup {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         SecretFiles.writePrivate(dir.resolve("admin-token"), HexFormat.of().formatHex(random) + "\n");
-        return new SecureSetup(dir, SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")));
+        return new SecureSetup(dir, SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")), full);
     }
 
     Path ca() {
@@ -59,6 +63,9 @@ final class SecureSetup {
 
     /** Node {@code id}'s settings: peer mTLS, the admin token, the admin API over HTTPS with the same certificate. */
     KvSecurity security(long id) {
+        if (!full) {
+            return new KvSecurity(tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
+        }
         return new KvSecurity(
                 tls("--peer-tls", id),
                 false,
@@ -73,6 +80,9 @@ final class SecureSetup {
         String cert = n.resolve("cert.pem").toString();
         String key = n.resolve("key.pem").toString();
         String ca = ca().toString();
+        if (!full) {
+            return List.of("--peer-tls-cert", cert, "--peer-tls-key", key, "--peer-tls-ca", ca);
+        }
         return List.of(
                 "--peer-tls-cert", cert,
                 "--peer-tls-key", key,
