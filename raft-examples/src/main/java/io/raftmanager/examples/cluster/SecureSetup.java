@@ -19,11 +19,11 @@ import java.util.List;
  * node ({@code nN/cert.pem}, {@code nN/key.pem}), and a random admin token ({@code admin-token}). Keys and
  * the token are readable by their owner only.
  */
-final class SecureSetup {
+public final class SecureSetup {
     static final Duration VALIDITY = Duration.ofDays(30);
 
     final Path dir;
-    final Secret adminToken;
+    public final Secret adminToken;
     /** False for peer mTLS only (for benchmarks): the admin API and clients stay as in the quick start. */
     final boolean full;
 
@@ -34,7 +34,7 @@ final class SecureSetup {
     }
 
     /** @param full everything (--secure), or only mutual TLS between nodes (--peer-tls) */
-    static SecureSetup generate(Path dir, int nodes, boolean full) throws IOException {
+    public static SecureSetup generate(Path dir, int nodes, boolean full) throws IOException {
         Files.createDirectories(dir);
         Pki ca = Pki.newCa("raft-kv throwaway CA " + java.time.LocalDate.now(), VALIDITY);
         ca.writeCa(dir.resolve("ca.pem"));
@@ -52,7 +52,7 @@ final class SecureSetup {
         return dir.resolve("ca.pem");
     }
 
-    Path tokenFile() {
+    public Path tokenFile() {
         return dir.resolve("admin-token");
     }
 
@@ -75,7 +75,7 @@ final class SecureSetup {
     }
 
     /** The same as {@code raft-kv node} flags. */
-    List<String> nodeArgs(long id) {
+    public List<String> nodeArgs(long id) {
         Path n = dir.resolve("n" + id);
         String cert = n.resolve("cert.pem").toString();
         String key = n.resolve("key.pem").toString();

@@ -12,6 +12,7 @@ import java.util.Set;
  * @param clients concurrent RESP clients
  * @param workloadMillis how long clients run while the nemesis acts
  * @param faults the nemesis operations to draw from
+ * @param secure run the nodes in secure mode: peer mutual TLS and an admin token (as {@code cluster --secure})
  */
 record RunOptions(
         String name,
@@ -22,7 +23,14 @@ record RunOptions(
         Set<Nemesis.Kind> faults,
         int electionMillis,
         int heartbeatMillis,
-        Path outDir) {
+        Path outDir,
+        boolean secure) {
+
+    /** The same run in secure mode. */
+    RunOptions secured() {
+        return new RunOptions(
+                name, seed, nodes, clients, workloadMillis, faults, electionMillis, heartbeatMillis, outDir, true);
+    }
 
     static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
         return new RunOptions(
@@ -34,6 +42,7 @@ record RunOptions(
                 faults,
                 Integer.getInteger("jepsen.election.ms", 500),
                 Integer.getInteger("jepsen.heartbeat.ms", 50),
-                Path.of(System.getProperty("jepsen.out", "target/jepsen")));
+                Path.of(System.getProperty("jepsen.out", "target/jepsen")),
+                Boolean.getBoolean("jepsen.secure"));
     }
 }
