@@ -41,7 +41,7 @@ public final class KvNode implements AutoCloseable {
     private static final long MAX_COMMAND_BYTES = 2L << 20;
 
     private final KvNodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine(this::memberAdded);
+    private final KvStateMachine stateMachine;
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private LogStorage storage;
@@ -50,6 +50,7 @@ public final class KvNode implements AutoCloseable {
     private RaftNode raft;
     private volatile RespServer resp;
     private volatile AdminServer admin;
+    private ExpiryReaper reaper;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -58,6 +59,7 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         this.metrics = new KvMetrics(this);
     }
@@ -131,6 +133,7 @@ public final class KvNode implements AutoCloseable {
         });
         raft.start();
         resp = RespServer.start(this, group);
+        reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
         }
@@ -320,6 +323,9 @@ public final class KvNode implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (reaper != null) {
+            reaper.close();
         }
         if (resp != null) {
             resp.close();

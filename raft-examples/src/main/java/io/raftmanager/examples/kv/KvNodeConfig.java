@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * @param maxBulkBytes the largest RESP bulk string accepted; larger ones close the connection
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
+ * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
  */
 public record KvNodeConfig(
         long id,
@@ -34,11 +35,50 @@ public record KvNodeConfig(
         long snapshotTrailingEntries,
         int maxBulkBytes,
         long requestTimeoutMillis,
-        String storage) {
+        String storage,
+        int databases) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
+
+    public static final int DEFAULT_DATABASES = 16;
+
+    /** A configuration with Redis' default 16 databases. */
+    public KvNodeConfig(
+            long id,
+            String clusterId,
+            InetSocketAddress raft,
+            InetSocketAddress redis,
+            InetSocketAddress http,
+            Map<Long, InetSocketAddress> peers,
+            Path dataDir,
+            boolean join,
+            int electionTimeoutMillis,
+            int heartbeatMillis,
+            long snapshotEntries,
+            long snapshotTrailingEntries,
+            int maxBulkBytes,
+            long requestTimeoutMillis,
+            String storage) {
+        this(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                DEFAULT_DATABASES);
+    }
 
     public KvNodeConfig {
         peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -67,6 +107,9 @@ public record KvNodeConfig(
         }
         if (snapshotEntries < 0) {
             throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);
+        }
+        if (databases < 1 || databases > 1024) {
+            throw new StartupException("--databases must be in [1, 1024], was " + databases);
         }
         if (snapshotTrailingEntries < 0) {
             throw new StartupException("--snapshot-trailing-entries must be >= 0, was " + snapshotTrailingEntries);

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection. Requests run concurrently (pipelined writes keep their order in the log) but
- * replies are written strictly in request order. When too many replies are outstanding the connection
+ * replies are written strictly in request order, each in the protocol version (RESP2 or RESP3) in effect
+ * when its request was dispatched. A write waits for the reads sent before it; later requests wait
+ * behind it, in order (the {@code deferred} queue), so a connection's commands take effect in order. When too many replies are outstanding the connection
  * stops reading until they drain, so a client's pipeline costs bounded memory. A protocol error is
  * answered with {@code -ERR Protocol error: ...} after the earlier replies, then the connection closes,
  * as Redis does. A request still unanswered after the request timeout is answered {@code -TIMEOUT} by a
@@ -40,9 +42,21 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> sweeper;
     private boolean failed;
+    /** Requests not dispatched yet because an earlier write waits for an earlier read; in order. */
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
 
-    /** A request awaiting its reply, with what its metrics and its timeout need. */
-    private record Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {}
+    private boolean pumpScheduled;
+
+    /** A request awaiting its reply, with what its metrics, its timeout and its encoding need. */
+    private record Pending(
+            CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write, int[] proto) {
+        Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {
+            this(reply, command, startNanos, write, new int[] {2});
+        }
+    }
+
+    /** A request whose reply slot is reserved, waiting to be dispatched. */
+    private record Deferred(List<byte[]> args, Pending pending) {}
 
     RespConnection(KvCommands commands, KvMetrics metrics, long timeoutMillis) {
         this.commands = commands;
@@ -53,12 +67,17 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         ctx = c;
+        session.loop = c.executor();
+        session.remote = String.valueOf(c.channel().remoteAddress()).replaceFirst("^.*/", "");
+        session.local = String.valueOf(c.channel().localAddress()).replaceFirst("^.*/", "");
+        commands.opened(session);
         metrics.clientConnected();
         c.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
+        commands.closed(session);
         if (sweeper != null) {
             sweeper.cancel(false);
             sweeper = null;
@@ -87,25 +106,47 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         String command = new String(args.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
-        boolean isRead = READS.contains(command);
-        CompletableFuture<RedisMessage> f;
-        if (!isRead && !session.lastRead.isDone()) {
-            // Commands on one connection take effect in order: a write must not overtake a read sent
-            // before it (the read is served at a read index that the write could otherwise move past).
-            f = session.lastRead.handle((r, e) -> null).thenComposeAsync(ignored -> execute(args), ctx.executor());
-        } else {
-            f = execute(args);
-        }
-        if (isRead && f != null) {
-            session.lastRead = f;
-        }
-        if (f == null) {
-            return;
-        }
-        enqueue(new Pending(f, command, start, !isRead));
+        Pending p = new Pending(new CompletableFuture<>(), command, start, !commands.isRead(session, args));
+        enqueue(p);
+        deferred.add(new Deferred(args, p));
+        pump();
     }
 
-    private static final java.util.Set<String> READS = java.util.Set.of("GET", "MGET", "EXISTS", "DBSIZE");
+    /**
+     * Dispatches waiting requests in order. A request that is not a read waits until the last read sent
+     * before it has its answer (the read is served at a read index the write could otherwise move past);
+     * everything after it waits too. Whether a request is a read is decided when it is dispatched (MULTI
+     * turns reads into queued commands).
+     */
+    private void pump() {
+        while (!deferred.isEmpty()) {
+            Deferred d = deferred.peek();
+            boolean isRead = commands.isRead(session, d.args());
+            if (!isRead && !session.lastRead.isDone()) {
+                if (!pumpScheduled) {
+                    pumpScheduled = true;
+                    session.lastRead.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                        pumpScheduled = false;
+                        pump();
+                    }));
+                }
+                return;
+            }
+            deferred.poll();
+            CompletableFuture<RedisMessage> f = execute(d.args());
+            d.pending().proto()[0] = session.proto;
+            if (isRead) {
+                session.lastRead = f;
+            }
+            f.whenComplete((r, e) -> {
+                if (e != null) {
+                    d.pending().reply().completeExceptionally(e);
+                } else {
+                    d.pending().reply().complete(r);
+                }
+            });
+        }
+    }
 
     private CompletableFuture<RedisMessage> execute(List<byte[]> args) {
         try {
@@ -163,7 +204,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             if (p.command() != null) {
                 metrics.recordCommand(p.command(), System.nanoTime() - p.startNanos(), reply);
             }
-            ctx.write(reply, ctx.voidPromise());
+            if (reply instanceof ReplyMessage) {
+                ctx.write(
+                        ReplyEncoder.encode(((ReplyMessage) reply).reply(), p.proto()[0], ctx.alloc()),
+                        ctx.voidPromise());
+            } else {
+                ctx.write(reply, ctx.voidPromise());
+            }
             wrote = true;
         }
         if (!wrote) {

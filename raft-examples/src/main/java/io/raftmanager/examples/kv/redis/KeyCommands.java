@@ -1,0 +1,324 @@
+package io.raftmanager.examples.kv.redis;
+
+import static io.raftmanager.examples.kv.redis.CommandTable.key1;
+import static io.raftmanager.examples.kv.redis.CommandTable.keysFrom1;
+import static io.raftmanager.examples.kv.redis.CommandTable.none;
+import static io.raftmanager.examples.kv.redis.Flag.FAST;
+import static io.raftmanager.examples.kv.redis.Flag.INTERNAL;
+import static io.raftmanager.examples.kv.redis.Flag.READONLY;
+import static io.raftmanager.examples.kv.redis.Flag.WRITE;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.examples.kv.proto.Reply;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.pcollections.PSortedMap;
+
+/** The keyspace and database commands (Redis' db.c), and raft-kv's internal WATCH and reaper commands. */
+final class KeyCommands {
+    private static final String GROUP = "generic";
+
+    private KeyCommands() {}
+
+    static void register(CommandTable t) {
+        t.add("del", -2, GROUP, keysFrom1(), KeyCommands::del, WRITE);
+        t.add("unlink", -2, GROUP, keysFrom1(), KeyCommands::del, WRITE, FAST);
+        t.add("exists", -2, GROUP, keysFrom1(), KeyCommands::exists, READONLY, FAST);
+        t.add("touch", -2, GROUP, keysFrom1(), KeyCommands::exists, READONLY, FAST);
+        t.add("type", 2, GROUP, key1(), KeyCommands::type, READONLY, FAST);
+        t.add("keys", 2, GROUP, none(), KeyCommands::keys, READONLY);
+        t.add("scan", -2, GROUP, none(), KeyCommands::scan, READONLY);
+        t.add("randomkey", 1, GROUP, none(), KeyCommands::randomKey, READONLY);
+        t.add("rename", 3, GROUP, new int[] {1, 2, 1}, (c, a) -> rename(c, a, false), WRITE);
+        t.add("renamenx", 3, GROUP, new int[] {1, 2, 1}, (c, a) -> rename(c, a, true), WRITE, FAST);
+        t.add("copy", -3, GROUP, new int[] {1, 2, 1}, KeyCommands::copy, WRITE);
+        t.add("move", 3, GROUP, key1(), KeyCommands::move, WRITE, FAST);
+        t.add(
+                "dbsize",
+                1,
+                "server",
+                none(),
+                (c, a) -> R.integer(c.store.db(c.db).size()),
+                READONLY,
+                FAST);
+        t.add("flushdb", -1, "server", none(), KeyCommands::flushDb, WRITE);
+        t.add("flushall", -1, "server", none(), KeyCommands::flushAll, WRITE);
+        t.add("swapdb", 3, "server", none(), KeyCommands::swapDb, WRITE, FAST);
+        t.add("raftkv.versions", -3, "raft-kv", none(), KeyCommands::versions, READONLY, INTERNAL);
+        t.add("raftkv.expired", 2, "raft-kv", none(), KeyCommands::expired, READONLY, INTERNAL);
+        t.add("raftkv.reap", -3, "raft-kv", none(), KeyCommands::reap, WRITE, INTERNAL);
+    }
+
+    private static Reply del(Ctx c, List<ByteString> a) {
+        long n = 0;
+        for (int i = 1; i < a.size(); i++) {
+            if (c.delete(Key.of(a.get(i)))) {
+                n++;
+            }
+        }
+        return R.integer(n);
+    }
+
+    private static Reply exists(Ctx c, List<ByteString> a) {
+        long n = 0;
+        for (int i = 1; i < a.size(); i++) {
+            if (c.get(a.get(i)) != null) {
+                n++;
+            }
+        }
+        return R.integer(n);
+    }
+
+    private static Reply type(Ctx c, List<ByteString> a) {
+        Entry e = c.get(a.get(1));
+        return R.status(e == null ? "none" : e.typeName());
+    }
+
+    private static Reply keys(Ctx c, List<ByteString> a) {
+        ByteString pattern = a.get(1);
+        boolean all = pattern.size() == 1 && pattern.byteAt(0) == '*';
+        List<Reply> out = new ArrayList<>();
+        for (Map.Entry<Key, Entry> e : c.store.db(c.db).entrySet()) {
+            if (!e.getValue().expiredAt(c.now)
+                    && (all || Glob.matches(pattern, e.getKey().bytes()))) {
+                out.add(R.bulk(e.getKey().bytes()));
+            }
+        }
+        return R.array(out);
+    }
+
+    private static Reply scan(Ctx c, List<ByteString> a) {
+        Long cursor = Scan.parseCursor(a.get(1));
+        if (cursor == null) {
+            return R.error("ERR invalid cursor");
+        }
+        Scan.Options o = Scan.options(a, 2, true);
+        if (o.error() != null) {
+            return o.error();
+        }
+        return Scan.page(
+                c.store.db(c.db),
+                cursor,
+                o,
+                e -> !e.getValue().expiredAt(c.now)
+                        && (o.type() == null || o.type().equals(e.getValue().typeName())),
+                (e, items) -> items.add(R.bulk(e.getKey().bytes())));
+    }
+
+    private static Reply randomKey(Ctx c, List<ByteString> a) {
+        PSortedMap<Key, Entry> db = c.store.db(c.db);
+        for (int attempt = 0; attempt < 100 && !db.isEmpty(); attempt++) {
+            Key probe = Key.floor(c.random().nextLong());
+            Map.Entry<Key, Entry> e = db.ceilingEntry(probe);
+            if (e == null) {
+                e = db.firstEntry();
+            }
+            if (!e.getValue().expiredAt(c.now)) {
+                return R.bulk(e.getKey().bytes());
+            }
+        }
+        for (Map.Entry<Key, Entry> e : db.entrySet()) { // mostly expired: look at them all
+            if (!e.getValue().expiredAt(c.now)) {
+                return R.bulk(e.getKey().bytes());
+            }
+        }
+        return R.NIL;
+    }
+
+    private static Reply rename(Ctx c, List<ByteString> a, boolean nx) {
+        Key from = Key.of(a.get(1));
+        Key to = Key.of(a.get(2));
+        Entry e = c.get(from);
+        if (e == null) {
+            return R.NO_SUCH_KEY;
+        }
+        if (from.equals(to)) {
+            return nx ? R.ZERO : R.OK;
+        }
+        if (nx && c.get(to) != null) {
+            return R.ZERO;
+        }
+        c.delete(from);
+        c.put(to, e.value(), e.expireAt());
+        return nx ? R.ONE : R.OK;
+    }
+
+    private static Reply copy(Ctx c, List<ByteString> a) {
+        int target = c.db;
+        boolean replace = false;
+        for (int i = 3; i < a.size(); i++) {
+            String o = Num.upper(a.get(i));
+            if (o.equals("REPLACE")) {
+                replace = true;
+            } else if (o.equals("DB") && i + 1 < a.size()) {
+                Long d = Num.parseLong(a.get(++i));
+                if (d == null) {
+                    return R.NOT_INTEGER;
+                }
+                if (d < 0 || d >= c.store.databases()) {
+                    return R.DB_RANGE;
+                }
+                target = d.intValue();
+            } else {
+                return R.SYNTAX;
+            }
+        }
+        Key from = Key.of(a.get(1));
+        Key to = Key.of(a.get(2));
+        if (target == c.db && from.equals(to)) {
+            return R.error("ERR source and destination objects are the same");
+        }
+        Entry e = c.get(from);
+        if (e == null) {
+            return R.ZERO;
+        }
+        int source = c.db;
+        c.db = target;
+        try {
+            if (c.get(to) != null) {
+                if (!replace) {
+                    return R.ZERO;
+                }
+                c.delete(to);
+            }
+            c.put(to, e.value(), e.expireAt()); // values are immutable, so sharing them is a copy
+        } finally {
+            c.db = source;
+        }
+        return R.ONE;
+    }
+
+    private static Reply move(Ctx c, List<ByteString> a) {
+        Long d = Num.parseLong(a.get(2));
+        if (d == null) {
+            return R.NOT_INTEGER;
+        }
+        if (d < 0 || d >= c.store.databases()) {
+            return R.DB_RANGE;
+        }
+        int target = d.intValue();
+        if (target == c.db) {
+            return R.error("ERR source and destination objects are the same");
+        }
+        Key k = Key.of(a.get(1));
+        Entry e = c.get(k);
+        if (e == null) {
+            return R.ZERO;
+        }
+        int source = c.db;
+        c.db = target;
+        try {
+            if (c.get(k) != null) {
+                return R.ZERO;
+            }
+            c.put(k, e.value(), e.expireAt());
+        } finally {
+            c.db = source;
+        }
+        c.delete(k);
+        return R.ONE;
+    }
+
+    private static Reply flushArgs(List<ByteString> a) {
+        if (a.size() > 2) {
+            return R.SYNTAX;
+        }
+        if (a.size() == 2) {
+            String o = Num.upper(a.get(1));
+            if (!o.equals("ASYNC") && !o.equals("SYNC")) {
+                return R.SYNTAX;
+            }
+        }
+        return null;
+    }
+
+    private static Reply flushDb(Ctx c, List<ByteString> a) {
+        Reply err = flushArgs(a);
+        if (err != null) {
+            return err;
+        }
+        c.store.flush(c.db);
+        return R.OK;
+    }
+
+    private static Reply flushAll(Ctx c, List<ByteString> a) {
+        Reply err = flushArgs(a);
+        if (err != null) {
+            return err;
+        }
+        for (int i = 0; i < c.store.databases(); i++) {
+            c.store.flush(i);
+        }
+        return R.OK;
+    }
+
+    private static Reply swapDb(Ctx c, List<ByteString> a) {
+        Long x = Num.parseLong(a.get(1));
+        if (x == null) {
+            return R.error("ERR invalid first DB index");
+        }
+        Long y = Num.parseLong(a.get(2));
+        if (y == null) {
+            return R.error("ERR invalid second DB index");
+        }
+        if (x < 0 || x >= c.store.databases() || y < 0 || y >= c.store.databases()) {
+            return R.DB_RANGE;
+        }
+        c.store.swap(x.intValue(), y.intValue());
+        return R.OK;
+    }
+
+    /** RAFTKV.VERSIONS db key [db key ...]: each key's version at the read (WATCH). */
+    private static Reply versions(Ctx c, List<ByteString> a) {
+        if (a.size() % 2 == 0) {
+            return R.SYNTAX;
+        }
+        List<Reply> out = new ArrayList<>();
+        for (int i = 1; i < a.size(); i += 2) {
+            Long db = Num.parseLong(a.get(i));
+            if (db == null || db < 0 || db >= c.store.databases()) {
+                return R.DB_RANGE;
+            }
+            out.add(R.integer(c.store.version(db.intValue(), Key.of(a.get(i + 1)), c.now)));
+        }
+        return R.array(out);
+    }
+
+    /** RAFTKV.EXPIRED limit: up to limit (db, key) pairs of keys expired at the read's time. */
+    private static Reply expired(Ctx c, List<ByteString> a) {
+        Long limit = Num.parseLong(a.get(1));
+        if (limit == null || limit < 1) {
+            return R.NOT_INTEGER;
+        }
+        List<Reply> out = new ArrayList<>();
+        for (int db = 0; db < c.store.databases() && out.size() < 2 * limit; db++) {
+            for (ByteString k : c.store.expired(db, c.now, (int) (limit - out.size() / 2))) {
+                out.add(R.integer(db));
+                out.add(R.bulk(k));
+            }
+        }
+        return R.array(out);
+    }
+
+    /** RAFTKV.REAP db key [db key ...]: deletes those keys that are expired at the entry's time. */
+    private static Reply reap(Ctx c, List<ByteString> a) {
+        if (a.size() % 2 == 0) {
+            return R.SYNTAX;
+        }
+        long n = 0;
+        for (int i = 1; i < a.size(); i += 2) {
+            Long db = Num.parseLong(a.get(i));
+            if (db == null || db < 0 || db >= c.store.databases()) {
+                continue;
+            }
+            Key k = Key.of(a.get(i + 1));
+            Entry e = c.store.raw(db.intValue(), k);
+            if (e != null && e.expiredAt(c.now)) {
+                c.store.remove(db.intValue(), k);
+                n++;
+            }
+        }
+        return R.integer(n);
+    }
+}
