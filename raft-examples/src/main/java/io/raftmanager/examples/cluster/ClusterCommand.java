@@ -65,6 +65,12 @@ public final class ClusterCommand implements Callable<Integer> {
             description = "Passed to every node (default: ${DEFAULT-VALUE}).")
     String storage;
 
+    @Option(
+            names = "--max-bulk-bytes",
+            defaultValue = "" + KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+            description = "Passed to every node (default: ${DEFAULT-VALUE}).")
+    int maxBulkBytes;
+
     @Option(names = "--run-for-ms", hidden = true, defaultValue = "0", description = "Stop after this long (tests).")
     long runForMs;
 
@@ -156,7 +162,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 heartbeatMs,
                 KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
                 KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
-                KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+                maxBulkBytes,
                 5_000,
                 storage);
     }
@@ -186,7 +192,9 @@ public final class ClusterCommand implements Callable<Integer> {
                 "--heartbeat-ms",
                 Integer.toString(heartbeatMs),
                 "--storage",
-                storage);
+                storage,
+                "--max-bulk-bytes",
+                Integer.toString(maxBulkBytes));
     }
 
     /** One node's client endpoints. */

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
-    private static final long MAX_COMMAND_BYTES = 2L << 20;
+    /** The largest log entry: 2 MiB, or room for one value of --max-bulk-bytes. */
+    private final long maxCommandBytes;
 
     private final KvNodeConfig config;
     private final KvStateMachine stateMachine;
@@ -59,6 +60,7 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
         this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
         this.metrics = new KvMetrics(this);
@@ -112,7 +114,7 @@ public final class KvNode implements AutoCloseable {
                         .tickMillis(tick)
                         .heartbeatTicks(1)
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
-                        .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .maxMessageBytes(maxCommandBytes)
                         .snapshot(snapshotConfig(config))
                         .build())
                 .storage(storage)
@@ -233,8 +235,8 @@ public final class KvNode implements AutoCloseable {
     /** Proposes a command on this node (it must lead); completes with the state machine's result. */
     public CompletableFuture<ByteString> propose(KvCommand command) {
         ByteString bytes = command.toByteString();
-        if (bytes.size() > MAX_COMMAND_BYTES) {
-            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), MAX_COMMAND_BYTES));
+        if (bytes.size() > maxCommandBytes) {
+            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), maxCommandBytes));
         }
         return raft.propose(bytes);
     }

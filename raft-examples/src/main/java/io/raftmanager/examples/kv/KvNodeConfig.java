@@ -99,8 +99,8 @@ public record KvNodeConfig(
             throw new StartupException("--election-timeout-ms (" + electionTimeoutMillis
                     + ") must be at least twice --heartbeat-ms (" + heartbeatMillis + ")");
         }
-        if (maxBulkBytes < 1 || maxBulkBytes > 1 << 20) {
-            throw new StartupException("--max-bulk-bytes must be in [1, 1048576], was " + maxBulkBytes);
+        if (maxBulkBytes < 1 || maxBulkBytes > 64 << 20) {
+            throw new StartupException("--max-bulk-bytes must be in [1, 67108864], was " + maxBulkBytes);
         }
         if (requestTimeoutMillis < 1) {
             throw new StartupException("--request-timeout-ms must be >= 1, was " + requestTimeoutMillis);

@@ -113,7 +113,7 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--max-bulk-bytes",
             defaultValue = "524288",
-            description = "Largest bulk string a client may send, at most 1048576 (default: ${DEFAULT-VALUE}).")
+            description = "Largest bulk string a client may send, at most 67108864 (default: ${DEFAULT-VALUE}).")
     int maxBulkBytes;
 
     @Option(

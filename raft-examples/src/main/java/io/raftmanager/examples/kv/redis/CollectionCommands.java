@@ -67,6 +67,8 @@ final class CollectionCommands {
                 },
                 READONLY,
                 FAST);
+        t.add("spop", -2, "set", key1(), CollectionCommands::spop, WRITE, FAST);
+        t.add("srandmember", -2, "set", key1(), CollectionCommands::srandmember, READONLY);
         t.add(
                 "sismember",
                 3,
@@ -182,6 +184,84 @@ final class CollectionCommands {
         }
         c.update(k, old, new Entry.SetValue(s));
         return R.integer(added);
+    }
+
+    private static Reply spop(Ctx c, List<ByteString> a) {
+        if (a.size() > 3) {
+            return R.SYNTAX;
+        }
+        Long count = null;
+        if (a.size() == 3) {
+            count = Num.parseLong(a.get(2));
+            if (count == null || count < 0) {
+                return R.error("ERR value is out of range, must be positive");
+            }
+        }
+        Key k = Key.of(a.get(1));
+        Entry old = c.get(k);
+        PSortedMap<Key, ByteString> s = set(old);
+        if (s == null) {
+            return count == null ? R.NIL : R.set(List.of());
+        }
+        List<Key> all = new ArrayList<>(s.keySet());
+        long n = count == null ? 1 : Math.min(count, all.size());
+        List<Reply> out = new ArrayList<>();
+        for (long i = 0; i < n; i++) { // seeded by the log index: every replica pops the same members
+            int j = (int) i + c.random().nextInt(all.size() - (int) i);
+            Key t = all.get((int) i);
+            all.set((int) i, all.get(j));
+            all.set(j, t);
+            Key m = all.get((int) i);
+            out.add(R.bulk(m.bytes()));
+            s = s.minus(m);
+        }
+        if (s.isEmpty()) {
+            c.delete(k);
+        } else if (n > 0) {
+            c.update(k, old, new Entry.SetValue(s));
+        }
+        return count == null ? out.get(0) : R.set(out);
+    }
+
+    private static Reply srandmember(Ctx c, List<ByteString> a) {
+        if (a.size() > 3) {
+            return R.SYNTAX;
+        }
+        Long count = null;
+        if (a.size() == 3) {
+            count = Num.parseLong(a.get(2));
+            if (count == null) {
+                return R.NOT_INTEGER;
+            }
+        }
+        PSortedMap<Key, ByteString> s = set(c.get(a.get(1)));
+        if (s == null) {
+            return count == null ? R.NIL : R.EMPTY_ARRAY;
+        }
+        List<ByteString> all = new ArrayList<>(s.values());
+        if (count == null) {
+            return R.bulk(all.get(c.random().nextInt(all.size())));
+        }
+        List<ByteString> out = new ArrayList<>();
+        if (count < 0) {
+            if (-count > 10_000_000L) {
+                return R.error("ERR value is out of range");
+            }
+            for (long i = 0; i < -count; i++) {
+                out.add(all.get(c.random().nextInt(all.size())));
+            }
+        } else if (count >= all.size()) {
+            out.addAll(all);
+        } else {
+            for (int i = 0; i < count; i++) {
+                int j = i + c.random().nextInt(all.size() - i);
+                ByteString t = all.get(i);
+                all.set(i, all.get(j));
+                all.set(j, t);
+                out.add(all.get(i));
+            }
+        }
+        return R.bulks(out);
     }
 
     private static Reply srem(Ctx c, List<ByteString> a) {

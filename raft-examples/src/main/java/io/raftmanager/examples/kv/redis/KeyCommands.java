@@ -45,6 +45,8 @@ final class KeyCommands {
         t.add("flushdb", -1, "server", none(), KeyCommands::flushDb, WRITE);
         t.add("flushall", -1, "server", none(), KeyCommands::flushAll, WRITE);
         t.add("swapdb", 3, "server", none(), KeyCommands::swapDb, WRITE, FAST);
+        t.add("object", -2, GROUP, new int[] {2, 2, 1}, KeyCommands::object, READONLY);
+        t.add("memory", -2, "server", new int[] {2, 2, 1}, KeyCommands::memory, READONLY);
         t.add("raftkv.versions", -3, "raft-kv", none(), KeyCommands::versions, READONLY, INTERNAL);
         t.add("raftkv.expired", 2, "raft-kv", none(), KeyCommands::expired, READONLY, INTERNAL);
         t.add("raftkv.reap", -3, "raft-kv", none(), KeyCommands::reap, WRITE, INTERNAL);
@@ -267,6 +269,114 @@ final class KeyCommands {
         }
         c.store.swap(x.intValue(), y.intValue());
         return R.OK;
+    }
+
+    /**
+     * OBJECT ENCODING reports the encoding Redis would choose for the value (raft-kv has one representation
+     * per type); the connection appends the node's hash-max-listpack-entries and -value settings.
+     */
+    private static Reply object(Ctx c, List<ByteString> a) {
+        String sub = Num.upper(a.get(1));
+        if (sub.equals("HELP")) {
+            return R.bulks(List.of(ByteString.copyFromUtf8("OBJECT ENCODING|REFCOUNT|IDLETIME|FREQ <key>")));
+        }
+        if (a.size() < 3) {
+            return R.wrongArity("object|" + sub.toLowerCase(java.util.Locale.ROOT));
+        }
+        Entry e = c.get(a.get(2));
+        switch (sub) {
+            case "ENCODING":
+                if (e == null) {
+                    return R.NIL;
+                }
+                long maxEntries = a.size() > 3 ? parseOr(a.get(3), 128) : 128;
+                long maxValue = a.size() > 4 ? parseOr(a.get(4), 64) : 64;
+                return R.bulk(encoding(e.value(), maxEntries, maxValue));
+            case "REFCOUNT":
+                return e == null ? R.NIL : R.ONE;
+            case "IDLETIME":
+                return e == null ? R.NIL : R.ZERO;
+            case "FREQ":
+                return e == null
+                        ? R.NIL
+                        : R.error(
+                                "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+            default:
+                return R.error("ERR unknown subcommand '" + a.get(1).toStringUtf8() + "'. Try OBJECT HELP.");
+        }
+    }
+
+    /** MEMORY USAGE: an estimate of the bytes the key and its value hold (payload plus per-item overhead). */
+    private static Reply memory(Ctx c, List<ByteString> a) {
+        if (!Num.upper(a.get(1)).equals("USAGE")) {
+            return R.error("ERR unknown subcommand '" + a.get(1).toStringUtf8() + "'. Try MEMORY HELP.");
+        }
+        if (a.size() < 3) {
+            return R.wrongArity("memory|usage");
+        }
+        Entry e = c.get(a.get(2));
+        if (e == null) {
+            return R.NIL;
+        }
+        long bytes = 48 + a.get(2).size();
+        Object v = e.value();
+        if (v instanceof ByteString) {
+            bytes += ((ByteString) v).size();
+        } else if (v instanceof Entry.HashValue) {
+            for (Map.Entry<Key, ByteString> f : ((Entry.HashValue) v).fields().entrySet()) {
+                bytes += 64 + f.getKey().bytes().size() + f.getValue().size();
+            }
+        } else if (v instanceof Entry.ListValue) {
+            for (ByteString item : ((Entry.ListValue) v).items()) {
+                bytes += 32 + item.size();
+            }
+        } else {
+            for (ByteString m : ((Entry.SetValue) v).members().values()) {
+                bytes += 64 + m.size();
+            }
+        }
+        return R.integer(bytes);
+    }
+
+    private static long parseOr(ByteString b, long fallback) {
+        Long v = Num.parseLong(b);
+        return v == null ? fallback : v;
+    }
+
+    private static String encoding(Object v, long maxEntries, long maxValue) {
+        if (v instanceof ByteString) {
+            ByteString s = (ByteString) v;
+            if (s.size() <= 20 && Num.parseLong(s) != null) {
+                return "int";
+            }
+            return s.size() <= 44 ? "embstr" : "raw";
+        }
+        if (v instanceof Entry.HashValue) {
+            var fields = ((Entry.HashValue) v).fields();
+            if (fields.size() > maxEntries) {
+                return "hashtable";
+            }
+            for (Map.Entry<Key, ByteString> f : fields.entrySet()) {
+                if (f.getKey().bytes().size() > maxValue || f.getValue().size() > maxValue) {
+                    return "hashtable";
+                }
+            }
+            return "listpack";
+        }
+        if (v instanceof Entry.ListValue) {
+            return "quicklist";
+        }
+        var members = ((Entry.SetValue) v).members();
+        if (members.size() <= 512) {
+            boolean ints = true;
+            for (ByteString m : members.values()) {
+                ints &= Num.parseLong(m) != null;
+            }
+            if (ints) {
+                return "intset";
+            }
+        }
+        return "hashtable";
     }
 
     /** RAFTKV.VERSIONS db key [db key ...]: each key's version at the read (WATCH). */

@@ -59,6 +59,11 @@ final class ConnectionCommands {
         config.put("hash-max-ziplist-value", "64");
     }
 
+    /** A CONFIG value of this node, or {@code fallback}. */
+    String config(String name, String fallback) {
+        return config.getOrDefault(name, fallback);
+    }
+
     void opened(Session s) {
         clients.put(s.id, s);
     }
@@ -118,6 +123,9 @@ final class ConnectionCommands {
                 return done(config(a));
             case "readmode":
                 return done(readMode(s, a));
+            case "function":
+            case "script":
+                return done(scripting(spec.name(), a));
             case "raftkv.fwd":
                 return forwarded(a.get(1));
             default:
@@ -462,6 +470,10 @@ final class ConnectionCommands {
                                 "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config");
                     }
                     config.put(key, a.get(i + 1).toStringUtf8());
+                    if (key.contains("ziplist")) { // the old names of the listpack settings
+                        config.put(
+                                key.replace("ziplist", "listpack"), a.get(i + 1).toStringUtf8());
+                    }
                 }
                 return R.OK;
             }
@@ -470,6 +482,24 @@ final class ConnectionCommands {
             default:
                 return R.error("ERR unknown subcommand '" + a.get(1).toStringUtf8() + "'. Try CONFIG HELP.");
         }
+    }
+
+    /** raft-kv runs no scripts or functions: there is nothing to flush or list. */
+    private static Reply scripting(String name, List<ByteString> a) {
+        String sub = upper(a.get(1));
+        if (sub.equals("FLUSH")) {
+            return a.size() == 2
+                            || (a.size() == 3
+                                    && (upper(a.get(2)).equals("ASYNC")
+                                            || upper(a.get(2)).equals("SYNC")))
+                    ? R.OK
+                    : R.SYNTAX;
+        }
+        if (sub.equals("LIST") && name.equals("function")) {
+            return R.EMPTY_ARRAY;
+        }
+        return R.error("ERR raft-kv does not run scripts or functions ('" + name + " "
+                + a.get(1).toStringUtf8() + "')");
     }
 
     private static Reply readMode(Session s, List<ByteString> a) {

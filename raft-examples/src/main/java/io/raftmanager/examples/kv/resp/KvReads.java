@@ -33,7 +33,7 @@ final class KvReads {
     CompletableFuture<Reply> reply(Session session, RedisRead read) {
         ReadMode mode = session.readMode;
         KvQuery query = KvQuery.newBuilder().setRedis(read).build();
-        return session.tail
+        return session.previous
                 .handle((r, e) -> null)
                 .thenCompose(ignored -> attempt(query, mode, System.nanoTime() + timeoutNanos))
                 .thenApply(bytes -> {

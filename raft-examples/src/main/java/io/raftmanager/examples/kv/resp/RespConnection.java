@@ -56,7 +56,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     }
 
     /** A request whose reply slot is reserved, waiting to be dispatched. */
-    private record Deferred(List<byte[]> args, Pending pending) {}
+    private record Deferred(List<byte[]> args, Pending pending, CompletableFuture<RedisMessage> previous) {}
 
     RespConnection(KvCommands commands, KvMetrics metrics, long timeoutMillis) {
         this.commands = commands;
@@ -92,9 +92,15 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof RespDecoder.ProtocolError) {
+            protocolError(((RespDecoder.ProtocolError) msg).message());
+            return;
+        }
         List<byte[]> args;
         try {
-            args = arguments((RedisMessage) msg);
+            args = msg instanceof RespDecoder.Request
+                    ? ((RespDecoder.Request) msg).args()
+                    : arguments((RedisMessage) msg);
         } catch (IllegalArgumentException e) {
             protocolError(e.getMessage());
             return;
@@ -107,8 +113,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         long start = System.nanoTime();
         String command = new String(args.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
         Pending p = new Pending(new CompletableFuture<>(), command, start, !commands.isRead(session, args));
+        CompletableFuture<RedisMessage> previous = session.tail;
         enqueue(p);
-        deferred.add(new Deferred(args, p));
+        deferred.add(new Deferred(args, p, previous));
         pump();
     }
 
@@ -133,6 +140,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             deferred.poll();
+            session.previous = d.previous();
             CompletableFuture<RedisMessage> f = execute(d.args());
             d.pending().proto()[0] = session.proto;
             if (isRead) {

@@ -35,8 +35,13 @@ final class Session {
     volatile int db;
     /** The protocol version chosen with HELLO: 2 or 3. */
     volatile int proto = 2;
-    /** The last request's reply; a stale read waits for it so a connection reads its own writes. */
+    /** The last request's reply slot. */
     CompletableFuture<RedisMessage> tail = CompletableFuture.completedFuture(null);
+    /**
+     * The reply of the request before the one being dispatched; a read waits for it, so a connection
+     * reads its own writes.
+     */
+    CompletableFuture<RedisMessage> previous = CompletableFuture.completedFuture(null);
     /** The last read's reply; a later write waits for it, so it cannot change what the read sees. */
     CompletableFuture<RedisMessage> lastRead = CompletableFuture.completedFuture(null);
     /** Set by QUIT: close once the replies so far are written. */
