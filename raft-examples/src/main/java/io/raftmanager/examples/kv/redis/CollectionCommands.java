@@ -67,6 +67,7 @@ final class CollectionCommands {
                 },
                 READONLY,
                 FAST);
+        t.add("sort", -2, "generic", key1(), CollectionCommands::sort, WRITE, DENYOOM);
         t.add("spop", -2, "set", key1(), CollectionCommands::spop, WRITE, FAST);
         t.add("srandmember", -2, "set", key1(), CollectionCommands::srandmember, READONLY);
         t.add(
@@ -184,6 +185,95 @@ final class CollectionCommands {
         }
         c.update(k, old, new Entry.SetValue(s));
         return R.integer(added);
+    }
+
+    /** SORT of a list or set, numeric or ALPHA, with LIMIT, DESC and STORE; BY and GET are not supported. */
+    private static Reply sort(Ctx c, List<ByteString> a) {
+        boolean desc = false;
+        boolean alpha = false;
+        long offset = 0;
+        long count = -1;
+        ByteString store = null;
+        for (int i = 2; i < a.size(); i++) {
+            String o = Num.upper(a.get(i));
+            if (o.equals("ASC")) {
+                desc = false;
+            } else if (o.equals("DESC")) {
+                desc = true;
+            } else if (o.equals("ALPHA")) {
+                alpha = true;
+            } else if (o.equals("LIMIT") && i + 2 < a.size()) {
+                Long off = Num.parseLong(a.get(i + 1));
+                Long cnt = Num.parseLong(a.get(i + 2));
+                if (off == null || cnt == null) {
+                    return R.NOT_INTEGER;
+                }
+                offset = off;
+                count = cnt;
+                i += 2;
+            } else if (o.equals("STORE") && i + 1 < a.size()) {
+                store = a.get(++i);
+            } else if ((o.equals("BY") || o.equals("GET")) && i + 1 < a.size()) {
+                return R.error("ERR SORT BY and GET are not supported by raft-kv");
+            } else {
+                return R.SYNTAX;
+            }
+        }
+        Entry e = c.get(a.get(1));
+        List<ByteString> items = new ArrayList<>();
+        if (e != null) {
+            if (e.value() instanceof Entry.ListValue) {
+                items.addAll(((Entry.ListValue) e.value()).items());
+            } else if (e.value() instanceof Entry.SetValue) {
+                items.addAll(((Entry.SetValue) e.value()).members().values());
+            } else {
+                return R.WRONGTYPE;
+            }
+        }
+        if (alpha) {
+            items.sort(ByteString.unsignedLexicographicalComparator());
+        } else {
+            List<double[]> scores = new ArrayList<>();
+            for (ByteString item : items) {
+                Double d = Num.parseDouble(item);
+                if (d == null) {
+                    return R.error("ERR One or more scores can't be converted into double");
+                }
+                scores.add(new double[] {d});
+            }
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                order.add(i);
+            }
+            List<ByteString> unsorted = items;
+            order.sort((x, y) -> {
+                int cmp = Double.compare(scores.get(x)[0], scores.get(y)[0]);
+                return cmp != 0
+                        ? cmp
+                        : ByteString.unsignedLexicographicalComparator().compare(unsorted.get(x), unsorted.get(y));
+            });
+            List<ByteString> sorted = new ArrayList<>();
+            for (int i : order) {
+                sorted.add(unsorted.get(i));
+            }
+            items = sorted;
+        }
+        if (desc) {
+            java.util.Collections.reverse(items);
+        }
+        int from = (int) Math.max(0, Math.min(offset, items.size()));
+        int to = count < 0 ? items.size() : (int) Math.min(items.size(), from + count);
+        items = items.subList(from, Math.max(from, to));
+        if (store == null) {
+            return R.bulks(items);
+        }
+        Key dst = Key.of(store);
+        if (items.isEmpty()) {
+            c.delete(dst);
+        } else {
+            c.put(dst, new Entry.ListValue(TreePVector.from(items)), 0);
+        }
+        return R.integer(items.size());
     }
 
     private static Reply spop(Ctx c, List<ByteString> a) {

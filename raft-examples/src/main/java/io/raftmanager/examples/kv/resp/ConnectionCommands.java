@@ -498,6 +498,11 @@ final class ConnectionCommands {
         if (sub.equals("LIST") && name.equals("function")) {
             return R.EMPTY_ARRAY;
         }
+        if (sub.equals("KILL")) {
+            return name.equals("function")
+                    ? R.error("NOTBUSY No scripts in execution right now.")
+                    : R.error("NOTBUSY No scripts in execution right now.");
+        }
         return R.error("ERR raft-kv does not run scripts or functions ('" + name + " "
                 + a.get(1).toStringUtf8() + "')");
     }
