@@ -63,7 +63,9 @@ trap cleanup EXIT
 real_port=$((base))
 redis-server --port "${real_port}" --save '' --appendonly no --dir "${work}" --logfile "${work}/redis.log" &
 pids+=($!)
+# --max-bulk-bytes 8 MiB: unit/type/string sets a 4 MB value (raft-kv's default limit is 512 KiB).
 java -jar "${jar}" cluster --nodes 3 --base-port "$((base + 10))" --data "${work}/cluster" --storage memory \
+  --max-bulk-bytes 8388608 \
   >"${work}/cluster.log" 2>&1 &
 pids+=($!)
 
@@ -71,7 +73,7 @@ leader="" follower=""
 for _ in $(seq 1 120); do
   for i in 1 2 3; do
     port=$((base + 10 + i))
-    role="$(redis-cli -p "${port}" info raft 2>/dev/null | tr -d '\r' | sed -n 's/^raft_role://p')"
+    role="$( (redis-cli -p "${port}" info raft 2>/dev/null || true) | tr -d '\r' | sed -n 's/^raft_role://p')"
     [ "${role}" = "leader" ] && leader="${port}"
     [ "${role}" = "follower" ] && follower="${port}"
   done

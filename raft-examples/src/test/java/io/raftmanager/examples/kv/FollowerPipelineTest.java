@@ -46,8 +46,13 @@ class FollowerPipelineTest {
     }
 
     static KvNode follower() {
-        boolean led = nodes.stream().anyMatch(KvNode::isLeader);
-        return led ? nodes.stream().filter(n -> !n.isLeader()).findFirst().orElse(null) : null;
+        return followerOf(nodes);
+    }
+
+    /** A follower of a cluster that has a leader, or null. */
+    static KvNode followerOf(List<KvNode> cluster) {
+        boolean led = cluster.stream().anyMatch(KvNode::isLeader);
+        return led ? cluster.stream().filter(n -> !n.isLeader()).findFirst().orElse(null) : null;
     }
 
     /** Sends every request in one write, then reads the replies in order. */
@@ -113,13 +118,15 @@ class FollowerPipelineTest {
     @Test
     void aTransactionThroughAFollowerIsOneAtomicEntry() throws Exception {
         try (RespTestClient c = new RespTestClient(follower().redisAddress(), 5_000, 60_000)) {
-            List<Object> replies = pipeline(c, List.of(
-                    new String[] {"SET", "tx", "1"},
-                    new String[] {"WATCH", "tx"},
-                    new String[] {"MULTI"},
-                    new String[] {"INCR", "tx"},
-                    new String[] {"GET", "tx"},
-                    new String[] {"EXEC"}));
+            List<Object> replies = pipeline(
+                    c,
+                    List.of(
+                            new String[] {"SET", "tx", "1"},
+                            new String[] {"WATCH", "tx"},
+                            new String[] {"MULTI"},
+                            new String[] {"INCR", "tx"},
+                            new String[] {"GET", "tx"},
+                            new String[] {"EXEC"}));
             assertEquals(List.of("OK", "OK", "OK", "QUEUED", "QUEUED", List.of(2L, "2")), replies);
         }
     }

@@ -148,7 +148,9 @@ class RedisStateMachineTest {
         RedisOps tx = RedisOps.newBuilder()
                 .setTimeMillis(1_001)
                 .setTransaction(true)
-                .addWatches(WatchedKey.newBuilder().setKey(ByteString.copyFromUtf8("x")).setVersion(version))
+                .addWatches(WatchedKey.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("x"))
+                        .setVersion(version))
                 .addCommands(Argv.newBuilder().addAllArgs(argv("INCR", "x")))
                 .addCommands(Argv.newBuilder().addAllArgs(argv("HSET", "x", "f", "v")))
                 .addCommands(Argv.newBuilder().addAllArgs(argv("INCR", "x")))
@@ -170,12 +172,18 @@ class RedisStateMachineTest {
         RedisOps tx = RedisOps.newBuilder()
                 .setTimeMillis(1_010)
                 .setTransaction(true)
-                .addWatches(WatchedKey.newBuilder().setKey(ByteString.copyFromUtf8("e")).setVersion(v))
+                .addWatches(WatchedKey.newBuilder()
+                        .setKey(ByteString.copyFromUtf8("e"))
+                        .setVersion(v))
                 .addCommands(Argv.newBuilder().addAllArgs(argv("PING")))
                 .build();
         assertEquals(R.NULL_ARRAY, sm.applyRedis(++index, tx), "the watched key expired meanwhile");
         RedisOps missing = tx.toBuilder()
-                .setWatches(0, WatchedKey.newBuilder().setKey(ByteString.copyFromUtf8("nope")).setVersion(0))
+                .setWatches(
+                        0,
+                        WatchedKey.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("nope"))
+                                .setVersion(0))
                 .build();
         at(1_011, "FLUSHALL");
         assertEquals(R.array(List.of(R.status("PONG"))), sm.applyRedis(++index, missing));
@@ -218,13 +226,17 @@ class RedisStateMachineTest {
         boolean onOther = false;
         int pages = 0;
         do {
-            RedisRead scan = RedisRead.newBuilder().addAllArgs(argv("SCAN", cursor, "COUNT", "37")).build();
+            RedisRead scan = RedisRead.newBuilder()
+                    .addAllArgs(argv("SCAN", cursor, "COUNT", "37"))
+                    .build();
             // Alternate replicas, as a client whose leader changes between pages would.
             Reply page = (onOther ? other : sm).queryRedis(scan);
             onOther = !onOther;
             cursor = page.getArray().getItems(0).getBulk().toStringUtf8();
             for (Reply k : page.getArray().getItems(1).getArray().getItemsList()) {
-                assertTrue(seen.add(k.getBulk().toStringUtf8()), "returned twice: " + k.getBulk().toStringUtf8());
+                assertTrue(
+                        seen.add(k.getBulk().toStringUtf8()),
+                        "returned twice: " + k.getBulk().toStringUtf8());
             }
             pages++;
         } while (!cursor.equals("0"));
@@ -240,7 +252,8 @@ class RedisStateMachineTest {
         at(1_000, "SADD", "t", "m", "n");
         at(sm, 1_000, 5, "SET", "in5", "five");
         at(9_000, "PING");
-        long versionBefore = read("RAFTKV.VERSIONS", "0", "h").getArray().getItems(0).getInteger();
+        long versionBefore =
+                read("RAFTKV.VERSIONS", "0", "h").getArray().getItems(0).getInteger();
         KvStateMachine copy = new KvStateMachine(m -> {}, 16, wall::get);
         copy.restore(SnapshotMeta.newBuilder().setIndex(index).build(), new ByteArrayInputStream(snapshotBytes(sm)));
         assertArrayEquals(snapshotBytes(sm), snapshotBytes(copy));
@@ -251,11 +264,25 @@ class RedisStateMachineTest {
                 new String[] {"LRANGE", "l", "0", "-1"},
                 new String[] {"SMEMBERS", "t"},
                 new String[] {"RAFTKV.VERSIONS", "0", "h"})) {
-            assertEquals(read(q), copy.queryRedis(RedisRead.newBuilder().addAllArgs(argv(q)).build()), q[0]);
+            assertEquals(
+                    read(q),
+                    copy.queryRedis(RedisRead.newBuilder().addAllArgs(argv(q)).build()),
+                    q[0]);
         }
-        assertEquals(bulk("five"), copy.queryRedis(RedisRead.newBuilder().setDb(5).addAllArgs(argv("GET", "in5")).build()));
-        assertEquals(versionBefore, copy.queryRedis(RedisRead.newBuilder().addAllArgs(argv("RAFTKV.VERSIONS", "0", "h")).build())
-                .getArray().getItems(0).getInteger());
+        assertEquals(
+                bulk("five"),
+                copy.queryRedis(RedisRead.newBuilder()
+                        .setDb(5)
+                        .addAllArgs(argv("GET", "in5"))
+                        .build()));
+        assertEquals(
+                versionBefore,
+                copy.queryRedis(RedisRead.newBuilder()
+                                .addAllArgs(argv("RAFTKV.VERSIONS", "0", "h"))
+                                .build())
+                        .getArray()
+                        .getItems(0)
+                        .getInteger());
         // The clock came along: an entry with an older time cannot make the copy see "s" as younger.
         assertEquals(R.integer(92), at(copy, 1, 0, "TTL", "s"));
     }

@@ -144,9 +144,7 @@ class RespServerTest {
             c.writeRaw(("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + (MAX_BULK + 1) + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             Object reply = c.read();
-            assertEquals(
-                    new RespTestClient.Err("ERR Protocol error: invalid bulk length"),
-                    reply);
+            assertEquals(new RespTestClient.Err("ERR Protocol error: invalid bulk length"), reply);
             assertTrue(c.closedByServer());
         }
         try (RespTestClient c = client()) {
