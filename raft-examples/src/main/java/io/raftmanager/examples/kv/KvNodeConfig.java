@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * @param maxBulkBytes the largest RESP bulk string accepted; larger ones close the connection
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
+ * @param loops event-loop threads shared by clients, peers and the Raft group; 0 for one per core
  * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
  */
 public record KvNodeConfig(
@@ -36,6 +37,7 @@ public record KvNodeConfig(
         int maxBulkBytes,
         long requestTimeoutMillis,
         String storage,
+        int loops,
         int databases) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
@@ -60,7 +62,8 @@ public record KvNodeConfig(
             long snapshotTrailingEntries,
             int maxBulkBytes,
             long requestTimeoutMillis,
-            String storage) {
+            String storage,
+            int loops) {
         this(
                 id,
                 clusterId,
@@ -77,7 +80,13 @@ public record KvNodeConfig(
                 maxBulkBytes,
                 requestTimeoutMillis,
                 storage,
+                loops,
                 DEFAULT_DATABASES);
+    }
+
+    /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
+    public int loopThreads() {
+        return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
     }
 
     public KvNodeConfig {
@@ -104,6 +113,9 @@ public record KvNodeConfig(
         }
         if (requestTimeoutMillis < 1) {
             throw new StartupException("--request-timeout-ms must be >= 1, was " + requestTimeoutMillis);
+        }
+        if (loops < 0) {
+            throw new StartupException("--loops must be >= 0, was " + loops);
         }
         if (snapshotEntries < 0) {
             throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);

@@ -128,6 +128,13 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Log storage engine: memory or rocksdb (default: ${DEFAULT-VALUE}).")
     String storage;
 
+    @Option(
+            names = "--loops",
+            defaultValue = "0",
+            description =
+                    "Event-loop threads shared by Redis clients, Raft peers and the Raft group; 0 for one per core (default: ${DEFAULT-VALUE}).")
+    int loops;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -173,6 +180,7 @@ public final class NodeCommand implements Callable<Integer> {
                     maxBulkBytes,
                     requestTimeoutMs,
                     storage,
+                    loops,
                     databases);
         } catch (StartupException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);

@@ -36,7 +36,8 @@ final class TestNodes {
                 0,
                 maxBulkBytes,
                 5_000,
-                "memory");
+                "memory",
+                0);
     }
 
     /** An n-node cluster's configurations (in-process nodes, memory logs). */
@@ -62,7 +63,8 @@ final class TestNodes {
                     0,
                     KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
                     20_000,
-                    "memory"));
+                    "memory",
+                    0));
         }
         return out;
     }
