@@ -6,6 +6,7 @@ import io.raftmanager.StateSnapshot;
 import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.redis.Entry;
 import io.raftmanager.examples.kv.redis.Key;
+import io.raftmanager.examples.kv.redis.ValueCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -20,9 +21,7 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.pcollections.PSortedMap;
-import org.pcollections.PVector;
 import org.pcollections.TreePMap;
-import org.pcollections.TreePVector;
 
 /**
  * A point-in-time copy of a {@link KvStateMachine}'s replicated state and its snapshot format.
@@ -34,9 +33,12 @@ import org.pcollections.TreePVector;
  * announcements and each one's length and {@link Announce} bytes, the number of member records and each
  * one's node id and UTF address, the store's clock (leader milliseconds), the number of databases, and
  * for each database its number of keys and, in {@link Key#ORDER}, each key's bytes, a type byte (S
- * string, H hash, L list, T set), its expiry (0 for none), its version, then the value: a string's bytes,
- * or a count and that many fields and values (hash), items (list) or members (set), sets and hashes in
- * {@link Key#ORDER}. Byte strings are a length and the bytes. Version 1 snapshots (one database of
+ * string, H hash, L list, T set, Z sorted set, X stream), its expiry (0 for none), its version, then the
+ * value: a string's bytes, or a count and that many fields and values (hash), items (list), members
+ * (set), members and scores as doubles (sorted set), sets, hashes and sorted sets in {@link Key#ORDER};
+ * a stream is its entries (id as two longs, a field count, the fields and values) in id order, its
+ * last id, and its groups (name, last delivered id, pending ids with their consumers) in {@link
+ * Key#ORDER}. Byte strings are a length and the bytes. Version 1 snapshots (one database of
  * strings, in unsigned byte order, no clock) are still read. It is streamed both ways; the node adds
  * its own checksum.
  */
@@ -88,42 +90,10 @@ final class KvSnapshot implements StateSnapshot {
             d.writeLong(db.size());
             for (Map.Entry<Key, Entry> e : db.entrySet()) {
                 writeBytes(d, e.getKey().bytes());
-                writeEntry(d, e.getValue());
+                ValueCodec.write(d, e.getValue());
             }
         }
         d.flush();
-    }
-
-    private static void writeEntry(DataOutputStream d, Entry e) throws IOException {
-        Object v = e.value();
-        d.writeByte(
-                v instanceof ByteString
-                        ? 'S'
-                        : v instanceof Entry.HashValue ? 'H' : v instanceof Entry.ListValue ? 'L' : 'T');
-        d.writeLong(e.expireAt());
-        d.writeLong(e.version());
-        if (v instanceof ByteString) {
-            writeBytes(d, (ByteString) v);
-        } else if (v instanceof Entry.HashValue) {
-            PSortedMap<Key, ByteString> fields = ((Entry.HashValue) v).fields();
-            d.writeInt(fields.size());
-            for (Map.Entry<Key, ByteString> f : fields.entrySet()) {
-                writeBytes(d, f.getKey().bytes());
-                writeBytes(d, f.getValue());
-            }
-        } else if (v instanceof Entry.ListValue) {
-            PVector<ByteString> items = ((Entry.ListValue) v).items();
-            d.writeInt(items.size());
-            for (ByteString b : items) {
-                writeBytes(d, b);
-            }
-        } else {
-            PSortedMap<Key, ByteString> members = ((Entry.SetValue) v).members();
-            d.writeInt(members.size());
-            for (ByteString b : members.values()) {
-                writeBytes(d, b);
-            }
-        }
     }
 
     private static void writeBytes(DataOutputStream d, ByteString b) throws IOException {
@@ -191,47 +161,10 @@ final class KvSnapshot implements StateSnapshot {
             if (previous != null && Key.ORDER.compare(previous, key) >= 0) {
                 throw new KvSnapshotFormatException("keys out of order at key " + i);
             }
-            data.put(key, readEntry(d));
+            data.put(key, ValueCodec.read(d));
             previous = key;
         }
         return TreePMap.fromSortedMap(data);
-    }
-
-    private static Entry readEntry(DataInputStream d) throws IOException {
-        int type = d.readByte();
-        long expireAt = d.readLong();
-        long version = d.readLong();
-        switch (type) {
-            case 'S':
-                return new Entry(readBytes(d), expireAt, version);
-            case 'H': {
-                int n = count(d.readInt(), "hash fields");
-                SortedMap<Key, ByteString> fields = new TreeMap<>(Key.ORDER);
-                for (int i = 0; i < n; i++) {
-                    fields.put(Key.of(readBytes(d)), readBytes(d));
-                }
-                return new Entry(new Entry.HashValue(TreePMap.fromSortedMap(fields)), expireAt, version);
-            }
-            case 'L': {
-                int n = count(d.readInt(), "list items");
-                List<ByteString> items = new ArrayList<>(n);
-                for (int i = 0; i < n; i++) {
-                    items.add(readBytes(d));
-                }
-                return new Entry(new Entry.ListValue(TreePVector.from(items)), expireAt, version);
-            }
-            case 'T': {
-                int n = count(d.readInt(), "set members");
-                SortedMap<Key, ByteString> members = new TreeMap<>(Key.ORDER);
-                for (int i = 0; i < n; i++) {
-                    ByteString m = readBytes(d);
-                    members.put(Key.of(m), m);
-                }
-                return new Entry(new Entry.SetValue(TreePMap.fromSortedMap(members)), expireAt, version);
-            }
-            default:
-                throw new KvSnapshotFormatException("unknown value type " + type);
-        }
     }
 
     /** Version 1: a key count, then keys and string values in unsigned byte order. */

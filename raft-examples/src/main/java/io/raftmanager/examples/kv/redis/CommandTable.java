@@ -33,6 +33,8 @@ public final class CommandTable {
         StringCommands.register(t);
         HashCommands.register(t);
         CollectionCommands.register(t);
+        SortedSetCommands.register(t);
+        StreamCommands.register(t);
         ServerCommands.register(t);
         return t;
     }

@@ -21,6 +21,33 @@ public record Entry(Object value, long expireAt, long version) {
     /** A set: members (the map's values are the members' bytes, the keys their order). */
     public record SetValue(PSortedMap<Key, ByteString> members) {}
 
+    /** A sorted set: members (by {@link Key#ORDER}) to scores. */
+    public record ZSetValue(PSortedMap<Key, Double> scores) {}
+
+    /**
+     * A stream: entries by id (each a flat list of fields and values), the last id generated, and the
+     * consumer groups by name.
+     */
+    public record StreamValue(
+            PSortedMap<StreamId, PVector<ByteString>> entries, StreamId lastId, PSortedMap<Key, StreamGroup> groups) {}
+
+    /** A stream entry id: milliseconds and sequence, compared as unsigned pairs. */
+    public record StreamId(long ms, long seq) implements Comparable<StreamId> {
+        @Override
+        public int compareTo(StreamId o) {
+            int c = Long.compareUnsigned(ms, o.ms);
+            return c != 0 ? c : Long.compareUnsigned(seq, o.seq);
+        }
+
+        @Override
+        public String toString() {
+            return Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq);
+        }
+    }
+
+    /** A consumer group: its last delivered id and its pending entries (id to consumer). */
+    public record StreamGroup(ByteString name, StreamId lastDelivered, PSortedMap<StreamId, ByteString> pending) {}
+
     /** Redis' name of the value's type, as TYPE answers it. */
     public String typeName() {
         return typeName(value);
@@ -35,6 +62,12 @@ public record Entry(Object value, long expireAt, long version) {
         }
         if (value instanceof ListValue) {
             return "list";
+        }
+        if (value instanceof ZSetValue) {
+            return "zset";
+        }
+        if (value instanceof StreamValue) {
+            return "stream";
         }
         return "set";
     }

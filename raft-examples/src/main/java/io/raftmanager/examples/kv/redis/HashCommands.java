@@ -242,6 +242,9 @@ final class HashCommands {
             }
         }
         boolean withValues = a.size() == 4;
+        if (count != null && count == Long.MIN_VALUE) {
+            return R.error("ERR value is out of range");
+        }
         if (count != null && withValues && (count < -Long.MAX_VALUE / 2 || count > Long.MAX_VALUE / 2)) {
             return R.error("ERR value is out of range");
         }

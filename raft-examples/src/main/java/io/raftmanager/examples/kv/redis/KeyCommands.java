@@ -46,6 +46,8 @@ final class KeyCommands {
         t.add("flushall", -1, "server", none(), KeyCommands::flushAll, WRITE);
         t.add("swapdb", 3, "server", none(), KeyCommands::swapDb, WRITE, FAST);
         t.add("object", -2, GROUP, new int[] {2, 2, 1}, KeyCommands::object, READONLY);
+        t.add("dump", 2, GROUP, key1(), KeyCommands::dump, READONLY);
+        t.add("restore", -4, GROUP, key1(), KeyCommands::restore, WRITE, Flag.DENYOOM);
         t.add("memory", -2, "server", new int[] {2, 2, 1}, KeyCommands::memory, READONLY);
         t.add("raftkv.versions", -3, "raft-kv", none(), KeyCommands::versions, READONLY, INTERNAL);
         t.add("raftkv.expired", 2, "raft-kv", none(), KeyCommands::expired, READONLY, INTERNAL);
@@ -291,7 +293,9 @@ final class KeyCommands {
                 }
                 long maxEntries = a.size() > 3 ? parseOr(a.get(3), 128) : 128;
                 long maxValue = a.size() > 4 ? parseOr(a.get(4), 64) : 64;
-                return R.bulk(encoding(e.value(), maxEntries, maxValue));
+                long zEntries = a.size() > 5 ? parseOr(a.get(5), 128) : 128;
+                long zValue = a.size() > 6 ? parseOr(a.get(6), 64) : 64;
+                return R.bulk(encoding(e.value(), maxEntries, maxValue, zEntries, zValue));
             case "REFCOUNT":
                 return e == null ? R.NIL : R.ONE;
             case "IDLETIME":
@@ -304,6 +308,86 @@ final class KeyCommands {
             default:
                 return R.error("ERR unknown subcommand '" + a.get(1).toStringUtf8() + "'. Try OBJECT HELP.");
         }
+    }
+
+    /** DUMP's trailer: a format marker and version, then a CRC32C of everything before it. */
+    private static final int DUMP_MAGIC = 0x524b4431; // "RKD1"
+
+    /**
+     * DUMP: raft-kv's own serialization of the value (not Redis' RDB format: a dump moves between
+     * raft-kv nodes, not between raft-kv and Redis), with a version marker and a checksum.
+     */
+    private static Reply dump(Ctx c, List<ByteString> a) {
+        Entry e = c.get(a.get(1));
+        if (e == null) {
+            return R.NIL;
+        }
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream d = new java.io.DataOutputStream(bytes)) {
+            ValueCodec.write(d, new Entry(e.value(), 0, 0));
+            d.writeInt(DUMP_MAGIC);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(bytes.toByteArray());
+            d.writeLong(crc.getValue());
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return R.bulk(ByteString.copyFrom(bytes.toByteArray()));
+    }
+
+    private static Reply restore(Ctx c, List<ByteString> a) {
+        Long ttl = Num.parseLong(a.get(2));
+        if (ttl == null) {
+            return R.NOT_INTEGER;
+        }
+        boolean replace = false;
+        boolean absolute = false;
+        for (int i = 4; i < a.size(); i++) {
+            String o = Num.upper(a.get(i));
+            if (o.equals("REPLACE")) {
+                replace = true;
+            } else if (o.equals("ABSTTL")) {
+                absolute = true;
+            } else if ((o.equals("IDLETIME") || o.equals("FREQ")) && i + 1 < a.size()) {
+                if (Num.parseLong(a.get(++i)) == null) {
+                    return R.NOT_INTEGER;
+                }
+            } else {
+                return R.SYNTAX;
+            }
+        }
+        if (ttl < 0) {
+            return R.error("ERR Invalid TTL value, must be >= 0");
+        }
+        Key k = Key.of(a.get(1));
+        if (!replace && c.get(k) != null) {
+            return R.error("BUSYKEY Target key name already exists.");
+        }
+        byte[] payload = a.get(3).toByteArray();
+        Entry e = null;
+        if (payload.length > 12) {
+            java.nio.ByteBuffer tail = java.nio.ByteBuffer.wrap(payload, payload.length - 12, 12);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(payload, 0, payload.length - 8);
+            if (tail.getInt() == DUMP_MAGIC && tail.getLong() == crc.getValue()) {
+                try {
+                    e = ValueCodec.read(new java.io.DataInputStream(
+                            new java.io.ByteArrayInputStream(payload, 0, payload.length - 12)));
+                } catch (java.io.IOException ex) {
+                    e = null;
+                }
+            }
+        }
+        if (e == null) {
+            return R.error("ERR DUMP payload version or checksum are wrong");
+        }
+        long expireAt = ttl == 0 ? 0 : absolute ? ttl : StringCommands.absolute(c.now, ttl, "PX");
+        c.delete(k);
+        if (expireAt != 0 && expireAt <= c.now) {
+            return R.OK; // already expired: as if restored and expired at once
+        }
+        c.put(k, e.value(), expireAt);
+        return R.OK;
     }
 
     /** MEMORY USAGE: an estimate of the bytes the key and its value hold (payload plus per-item overhead). */
@@ -330,9 +414,20 @@ final class KeyCommands {
             for (ByteString item : ((Entry.ListValue) v).items()) {
                 bytes += 32 + item.size();
             }
-        } else {
+        } else if (v instanceof Entry.SetValue) {
             for (ByteString m : ((Entry.SetValue) v).members().values()) {
                 bytes += 64 + m.size();
+            }
+        } else if (v instanceof Entry.ZSetValue) {
+            for (Key m : ((Entry.ZSetValue) v).scores().keySet()) {
+                bytes += 72 + m.bytes().size();
+            }
+        } else {
+            for (var fields : ((Entry.StreamValue) v).entries().values()) {
+                bytes += 48;
+                for (ByteString f : fields) {
+                    bytes += 16 + f.size();
+                }
             }
         }
         return R.integer(bytes);
@@ -343,7 +438,7 @@ final class KeyCommands {
         return v == null ? fallback : v;
     }
 
-    private static String encoding(Object v, long maxEntries, long maxValue) {
+    private static String encoding(Object v, long maxEntries, long maxValue, long maxZsetEntries, long maxZsetValue) {
         if (v instanceof ByteString) {
             ByteString s = (ByteString) v;
             if (s.size() <= 20 && Num.parseLong(s) != null) {
@@ -365,6 +460,18 @@ final class KeyCommands {
         }
         if (v instanceof Entry.ListValue) {
             return "quicklist";
+        }
+        if (v instanceof Entry.ZSetValue) {
+            var scores = ((Entry.ZSetValue) v).scores();
+            long zEntries = maxZsetEntries;
+            boolean small = scores.size() <= zEntries;
+            for (Key m : scores.keySet()) {
+                small &= m.bytes().size() <= maxZsetValue;
+            }
+            return small ? "listpack" : "skiplist";
+        }
+        if (v instanceof Entry.StreamValue) {
+            return "stream";
         }
         var members = ((Entry.SetValue) v).members();
         if (members.size() <= 512) {

@@ -330,7 +330,7 @@ final class StringCommands {
         if (value.isEmpty()) {
             return R.integer(current.size());
         }
-        if (offset + value.size() > MAX_STRING) {
+        if (offset > MAX_STRING - value.size()) { // no overflow: offset may be near Long.MAX_VALUE
             return TOO_BIG;
         }
         int off = offset.intValue();
@@ -469,7 +469,7 @@ final class StringCommands {
         if (idx && len) {
             return R.error("ERR If you want both the length and indexes, please just use IDX.");
         }
-        if ((long) x.size() * y.size() > 64L << 20) {
+        if ((long) (x.size() + 1) * (y.size() + 1) > 16L << 20) { // the table is built on the event loop: bound it
             return R.error("ERR String too long for LCS");
         }
         return Lcs.reply(x, y, idx, len, withLen, minLen);

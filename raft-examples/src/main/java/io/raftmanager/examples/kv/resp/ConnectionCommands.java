@@ -57,6 +57,10 @@ final class ConnectionCommands {
         config.put("hash-max-listpack-value", "64");
         config.put("hash-max-ziplist-entries", "128");
         config.put("hash-max-ziplist-value", "64");
+        config.put("zset-max-listpack-entries", "128");
+        config.put("zset-max-listpack-value", "64");
+        config.put("zset-max-ziplist-entries", "128");
+        config.put("zset-max-ziplist-value", "64");
     }
 
     /** A CONFIG value of this node, or {@code fallback}. */
@@ -499,9 +503,7 @@ final class ConnectionCommands {
             return R.EMPTY_ARRAY;
         }
         if (sub.equals("KILL")) {
-            return name.equals("function")
-                    ? R.error("NOTBUSY No scripts in execution right now.")
-                    : R.error("NOTBUSY No scripts in execution right now.");
+            return R.error("NOTBUSY No scripts in execution right now.");
         }
         return R.error("ERR raft-kv does not run scripts or functions ('" + name + " "
                 + a.get(1).toStringUtf8() + "')");

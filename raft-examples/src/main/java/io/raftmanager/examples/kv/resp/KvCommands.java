@@ -101,6 +101,17 @@ final class KvCommands {
             return router.run(ops, s.id, false);
         }
         if (spec.is(Flag.READONLY)) {
+            if (name.equals("object") && argv.size() == 3) {
+                // OBJECT ENCODING judges by this node's listpack limits (CONFIG SET is per node).
+                for (String limit : List.of(
+                        "hash-max-listpack-entries",
+                        "hash-max-listpack-value",
+                        "zset-max-listpack-entries",
+                        "zset-max-listpack-value")) {
+                    argv.add(ByteString.copyFromUtf8(
+                            connection.config(limit, limit.endsWith("entries") ? "128" : "64")));
+                }
+            }
             return reads.read(
                     s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build());
         }
