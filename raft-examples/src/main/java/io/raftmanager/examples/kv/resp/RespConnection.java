@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.InlineCommandRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
@@ -229,7 +230,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                     .handle((r, e) -> e == null ? r : Replies.failure(e, p.write()))
                     .join();
             if (p.command() != null) {
-                metrics.recordCommand(p.command(), System.nanoTime() - p.startNanos(), reply);
+                metrics.recordCommand(
+                        p.command(),
+                        System.nanoTime() - p.startNanos(),
+                        reply instanceof ErrorRedisMessage
+                                || (reply instanceof ReplyMessage
+                                        && ((ReplyMessage) reply).reply().hasError()));
             }
             if (reply instanceof ReplyMessage) {
                 ctx.write(
