@@ -66,6 +66,12 @@ public final class ClusterCommand implements Callable<Integer> {
     String storage;
 
     @Option(
+            names = "--max-bulk-bytes",
+            defaultValue = "" + KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+            description = "Passed to every node (default: ${DEFAULT-VALUE}).")
+    int maxBulkBytes;
+
+    @Option(
             names = "--loops",
             defaultValue = "0",
             description = "Event-loop threads per node; 0 (the default) shares the machine's cores among the nodes,"
@@ -206,7 +212,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 heartbeatMs,
                 KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
                 KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
-                KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+                maxBulkBytes,
                 5_000,
                 storage,
                 loopsPerNode());
@@ -238,6 +244,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 Integer.toString(heartbeatMs),
                 "--storage",
                 storage,
+                "--max-bulk-bytes",
+                Integer.toString(maxBulkBytes),
                 "--loops",
                 Integer.toString(loopsPerNode()));
     }

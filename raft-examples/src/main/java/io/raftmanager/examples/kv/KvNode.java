@@ -39,10 +39,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
-    private static final long MAX_COMMAND_BYTES = 2L << 20;
+    /** The largest log entry: 2 MiB, or room for one value of --max-bulk-bytes. */
+    private final long maxCommandBytes;
 
     private final KvNodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine(this::memberAdded);
+    private final KvStateMachine stateMachine;
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private final RaftEngine engine;
@@ -52,6 +53,7 @@ public final class KvNode implements AutoCloseable {
     private RaftNode raft;
     private volatile RespServer resp;
     private volatile AdminServer admin;
+    private ExpiryReaper reaper;
     private TlsReloader peerTlsReloader;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
@@ -61,6 +63,8 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
+        this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
         this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id());
@@ -120,7 +124,7 @@ public final class KvNode implements AutoCloseable {
                         .tickMillis(tick)
                         .heartbeatTicks(1)
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
-                        .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .maxMessageBytes(maxCommandBytes)
                         .snapshot(snapshotConfig(config))
                         .build())
                 .storage(storage)
@@ -151,6 +155,7 @@ public final class KvNode implements AutoCloseable {
                     metrics::tlsReloaded);
         }
         resp = RespServer.start(this, group);
+        reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
         }
@@ -250,8 +255,8 @@ public final class KvNode implements AutoCloseable {
     /** Proposes a command on this node (it must lead); completes with the state machine's result. */
     public CompletableFuture<ByteString> propose(KvCommand command) {
         ByteString bytes = command.toByteString();
-        if (bytes.size() > MAX_COMMAND_BYTES) {
-            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), MAX_COMMAND_BYTES));
+        if (bytes.size() > maxCommandBytes) {
+            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), maxCommandBytes));
         }
         return raft.propose(bytes);
     }
@@ -348,6 +353,9 @@ public final class KvNode implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (reaper != null) {
+            reaper.close();
         }
         if (resp != null) {
             resp.close();

@@ -107,9 +107,17 @@ public final class NodeCommand implements Callable<Integer> {
     long snapshotTrailingEntries;
 
     @Option(
+            names = "--databases",
+            defaultValue = "16",
+            paramLabel = "N",
+            description =
+                    "Number of Redis databases, SELECT 0..N-1; every node of a cluster must use the same (default: ${DEFAULT-VALUE}).")
+    int databases;
+
+    @Option(
             names = "--max-bulk-bytes",
             defaultValue = "524288",
-            description = "Largest bulk string a client may send, at most 1048576 (default: ${DEFAULT-VALUE}).")
+            description = "Largest bulk string a client may send, at most 67108864 (default: ${DEFAULT-VALUE}).")
     int maxBulkBytes;
 
     @Option(
@@ -232,7 +240,8 @@ public final class NodeCommand implements Callable<Integer> {
                     requestTimeoutMs,
                     storage,
                     loops,
-                    security());
+                    security(),
+                    databases);
         } catch (StartupException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -164,9 +164,14 @@ public final class KvMetrics implements AutoCloseable {
 
     /** Records one command; an error reply counts as outcome "error". */
     public void recordCommand(String name, long nanos, RedisMessage reply) {
+        recordCommand(name, nanos, reply == null || reply instanceof ErrorRedisMessage);
+    }
+
+    /** Records one served command whose reply was an error or not. */
+    public void recordCommand(String name, long nanos, boolean error) {
         String upper = name.toUpperCase(Locale.ROOT);
         String command = COMMANDS.contains(upper) ? upper.toLowerCase(Locale.ROOT) : "other";
-        String outcome = reply == null || reply instanceof ErrorRedisMessage ? "error" : "ok";
+        String outcome = error ? "error" : "ok";
         // Cached: building and registering a meter per request cost more than recording into it.
         timers.computeIfAbsent(
                         command + ':' + outcome,
