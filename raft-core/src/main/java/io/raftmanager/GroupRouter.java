@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The one {@link InboundHandler} a {@link RaftServer} gives its transport: hands each message and each
  * unreachable-peer report to the group it names. A message for a group not hosted here (not created yet,
- * or removed) is dropped and counted; Raft treats it as lost, and the sender retries.
+ * or removed) is dropped and counted; Raft treats it as lost, and the sender retries. A {@link
+ * io.raftmanager.proto.HeartbeatBatch} is unpacked and each heartbeat in it routed on its own.
  */
 final class GroupRouter implements InboundHandler {
     private final ConcurrentHashMap<Long, InboundHandler> groups = new ConcurrentHashMap<>();
@@ -30,6 +31,14 @@ final class GroupRouter implements InboundHandler {
 
     @Override
     public void onMessage(RaftMessage message) {
+        if (message.getBodyCase() == RaftMessage.BodyCase.HEARTBEAT_BATCH) {
+            HeartbeatCoalescer.unpack(message, this::route);
+        } else {
+            route(message);
+        }
+    }
+
+    private void route(RaftMessage message) {
         InboundHandler h = groups.get(message.getGroupId());
         if (h == null) {
             droppedUnknownGroup.incrementAndGet();

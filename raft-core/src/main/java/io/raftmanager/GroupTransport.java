@@ -5,7 +5,8 @@ import io.raftmanager.spi.InboundHandler;
 import io.raftmanager.spi.Transport;
 
 /**
- * One group's view of a {@link RaftServer}'s shared transport: sending goes straight to it; starting
+ * One group's view of a {@link RaftServer}'s shared transport: sending goes straight to it (heartbeats
+ * through the server's {@link HeartbeatCoalescer} when it coalesces them); starting
  * registers the group's handler with the server's {@link GroupRouter}; closing unregisters it and leaves
  * the shared transport running.
  */
@@ -13,12 +14,15 @@ final class GroupTransport implements Transport {
     private final long groupId;
     private final Transport shared;
     private final GroupRouter router;
+    private final HeartbeatCoalescer coalescer;
     private volatile InboundHandler handler;
 
-    GroupTransport(long groupId, Transport shared, GroupRouter router) {
+    /** @param coalescer where heartbeats go instead of {@code shared}, or null to send them one by one */
+    GroupTransport(long groupId, Transport shared, GroupRouter router, HeartbeatCoalescer coalescer) {
         this.groupId = groupId;
         this.shared = shared;
         this.router = router;
+        this.coalescer = coalescer;
     }
 
     @Override
@@ -31,7 +35,11 @@ final class GroupTransport implements Transport {
 
     @Override
     public void send(RaftMessage message) {
-        shared.send(message);
+        if (coalescer != null && HeartbeatCoalescer.coalescable(message)) {
+            coalescer.add(message);
+        } else {
+            shared.send(message);
+        }
     }
 
     @Override

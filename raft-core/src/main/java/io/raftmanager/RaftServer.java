@@ -3,6 +3,8 @@ package io.raftmanager;
 import io.raftmanager.node.DefaultRaftNode;
 import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.Scheduler;
+import io.raftmanager.node.WorkerHandle;
+import io.raftmanager.node.WorkerKind;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.Transport;
@@ -11,6 +13,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,8 @@ public final class RaftServer implements AutoCloseable {
     private final SplittableRandom random;
     private final GroupRouter router = new GroupRouter();
     private final ConcurrentHashMap<Long, HostedGroup> groups = new ConcurrentHashMap<>();
+    private final HeartbeatCoalescer coalescer;
+    private WorkerHandle coalescerHandle;
     private boolean started;
     private boolean closed;
 
@@ -51,6 +56,9 @@ public final class RaftServer implements AutoCloseable {
         this.scheduler = b.scheduler;
         this.metrics = b.metrics;
         this.random = b.random;
+        this.coalescer = b.coalesceMillis == 0
+                ? null
+                : new HeartbeatCoalescer(nodeId, transport, scheduler, TimeUnit.MILLISECONDS.toNanos(b.coalesceMillis));
     }
 
     public static Builder builder() {
@@ -72,6 +80,11 @@ public final class RaftServer implements AutoCloseable {
             throw new ClosedException("server " + nodeId + " is closed");
         }
         if (!started) {
+            if (coalescer != null) {
+                coalescerHandle =
+                        scheduler.start("raft-server-" + nodeId + "-heartbeats", coalescer, WorkerKind.LOOP, coalescer);
+                coalescer.bind(coalescerHandle);
+            }
             transport.start(router);
             started = true;
             LOG.info("server {} started", nodeId);
@@ -102,7 +115,7 @@ public final class RaftServer implements AutoCloseable {
                 config.nodeId() == nodeId, "nodeId", "is " + config.nodeId() + " but this server is " + nodeId);
         long groupId = config.groupId();
         InvalidConfigException.require(!groups.containsKey(groupId), "groupId", groupId + " is already hosted here");
-        GroupTransport view = new GroupTransport(groupId, transport, router);
+        GroupTransport view = new GroupTransport(groupId, transport, router, coalescer);
         DefaultRaftNode node = DefaultRaftNode.create(
                 config,
                 storage,
@@ -160,6 +173,24 @@ public final class RaftServer implements AutoCloseable {
         return router.droppedUnknownGroup();
     }
 
+    /**
+     * Heartbeat batches sent and the heartbeats packed into them since start (both 0 unless the server
+     * {@linkplain Builder#coalesceHeartbeatsMillis coalesces heartbeats}).
+     */
+    public HeartbeatStats heartbeatStats() {
+        return coalescer == null
+                ? new HeartbeatStats(0, 0)
+                : new HeartbeatStats(coalescer.batchesSent(), coalescer.heartbeatsPacked());
+    }
+
+    /**
+     * What heartbeat coalescing did since start.
+     *
+     * @param batchesSent batch messages sent (one per destination server per window at most)
+     * @param heartbeatsPacked group heartbeats and heartbeat answers carried in them
+     */
+    public record HeartbeatStats(long batchesSent, long heartbeatsPacked) {}
+
     /** Closes every group, then the transport; idempotent. */
     @Override
     public void close() {
@@ -175,6 +206,9 @@ public final class RaftServer implements AutoCloseable {
                 g.shutdown();
             }
         }
+        if (coalescerHandle != null) {
+            coalescerHandle.stop();
+        }
         transport.close();
         LOG.info("server {} closed", nodeId);
     }
@@ -186,6 +220,7 @@ public final class RaftServer implements AutoCloseable {
         private Scheduler scheduler = Scheduler.threads();
         private LongFunction<NodeMetrics> metrics = g -> NodeMetrics.NOOP;
         private SplittableRandom random = new SplittableRandom();
+        private long coalesceMillis;
 
         private Builder() {}
 
@@ -210,6 +245,21 @@ public final class RaftServer implements AutoCloseable {
         /** Where each group reports its metrics, by group id; default nowhere. */
         public Builder metrics(LongFunction<NodeMetrics> value) {
             metrics = value;
+            return this;
+        }
+
+        /**
+         * Sends every group's heartbeats and heartbeat answers to one server as one message per {@code
+         * windowMillis} (the first after a quiet window at once), so the message count between two servers no
+         * longer grows with the number of groups; 0 (the default) sends them one by one. Every server of the
+         * cluster must be a {@code RaftServer} of a version that unpacks them (it has {@code
+         * HeartbeatBatch}). A heartbeat, and a read confirmed by one, may wait up to one window, so keep the
+         * window well below the election timeout; a tick is a good choice.
+         */
+        public Builder coalesceHeartbeatsMillis(long windowMillis) {
+            InvalidConfigException.require(
+                    windowMillis >= 0, "coalesceHeartbeatsMillis", "must be >= 0, was " + windowMillis);
+            coalesceMillis = windowMillis;
             return this;
         }
 
