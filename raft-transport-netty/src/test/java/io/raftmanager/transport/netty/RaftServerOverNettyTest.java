@@ -28,8 +28,8 @@ import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
- * Three {@link RaftServer}s, each with one {@link NettyTransport} on the event loops of its engine, host
- * over a hundred groups; groups come and go while the others run, and the thread count does not follow
+ * Three {@link RaftServer}s, each with one {@link NettyTransport} on the event loops of its engine and
+ * coalescing heartbeats, host over a hundred groups; groups come and go while the others run, and the thread count does not follow
  * the group count.
  */
 class RaftServerOverNettyTest {
@@ -87,6 +87,7 @@ class RaftServerOverNettyTest {
                     .transport(t)
                     .scheduler(engine)
                     .seed(id)
+                    .coalesceHeartbeatsMillis(50)
                     .build();
             s.start();
             servers.add(s);
@@ -257,6 +258,10 @@ class RaftServerOverNettyTest {
             }
             for (NettyTransport t : transports) {
                 assertEquals(0, t.stats().inboundRefused(), "no connection was refused");
+            }
+            for (RaftServer s : servers) {
+                // Heartbeat batches (envelope group 0, outside servedGroups) crossed the wire and were unpacked.
+                assertTrue(s.heartbeatStats().batchesSent() > 0, "server " + s.nodeId() + " sent no batch");
             }
         } finally {
             close();
