@@ -134,8 +134,10 @@ public final class RaftServer implements AutoCloseable {
 
     /**
      * Stops group {@code groupId} on this server: its node is closed (pending operations fail as {@link
-     * RaftNode#close()} describes) and its messages are dropped from now on. Its storage is left as it is,
-     * so creating the group again resumes it. Removing a group is local: to take this server out of the
+     * RaftNode#close()} describes) and its messages are dropped from now on. Its storage is the caller's and
+     * is left open and unchanged, so creating the group again with it resumes the group (a log engine that
+     * opens each group once, such as a RocksDB one, needs the old handle closed before it opens the group
+     * again). Removing a group is local: to take this server out of the
      * group's membership, change the membership first.
      *
      * @return whether the group was hosted here
