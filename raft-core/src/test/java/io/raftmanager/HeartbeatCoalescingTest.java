@@ -108,6 +108,7 @@ class HeartbeatCoalescingTest {
     }
 
     private static final long WINDOW_MILLIS = 100;
+    private static final long ROUNDS = 20;
 
     /** Runs {@code groups} idle groups on three servers and measures server 1's traffic to server 2. */
     private static Measured measure(int groups) {
@@ -155,8 +156,8 @@ class HeartbeatCoalescingTest {
             long start = System.nanoTime();
             // Until every group has exchanged heartbeats with server 2 a few times (requests or answers).
             ServerCluster.await(
-                    () -> one.heartbeatStats().heartbeatsPacked() - packedBefore >= 10L * groups,
-                    "server 1 sends ten heartbeats per group");
+                    () -> one.heartbeatStats().heartbeatsPacked() - packedBefore >= ROUNDS * groups,
+                    "server 1 sends " + ROUNDS + " heartbeats per group");
             double seconds = (System.nanoTime() - start) / 1e9;
             Map<RaftMessage.BodyCase, Long> after = transports.get(0).snapshot();
             after.replaceAll((k, v) -> v - before.getOrDefault(k, 0L));
@@ -177,10 +178,13 @@ class HeartbeatCoalescingTest {
                     "coalescing: %d groups, %.1f s: %d messages from server 1 to 2 (%d batches, %.1f/s), %d heartbeats"
                             + " packed%n",
                     m.groups(), m.seconds(), m.messages(), m.batches(), m.messagesPerSecond(), m.heartbeats());
-            // One batch per window at most, plus the first one at once; nothing else once the groups are idle.
-            long bound = (long) Math.ceil(m.seconds() * 1000 / WINDOW_MILLIS) + 2;
-            assertTrue(m.messages() <= bound, m + ": more than " + bound + " messages");
-            assertTrue(m.heartbeats() >= 10L * groups, m.toString());
+            // One batch per window at most, plus the first one at once. Idle groups send nothing else, but on a
+            // loaded machine a group may still re-elect meanwhile: allow a few such messages, far fewer than
+            // the one message per heartbeat (ROUNDS * groups at least) that uncoalesced heartbeats would take.
+            long batchBound = (long) Math.ceil(m.seconds() * 1000 / WINDOW_MILLIS) + 2;
+            assertTrue(m.batches() <= batchBound, m + ": more than " + batchBound + " batches");
+            assertTrue(m.messages() <= batchBound + 20, m + ": more than " + (batchBound + 20) + " messages");
+            assertTrue(m.heartbeats() >= ROUNDS * groups, m.toString());
         }
     }
 }
