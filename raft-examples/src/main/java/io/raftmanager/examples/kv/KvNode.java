@@ -14,6 +14,8 @@ import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
+import io.raftmanager.examples.kv.security.KvSecurity;
+import io.raftmanager.examples.kv.security.TlsReloader;
 import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
@@ -50,6 +52,7 @@ public final class KvNode implements AutoCloseable {
     private RaftNode raft;
     private volatile RespServer resp;
     private volatile AdminServer admin;
+    private TlsReloader peerTlsReloader;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -96,16 +99,19 @@ public final class KvNode implements AutoCloseable {
         membership = initial.build(); // until a configuration entry is applied
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
-        transport = new NettyTransport(
-                NettyTransportConfig.builder()
-                        .nodeId(config.id())
-                        .clusterId(config.clusterId())
-                        .bindAddress(config.raft())
-                        .peers(others)
-                        .servedGroups(Set.of(0L))
-                        .plaintext() // the example runs on a trusted network; see NettyTransportConfig#tls for mTLS
-                        .build(),
-                group);
+        NettyTransportConfig.Builder tc = NettyTransportConfig.builder()
+                .nodeId(config.id())
+                .clusterId(config.clusterId())
+                .bindAddress(config.raft())
+                .peers(others)
+                .servedGroups(Set.of(0L));
+        KvSecurity security = config.security();
+        if (security.peerTls() != null) {
+            tc.tls(security.peerTls().peerConfig(security.verifyPeerHostname()));
+        } else {
+            tc.plaintext(); // the quick start's trusted network; docs/security.md shows the secure mode
+        }
+        transport = new NettyTransport(tc.build(), group);
         int tick = config.heartbeatMillis();
         raft = RaftNode.builder()
                 .config(RaftConfig.builder()
@@ -135,6 +141,15 @@ public final class KvNode implements AutoCloseable {
             }
         });
         raft.start();
+        if (security.peerTls() != null) {
+            NettyTransport t = transport;
+            peerTlsReloader = new TlsReloader(
+                    "node " + config.id() + " peer TLS",
+                    security.peerTls().all(),
+                    security.tlsReloadPollMillis(),
+                    t::reloadTls,
+                    metrics::tlsReloaded);
+        }
         resp = RespServer.start(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
@@ -241,6 +256,11 @@ public final class KvNode implements AutoCloseable {
         return raft.propose(bytes);
     }
 
+    /** Reloads the peer certificates now (what SIGHUP does); completes when done. Null in plaintext. */
+    public java.util.concurrent.Future<?> reloadPeerTls() {
+        return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
+    }
+
     public KvNodeConfig config() {
         return config;
     }
@@ -322,6 +342,9 @@ public final class KvNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (peerTlsReloader != null) {
+            peerTlsReloader.close();
         }
         if (admin != null) {
             admin.close();

@@ -35,11 +35,11 @@ final class JepsenRun {
         List<Fault> faults;
         List<Check> checks = new ArrayList<>();
         try (KvCluster cluster =
-                new KvCluster(dir.resolve("data"), o.nodes(), o.electionMillis(), o.heartbeatMillis())) {
+                new KvCluster(dir.resolve("data"), o.nodes(), o.electionMillis(), o.heartbeatMillis(), o.secure())) {
             cluster.startAll();
             awaitWritable(cluster);
             start = System.nanoTime();
-            Workload w = new Workload(cluster, o.clients(), o.seed(), 8_000, 5_000, start);
+            Workload w = new Workload(cluster, o.clients(), o.seed(), 8_000, 5_000, start, o.readModes());
             Nemesis nemesis = new Nemesis(cluster, o.seed(), o.faults());
             w.start();
             nemesis.start();

@@ -27,6 +27,8 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
     private final NettyTransport transport;
     private boolean refused;
+    /** The node id the client's certificate names, once looked up (with node-id binding only). */
+    private long certifiedId = -1;
 
     InboundDispatcher(NettyTransport transport) {
         this.transport = transport;
@@ -42,6 +44,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         InvalidMessageException problem = check(m, transport.config(), transport);
+        if (problem == null && transport.bindsNodeIds()) {
+            problem = checkIdentity(ctx, m);
+        }
         if (problem != null) {
             refuse(ctx, problem);
             return;
@@ -75,6 +80,24 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (!peers.isPeer(m.getFrom())) {
             return new InvalidMessageException(Reason.UNKNOWN_PEER, "sender " + m.getFrom() + " is not a known peer");
+        }
+        return null;
+    }
+
+    /** With node-id binding: the sender must be the node the client certificate was issued to. */
+    private InvalidMessageException checkIdentity(ChannelHandlerContext ctx, RaftMessage m) {
+        if (certifiedId == -1) {
+            certifiedId = PeerIdentity.ofChannel(ctx.channel());
+        }
+        if (certifiedId == PeerIdentity.NONE) {
+            return new InvalidMessageException(
+                    Reason.WRONG_IDENTITY,
+                    "the peer's certificate names no node id (" + PeerIdentity.URI_PREFIX + "N)");
+        }
+        if (m.getFrom() != certifiedId) {
+            return new InvalidMessageException(
+                    Reason.WRONG_IDENTITY,
+                    "sender claims to be node " + m.getFrom() + " but its certificate is for node " + certifiedId);
         }
         return null;
     }
