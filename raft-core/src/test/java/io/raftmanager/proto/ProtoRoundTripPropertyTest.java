@@ -308,6 +308,14 @@ class ProtoRoundTripPropertyTest {
                             .setIndex(u64())
                             .setExpectedDigest(u64())
                             .setReportedDigest(u64()));
+                case HEARTBEAT_BATCH ->
+                    b.setHeartbeatBatch(HeartbeatBatch.newBuilder()
+                            .addHeartbeats(CoalescedHeartbeat.newBuilder()
+                                    .setGroupId(u64())
+                                    .setTerm(u64())
+                                    .setResponse(bool())
+                                    .setCommit(u64())
+                                    .setContext(bytes())));
                 case BODY_NOT_SET -> b.clearBody();
             }
             return b.build();

@@ -65,6 +65,8 @@ final class MessageFormatter {
                     case DIVERGENCE_NOTICE ->
                         "MsgDiverged" + term + " index="
                                 + m.getDivergenceNotice().getIndex();
+                    case HEARTBEAT_BATCH ->
+                        "MsgHeartbeatBatch n=" + m.getHeartbeatBatch().getHeartbeatsCount();
                     case BODY_NOT_SET -> "MsgEmpty" + term;
                 };
     }

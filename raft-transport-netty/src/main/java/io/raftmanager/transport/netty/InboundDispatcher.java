@@ -69,7 +69,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return new InvalidMessageException(
                     Reason.WRONG_CLUSTER, "cluster '" + m.getClusterId() + "' is not '" + config.clusterId() + "'");
         }
-        if (!config.servedGroups().test(m.getGroupId())) {
+        // A heartbeat batch spans groups; the server that unpacks it routes (or drops) each heartbeat.
+        if (m.getBodyCase() != RaftMessage.BodyCase.HEARTBEAT_BATCH
+                && !config.servedGroups().test(m.getGroupId())) {
             return new InvalidMessageException(Reason.WRONG_GROUP, "group " + m.getGroupId() + " is not served here");
         }
         if (m.getTo() != config.nodeId()) {

@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * A slow or dead peer therefore costs bounded memory and never delays other peers.
  *
  * <p><b>Inbound checks.</b> A frame longer than {@link NettyTransportConfig#maxFrameBytes()}, bytes that do
- * not parse, a format version this library does not know, another cluster id, a group not served here,
+ * not parse, a format version this library does not know, another cluster id, a group not served here
+ * (except on a {@code heartbeat_batch}, which spans groups and is checked group by group where unpacked),
  * another recipient or a sender outside the address book close the connection; the refusal is counted
  * by {@link InvalidMessageException.Reason} in {@link #stats()} and logged (rate-limited) with the remote
  * address. Nothing from a refused connection reaches the handler.
