@@ -21,9 +21,14 @@ import java.util.Map;
  * {@link Pki} (nothing private is committed). Each node's files live in {@code dir/nN/}.
  */
 final class SecureNodes implements AutoCloseable {
+    static final Duration BOUND = Duration.ofSeconds(60);
+
     final Path dir;
     final Map<Long, InetSocketAddress> raft = new LinkedHashMap<>();
     final Map<Long, KvNode> nodes = new LinkedHashMap<>();
+    /** When set, every node serves the admin API on a free loopback port and requires this token. */
+    Secret adminToken;
+
     private final List<KvNode> all = new ArrayList<>();
 
     SecureNodes(Path dir, int count) {
@@ -81,7 +86,7 @@ final class SecureNodes implements AutoCloseable {
                         "secure",
                         raft.get(id),
                         TestNodes.local(TestNodes.freePort()),
-                        null,
+                        adminToken == null ? null : TestNodes.local(TestNodes.freePort()),
                         raft,
                         dir.resolve("n" + id),
                         false,
@@ -93,7 +98,7 @@ final class SecureNodes implements AutoCloseable {
                         10_000,
                         "rocksdb", // a restarted node keeps its log, as a real one does
                         1)
-                .withSecurity(security(id, null));
+                .withSecurity(security(id, adminToken));
     }
 
     KvNode start(long id) {
