@@ -66,6 +66,12 @@ public final class ClusterCommand implements Callable<Integer> {
     String storage;
 
     @Option(
+            names = "--max-bulk-bytes",
+            defaultValue = "" + KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+            description = "Passed to every node (default: ${DEFAULT-VALUE}).")
+    int maxBulkBytes;
+
+    @Option(
             names = "--loops",
             defaultValue = "0",
             description = "Event-loop threads per node; 0 (the default) shares the machine's cores among the nodes,"
@@ -186,6 +192,10 @@ public final class ClusterCommand implements Callable<Integer> {
                 sec.ca().toAbsolutePath(),
                 sec.tokenFile().toAbsolutePath(),
                 members.get(0).http());
+        out.printf(
+                "  redis: redis-cli -p %s --askpass   (the password is in %s), or AUTH <password> first%n",
+                members.get(0).redis().substring(members.get(0).redis().lastIndexOf(':') + 1),
+                sec.passwordFile().toAbsolutePath());
     }
 
     private int port(long id, int offset) {
@@ -206,7 +216,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 heartbeatMs,
                 KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
                 KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
-                KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+                maxBulkBytes,
                 5_000,
                 storage,
                 loopsPerNode());
@@ -238,6 +248,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 Integer.toString(heartbeatMs),
                 "--storage",
                 storage,
+                "--max-bulk-bytes",
+                Integer.toString(maxBulkBytes),
                 "--loops",
                 Integer.toString(loopsPerNode()));
     }

@@ -39,10 +39,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
-    private static final long MAX_COMMAND_BYTES = 2L << 20;
+    /** The largest log entry: 2 MiB, or room for one value of --max-bulk-bytes. */
+    private final long maxCommandBytes;
 
     private final KvNodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine(this::memberAdded);
+    private final KvStateMachine stateMachine;
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private final RaftEngine engine;
@@ -53,6 +54,8 @@ public final class KvNode implements AutoCloseable {
     private volatile RespServer resp;
     private volatile AdminServer admin;
     private TlsReloader peerTlsReloader;
+    private final io.raftmanager.examples.kv.security.RespAuth respAuth;
+    private ExpiryReaper reaper;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -61,6 +64,10 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.respAuth = new io.raftmanager.examples.kv.security.RespAuth(
+                config.security().requirepass());
+        this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
+        this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
         this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id());
@@ -120,7 +127,7 @@ public final class KvNode implements AutoCloseable {
                         .tickMillis(tick)
                         .heartbeatTicks(1)
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
-                        .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .maxMessageBytes(maxCommandBytes)
                         .snapshot(snapshotConfig(config))
                         .build())
                 .storage(storage)
@@ -151,6 +158,7 @@ public final class KvNode implements AutoCloseable {
                     metrics::tlsReloaded);
         }
         resp = RespServer.start(this, group);
+        reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
         }
@@ -250,8 +258,8 @@ public final class KvNode implements AutoCloseable {
     /** Proposes a command on this node (it must lead); completes with the state machine's result. */
     public CompletableFuture<ByteString> propose(KvCommand command) {
         ByteString bytes = command.toByteString();
-        if (bytes.size() > MAX_COMMAND_BYTES) {
-            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), MAX_COMMAND_BYTES));
+        if (bytes.size() > maxCommandBytes) {
+            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), maxCommandBytes));
         }
         return raft.propose(bytes);
     }
@@ -259,6 +267,11 @@ public final class KvNode implements AutoCloseable {
     /** Reloads the peer certificates now (what SIGHUP does); completes when done. Null in plaintext. */
     public java.util.concurrent.Future<?> reloadPeerTls() {
         return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
+    }
+
+    /** The AUTH rules of this node's RESP port (open when no password is set). */
+    public io.raftmanager.examples.kv.security.RespAuth respAuth() {
+        return respAuth;
     }
 
     public KvNodeConfig config() {
@@ -348,6 +361,9 @@ public final class KvNode implements AutoCloseable {
         }
         if (admin != null) {
             admin.close();
+        }
+        if (reaper != null) {
+            reaper.close();
         }
         if (resp != null) {
             resp.close();

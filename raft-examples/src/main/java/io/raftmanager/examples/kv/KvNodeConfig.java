@@ -20,6 +20,7 @@ import java.util.TreeMap;
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
  * @param loops event-loop threads shared by clients, peers and the Raft group; 0 for one per core
+ * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
  * @param security peer TLS, admin token and the rest; {@link KvSecurity#NONE} for an open node
  */
 public record KvNodeConfig(
@@ -39,18 +40,16 @@ public record KvNodeConfig(
         long requestTimeoutMillis,
         String storage,
         int loops,
+        int databases,
         KvSecurity security) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
 
-    /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
-    public int loopThreads() {
-        return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
-    }
+    public static final int DEFAULT_DATABASES = 16;
 
-    /** An open node ({@link KvSecurity#NONE}): plaintext between nodes, no tokens or passwords. */
+    /** A configuration with Redis' default 16 databases. */
     public KvNodeConfig(
             long id,
             String clusterId,
@@ -85,6 +84,52 @@ public record KvNodeConfig(
                 requestTimeoutMillis,
                 storage,
                 loops,
+                DEFAULT_DATABASES,
+                KvSecurity.NONE);
+    }
+
+    /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
+    public int loopThreads() {
+        return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** An open node ({@link KvSecurity#NONE}): plaintext between nodes, no tokens or passwords. */
+    public KvNodeConfig(
+            long id,
+            String clusterId,
+            InetSocketAddress raft,
+            InetSocketAddress redis,
+            InetSocketAddress http,
+            Map<Long, InetSocketAddress> peers,
+            Path dataDir,
+            boolean join,
+            int electionTimeoutMillis,
+            int heartbeatMillis,
+            long snapshotEntries,
+            long snapshotTrailingEntries,
+            int maxBulkBytes,
+            long requestTimeoutMillis,
+            String storage,
+            int loops,
+            int databases) {
+        this(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                databases,
                 KvSecurity.NONE);
     }
 
@@ -107,6 +152,7 @@ public record KvNodeConfig(
                 requestTimeoutMillis,
                 storage,
                 loops,
+                databases,
                 s);
     }
 
@@ -139,8 +185,8 @@ public record KvNodeConfig(
             throw new StartupException("--election-timeout-ms (" + electionTimeoutMillis
                     + ") must be at least twice --heartbeat-ms (" + heartbeatMillis + ")");
         }
-        if (maxBulkBytes < 1 || maxBulkBytes > 1 << 20) {
-            throw new StartupException("--max-bulk-bytes must be in [1, 1048576], was " + maxBulkBytes);
+        if (maxBulkBytes < 1 || maxBulkBytes > 64 << 20) {
+            throw new StartupException("--max-bulk-bytes must be in [1, 67108864], was " + maxBulkBytes);
         }
         if (requestTimeoutMillis < 1) {
             throw new StartupException("--request-timeout-ms must be >= 1, was " + requestTimeoutMillis);
@@ -150,6 +196,9 @@ public record KvNodeConfig(
         }
         if (snapshotEntries < 0) {
             throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);
+        }
+        if (databases < 1 || databases > 1024) {
+            throw new StartupException("--databases must be in [1, 1024], was " + databases);
         }
         if (snapshotTrailingEntries < 0) {
             throw new StartupException("--snapshot-trailing-entries must be >= 0, was " + snapshotTrailingEntries);

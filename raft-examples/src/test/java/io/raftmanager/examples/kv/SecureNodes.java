@@ -28,6 +28,10 @@ final class SecureNodes implements AutoCloseable {
     final Map<Long, KvNode> nodes = new LinkedHashMap<>();
     /** When set, every node serves the admin API on a free loopback port and requires this token. */
     Secret adminToken;
+    /** When set, RESP clients (and forwarding followers) must AUTH with it. */
+    Secret requirepass;
+    /** When set, the RESP port speaks TLS with each node's certificate and this CA. */
+    boolean clientTls;
 
     private final List<KvNode> all = new ArrayList<>();
 
@@ -77,7 +81,13 @@ final class SecureNodes implements AutoCloseable {
     KvSecurity security(long id, Secret adminToken) {
         // Polling off: reloads happen when a test asks (as SIGHUP would), so they are not left to timing.
         return new KvSecurity(
-                new TlsFiles("--peer-tls", certFile(id), keyFile(id), caFile(id)), false, adminToken, null, 0);
+                new TlsFiles("--peer-tls", certFile(id), keyFile(id), caFile(id)),
+                false,
+                adminToken,
+                null,
+                0,
+                requirepass,
+                clientTls ? new TlsFiles("--client-tls", certFile(id), keyFile(id), caFile(id)) : null);
     }
 
     KvNodeConfig config(long id) {

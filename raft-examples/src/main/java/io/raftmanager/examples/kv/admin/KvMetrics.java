@@ -58,6 +58,7 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tlsReloads;
     private final Counter tlsReloadFailures;
     private final Counter authFailures;
+    private final Counter respAuthFailures;
     private volatile NodeStatus status;
 
     public KvMetrics(KvNode node) {
@@ -112,11 +113,20 @@ public final class KvMetrics implements AutoCloseable {
                 .description("requests refused for a missing or wrong token or password")
                 .tags("endpoint", "admin")
                 .register(registry);
+        respAuthFailures = Counter.builder("raftkv.auth.failures")
+                .description("requests refused for a missing or wrong token or password")
+                .tags("endpoint", "resp")
+                .register(registry);
     }
 
     /** One certificate reload attempt finished. */
     public void tlsReloaded(boolean ok) {
         (ok ? tlsReloads : tlsReloadFailures).increment();
+    }
+
+    /** A RESP client gave a wrong password (AUTH or HELLO ... AUTH). */
+    public void respAuthFailed() {
+        respAuthFailures.increment();
     }
 
     /** An admin request came without the right bearer token. */
@@ -164,9 +174,14 @@ public final class KvMetrics implements AutoCloseable {
 
     /** Records one command; an error reply counts as outcome "error". */
     public void recordCommand(String name, long nanos, RedisMessage reply) {
+        recordCommand(name, nanos, reply == null || reply instanceof ErrorRedisMessage);
+    }
+
+    /** Records one served command whose reply was an error or not. */
+    public void recordCommand(String name, long nanos, boolean error) {
         String upper = name.toUpperCase(Locale.ROOT);
         String command = COMMANDS.contains(upper) ? upper.toLowerCase(Locale.ROOT) : "other";
-        String outcome = reply == null || reply instanceof ErrorRedisMessage ? "error" : "ok";
+        String outcome = error ? "error" : "ok";
         // Cached: building and registering a meter per request cost more than recording into it.
         timers.computeIfAbsent(
                         command + ':' + outcome,

@@ -40,6 +40,12 @@ public final class RespClient implements AutoCloseable {
 
     /** Connects; the future fails with the connect exception (for example {@link java.net.ConnectException}). */
     public static CompletableFuture<RespClient> connect(EventLoopGroup group, InetSocketAddress address) {
+        return connect(group, address, null);
+    }
+
+    /** Connects over TLS with {@code ssl} (null for plain TCP). */
+    public static CompletableFuture<RespClient> connect(
+            EventLoopGroup group, InetSocketAddress address, io.netty.handler.ssl.SslContext ssl) {
         CompletableFuture<RespClient> result = new CompletableFuture<>();
         RespClient[] holder = new RespClient[1];
         Bootstrap b = new Bootstrap()
@@ -52,6 +58,10 @@ public final class RespClient implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         RespClient client = new RespClient(ch);
                         holder[0] = client;
+                        if (ssl != null) {
+                            ch.pipeline()
+                                    .addLast(ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                        }
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
                                 .addLast(new RedisDecoder(false))
@@ -71,7 +81,10 @@ public final class RespClient implements AutoCloseable {
         return result;
     }
 
-    /** Sends one command; completes with its reply (errors are replies too, not failures). */
+    /**
+     * Sends one command; completes with its reply (errors are replies too, not failures). Requests are
+     * written in the order of the calls that happen-before one another.
+     */
     public CompletableFuture<RedisMessage> send(List<byte[]> args) {
         List<RedisMessage> parts = new ArrayList<>(args.size());
         for (byte[] a : args) {
@@ -83,11 +96,9 @@ public final class RespClient implements AutoCloseable {
     /** Sends a message as it is (it is released once written). */
     public CompletableFuture<RedisMessage> send(RedisMessage request) {
         CompletableFuture<RedisMessage> f = new CompletableFuture<>();
-        if (channel.eventLoop().inEventLoop()) {
-            write(request, f);
-        } else {
-            channel.eventLoop().execute(() -> write(request, f));
-        }
+        // Always through the event loop's queue, even from the loop itself: requests then go out in the
+        // order send was called, whichever threads called it.
+        channel.eventLoop().execute(() -> write(request, f));
         return f;
     }
 

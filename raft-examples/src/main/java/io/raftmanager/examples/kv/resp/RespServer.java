@@ -7,10 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.redis.FixedRedisMessagePool;
-import io.netty.handler.codec.redis.RedisArrayAggregator;
-import io.netty.handler.codec.redis.RedisBulkStringAggregator;
-import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.raftmanager.examples.kv.EventLoops;
 import io.raftmanager.examples.kv.KvNode;
@@ -36,7 +32,12 @@ public final class RespServer implements AutoCloseable {
      * @throws StartupException if the address cannot be bound
      */
     public static RespServer start(KvNode node, EventLoopGroup group) {
-        Forwarder forwarder = new Forwarder(group);
+        var clientTls = node.config().security().clientTls();
+        io.netty.handler.ssl.SslContext serverSsl = clientTls == null ? null : ClientTls.server(clientTls);
+        Forwarder forwarder = new Forwarder(
+                group,
+                node.config().security().requirepass(),
+                clientTls == null ? null : ClientTls.forwarding(clientTls));
         KvCommands commands = new KvCommands(node, forwarder);
         int maxBulk = node.config().maxBulkBytes();
         ServerBootstrap b = new ServerBootstrap()
@@ -47,12 +48,12 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (serverSsl != null) {
+                            ch.pipeline().addLast(serverSsl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
-                                .addLast(new RedisDecoder(MAX_INLINE_BYTES, FixedRedisMessagePool.INSTANCE, true))
-                                .addLast(new RespLimits(maxBulk))
-                                .addLast(new RedisBulkStringAggregator())
-                                .addLast(new RedisArrayAggregator((int) RespLimits.MAX_ARRAY_ELEMENTS, 4))
+                                .addLast(new RespDecoder(maxBulk))
                                 .addLast(new RespConnection(
                                         commands, node.metrics(), node.config().requestTimeoutMillis()));
                     }
