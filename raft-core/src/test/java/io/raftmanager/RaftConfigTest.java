@@ -108,7 +108,27 @@ class RaftConfigTest {
         InvalidConfigException e = assertThrows(
                 InvalidConfigException.class,
                 () -> new RaftConfig(
-                        1, "c", 0, 10, 1, true, true, 0, 1, 1, 1, 2, 100, 1, 1, 0, 1, 1, 0, SnapshotConfig.DEFAULTS));
+                        1,
+                        "c",
+                        0,
+                        10,
+                        1,
+                        true,
+                        true,
+                        0,
+                        1,
+                        1,
+                        1,
+                        2,
+                        100,
+                        1,
+                        1,
+                        0,
+                        1,
+                        1,
+                        1,
+                        0,
+                        SnapshotConfig.DEFAULTS));
         assertEquals("maxInflightMessages", e.field());
     }
 

@@ -23,7 +23,15 @@ final class SimNode {
     final long id;
     final RaftConfig config;
     final MemoryLogStorage durable;
-    final int tickPeriod;
+    /** How far this server's monotonic clock advances per simulation step: its clock rate (drift). */
+    final long stepNanos;
+    /** Where this server's clock stood at step 0, so that servers do not tick in phase. */
+    private final long clockOffset;
+
+    private final long tickNanos;
+    /** Ticks handed to the current core; it catches up with its clock after a pause, as the runtime does. */
+    long ticksDone;
+
     final SimStateMachine sm = new SimStateMachine();
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;
@@ -33,12 +41,28 @@ final class SimNode {
     long slowDiskUntil = -1;
     long crashes;
 
-    SimNode(long id, RaftConfig config, MemoryLogStorage durable, int tickPeriod, SplittableRandom rnd) {
+    SimNode(long id, RaftConfig config, MemoryLogStorage durable, long stepNanos, SplittableRandom rnd) {
         this.id = id;
         this.config = config;
         this.durable = durable;
-        this.tickPeriod = tickPeriod;
-        start(rnd);
+        this.stepNanos = stepNanos;
+        this.tickNanos = config.tickMillis() * 1_000_000L;
+        this.clockOffset = rnd.nextLong(tickNanos);
+        start(rnd, 0);
+    }
+
+    /** This server's monotonic clock at step {@code now}; it runs on while the server is paused. */
+    long clock(long now) {
+        return clockOffset + now * stepNanos;
+    }
+
+    /** Ticks the core as many times as its clock says are due (more than once only after a pause). */
+    void tickUpTo(long now) {
+        long due = clock(now) / tickNanos;
+        while (ticksDone < due) {
+            ticksDone++;
+            raft.tick(clock(now));
+        }
     }
 
     boolean isUp() {
@@ -56,7 +80,8 @@ final class SimNode {
         crashes++;
     }
 
-    void start(SplittableRandom rnd) {
+    void start(SplittableRandom rnd, long now) {
+        ticksDone = clock(now) / tickNanos;
         appliedIndex = sm.recover(durable);
         raft = Raft.create(config, durable, durable.initialState(), rnd.split());
         checkedCommit = raft.log().committed();

@@ -53,9 +53,9 @@ public final class KvNode implements AutoCloseable {
     private RaftNode raft;
     private volatile RespServer resp;
     private volatile AdminServer admin;
+    private ExpiryReaper reaper;
     private TlsReloader peerTlsReloader;
     private final io.raftmanager.examples.kv.security.RespAuth respAuth;
-    private ExpiryReaper reaper;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;

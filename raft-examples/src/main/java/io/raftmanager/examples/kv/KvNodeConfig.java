@@ -20,8 +20,8 @@ import java.util.TreeMap;
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
  * @param loops event-loop threads shared by clients, peers and the Raft group; 0 for one per core
- * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
  * @param security peer TLS, admin token and the rest; {@link KvSecurity#NONE} for an open node
+ * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
  */
 public record KvNodeConfig(
         long id,
@@ -40,8 +40,8 @@ public record KvNodeConfig(
         long requestTimeoutMillis,
         String storage,
         int loops,
-        int databases,
-        KvSecurity security) {
+        KvSecurity security,
+        int databases) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
@@ -50,6 +50,51 @@ public record KvNodeConfig(
     public static final int DEFAULT_DATABASES = 16;
 
     /** A configuration with Redis' default 16 databases. */
+    public KvNodeConfig(
+            long id,
+            String clusterId,
+            InetSocketAddress raft,
+            InetSocketAddress redis,
+            InetSocketAddress http,
+            Map<Long, InetSocketAddress> peers,
+            Path dataDir,
+            boolean join,
+            int electionTimeoutMillis,
+            int heartbeatMillis,
+            long snapshotEntries,
+            long snapshotTrailingEntries,
+            int maxBulkBytes,
+            long requestTimeoutMillis,
+            String storage,
+            int loops,
+            KvSecurity security) {
+        this(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                security,
+                DEFAULT_DATABASES);
+    }
+
+    /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
+    public int loopThreads() {
+        return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** An open node ({@link KvSecurity#NONE}): plaintext between nodes, no tokens or passwords. */
     public KvNodeConfig(
             long id,
             String clusterId,
@@ -84,52 +129,6 @@ public record KvNodeConfig(
                 requestTimeoutMillis,
                 storage,
                 loops,
-                DEFAULT_DATABASES,
-                KvSecurity.NONE);
-    }
-
-    /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
-    public int loopThreads() {
-        return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
-    }
-
-    /** An open node ({@link KvSecurity#NONE}): plaintext between nodes, no tokens or passwords. */
-    public KvNodeConfig(
-            long id,
-            String clusterId,
-            InetSocketAddress raft,
-            InetSocketAddress redis,
-            InetSocketAddress http,
-            Map<Long, InetSocketAddress> peers,
-            Path dataDir,
-            boolean join,
-            int electionTimeoutMillis,
-            int heartbeatMillis,
-            long snapshotEntries,
-            long snapshotTrailingEntries,
-            int maxBulkBytes,
-            long requestTimeoutMillis,
-            String storage,
-            int loops,
-            int databases) {
-        this(
-                id,
-                clusterId,
-                raft,
-                redis,
-                http,
-                peers,
-                dataDir,
-                join,
-                electionTimeoutMillis,
-                heartbeatMillis,
-                snapshotEntries,
-                snapshotTrailingEntries,
-                maxBulkBytes,
-                requestTimeoutMillis,
-                storage,
-                loops,
-                databases,
                 KvSecurity.NONE);
     }
 
@@ -152,8 +151,8 @@ public record KvNodeConfig(
                 requestTimeoutMillis,
                 storage,
                 loops,
-                databases,
-                s);
+                s,
+                databases);
     }
 
     public KvNodeConfig {

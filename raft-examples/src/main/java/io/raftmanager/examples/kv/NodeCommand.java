@@ -268,8 +268,8 @@ public final class NodeCommand implements Callable<Integer> {
                     requestTimeoutMs,
                     storage,
                     loops,
-                    databases,
-                    security());
+                    security(),
+                    databases);
         } catch (StartupException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

@@ -57,8 +57,8 @@ final class TestNodes {
                     raft,
                     dir.resolve("n" + id),
                     false,
-                    600,
-                    60,
+                    2_000, // generous: on a loaded machine a short timeout changes leaders mid-test
+                    100,
                     0,
                     0,
                     KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
