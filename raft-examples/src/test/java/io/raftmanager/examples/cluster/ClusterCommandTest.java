@@ -18,7 +18,9 @@ class ClusterCommandTest {
 
     @Test
     void anInProcessClusterElectsALeaderAndStopsCleanly() {
-        int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+        int base = 20_000
+                + ThreadLocalRandom.current()
+                        .nextInt(10_000); // ports up to base+2003: below the ephemeral range (32768)
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         int rc;
@@ -52,7 +54,9 @@ class ClusterCommandTest {
 
     @Test
     void aSecureInProcessClusterElectsALeaderOverMutualTlsAndPrintsHowToConnect() throws Exception {
-        int base = 20_000 + ThreadLocalRandom.current().nextInt(20_000);
+        int base = 20_000
+                + ThreadLocalRandom.current()
+                        .nextInt(10_000); // ports up to base+2003: below the ephemeral range (32768)
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         int rc;
