@@ -24,14 +24,11 @@ public final class SecureSetup {
 
     final Path dir;
     public final Secret adminToken;
-    /** The RESP password (--secure only). */
-    public final Secret password;
     /** False for peer mTLS only (for benchmarks): the admin API and clients stay as in the quick start. */
     final boolean full;
 
-    private SecureSetup(Path dir, Secret adminToken, Secret password, boolean full) {
+    private SecureSetup(Path dir, Secret adminToken, boolean full) {
         this.dir = dir;
-        this.password = password;
         this.adminToken = adminToken;
         this.full = full;
     }
@@ -48,21 +45,11 @@ public final class SecureSetup {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         SecretFiles.writePrivate(dir.resolve("admin-token"), HexFormat.of().formatHex(random) + "\n");
-        new SecureRandom().nextBytes(random);
-        SecretFiles.writePrivate(dir.resolve("redis-password"), HexFormat.of().formatHex(random) + "\n");
-        return new SecureSetup(
-                dir,
-                SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")),
-                full ? SecretFiles.readSecret("--requirepass-file", dir.resolve("redis-password")) : null,
-                full);
+        return new SecureSetup(dir, SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")), full);
     }
 
     Path ca() {
         return dir.resolve("ca.pem");
-    }
-
-    public Path passwordFile() {
-        return dir.resolve("redis-password");
     }
 
     public Path tokenFile() {
@@ -77,17 +64,14 @@ public final class SecureSetup {
     /** Node {@code id}'s settings: peer mTLS, the admin token, the admin API over HTTPS with the same certificate. */
     KvSecurity security(long id) {
         if (!full) {
-            return new KvSecurity(
-                    tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS, null, null);
+            return new KvSecurity(tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
         }
         return new KvSecurity(
                 tls("--peer-tls", id),
                 false,
                 adminToken,
                 tls("--admin-tls", id),
-                KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS,
-                password,
-                null);
+                KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
     }
 
     /** The same as {@code raft-kv node} flags. */
@@ -106,8 +90,7 @@ public final class SecureSetup {
                 "--admin-tls-cert", cert,
                 "--admin-tls-key", key,
                 "--admin-tls-ca", ca,
-                "--admin-token-file", tokenFile().toString(),
-                "--requirepass-file", passwordFile().toString());
+                "--admin-token-file", tokenFile().toString());
     }
 
     /** A client for the admin API that trusts the throwaway CA. */

@@ -21,18 +21,9 @@ import java.util.Map;
  * {@link Pki} (nothing private is committed). Each node's files live in {@code dir/nN/}.
  */
 final class SecureNodes implements AutoCloseable {
-    static final Duration BOUND = Duration.ofSeconds(60);
-
     final Path dir;
     final Map<Long, InetSocketAddress> raft = new LinkedHashMap<>();
     final Map<Long, KvNode> nodes = new LinkedHashMap<>();
-    /** When set, every node serves the admin API on a free loopback port and requires this token. */
-    Secret adminToken;
-    /** When set, RESP clients (and forwarding followers) must AUTH with it. */
-    Secret requirepass;
-    /** When set, the RESP port speaks TLS with each node's certificate and this CA. */
-    boolean clientTls;
-
     private final List<KvNode> all = new ArrayList<>();
 
     SecureNodes(Path dir, int count) {
@@ -81,13 +72,7 @@ final class SecureNodes implements AutoCloseable {
     KvSecurity security(long id, Secret adminToken) {
         // Polling off: reloads happen when a test asks (as SIGHUP would), so they are not left to timing.
         return new KvSecurity(
-                new TlsFiles("--peer-tls", certFile(id), keyFile(id), caFile(id)),
-                false,
-                adminToken,
-                null,
-                0,
-                requirepass,
-                clientTls ? new TlsFiles("--client-tls", certFile(id), keyFile(id), caFile(id)) : null);
+                new TlsFiles("--peer-tls", certFile(id), keyFile(id), caFile(id)), false, adminToken, null, 0);
     }
 
     KvNodeConfig config(long id) {
@@ -96,7 +81,7 @@ final class SecureNodes implements AutoCloseable {
                         "secure",
                         raft.get(id),
                         TestNodes.local(TestNodes.freePort()),
-                        adminToken == null ? null : TestNodes.local(TestNodes.freePort()),
+                        null,
                         raft,
                         dir.resolve("n" + id),
                         false,
@@ -108,7 +93,7 @@ final class SecureNodes implements AutoCloseable {
                         10_000,
                         "rocksdb", // a restarted node keeps its log, as a real one does
                         1)
-                .withSecurity(security(id, adminToken));
+                .withSecurity(security(id, null));
     }
 
     KvNode start(long id) {
