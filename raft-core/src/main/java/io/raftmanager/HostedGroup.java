@@ -1,9 +1,6 @@
 package io.raftmanager;
 
 import com.google.protobuf.ByteString;
-import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.MembershipChange;
-import io.raftmanager.proto.SnapshotMeta;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -39,6 +36,11 @@ final class HostedGroup implements RaftNode {
     }
 
     @Override
+    public CompletableFuture<Applied> submit(ByteString command) {
+        return node.submit(command);
+    }
+
+    @Override
     public CompletableFuture<ClientSession> registerSession() {
         return node.registerSession().thenApply(s -> ClientSession.resume(this, s.id(), 0));
     }
@@ -54,8 +56,13 @@ final class HostedGroup implements RaftNode {
     }
 
     @Override
-    public CompletableFuture<Membership> changeMembership(MembershipChange change, boolean force) {
-        return node.changeMembership(change, force);
+    public CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency, long minIndex) {
+        return node.read(query, consistency, minIndex);
+    }
+
+    @Override
+    public CompletableFuture<Membership> changeMembership(MembershipChange change, LiveQuorumCheck check) {
+        return node.changeMembership(change, check);
     }
 
     @Override
@@ -64,8 +71,13 @@ final class HostedGroup implements RaftNode {
     }
 
     @Override
-    public CompletableFuture<SnapshotMeta> snapshotNow() {
+    public CompletableFuture<SnapshotInfo> snapshotNow() {
         return node.snapshotNow();
+    }
+
+    @Override
+    public NodeState state() {
+        return node.state();
     }
 
     @Override

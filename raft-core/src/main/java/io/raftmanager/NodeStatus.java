@@ -1,18 +1,20 @@
 package io.raftmanager;
 
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * A point-in-time view of one node.
+ * A point-in-time view of one node, taken on its event loop by {@link RaftNode#status()}; {@link
+ * RaftNode#state()} gives most of it without waiting.
  *
- * @param leader the leader this node knows of, 0 if none
+ * @param leader the leader this node knows of, empty if none
  * @param peers when this node leads: per member, its replication state; otherwise empty
  */
 public record NodeStatus(
         long id,
         Role role,
         long term,
-        long leader,
+        OptionalLong leader,
         long commitIndex,
         long appliedIndex,
         long lastIndex,

@@ -5,73 +5,10 @@ package io.raftmanager;
  * #builder()}; every field has a named default, and units are part of the names. Time is counted in
  * ticks: the runtime turns wall-clock time into ticks, so the protocol itself never reads a clock.
  *
- * @param nodeId this server's id; non-zero
- * @param clusterId the cluster every message must carry; non-empty
- * @param groupId the Raft group within the cluster (many groups may share a transport and a storage)
- * @param electionTicks the minimum election timeout; the actual one is drawn from [electionTicks,
- *     2 * electionTicks). Must be greater than {@code heartbeatTicks}
- * @param heartbeatTicks how often a leader sends heartbeats
- * @param preVote run a PreVote round before raising the term (thesis §9.6)
- * @param checkQuorum a leader that has not heard from a quorum for an election timeout steps down, and
- *     followers that heard from a leader within it ignore vote requests (thesis §6.2, §4.2.3)
- * @param maxInflightMessages per follower, how many AppendEntries may be unacknowledged
- * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
- * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
- * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
- * @param leaseDriftTicks lease reads: how much shorter than the election timeout a leader's lease is,
- *     to allow for clock drift between servers; in [1, {@code electionTicks}). The lease lasts {@code
- *     (electionTicks - leaseDriftTicks) * tickMillis} on the leader's clock and stays safe while no
- *     follower's clock runs more than {@link #leaseClockRateBound()} times as fast as the leader's
- *     (1.125 with the defaults)
- * @param tickMillis the runtime's tick length: wall time per tick. The core counts ticks for elections
- *     and heartbeats, and measures leases on the clock readings the runtime passes in
- * @param maxPendingProposals proposals a node accepts without an outcome yet; beyond it, proposals fail
- *     fast with {@link OverloadedException}
- * @param maxPendingProposalBytes the same bound in command bytes
- * @param learnerCatchUpMarginEntries how far behind the leader's last index a learner (or any voter of
- *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
- *     configuration passes the live-quorum preflight, only within this margin
- * @param sessionTimeoutMillis a client session (thesis §6.3) expires once this long passes without a
- *     command in it, measured by the session clock the log carries: leaders stamp their monotonic time
- *     into session entries, and no server's own clock (wall or monotonic) is read when applying, so every
- *     server expires it at the same log index. The clock never runs faster than a leader's monotonic
- *     clock, so wall-clock jumps cannot expire sessions early; time between two leaders is not counted,
- *     so a session may outlive its timeout by about that (see docs/sessions.md)
- * @param maxSessions how many client sessions the group holds at most; a registration beyond it is
- *     refused with {@link SessionLimitException} (identically on every server)
- * @param sessionResultWindow how many results each client session keeps for answering retries: the
- *     results of its most recent sequence numbers; a retry of an older one fails with {@link
- *     SessionExpiredException.Reason#RESULT_DISCARDED}
- * @param digestIntervalTicks how often a leader appends a digest marker (consistency verification), or 0
- *     for never. At each marker every server digests its state machine and reports to the leader; a
- *     server whose digest differs from the one a quorum agrees on stops applying, serving and voting. The
- *     operator action then is to stop that server, discard its state machine (and, once snapshots exist,
- *     restore a healthy server's snapshot) and restart it: the log is intact, so it re-applies from there.
- *     Set it on every server alike
- * @param snapshot the snapshot and log-compaction policy (used by the runtime only)
+ * <p>A final class rather than a record, so that new settings never break callers: only the builder
+ * creates one, and {@link #toBuilder()} derives a changed copy.
  */
-public record RaftConfig(
-        long nodeId,
-        String clusterId,
-        long groupId,
-        int electionTicks,
-        int heartbeatTicks,
-        boolean preVote,
-        boolean checkQuorum,
-        int maxInflightMessages,
-        long maxInflightBytes,
-        long maxMessageBytes,
-        long maxApplyBytes,
-        int leaseDriftTicks,
-        long tickMillis,
-        int maxPendingProposals,
-        long maxPendingProposalBytes,
-        long learnerCatchUpMarginEntries,
-        long sessionTimeoutMillis,
-        int sessionResultWindow,
-        int maxSessions,
-        int digestIntervalTicks,
-        SnapshotConfig snapshot) {
+public final class RaftConfig {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -89,8 +26,52 @@ public record RaftConfig(
     public static final int DEFAULT_MAX_SESSIONS = 10_000;
     public static final int DEFAULT_DIGEST_INTERVAL_TICKS = 600;
 
+    private final long nodeId;
+    private final String clusterId;
+    private final long groupId;
+    private final int electionTicks;
+    private final int heartbeatTicks;
+    private final boolean preVote;
+    private final boolean checkQuorum;
+    private final int maxInflightMessages;
+    private final long maxInflightBytes;
+    private final long maxMessageBytes;
+    private final long maxApplyBytes;
+    private final int leaseDriftTicks;
+    private final long tickMillis;
+    private final int maxPendingProposals;
+    private final long maxPendingProposalBytes;
+    private final long learnerCatchUpMarginEntries;
+    private final long sessionTimeoutMillis;
+    private final int sessionResultWindow;
+    private final int maxSessions;
+    private final int digestIntervalTicks;
+    private final SnapshotConfig snapshot;
+
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
-    public RaftConfig {
+    private RaftConfig(Builder b) {
+        this.nodeId = b.nodeId;
+        this.clusterId = b.clusterId;
+        this.groupId = b.groupId;
+        this.electionTicks = b.electionTicks;
+        this.heartbeatTicks = b.heartbeatTicks;
+        this.preVote = b.preVote;
+        this.checkQuorum = b.checkQuorum;
+        this.maxInflightMessages = b.maxInflightMessages;
+        this.maxInflightBytes = b.maxInflightBytes;
+        this.maxMessageBytes = b.maxMessageBytes;
+        this.maxApplyBytes = b.maxApplyBytes;
+        this.leaseDriftTicks = b.leaseDriftTicks;
+        this.tickMillis = b.tickMillis;
+        this.maxPendingProposals = b.maxPendingProposals;
+        this.maxPendingProposalBytes = b.maxPendingProposalBytes;
+        this.learnerCatchUpMarginEntries = b.learnerCatchUpMarginEntries;
+        this.sessionTimeoutMillis = b.sessionTimeoutMillis;
+        this.sessionResultWindow = b.sessionResultWindow;
+        this.maxSessions = b.maxSessions;
+        this.digestIntervalTicks = b.digestIntervalTicks;
+        this.snapshot = b.snapshot;
+
         InvalidConfigException.require(nodeId != 0, "nodeId", "must be non-zero");
         InvalidConfigException.require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
         InvalidConfigException.require(groupId >= 0, "groupId", "must be >= 0");
@@ -134,6 +115,177 @@ public record RaftConfig(
         InvalidConfigException.require(snapshot != null, "snapshot", "is required");
     }
 
+    /** This server's id; non-zero. */
+    public long nodeId() {
+        return nodeId;
+    }
+
+    /** The cluster every message must carry; non-empty. */
+    public String clusterId() {
+        return clusterId;
+    }
+
+    /** The Raft group within the cluster (many groups may share a transport and a storage). */
+    public long groupId() {
+        return groupId;
+    }
+
+    /** The minimum election timeout; the actual one is drawn from [electionTicks, 2 * electionTicks). Must be greater than {@code heartbeatTicks}. */
+    public int electionTicks() {
+        return electionTicks;
+    }
+
+    /** How often a leader sends heartbeats. */
+    public int heartbeatTicks() {
+        return heartbeatTicks;
+    }
+
+    /** Run a PreVote round before raising the term (thesis §9.6). */
+    public boolean preVote() {
+        return preVote;
+    }
+
+    /** A leader that has not heard from a quorum for an election timeout steps down, and followers that heard from a leader within it ignore vote requests (thesis §6.2, §4.2.3). */
+    public boolean checkQuorum() {
+        return checkQuorum;
+    }
+
+    /** Per follower, how many AppendEntries may be unacknowledged. */
+    public int maxInflightMessages() {
+        return maxInflightMessages;
+    }
+
+    /** Per follower, how many entry bytes may be unacknowledged. */
+    public long maxInflightBytes() {
+        return maxInflightBytes;
+    }
+
+    /** The entry bytes one AppendEntries carries at most (one entry always fits). */
+    public long maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** The entry bytes one batch of committed entries carries at most. */
+    public long maxApplyBytes() {
+        return maxApplyBytes;
+    }
+
+    /** Lease reads: how much shorter than the election timeout a leader's lease is, to allow for clock drift between servers; in [1, {@code electionTicks}). The lease lasts {@code (electionTicks - leaseDriftTicks) * tickMillis} on the leader's clock and stays safe while no follower's clock runs more than {@link #leaseClockRateBound()} times as fast as the leader's (1.125 with the defaults). */
+    public int leaseDriftTicks() {
+        return leaseDriftTicks;
+    }
+
+    /** The runtime's tick length: wall time per tick. The core counts ticks for elections and heartbeats, and measures leases on the clock readings the runtime passes in. */
+    public long tickMillis() {
+        return tickMillis;
+    }
+
+    /** Proposals a node accepts without an outcome yet; beyond it, proposals fail fast with {@link OverloadedException}. */
+    public int maxPendingProposals() {
+        return maxPendingProposals;
+    }
+
+    /** The same bound in command bytes. */
+    public long maxPendingProposalBytes() {
+        return maxPendingProposalBytes;
+    }
+
+    /** How far behind the leader's last index a learner (or any voter of a new configuration) may be and still count as caught up: a learner is promoted, and a new configuration passes the live-quorum preflight, only within this margin. */
+    public long learnerCatchUpMarginEntries() {
+        return learnerCatchUpMarginEntries;
+    }
+
+    /** A client session (thesis §6.3) expires once this long passes without a command in it, measured by the session clock the log carries: leaders stamp their monotonic time into session entries, and no server's own clock (wall or monotonic) is read when applying, so every server expires it at the same log index. The clock never runs faster than a leader's monotonic clock, so wall-clock jumps cannot expire sessions early; time between two leaders is not counted, so a session may outlive its timeout by about that (see docs/sessions.md). */
+    public long sessionTimeoutMillis() {
+        return sessionTimeoutMillis;
+    }
+
+    /** How many results each client session keeps for answering retries: the results of its most recent sequence numbers; a retry of an older one fails with {@link SessionExpiredException.Reason#RESULT_DISCARDED}. */
+    public int sessionResultWindow() {
+        return sessionResultWindow;
+    }
+
+    /** How many client sessions the group holds at most; a registration beyond it is refused with {@link SessionLimitException} (identically on every server). */
+    public int maxSessions() {
+        return maxSessions;
+    }
+
+    /** How often a leader appends a digest marker (consistency verification), or 0 for never. At each marker every server digests its state machine and reports to the leader; a server whose digest differs from the one a quorum agrees on stops applying, serving and voting. The operator action then is to stop that server, discard its state machine (and, once snapshots exist, restore a healthy server's snapshot) and restart it: the log is intact, so it re-applies from there. Set it on every server alike. */
+    public int digestIntervalTicks() {
+        return digestIntervalTicks;
+    }
+
+    /** The snapshot and log-compaction policy (used by the runtime only) /. */
+    public SnapshotConfig snapshot() {
+        return snapshot;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RaftConfig o
+                && nodeId == o.nodeId
+                && clusterId.equals(o.clusterId)
+                && groupId == o.groupId
+                && electionTicks == o.electionTicks
+                && heartbeatTicks == o.heartbeatTicks
+                && preVote == o.preVote
+                && checkQuorum == o.checkQuorum
+                && maxInflightMessages == o.maxInflightMessages
+                && maxInflightBytes == o.maxInflightBytes
+                && maxMessageBytes == o.maxMessageBytes
+                && maxApplyBytes == o.maxApplyBytes
+                && leaseDriftTicks == o.leaseDriftTicks
+                && tickMillis == o.tickMillis
+                && maxPendingProposals == o.maxPendingProposals
+                && maxPendingProposalBytes == o.maxPendingProposalBytes
+                && learnerCatchUpMarginEntries == o.learnerCatchUpMarginEntries
+                && sessionTimeoutMillis == o.sessionTimeoutMillis
+                && sessionResultWindow == o.sessionResultWindow
+                && maxSessions == o.maxSessions
+                && digestIntervalTicks == o.digestIntervalTicks
+                && snapshot.equals(o.snapshot);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(
+                nodeId,
+                clusterId,
+                groupId,
+                electionTicks,
+                heartbeatTicks,
+                preVote,
+                checkQuorum,
+                maxInflightMessages,
+                maxInflightBytes,
+                maxMessageBytes,
+                maxApplyBytes,
+                leaseDriftTicks,
+                tickMillis,
+                maxPendingProposals,
+                maxPendingProposalBytes,
+                learnerCatchUpMarginEntries,
+                sessionTimeoutMillis,
+                sessionResultWindow,
+                maxSessions,
+                digestIntervalTicks,
+                snapshot);
+    }
+
+    @Override
+    public String toString() {
+        return "RaftConfig[nodeId=" + nodeId + ", clusterId=" + clusterId + ", groupId=" + groupId + ", electionTicks="
+                + electionTicks + ", heartbeatTicks=" + heartbeatTicks + ", preVote=" + preVote + ", checkQuorum="
+                + checkQuorum + ", maxInflightMessages=" + maxInflightMessages + ", maxInflightBytes="
+                + maxInflightBytes + ", maxMessageBytes=" + maxMessageBytes + ", maxApplyBytes=" + maxApplyBytes
+                + ", leaseDriftTicks=" + leaseDriftTicks + ", tickMillis=" + tickMillis + ", maxPendingProposals="
+                + maxPendingProposals + ", maxPendingProposalBytes=" + maxPendingProposalBytes
+                + ", learnerCatchUpMarginEntries=" + learnerCatchUpMarginEntries + ", sessionTimeoutMillis="
+                + sessionTimeoutMillis + ", sessionResultWindow=" + sessionResultWindow + ", maxSessions=" + maxSessions
+                + ", digestIntervalTicks=" + digestIntervalTicks + ", snapshot=" + snapshot + "]";
+    }
+
+    /** A builder with every field at its default; {@code nodeId} and {@code clusterId} must be set. */
     public static Builder builder() {
         return new Builder();
     }
@@ -313,29 +465,13 @@ public record RaftConfig(
             return this;
         }
 
+        /**
+         * A validated configuration.
+         *
+         * @throws InvalidConfigException naming the first invalid field
+         */
         public RaftConfig build() {
-            return new RaftConfig(
-                    nodeId,
-                    clusterId,
-                    groupId,
-                    electionTicks,
-                    heartbeatTicks,
-                    preVote,
-                    checkQuorum,
-                    maxInflightMessages,
-                    maxInflightBytes,
-                    maxMessageBytes,
-                    maxApplyBytes,
-                    leaseDriftTicks,
-                    tickMillis,
-                    maxPendingProposals,
-                    maxPendingProposalBytes,
-                    learnerCatchUpMarginEntries,
-                    sessionTimeoutMillis,
-                    sessionResultWindow,
-                    maxSessions,
-                    digestIntervalTicks,
-                    snapshot);
+            return new RaftConfig(this);
         }
     }
 }

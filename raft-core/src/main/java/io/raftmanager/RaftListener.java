@@ -1,15 +1,20 @@
 package io.raftmanager;
 
+import java.util.OptionalLong;
+
 /**
  * Notified of changes in a node's view of its group. Called from the node's event loop thread: return
  * quickly and never block.
  */
 public interface RaftListener {
-    /** This server's role changed; {@code leader} is the leader it knows of (0 if none). */
-    default void onRoleChange(Role role, long term, long leader) {}
+    /**
+     * This server's role, or the leader it knows of, changed; {@code leader} is empty if it knows none.
+     * {@link RaftNode#state()} already shows the change when this is called.
+     */
+    default void onRoleChange(Role role, long term, OptionalLong leader) {}
 
     /** A new configuration took effect on this server (its entry was applied). */
-    default void onMembershipChange(io.raftmanager.proto.Membership membership) {}
+    default void onMembershipChange(Membership membership) {}
 
     /**
      * A server's state machine digest at a digest marker differs from the one a quorum of servers agreed

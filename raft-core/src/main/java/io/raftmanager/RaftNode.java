@@ -1,9 +1,6 @@
 package io.raftmanager;
 
 import com.google.protobuf.ByteString;
-import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.MembershipChange;
-import io.raftmanager.proto.SnapshotMeta;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -11,7 +8,13 @@ import java.util.concurrent.CompletableFuture;
  * and applies them, in the same order on every server, to the host's {@link StateMachine}.
  *
  * <p>Build one with {@link #builder()}, then {@link #start()} it. Every operation returns a future and
- * is safe to call from any thread; futures complete exceptionally with a {@link RaftException}.
+ * is safe to call from any thread; futures complete exceptionally with a {@link RaftException}. {@link
+ * #state()} answers at once, without a future: poll it, or {@link #addListener listen} for changes.
+ *
+ * <p><b>Conventions.</b> Server ids are non-zero. "No leader" is an empty {@link java.util.OptionalLong}
+ * everywhere ({@link NodeState#leader()}, {@link NodeStatus#leader()}, {@link
+ * NotLeaderException#leaderHint()}, {@link RaftListener#onRoleChange}). The node never closes what it was
+ * built with (see {@link RaftNodeBuilder}).
  *
  * <p><b>Outcomes of a proposal.</b> Its future ends in exactly one of four ways:
  *
@@ -54,6 +57,13 @@ public interface RaftNode extends AutoCloseable {
     CompletableFuture<ByteString> propose(ByteString command);
 
     /**
+     * Proposes a command outside any session, like {@link #propose(ByteString)}, and completes with its
+     * result and the index it was applied at: pass that index to {@link #read(ByteString, ReadConsistency,
+     * long)} to read your own write on any server.
+     */
+    CompletableFuture<Applied> submit(ByteString command);
+
+    /**
      * Registers a client session (Raft thesis §6.3) through the log. Its id is the index of the
      * registration entry, the same on every server. Commands proposed in it are applied at most once per
      * sequence number: a retry returns the first attempt's result while the session keeps it (the last
@@ -81,13 +91,48 @@ public interface RaftNode extends AutoCloseable {
     CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency);
 
     /**
-     * Changes the group's membership (joint consensus: see {@link MembershipChange}'s transition). Sent to
+     * Runs a read-only query at the given consistency once this server's state machine has applied at least
+     * {@code minIndex}, typically the {@link Applied#index()} of the caller's own earlier write. With {@link
+     * ReadConsistency#STALE} that gives read-your-writes on any server without asking the leader; the other
+     * levels already reflect every completed write and only wait as well. The read waits as long as the
+     * server lags (it may be partitioned): bound it with {@link CompletableFuture#orTimeout}.
+     *
+     * @throws IllegalArgumentException if {@code minIndex} is negative
+     */
+    CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency, long minIndex);
+
+    /**
+     * Changes the group's membership, checking first that the new configuration has a live quorum ({@link
+     * LiveQuorumCheck#ENFORCE}). See {@link #changeMembership(MembershipChange, LiveQuorumCheck)}.
+     */
+    default CompletableFuture<Membership> changeMembership(MembershipChange change) {
+        return changeMembership(change, LiveQuorumCheck.ENFORCE);
+    }
+
+    /**
+     * Changes the group's membership (joint consensus: see {@link MembershipChange.Transition}). Sent to
      * the leader; the future completes with the new configuration once its entry is applied here, which
      * is when it takes effect. Fails with {@link MembershipChangeException} if the change breaks a rule
-     * (one change at a time, at most one voter in a simple change, a learner promoted only once caught up,
-     * a live caught-up quorum in the new configuration unless {@code force}).
+     * (one change at a time, at most one voter in a one-step change, a learner promoted only once caught
+     * up, a live caught-up quorum in the new configuration unless {@code check} is {@link
+     * LiveQuorumCheck#SKIP}).
      */
-    CompletableFuture<Membership> changeMembership(MembershipChange change, boolean force);
+    CompletableFuture<Membership> changeMembership(MembershipChange change, LiveQuorumCheck check);
+
+    /** Adds {@code peer} as a learner (see {@link MembershipChange#addLearner}). */
+    default CompletableFuture<Membership> addLearner(long peer) {
+        return changeMembership(MembershipChange.addLearner(peer));
+    }
+
+    /** Promotes learner {@code peer} to voter once it has caught up (see {@link MembershipChange#promote}). */
+    default CompletableFuture<Membership> promote(long peer) {
+        return changeMembership(MembershipChange.promote(peer));
+    }
+
+    /** Removes {@code peer}, voter or learner, from the group (see {@link MembershipChange#remove}). */
+    default CompletableFuture<Membership> remove(long peer) {
+        return changeMembership(MembershipChange.remove(peer));
+    }
 
     /**
      * Hands leadership to voter {@code peer} (thesis §3.10): proposals are refused meanwhile; the future
@@ -103,9 +148,16 @@ public interface RaftNode extends AutoCloseable {
      * applied since the latest snapshot, with that one. Fails with {@link UnsupportedOperationException} if
      * the state machine does not support snapshots.
      */
-    CompletableFuture<SnapshotMeta> snapshotNow();
+    CompletableFuture<SnapshotInfo> snapshotNow();
 
-    /** The node's current view of itself and, when it leads, of its peers. */
+    /**
+     * The node's current role, term, leader and indexes, without locking or waiting: safe to call often,
+     * from any thread (the event loop publishes a new view whenever one of them changes). Before {@link
+     * #start()} it shows the state read from storage.
+     */
+    NodeState state();
+
+    /** The node's view of itself and, when it leads, of its peers, taken on its event loop. */
     CompletableFuture<NodeStatus> status();
 
     /** Registers a listener for role, leader and membership changes and divergence reports. */
@@ -113,7 +165,8 @@ public interface RaftNode extends AutoCloseable {
 
     /**
      * Stops the node: its threads end and every pending operation fails with {@link ClosedException}.
-     * Idempotent. The storage and transport it was built with are not closed: their owner closes them.
+     * Idempotent. Closes nothing the node was built with (state machine, storage, snapshot store,
+     * transport, scheduler): whoever created them closes them, after this.
      */
     @Override
     void close();

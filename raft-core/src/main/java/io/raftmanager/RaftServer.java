@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * every group id the cluster may use, not only those hosted at the moment: it closes the connection on a
  * frame for a group it does not serve.
  *
- * <p>Thread-safe. Closing the server closes every group and the transport; the scheduler and the groups'
- * storage belong to the caller.
+ * <p>Thread-safe. Closing the server closes every group (stopping their threads and failing their pending
+ * operations); like a {@link RaftNode} it closes nothing it was given (transport, scheduler, the groups'
+ * storage, snapshot stores and state machines): whoever created them closes them, after the server.
  */
 public final class RaftServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftServer.class);
@@ -103,6 +104,25 @@ public final class RaftServer implements AutoCloseable {
      * @throws ClosedException if the server is not started or is closed
      */
     public synchronized RaftNode createGroup(
+            RaftConfig config, LogStorage storage, SnapshotStore snapshotStore, StateMachine stateMachine) {
+        return create(config, storage, Objects.requireNonNull(snapshotStore, "snapshotStore"), stateMachine);
+    }
+
+    /**
+     * Creates and starts a group whose snapshots go to its storage's companion store, as {@link
+     * RaftNodeBuilder#snapshotStore} describes; otherwise as {@link #createGroup(RaftConfig, LogStorage,
+     * SnapshotStore, StateMachine)}.
+     *
+     * @throws InvalidConfigException naming {@code snapshotStore} if the storage offers none and the state
+     *     machine supports snapshots
+     */
+    public synchronized RaftNode createGroup(RaftConfig config, LogStorage storage, StateMachine stateMachine) {
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(stateMachine, "stateMachine");
+        return create(config, storage, RaftNodeBuilder.snapshotStoreFor(storage, null, stateMachine), stateMachine);
+    }
+
+    private RaftNode create(
             RaftConfig config, LogStorage storage, SnapshotStore snapshotStore, StateMachine stateMachine) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(storage, "storage");
@@ -193,7 +213,7 @@ public final class RaftServer implements AutoCloseable {
      */
     public record HeartbeatStats(long batchesSent, long heartbeatsPacked) {}
 
-    /** Closes every group, then the transport; idempotent. */
+    /** Closes every group; idempotent. The transport stays open: its creator closes it. */
     @Override
     public void close() {
         synchronized (this) {
@@ -211,7 +231,6 @@ public final class RaftServer implements AutoCloseable {
         if (coalescerHandle != null) {
             coalescerHandle.stop();
         }
-        transport.close();
         LOG.info("server {} closed", nodeId);
     }
 
@@ -232,7 +251,7 @@ public final class RaftServer implements AutoCloseable {
             return this;
         }
 
-        /** The transport every group shares; the server starts and closes it. */
+        /** The transport every group shares; the server starts it, and its creator closes it after the server. */
         public Builder transport(Transport value) {
             transport = value;
             return this;

@@ -1,7 +1,6 @@
 package io.raftmanager;
 
 import com.google.protobuf.ByteString;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.OptionalLong;
@@ -15,6 +14,9 @@ import java.util.OptionalLong;
  * effects of the previous ones, so implementations need no locking of their own. The calls run on a
  * worker thread of the node's engine, or on the group's event loop if {@link #applyOnEventLoop()} says so. A method that throws stops the node from applying (it
  * never skips an entry); the failure is logged and pending operations fail.
+ *
+ * <p>Ownership: the node never closes a state machine; one that holds resources releases them when its
+ * owner closes it, after closing the node.
  *
  * <p>Snapshots: a state machine that supports them implements {@link #snapshot} and {@link #restore}; the
  * node then takes snapshots by its {@link SnapshotConfig} policy and compacts its log behind them, and a
@@ -33,7 +35,7 @@ import java.util.OptionalLong;
  * (keep results for the entries after the latest snapshot, or at least for those in sessions, and
  * override {@link #digest} to digest the state rather than the results). See docs/sessions.md.
  */
-public interface StateMachine extends AutoCloseable {
+public interface StateMachine {
     /**
      * Applies the committed command at {@code index} and returns its result, which completes the
      * proposer's future on the server that proposed it. Indexes ascend, but after a restart they start
@@ -82,16 +84,12 @@ public interface StateMachine extends AutoCloseable {
 
     /**
      * Replaces the whole state with the snapshot read from {@code in} (bytes a {@link StateSnapshot} wrote,
-     * possibly on another server); afterwards the state is exactly the one at {@code meta.getIndex()}.
+     * possibly on another server); afterwards the state is exactly the one at {@code snapshot.index()}.
      * Called on the applier thread. If it throws, the node stops.
      *
      * @throws UnsupportedOperationException by default: this state machine does not support snapshots
      */
-    default void restore(SnapshotMeta meta, InputStream in) throws IOException {
+    default void restore(SnapshotInfo snapshot, InputStream in) throws IOException {
         throw new UnsupportedOperationException(getClass().getName() + " does not support snapshots");
     }
-
-    /** Releases resources; called once when the node closes. */
-    @Override
-    default void close() {}
 }

@@ -1,6 +1,6 @@
 package io.raftmanager.node;
 
-import com.google.protobuf.ByteString;
+import io.raftmanager.Applied;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.RaftException;
 import io.raftmanager.SnapshotConfig;
@@ -171,7 +171,7 @@ final class Applier implements Worker {
         List<Entry> entries = batch.entries();
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
-            CompletableFuture<ByteString> f = batch.futures().get(i);
+            CompletableFuture<Applied> f = batch.futures().get(i);
             if (e.getIndex() <= skipThrough) {
                 // Already in the state, through the newer snapshot installed in place of an older one.
                 if (f != null) {
@@ -193,7 +193,7 @@ final class Applier implements Worker {
                 IndeterminateResultException unapplied = new IndeterminateResultException(
                         "committed, but this server stopped applying at index " + e.getIndex());
                 for (int j = i + 1; j < entries.size(); j++) {
-                    CompletableFuture<ByteString> later = batch.futures().get(j);
+                    CompletableFuture<Applied> later = batch.futures().get(j);
                     if (later != null) {
                         later.completeExceptionally(unapplied);
                     }
@@ -209,7 +209,7 @@ final class Applier implements Worker {
             membership = batch.membership();
         }
         metrics.recordApplied(entries.size());
-        loop.post(new Inputs.Applied(appliedIndex));
+        loop.post(new Inputs.AppliedUpTo(appliedIndex));
     }
 
     private void maybeSnapshot() {
@@ -295,7 +295,7 @@ final class Applier implements Worker {
             return;
         }
         metrics.recordSnapshotInstalled(scheduler.nanoTime() - start);
-        loop.post(new Inputs.Applied(appliedIndex));
+        loop.post(new Inputs.AppliedUpTo(appliedIndex));
     }
 
     private Object next() {
@@ -315,7 +315,7 @@ final class Applier implements Worker {
     void restore(SnapshotMeta meta) throws IOException {
         try (InputStream in = new BufferedInputStream(store.open(meta, 0), 64 << 10)) {
             SnapshotFormat.readHeader(in, parts);
-            stateMachine.restore(meta, in);
+            stateMachine.restore(ApiTypes.snapshot(meta), in);
         }
         appliedIndex = meta.getIndex();
         appliedTerm = meta.getTerm();

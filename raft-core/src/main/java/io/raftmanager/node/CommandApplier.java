@@ -2,6 +2,7 @@ package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.raftmanager.Applied;
 import io.raftmanager.SessionExpiredException;
 import io.raftmanager.SessionLimitException;
 import io.raftmanager.StateMachine;
@@ -53,12 +54,12 @@ final class CommandApplier implements SnapshotPart {
      *
      * @throws RuntimeException whatever the state machine threw; the node must stop applying
      */
-    void apply(Entry e, CompletableFuture<ByteString> future) {
+    void apply(Entry e, CompletableFuture<Applied> future) {
         switch (e.getType()) {
             case ENTRY_TYPE_NORMAL -> {
                 ByteString result = stateMachine.apply(e.getIndex(), e.getData());
                 stream.add(e.getIndex(), e.getData(), result);
-                complete(future, result);
+                complete(future, e.getIndex(), result);
             }
             case ENTRY_TYPE_SESSION -> applySession(e, future);
             case ENTRY_TYPE_DIGEST_MARKER -> sink.recorded(e.getIndex(), digest());
@@ -66,7 +67,7 @@ final class CommandApplier implements SnapshotPart {
         }
     }
 
-    private void applySession(Entry e, CompletableFuture<ByteString> future) {
+    private void applySession(Entry e, CompletableFuture<Applied> future) {
         SessionEntry s;
         try {
             s = SessionEntry.parseFrom(e.getData());
@@ -90,7 +91,7 @@ final class CommandApplier implements SnapshotPart {
             ByteString id = ByteString.copyFrom(
                     ByteBuffer.allocate(Long.BYTES).putLong(e.getIndex()).array());
             stream.add(e.getIndex(), e.getData(), id);
-            complete(future, id);
+            complete(future, e.getIndex(), id);
             return;
         }
         ByteString result;
@@ -114,7 +115,7 @@ final class CommandApplier implements SnapshotPart {
             sessions.record(s.getSessionId(), s.getSequence(), result);
         }
         stream.add(e.getIndex(), e.getData(), result);
-        complete(future, result);
+        complete(future, e.getIndex(), result);
     }
 
     /** The digest to compare across servers: the state machine's own, or else the stream digest. */
@@ -177,9 +178,9 @@ final class CommandApplier implements SnapshotPart {
         sessions.readFrom(in);
     }
 
-    private static void complete(CompletableFuture<ByteString> future, ByteString result) {
+    private static void complete(CompletableFuture<Applied> future, long index, ByteString result) {
         if (future != null) {
-            future.complete(result);
+            future.complete(new Applied(index, result));
         }
     }
 }

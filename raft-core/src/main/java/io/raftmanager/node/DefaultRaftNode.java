@@ -1,9 +1,14 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.Applied;
 import io.raftmanager.ClientSession;
 import io.raftmanager.ClosedException;
 import io.raftmanager.IndeterminateResultException;
+import io.raftmanager.LiveQuorumCheck;
+import io.raftmanager.Membership;
+import io.raftmanager.MembershipChange;
+import io.raftmanager.NodeState;
 import io.raftmanager.NodeStatus;
 import io.raftmanager.OverloadedException;
 import io.raftmanager.ProposalDroppedException;
@@ -12,11 +17,10 @@ import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
 import io.raftmanager.ReadConsistency;
 import io.raftmanager.ReplicaDivergedException;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateMachine;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Status;
-import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.InboundHandler;
@@ -31,6 +35,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -220,6 +225,11 @@ public final class DefaultRaftNode implements RaftNode {
 
     @Override
     public CompletableFuture<ByteString> propose(ByteString command) {
+        return resultOf(submit(command));
+    }
+
+    @Override
+    public CompletableFuture<Applied> submit(ByteString command) {
         return propose(new Inputs.Proposal(Objects.requireNonNull(command, "command"), new CompletableFuture<>()));
     }
 
@@ -229,18 +239,35 @@ public final class DefaultRaftNode implements RaftNode {
         if (sessionId <= 0 || sequence <= 0) {
             throw new IllegalArgumentException("session " + sessionId + " and sequence " + sequence + " must be > 0");
         }
-        return propose(new Inputs.Proposal(command, sessionId, sequence, new CompletableFuture<>()));
+        return resultOf(propose(new Inputs.Proposal(command, sessionId, sequence, new CompletableFuture<>())));
+    }
+
+    /** The result alone, failing with the same exception (not wrapped, as {@code thenApply} would). */
+    private static CompletableFuture<ByteString> resultOf(CompletableFuture<Applied> applied) {
+        return map(applied, Applied::result);
+    }
+
+    private static <A, B> CompletableFuture<B> map(CompletableFuture<A> source, Function<A, B> fn) {
+        CompletableFuture<B> out = new CompletableFuture<>();
+        source.whenComplete((a, e) -> {
+            if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(fn.apply(a));
+            }
+        });
+        return out;
     }
 
     @Override
     public CompletableFuture<ClientSession> registerSession() {
         return propose(new Inputs.Proposal(ByteString.EMPTY, 0, Inputs.Proposal.REGISTER, new CompletableFuture<>()))
-                .thenApply(id -> ClientSession.resume(this, CommandApplier.sessionId(id), 0));
+                .thenApply(id -> ClientSession.resume(this, CommandApplier.sessionId(id.result()), 0));
     }
 
-    private CompletableFuture<ByteString> propose(Inputs.Proposal proposal) {
+    private CompletableFuture<Applied> propose(Inputs.Proposal proposal) {
         ByteString command = proposal.command();
-        CompletableFuture<ByteString> f = proposal.future();
+        CompletableFuture<Applied> f = proposal.future();
         RuntimeException refused = refuseIfUnavailableOrDiverged();
         if (refused != null) {
             f.completeExceptionally(refused);
@@ -277,6 +304,14 @@ public final class DefaultRaftNode implements RaftNode {
 
     @Override
     public CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency) {
+        return read(query, consistency, 0);
+    }
+
+    @Override
+    public CompletableFuture<ByteString> read(ByteString query, ReadConsistency consistency, long minIndex) {
+        if (minIndex < 0) {
+            throw new IllegalArgumentException("minIndex must be >= 0, was " + minIndex);
+        }
         Objects.requireNonNull(query, "query");
         Objects.requireNonNull(consistency, "consistency");
         CompletableFuture<ByteString> f = new CompletableFuture<>();
@@ -286,19 +321,21 @@ public final class DefaultRaftNode implements RaftNode {
             return f;
         }
         if (consistency == ReadConsistency.STALE) {
-            applier.submit(new Inputs.Query(query, 0, f));
+            applier.submit(new Inputs.Query(query, minIndex, f));
         } else {
             // FOLLOWER and LINEARIZABLE both confirm through the leader; a follower then serves locally.
-            inbox.post(new Inputs.Read(query, consistency == ReadConsistency.LEASE, f));
+            inbox.post(new Inputs.Read(query, consistency == ReadConsistency.LEASE, minIndex, f));
         }
         failIfClosedMeanwhile(f);
         return f;
     }
 
     @Override
-    public CompletableFuture<Membership> changeMembership(MembershipChange change, boolean force) {
+    public CompletableFuture<Membership> changeMembership(MembershipChange change, LiveQuorumCheck check) {
         Objects.requireNonNull(change, "change");
-        return postToLoop(f -> new Inputs.ChangeMembership(change, force, f));
+        Objects.requireNonNull(check, "check");
+        io.raftmanager.proto.MembershipChange wire = ApiTypes.toProto(change);
+        return postToLoop(f -> new Inputs.ChangeMembership(wire, check == LiveQuorumCheck.SKIP, f));
     }
 
     @Override
@@ -307,16 +344,20 @@ public final class DefaultRaftNode implements RaftNode {
     }
 
     @Override
-    public CompletableFuture<SnapshotMeta> snapshotNow() {
+    public CompletableFuture<SnapshotInfo> snapshotNow() {
         CompletableFuture<SnapshotMeta> f = new CompletableFuture<>();
         RuntimeException refused = refuseIfUnavailable();
         if (refused != null) {
-            f.completeExceptionally(refused);
-            return f;
+            return CompletableFuture.failedFuture(refused);
         }
         applier.submit(new Inputs.SnapshotNow(f));
         failIfClosedMeanwhile(f);
-        return f;
+        return map(f, ApiTypes::snapshot);
+    }
+
+    @Override
+    public NodeState state() {
+        return loop.view();
     }
 
     @Override
@@ -346,7 +387,14 @@ public final class DefaultRaftNode implements RaftNode {
         raft.matchIndexes()
                 .forEach((id, match) -> peers.put(id, new NodeStatus.PeerStatus(match, s.lastIndex() - match)));
         return new NodeStatus(
-                s.id(), s.role(), s.term(), s.leader(), s.commit(), s.applied(), s.lastIndex(), Map.copyOf(peers));
+                s.id(),
+                s.role(),
+                s.term(),
+                s.leader() == 0 ? OptionalLong.empty() : OptionalLong.of(s.leader()),
+                s.commit(),
+                s.applied(),
+                s.lastIndex(),
+                Map.copyOf(peers));
     }
 
     @Override
@@ -468,6 +516,6 @@ public final class DefaultRaftNode implements RaftNode {
                 });
             }
         }
-        stateMachine.close();
+        // Nothing the node was built with is closed here: its owner closes it (see RaftNodeBuilder).
     }
 }

@@ -1,8 +1,10 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.Applied;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.InvalidMessageException;
+import io.raftmanager.NodeState;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.OperationTimeoutException;
 import io.raftmanager.ProposalDroppedException;
@@ -25,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -70,6 +73,8 @@ final class EventLoop implements Worker {
     private Role role = Role.FOLLOWER;
     private long leader;
     private boolean failed;
+    /** What {@link io.raftmanager.RaftNode#state()} shows: written on the loop only, read from any thread. */
+    private volatile NodeState view;
 
     EventLoop(
             Raft raft,
@@ -100,6 +105,40 @@ final class EventLoop implements Worker {
         this.onFatal = onFatal;
         this.nextTickNanos = scheduler.nanoTime() + tickNanos;
         this.incarnation = scheduler.currentTimeMillis() * 0x9E3779B97F4A7C15L ^ scheduler.nanoTime();
+        publishView();
+    }
+
+    /** The latest published view; any thread. */
+    NodeState view() {
+        return view;
+    }
+
+    /** Publishes a new view if anything it shows changed; allocates only then. */
+    private void publishView() {
+        NodeState v = view;
+        Role r = raft.role();
+        long term = raft.term();
+        long leaderId = raft.leaderId();
+        long commit = raft.log().committed();
+        long applied = raft.log().applied();
+        long last = raft.log().lastIndex();
+        if (v != null
+                && v.role() == r
+                && v.term() == term
+                && v.leader().orElse(0) == leaderId
+                && v.commitIndex() == commit
+                && v.appliedIndex() == applied
+                && v.lastIndex() == last) {
+            return;
+        }
+        view = new NodeState(
+                raft.id(),
+                r,
+                term,
+                leaderId == 0 ? OptionalLong.empty() : OptionalLong.of(leaderId),
+                commit,
+                Math.min(applied, commit),
+                last);
     }
 
     @Override
@@ -140,7 +179,7 @@ final class EventLoop implements Worker {
                     transport.send(m);
                 }
                 raft.persisted(p.readyNumber());
-            } else if (in instanceof Inputs.Applied a) {
+            } else if (in instanceof Inputs.AppliedUpTo a) {
                 raft.applied(a.index());
             } else if (in instanceof Inputs.SnapshotReceived s) {
                 step(s.message());
@@ -181,6 +220,7 @@ final class EventLoop implements Worker {
             handleReady(raft.ready());
             work++;
         }
+        publishView();
         return work;
     }
 
@@ -309,7 +349,7 @@ final class EventLoop implements Worker {
         if (rd.membership() != null) {
             for (RaftListener l : listeners) {
                 try {
-                    l.onMembershipChange(rd.membership());
+                    l.onMembershipChange(ApiTypes.membership(rd.membership()));
                 } catch (RuntimeException e) {
                     LOG.warn("[{}] listener failed", raft.id(), e);
                 }
@@ -319,7 +359,7 @@ final class EventLoop implements Worker {
             Inputs.PendingRead r = pendingReads.remove(rs.context());
             if (r != null) {
                 // The applier answers it once the state machine has applied rs.index().
-                applier.submit(new Inputs.Query(r.query(), rs.index(), r.future()));
+                applier.submit(new Inputs.Query(r.query(), Math.max(rs.index(), r.minIndex()), r.future()));
             }
         }
     }
@@ -347,7 +387,7 @@ final class EventLoop implements Worker {
             if (p.index() < first || applied.get((int) (p.index() - first)).getTerm() != p.term()) {
                 p.future().completeExceptionally(new ProposalDroppedException("configuration entry replaced"));
             } else {
-                p.future().complete(changed != null ? changed : raft.membership());
+                p.future().complete(ApiTypes.membership(changed != null ? changed : raft.membership()));
             }
             return true;
         });
@@ -391,7 +431,9 @@ final class EventLoop implements Worker {
             r.future().completeExceptionally(e);
             return;
         }
-        pendingReads.put(ctx, new Inputs.PendingRead(r.query(), r.future(), scheduler.nanoTime() + readTimeoutNanos));
+        pendingReads.put(
+                ctx,
+                new Inputs.PendingRead(r.query(), r.minIndex(), r.future(), scheduler.nanoTime() + readTimeoutNanos));
     }
 
     /** A confirmation that never comes (a leader change, a lost message) must not leave a read hanging. */
@@ -409,7 +451,7 @@ final class EventLoop implements Worker {
     }
 
     private Inputs.ApplyBatch applyBatch(List<Entry> entries, Membership membership) {
-        List<CompletableFuture<ByteString>> futures = new ArrayList<>(entries.size());
+        List<CompletableFuture<Applied>> futures = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             Inputs.PendingProposal p = pending.remove(e.getIndex());
             if (p == null) {
@@ -458,9 +500,11 @@ final class EventLoop implements Worker {
             pendingChanges.forEach(p -> p.future().completeExceptionally(e));
             pendingChanges.clear();
         }
+        publishView();
+        OptionalLong known = leader == 0 ? OptionalLong.empty() : OptionalLong.of(leader);
         for (RaftListener l : listeners) {
             try {
-                l.onRoleChange(role, raft.term(), leader);
+                l.onRoleChange(role, raft.term(), known);
             } catch (RuntimeException e) {
                 LOG.warn("[{}] listener failed", raft.id(), e);
             }

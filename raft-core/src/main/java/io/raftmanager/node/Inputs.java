@@ -1,6 +1,7 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.Applied;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
@@ -17,10 +18,10 @@ final class Inputs {
      * A client command waiting to be proposed: a plain one ({@code sessionId} 0 and {@code sequence} 0), a
      * command in a session, or a session registration ({@code sessionId} 0, {@code sequence} -1).
      */
-    record Proposal(ByteString command, long sessionId, long sequence, CompletableFuture<ByteString> future) {
+    record Proposal(ByteString command, long sessionId, long sequence, CompletableFuture<Applied> future) {
         static final long REGISTER = -1;
 
-        Proposal(ByteString command, CompletableFuture<ByteString> future) {
+        Proposal(ByteString command, CompletableFuture<Applied> future) {
             this(command, 0, 0, future);
         }
 
@@ -30,19 +31,19 @@ final class Inputs {
     }
 
     /** A proposal in the log, waiting to be applied at {@code index} if that entry still has {@code term}. */
-    record PendingProposal(long term, CompletableFuture<ByteString> future) {}
+    record PendingProposal(long term, CompletableFuture<Applied> future) {}
 
     /** The writes of every Ready up to {@code readyNumber} are durable ({@code count} Readys in this batch). */
     record Persisted(long readyNumber, int count, List<RaftMessage> messagesAfterPersist) {}
 
     /** The state machine has applied up to {@code index}. */
-    record Applied(long index) {}
+    record AppliedUpTo(long index) {}
 
     /**
      * Committed entries for the applier, with the futures of those this server proposed (null where none)
      * and the membership in effect after them (null if they change none).
      */
-    record ApplyBatch(List<Entry> entries, List<CompletableFuture<ByteString>> futures, Membership membership) {}
+    record ApplyBatch(List<Entry> entries, List<CompletableFuture<Applied>> futures, Membership membership) {}
 
     /** Applier: replace the state machine's state by the snapshot (after every earlier batch). */
     record Restore(SnapshotMeta meta) {}
@@ -69,16 +70,17 @@ final class Inputs {
     record Query(ByteString query, long index, CompletableFuture<ByteString> future) {}
 
     /** A read waiting for its ReadIndex confirmation; it times out at {@code deadlineNanos}. */
-    record PendingRead(ByteString query, CompletableFuture<ByteString> future, long deadlineNanos) {}
+    record PendingRead(ByteString query, long minIndex, CompletableFuture<ByteString> future, long deadlineNanos) {}
 
     /** A read to start on the loop: confirm leadership (or use the lease), then query. */
-    record Read(ByteString query, boolean allowLease, CompletableFuture<ByteString> future) {}
+    record Read(ByteString query, boolean allowLease, long minIndex, CompletableFuture<ByteString> future) {}
 
     /** A membership change to propose. */
-    record ChangeMembership(MembershipChange change, boolean force, CompletableFuture<Membership> future) {}
+    record ChangeMembership(
+            MembershipChange change, boolean force, CompletableFuture<io.raftmanager.Membership> future) {}
 
     /** A configuration entry in the log, waiting to take effect. */
-    record PendingChange(long index, long term, CompletableFuture<Membership> future) {}
+    record PendingChange(long index, long term, CompletableFuture<io.raftmanager.Membership> future) {}
 
     /** A leadership transfer to start. */
     record Transfer(long target, CompletableFuture<Void> future) {}

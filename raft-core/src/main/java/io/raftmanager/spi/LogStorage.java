@@ -1,5 +1,7 @@
 package io.raftmanager.spi;
 
+import java.util.Optional;
+
 /**
  * The durable log of one Raft group: the read side the core uses plus the writes the runtime performs.
  *
@@ -34,6 +36,17 @@ public interface LogStorage extends LogReader, AutoCloseable {
      * in a crash only leaves entries that are compacted again).
      */
     void compact(long upToIndex);
+
+    /**
+     * The snapshot store that belongs with this log, which {@link io.raftmanager.RaftNodeBuilder} uses when
+     * it is given none. The log is compacted behind snapshots, so the two must be equally durable: a
+     * durable log offers a durable store in the same place (the same snapshots every time it is opened),
+     * a volatile one a volatile store (the same instance every time it is asked). Empty by default: a node
+     * on such storage whose state machine supports snapshots must then be given a store explicitly.
+     */
+    default Optional<SnapshotStore> companionSnapshotStore() {
+        return Optional.empty();
+    }
 
     /** Releases every resource; idempotent. */
     @Override

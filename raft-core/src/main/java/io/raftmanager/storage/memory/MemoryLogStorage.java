@@ -8,9 +8,11 @@ import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogCompactedException;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
+import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A {@link LogStorage} held in memory: for tests and examples, never for data that must survive the
@@ -27,6 +29,8 @@ public final class MemoryLogStorage implements LogStorage {
     private HardState hardState = HardState.getDefaultInstance();
     private SnapshotMeta snapshot;
     private boolean closed;
+    /** Created on first use and kept across {@link #afterPowerLoss()}: committed snapshots survive it. */
+    private MemorySnapshotStore companion;
     /**
      * How to undo each write since the last synced one, oldest first: the state before it, with the
      * entries kept whole only when the write removed some (an append is undone by truncating).
@@ -47,6 +51,15 @@ public final class MemoryLogStorage implements LogStorage {
             m.addVoters(v);
         }
         return new MemoryLogStorage(m.build());
+    }
+
+    /** One {@link MemorySnapshotStore} per log, the same instance every time, so a node restarted on this log finds its snapshots. */
+    @Override
+    public synchronized Optional<SnapshotStore> companionSnapshotStore() {
+        if (companion == null) {
+            companion = new MemorySnapshotStore();
+        }
+        return Optional.of(companion);
     }
 
     @Override
@@ -193,6 +206,7 @@ public final class MemoryLogStorage implements LogStorage {
      */
     public synchronized MemoryLogStorage afterPowerLoss() {
         MemoryLogStorage copy = new MemoryLogStorage(snapshot.getMembership());
+        copy.companion = companion;
         copy.snapshot = snapshot;
         copy.hardState = hardState;
         copy.entries.addAll(entries);

@@ -7,9 +7,11 @@ import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogCompactedException;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
+import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -370,6 +372,12 @@ public final class RocksLogStorage implements LogStorage {
         } finally {
             viewLock.unlock();
         }
+    }
+
+    /** The engine's durable snapshot store of this group ({@link RocksLogEngine#snapshotStore}). */
+    @Override
+    public Optional<SnapshotStore> companionSnapshotStore() {
+        return Optional.of(engine.snapshotStore(groupId));
     }
 
     /**
