@@ -104,32 +104,14 @@ class RaftConfigTest {
     }
 
     @Test
-    void recordConstructorValidatesLikeTheBuilder() {
-        InvalidConfigException e = assertThrows(
-                InvalidConfigException.class,
-                () -> new RaftConfig(
-                        1,
-                        "c",
-                        0,
-                        10,
-                        1,
-                        true,
-                        true,
-                        0,
-                        1,
-                        1,
-                        1,
-                        2,
-                        100,
-                        1,
-                        1,
-                        0,
-                        1,
-                        1,
-                        1,
-                        0,
-                        SnapshotConfig.DEFAULTS));
-        assertEquals("maxInflightMessages", e.field());
+    void onlyTheBuilderCreatesOneSoNewSettingsNeverBreakCallers() {
+        assertEquals(0, RaftConfig.class.getConstructors().length, "no public constructor");
+        RaftConfig c =
+                RaftConfig.builder().nodeId(3).clusterId("c").maxSessions(7).build();
+        assertEquals(c, c.toBuilder().build(), "toBuilder keeps every field");
+        assertEquals(c.hashCode(), c.toBuilder().build().hashCode());
+        assertNotEquals(c, c.toBuilder().maxSessions(8).build());
+        assertTrue(c.toString().contains("maxSessions=7"), c.toString());
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.raftmanager.transport.local.LocalNetwork;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -123,7 +124,7 @@ public final class ManyGroupsHarness {
                     long self = s.nodeId();
                     n.addListener(new RaftListener() {
                         @Override
-                        public void onRoleChange(Role role, long term, long leader) {
+                        public void onRoleChange(Role role, long term, OptionalLong leader) {
                             if (role == Role.LEADER) {
                                 leaders.put(group, self);
                             } else {

@@ -76,18 +76,19 @@ class ApplierNewerSnapshotTest {
         applier.submit(new Inputs.Restore(older));
         applier.doWork();
         assertTrue(posted.stream().noneMatch(p -> p instanceof Inputs.Fatal), "the node must not stop: " + posted);
-        assertEquals(new Inputs.Applied(10), posted.get(posted.size() - 1), "reports what the core handed out");
+        assertEquals(new Inputs.AppliedUpTo(10), posted.get(posted.size() - 1), "reports what the core handed out");
         assertEquals("200", sm.query(ByteString.EMPTY).toStringUtf8(), "holds the newer snapshot's state");
 
         List<Entry> entries = new ArrayList<>();
         for (long i = 11; i <= 22; i++) {
             entries.add(entry(i));
         }
-        List<CompletableFuture<ByteString>> futures = new ArrayList<>(Collections.nCopies(entries.size(), null));
+        List<CompletableFuture<io.raftmanager.Applied>> futures =
+                new ArrayList<>(Collections.nCopies(entries.size(), null));
         applier.submit(new Inputs.ApplyBatch(entries, futures, null));
         applier.doWork();
         assertEquals("202", sm.query(ByteString.EMPTY).toStringUtf8(), "entries up to 20 are not applied twice");
         assertEquals(List.of(21L, 22L), sm.appliedIndexes);
-        assertEquals(new Inputs.Applied(22), posted.get(posted.size() - 1));
+        assertEquals(new Inputs.AppliedUpTo(22), posted.get(posted.size() - 1));
     }
 }

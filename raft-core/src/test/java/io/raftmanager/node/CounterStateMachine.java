@@ -1,9 +1,9 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateMachine;
 import io.raftmanager.StateSnapshot;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class CounterStateMachine implements StateMachine {
     }
 
     @Override
-    public void restore(SnapshotMeta meta, InputStream in) throws IOException {
+    public void restore(SnapshotInfo meta, InputStream in) throws IOException {
         value = new DataInputStream(in).readLong();
     }
 }

@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -124,7 +125,7 @@ final class EngineSimulation {
                 .build();
         node.addListener(new RaftListener() {
             @Override
-            public void onRoleChange(Role role, long term, long leader) {
+            public void onRoleChange(Role role, long term, OptionalLong leader) {
                 if (role == Role.LEADER) {
                     events.add(scheduler.nanoTime() / MS + "ms " + id + " leads term " + term);
                     Long earlier = leaderOfTerm.putIfAbsent(term, id);

@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.Membership;
+import io.raftmanager.MembershipChange;
 import io.raftmanager.MembershipChangeException;
 import io.raftmanager.RaftNode;
-import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.MembershipChange;
-import io.raftmanager.proto.PeerChange;
-import io.raftmanager.proto.PeerChangeType;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -21,18 +19,12 @@ import org.junit.jupiter.api.Test;
 class RaftNodeMembershipTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private static MembershipChange change(PeerChangeType type, long peer) {
-        return MembershipChange.newBuilder()
-                .addChanges(PeerChange.newBuilder().setType(type).setPeer(peer))
-                .build();
-    }
-
     private static Membership changeAtLeader(LocalCluster c, MembershipChange change) {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (true) {
             try {
                 return c.awaitLeader(TIMEOUT)
-                        .changeMembership(change, false)
+                        .changeMembership(change)
                         .orTimeout(30, TimeUnit.SECONDS)
                         .join();
             } catch (CompletionException e) {
@@ -54,15 +46,15 @@ class RaftNodeMembershipTest {
     void addALearnerPromoteItThenRemoveAnotherVoterUnderTraffic() {
         try (LocalCluster c = new LocalCluster(3)) {
             c.proposeAtLeader(ByteString.copyFromUtf8("10"), TIMEOUT);
-            c.storages.put(4L, new MemoryLogStorage(Membership.getDefaultInstance())); // joins empty
+            c.storages.put(4L, MemoryLogStorage.joining()); // joins empty
             c.start(4);
-            Membership m = changeAtLeader(c, change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-            assertTrue(m.getLearnersList().contains(4L), m.toString());
-            m = changeAtLeader(c, change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-            assertTrue(m.getVotersList().contains(4L), m.toString());
+            Membership m = changeAtLeader(c, MembershipChange.addLearner(4));
+            assertTrue(m.learners().contains(4L), m.toString());
+            m = changeAtLeader(c, MembershipChange.promote(4));
+            assertTrue(m.voters().contains(4L), m.toString());
             c.proposeAtLeader(ByteString.copyFromUtf8("5"), TIMEOUT);
-            m = changeAtLeader(c, change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, 2));
-            assertEquals(3, m.getVotersCount(), m.toString());
+            m = changeAtLeader(c, MembershipChange.remove(2));
+            assertEquals(3, m.voters().size(), m.toString());
             assertEquals(
                     "16",
                     c.proposeAtLeader(ByteString.copyFromUtf8("1"), TIMEOUT).toStringUtf8());
@@ -87,7 +79,7 @@ class RaftNodeMembershipTest {
                         CompletionException e = assertThrows(
                                 CompletionException.class,
                                 () -> c.awaitLeader(TIMEOUT)
-                                        .changeMembership(MembershipChange.getDefaultInstance(), false)
+                                        .changeMembership(MembershipChange.leaveJoint())
                                         .orTimeout(30, TimeUnit.SECONDS)
                                         .join());
                         return e.getCause() instanceof MembershipChangeException m
@@ -115,7 +107,7 @@ class RaftNodeMembershipTest {
                             return false;
                         }
                         return c.nodes.get(target).status().join().role() == io.raftmanager.Role.LEADER
-                                || c.nodes.get(target).status().join().leader() == target;
+                                || c.nodes.get(target).state().leader().equals(java.util.OptionalLong.of(target));
                     },
                     TIMEOUT,
                     "leadership to move to the target");

@@ -8,7 +8,7 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftNode;
 import io.raftmanager.SnapshotConfig;
-import io.raftmanager.proto.SnapshotMeta;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.storage.memory.MemorySnapshotStore;
 import io.raftmanager.transport.local.LocalNetwork;
@@ -219,17 +219,17 @@ class RaftNodeSnapshotTest {
         try (Cluster c = new Cluster(manual, 0)) {
             c.propose(30);
             RaftNode leader = c.leader();
-            SnapshotMeta meta =
+            SnapshotInfo meta =
                     leader.snapshotNow().orTimeout(10, TimeUnit.SECONDS).join();
-            assertTrue(meta.getIndex() >= 30, "index " + meta.getIndex());
-            assertTrue(meta.getSizeBytes() > 16);
-            assertEquals(3, meta.getMembership().getVotersCount());
+            assertTrue(meta.index() >= 30, "index " + meta.index());
+            assertTrue(meta.sizeBytes() > 16);
+            assertEquals(3, meta.membership().voters().size());
             long id = c.nodes.entrySet().stream()
                     .filter(e -> e.getValue() == leader)
                     .findFirst()
                     .orElseThrow()
                     .getKey();
-            await(() -> c.logs.get(id).firstIndex() == meta.getIndex() - 1, "compaction keeping 2 entries");
+            await(() -> c.logs.get(id).firstIndex() == meta.index() - 1, "compaction keeping 2 entries");
             // Nothing applied since: the same snapshot comes back.
             assertEquals(
                     meta, leader.snapshotNow().orTimeout(10, TimeUnit.SECONDS).join());

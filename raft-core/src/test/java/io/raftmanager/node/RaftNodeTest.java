@@ -59,7 +59,9 @@ class RaftNodeTest {
                     .findFirst()
                     .orElseThrow();
             LocalCluster.await(
-                    () -> follower.status().join().leader() == leaderId, TIMEOUT, "follower to learn the leader");
+                    () -> follower.state().leader().equals(java.util.OptionalLong.of(leaderId)),
+                    TIMEOUT,
+                    "follower to learn the leader");
             CompletionException e = assertThrows(
                     CompletionException.class, () -> follower.propose(cmd(1)).join());
             NotLeaderException nle = assertInstanceOf(NotLeaderException.class, e.getCause());

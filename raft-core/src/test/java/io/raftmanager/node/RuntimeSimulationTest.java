@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,8 +51,8 @@ class RuntimeSimulationTest {
                     .build();
             n.addListener(new RaftListener() {
                 @Override
-                public void onRoleChange(Role role, long term, long leader) {
-                    events.add(nodeId + " " + role + " t" + term + " l" + leader);
+                public void onRoleChange(Role role, long term, OptionalLong leader) {
+                    events.add(nodeId + " " + role + " t" + term + " l" + leader.orElse(0));
                 }
             });
             n.start();

@@ -1,9 +1,9 @@
 package io.raftmanager.node;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateMachine;
 import io.raftmanager.StateSnapshot;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,7 +65,7 @@ final class SimKvMachine implements StateMachine {
     }
 
     @Override
-    public void restore(SnapshotMeta meta, InputStream in) throws IOException {
+    public void restore(SnapshotInfo meta, InputStream in) throws IOException {
         data.clear();
         BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
         String line;

@@ -173,7 +173,7 @@ public final class SnapshotBenchmarkHarness {
         node.snapshotNow().get(10, TimeUnit.MINUTES); // warm-up snapshot, not measured
         captures.clear();
         measuring[0] = true;
-        SnapshotMeta meta = null;
+        io.raftmanager.SnapshotInfo meta = null;
         for (int i = 0; i < 5; i++) {
             meta = node.snapshotNow().get(10, TimeUnit.MINUTES);
         }
@@ -186,7 +186,7 @@ public final class SnapshotBenchmarkHarness {
         System.out.printf(
                 "pause: 5 snapshots of %d MiB: capture (apply path blocked) %s ms, last written in %.1f s; during the"
                         + " writes %d applies, gap between applies p50 %.3f ms p99 %.3f ms p99.9 %.3f ms max %.3f ms%n",
-                meta.getSizeBytes() >> 20,
+                meta.sizeBytes() >> 20,
                 captures.stream().map(c -> String.format("%.3f", c / 1e6)).toList(),
                 writeNanos[0] / 1e9,
                 g.length,

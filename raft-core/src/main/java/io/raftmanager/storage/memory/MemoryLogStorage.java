@@ -44,6 +44,15 @@ public final class MemoryLogStorage implements LogStorage {
         this.snapshot = SnapshotMeta.newBuilder().setMembership(membership).build();
     }
 
+    /**
+     * An empty log with no membership, for a server that joins an existing group: it learns the
+     * configuration from the leader once added (as a learner first, see {@link
+     * io.raftmanager.RaftNode#addLearner}).
+     */
+    public static MemoryLogStorage joining() {
+        return new MemoryLogStorage(Membership.getDefaultInstance());
+    }
+
     /** An empty log for a server bootstrapped with the given voters. */
     public static MemoryLogStorage withVoters(long... voters) {
         Membership.Builder m = Membership.newBuilder();

@@ -1,6 +1,7 @@
 package io.raftmanager.examples.kv;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateMachine;
 import io.raftmanager.StateSnapshot;
 import io.raftmanager.examples.kv.proto.Announce;
@@ -21,7 +22,6 @@ import io.raftmanager.examples.kv.redis.Ctx;
 import io.raftmanager.examples.kv.redis.Key;
 import io.raftmanager.examples.kv.redis.R;
 import io.raftmanager.examples.kv.redis.Store;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -289,15 +289,15 @@ public final class KvStateMachine implements StateMachine {
      *     than this node runs with; the state is then unchanged
      */
     @Override
-    public void restore(SnapshotMeta meta, InputStream in) throws IOException {
+    public void restore(SnapshotInfo meta, InputStream in) throws IOException {
         KvSnapshot.Contents c = KvSnapshot.read(in, store.databases());
         store.restore(c.dbs(), c.clock());
         directory.clear();
         directory.putAll(c.directory());
         memberAddresses.clear();
         memberAddresses.putAll(c.members());
-        appliedIndex = meta.getIndex();
-        restoredIndex = meta.getIndex();
+        appliedIndex = meta.index();
+        restoredIndex = meta.index();
         c.members()
                 .forEach((id, address) -> onMember.accept(Member.newBuilder()
                         .setNodeId(id)

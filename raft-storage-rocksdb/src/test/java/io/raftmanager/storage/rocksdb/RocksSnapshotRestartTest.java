@@ -8,6 +8,7 @@ import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftNode;
 import io.raftmanager.Role;
 import io.raftmanager.SnapshotConfig;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateMachine;
 import io.raftmanager.StateSnapshot;
 import io.raftmanager.proto.Membership;
@@ -64,7 +65,7 @@ class RocksSnapshotRestartTest {
         }
 
         @Override
-        public void restore(SnapshotMeta meta, InputStream in) throws IOException {
+        public void restore(SnapshotInfo meta, InputStream in) throws IOException {
             DataInputStream d = new DataInputStream(in);
             sum = d.readLong();
             count = d.readLong();
