@@ -3,6 +3,7 @@ package io.raftmanager.examples.kv;
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.raftmanager.IndeterminateResultException;
+import io.raftmanager.Membership;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
@@ -17,7 +18,6 @@ import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.examples.kv.security.KvSecurity;
 import io.raftmanager.examples.kv.security.TlsReloader;
 import io.raftmanager.node.RaftEngine;
-import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.transport.netty.NettyTransport;
@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,7 @@ public final class KvNode implements AutoCloseable {
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
     private volatile long leader;
-    private volatile Membership membership = Membership.getDefaultInstance();
+    private volatile Membership membership = Membership.ofVoters();
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
@@ -98,9 +99,8 @@ public final class KvNode implements AutoCloseable {
         }
         storage = factory.open(dir, config.clusterId(), config.id(), voters);
         snapshots = factory.snapshotStore(storage);
-        Membership.Builder initial = Membership.newBuilder();
-        voters.stream().sorted().forEach(initial::addVoters);
-        membership = initial.build(); // until a configuration entry is applied
+        membership =
+                Membership.ofVoters(voters.stream().mapToLong(Long::longValue).toArray()); // until one is applied
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
         NettyTransportConfig.Builder tc = NettyTransportConfig.builder()
@@ -135,8 +135,8 @@ public final class KvNode implements AutoCloseable {
                 .build();
         raft.addListener(new RaftListener() {
             @Override
-            public void onRoleChange(Role r, long t, long l) {
-                roleChanged(r, t, l);
+            public void onRoleChange(Role r, long t, OptionalLong l) {
+                roleChanged(r, t, l.orElse(0));
             }
 
             @Override

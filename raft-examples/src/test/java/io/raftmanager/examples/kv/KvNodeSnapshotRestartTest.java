@@ -3,8 +3,8 @@ package io.raftmanager.examples.kv;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.examples.testing.RespTestClient;
-import io.raftmanager.proto.SnapshotMeta;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +47,7 @@ class KvNodeSnapshotRestartTest {
 
     @Test
     void aRestartedNodeRestoresItsLatestSnapshotThenReplaysTheLog() throws Exception {
-        SnapshotMeta taken;
+        SnapshotInfo taken;
         try (KvNode node = KvNode.start(config())) {
             TestNodes.await("a write", Duration.ofSeconds(30), () -> "OK".equals(call(node, "SET", "boot", "1")));
             for (int i = 0; i < 300; i++) {
@@ -58,18 +58,18 @@ class KvNodeSnapshotRestartTest {
                     Duration.ofSeconds(30),
                     () -> node.stateMachine().snapshotIndex() >= 100);
             taken = node.raft().snapshotNow().get(30, TimeUnit.SECONDS);
-            assertEquals(taken.getIndex(), node.stateMachine().snapshotIndex());
+            assertEquals(taken.index(), node.stateMachine().snapshotIndex());
             for (int i = 0; i < 30; i++) {
                 call(node, "INCR", "counter"); // applied after the snapshot: only in the log
             }
         }
 
         try (KvNode node = KvNode.start(config())) {
-            assertEquals(taken.getIndex(), node.stateMachine().restoredIndex(), "restored the latest snapshot");
+            assertEquals(taken.index(), node.stateMachine().restoredIndex(), "restored the latest snapshot");
             TestNodes.await(
                     "the log replayed", Duration.ofSeconds(30), () -> "330".equals(call(node, "GET", "counter")));
             assertEquals("1", call(node, "GET", "boot"));
-            assertTrue(node.stateMachine().appliedIndex() > taken.getIndex());
+            assertTrue(node.stateMachine().appliedIndex() > taken.index());
         }
     }
 }

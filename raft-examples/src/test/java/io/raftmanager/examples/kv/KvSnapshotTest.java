@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.Membership;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateSnapshot;
 import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -53,8 +54,8 @@ class KvSnapshotTest {
         return out.toByteArray();
     }
 
-    private static SnapshotMeta meta(long index) {
-        return SnapshotMeta.newBuilder().setIndex(index).setTerm(3).build();
+    private static SnapshotInfo meta(long index) {
+        return new SnapshotInfo(index, 3, Membership.ofVoters(), 0);
     }
 
     private static ByteString get(KvStateMachine sm, ByteString key) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.Membership;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.examples.kv.proto.Argv;
 import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.RedisOps;
@@ -12,7 +14,6 @@ import io.raftmanager.examples.kv.proto.RedisRead;
 import io.raftmanager.examples.kv.proto.Reply;
 import io.raftmanager.examples.kv.proto.WatchedKey;
 import io.raftmanager.examples.kv.redis.R;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -220,7 +221,8 @@ class RedisStateMachineTest {
             all.add("key:" + i);
         }
         KvStateMachine other = new KvStateMachine(m -> {}, 16, wall::get);
-        other.restore(SnapshotMeta.newBuilder().setIndex(index).build(), new ByteArrayInputStream(snapshotBytes(sm)));
+        other.restore(
+                new SnapshotInfo(index, 0, Membership.ofVoters(), 0), new ByteArrayInputStream(snapshotBytes(sm)));
         Set<String> seen = new HashSet<>();
         String cursor = "0";
         boolean onOther = false;
@@ -255,7 +257,7 @@ class RedisStateMachineTest {
         long versionBefore =
                 read("RAFTKV.VERSIONS", "0", "h").getArray().getItems(0).getInteger();
         KvStateMachine copy = new KvStateMachine(m -> {}, 16, wall::get);
-        copy.restore(SnapshotMeta.newBuilder().setIndex(index).build(), new ByteArrayInputStream(snapshotBytes(sm)));
+        copy.restore(new SnapshotInfo(index, 0, Membership.ofVoters(), 0), new ByteArrayInputStream(snapshotBytes(sm)));
         assertArrayEquals(snapshotBytes(sm), snapshotBytes(copy));
         for (String[] q : List.of(
                 new String[] {"GET", "s"},

@@ -12,7 +12,6 @@ import io.raftmanager.SnapshotInfo;
 import io.raftmanager.StateMachine;
 import io.raftmanager.StateSnapshot;
 import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.storage.file.FileSnapshotStore;
 import io.raftmanager.transport.local.LocalNetwork;
@@ -111,8 +110,8 @@ class RocksSnapshotRestartTest {
             for (int i = 1; i <= 47; i++) {
                 n.propose(ByteString.copyFromUtf8(Integer.toString(i))).get(10, TimeUnit.SECONDS);
             }
-            SnapshotMeta meta = n.snapshotNow().get(10, TimeUnit.SECONDS);
-            assertTrue(meta.getIndex() >= 47);
+            SnapshotInfo meta = n.snapshotNow().get(10, TimeUnit.SECONDS);
+            assertTrue(meta.index() >= 47);
             n.close();
             net.transport(1).close();
         }

@@ -5,11 +5,11 @@ import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.raftmanager.NodeStatus;
+import io.raftmanager.SnapshotInfo;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.StartupException;
 import io.raftmanager.examples.kv.security.KvSecurity;
 import io.raftmanager.examples.kv.security.Secret;
-import io.raftmanager.proto.SnapshotMeta;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -193,7 +193,7 @@ public final class AdminServer implements AutoCloseable {
         json.put("id", s.id());
         json.put("role", s.role().name().toLowerCase(Locale.ROOT));
         json.put("term", s.term());
-        json.put("leader", s.leader());
+        json.put("leader", s.leader().orElse(0)); // 0: none known
         json.put("commitIndex", s.commitIndex());
         json.put("appliedIndex", s.appliedIndex());
         json.put("lastIndex", s.lastIndex());
@@ -201,32 +201,32 @@ public final class AdminServer implements AutoCloseable {
         json.put("snapshotIndex", node.stateMachine().snapshotIndex());
         json.put("restoredSnapshotIndex", node.stateMachine().restoredIndex());
         // The configuration in effect here; match index and lag are known only on the leader.
-        io.raftmanager.proto.Membership conf = node.membership();
+        io.raftmanager.Membership conf = node.membership();
         java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
-        ids.addAll(conf.getVotersList());
-        ids.addAll(conf.getVotersOutgoingList());
-        ids.addAll(conf.getLearnersList());
-        ids.addAll(conf.getLearnersNextList());
+        ids.addAll(conf.voters());
+        ids.addAll(conf.outgoingVoters());
+        ids.addAll(conf.learners());
+        ids.addAll(conf.learnersOnLeave());
         List<Object> members = new ArrayList<>();
         for (long id : ids) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("raft", node.raftAddressOf(id).orElse(null));
             m.put("redis", node.redisAddressOf(id).map(KvNode::hostPort).orElse(null));
-            m.put("role", roleOf(conf, id, s.leader()));
+            m.put("role", roleOf(conf, id, s.leader().orElse(0)));
             NodeStatus.PeerStatus p = s.peers().get(id);
             m.put("matchIndex", p == null ? null : p.matchIndex());
             m.put("lag", p == null ? null : p.lag());
             members.add(m);
         }
-        if (conf.getVotersOutgoingCount() > 0) {
+        if (conf.joint()) {
             json.put("joint", true);
         }
         json.put("members", members);
         send(ex, 200, "application/json", Json.write(json));
     }
 
-    private static String roleOf(io.raftmanager.proto.Membership conf, long id, long leader) {
+    private static String roleOf(io.raftmanager.Membership conf, long id, long leader) {
         if (id == leader) {
             return "leader";
         }
@@ -288,7 +288,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** Takes a snapshot now and answers its index, term and size once it is durable. */
     private void snapshot(HttpExchange ex) throws IOException {
-        SnapshotMeta meta;
+        SnapshotInfo meta;
         try {
             meta = node.raft()
                     .snapshotNow()
@@ -309,9 +309,9 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         Map<String, Object> json = new LinkedHashMap<>();
-        json.put("index", meta.getIndex());
-        json.put("term", meta.getTerm());
-        json.put("sizeBytes", meta.getSizeBytes());
+        json.put("index", meta.index());
+        json.put("term", meta.term());
+        json.put("sizeBytes", meta.sizeBytes());
         send(ex, 200, "application/json", Json.write(json));
     }
 

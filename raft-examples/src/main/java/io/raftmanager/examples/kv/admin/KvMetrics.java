@@ -78,7 +78,7 @@ public final class KvMetrics implements AutoCloseable {
         raftGauge("raft.commit.index", NodeStatus::commitIndex);
         raftGauge("raft.applied.index", NodeStatus::appliedIndex);
         raftGauge("raft.last.index", NodeStatus::lastIndex);
-        raftGauge("raft.leader.id", NodeStatus::leader);
+        raftGauge("raft.leader.id", s -> s.leader().orElse(0));
         raftGauge("raft.is.leader", s -> s.role() == Role.LEADER ? 1 : 0);
         transportCounter("raft.transport.messages.sent", NettyTransport.Stats::messagesSent);
         transportCounter("raft.transport.messages.received", NettyTransport.Stats::messagesReceived);

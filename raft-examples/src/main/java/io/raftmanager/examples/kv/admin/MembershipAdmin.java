@@ -3,18 +3,17 @@ package io.raftmanager.examples.kv.admin;
 import io.raftmanager.ClosedException;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.LeadershipTransferException;
+import io.raftmanager.Membership;
+import io.raftmanager.MembershipChange;
 import io.raftmanager.MembershipChangeException;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.OperationTimeoutException;
 import io.raftmanager.OverloadedException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.examples.kv.KvNode;
-import io.raftmanager.proto.Membership;
-import io.raftmanager.proto.MembershipChange;
-import io.raftmanager.proto.PeerChange;
-import io.raftmanager.proto.PeerChangeType;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -64,7 +63,7 @@ final class MembershipAdmin {
         }
         if (isVoter(m, id)) {
             // A voter asked to be a learner is demoted: it keeps its identity and receives the log.
-            return change(id, PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, "demoted to learner");
+            return change(id, MembershipChange.addLearner(id), "demoted to learner");
         }
         boolean learner = isLearner(m, id);
         if (learner && !voter) {
@@ -82,9 +81,8 @@ final class MembershipAdmin {
                 return failed;
             }
         }
-        PeerChangeType type =
-                voter ? PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER : PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER;
-        return change(id, type, voter ? (learner ? "promoted" : "added as voter") : "added as learner");
+        MembershipChange change = voter ? MembershipChange.promote(id) : MembershipChange.addLearner(id);
+        return change(id, change, voter ? (learner ? "promoted" : "added as voter") : "added as learner");
     }
 
     /** {@code DELETE /members/{id}}. */
@@ -93,7 +91,7 @@ final class MembershipAdmin {
         if (!isVoter(m, id) && !isLearner(m, id)) {
             return Reply.error(404, "node " + id + " is not a member");
         }
-        return change(id, PeerChangeType.PEER_CHANGE_TYPE_REMOVE, "removed");
+        return change(id, MembershipChange.remove(id), "removed");
     }
 
     /** {@code POST /leader} with {@code {"id": N}}. */
@@ -107,11 +105,8 @@ final class MembershipAdmin {
         return failed != null ? failed : ok(Map.of("leader", id, "result", "transferred"));
     }
 
-    private Reply change(long id, PeerChangeType type, String what) {
-        MembershipChange change = MembershipChange.newBuilder()
-                .addChanges(PeerChange.newBuilder().setType(type).setPeer(id))
-                .build();
-        CompletableFuture<Membership> f = node.raft().changeMembership(change, false);
+    private Reply change(long id, MembershipChange change, String what) {
+        CompletableFuture<Membership> f = node.raft().changeMembership(change);
         Reply failed = await(f);
         if (failed != null) {
             return failed;
@@ -119,8 +114,8 @@ final class MembershipAdmin {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
         body.put("result", what);
-        body.put("voters", f.join().getVotersList());
-        body.put("learners", f.join().getLearnersList());
+        body.put("voters", List.copyOf(f.join().voters()));
+        body.put("learners", List.copyOf(f.join().learners()));
         return ok(body);
     }
 
@@ -175,10 +170,10 @@ final class MembershipAdmin {
     }
 
     static boolean isVoter(Membership m, long id) {
-        return m.getVotersList().contains(id) || m.getVotersOutgoingList().contains(id);
+        return m.isVoter(id);
     }
 
     static boolean isLearner(Membership m, long id) {
-        return m.getLearnersList().contains(id) || m.getLearnersNextList().contains(id);
+        return m.learners().contains(id) || m.learnersOnLeave().contains(id);
     }
 }
