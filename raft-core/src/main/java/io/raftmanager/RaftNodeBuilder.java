@@ -33,11 +33,13 @@ public final class RaftNodeBuilder {
 
     RaftNodeBuilder() {}
 
+    /** The server's configuration; required. */
     public RaftNodeBuilder config(RaftConfig value) {
         config = value;
         return this;
     }
 
+    /** The group's log on this server; required. Read at {@link #build()}: the node resumes from it. */
     public RaftNodeBuilder storage(LogStorage value) {
         storage = value;
         return this;
@@ -55,16 +57,19 @@ public final class RaftNodeBuilder {
         return this;
     }
 
+    /** How the node reaches its peers; required. The node starts it. */
     public RaftNodeBuilder transport(Transport value) {
         transport = value;
         return this;
     }
 
+    /** The replicated service; required. */
     public RaftNodeBuilder stateMachine(StateMachine value) {
         stateMachine = value;
         return this;
     }
 
+    /** Threads and time; by default real threads (replace with a simulated scheduler for deterministic tests). */
     public RaftNodeBuilder scheduler(Scheduler value) {
         scheduler = value;
         return this;

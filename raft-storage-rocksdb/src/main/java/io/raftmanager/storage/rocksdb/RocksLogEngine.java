@@ -209,6 +209,14 @@ public final class RocksLogEngine implements AutoCloseable {
     }
 
     /**
+     * Opens the log of group {@code groupId}, bootstrapping a new group with {@code bootstrapMembership}; as
+     * {@link #group(long, Membership)}, with the public value type.
+     */
+    public RocksLogStorage group(long groupId, io.raftmanager.Membership bootstrapMembership) {
+        return group(groupId, io.raftmanager.node.ApiTypes.toProto(bootstrapMembership));
+    }
+
+    /**
      * Opens the log of group {@code groupId}. A group with no stored state is bootstrapped (durably) with
      * an empty log and {@code bootstrapMembership} as the membership of its initial snapshot point; an
      * existing group ignores {@code bootstrapMembership}. Reads the group's metadata and the last entry;
