@@ -1,12 +1,10 @@
 package io.raftmanager.examples.demo;
 
 import com.google.protobuf.ByteString;
-import io.raftmanager.NodeStatus;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftNode;
 import io.raftmanager.ReadConsistency;
-import io.raftmanager.Role;
 import io.raftmanager.StateMachine;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.transport.local.LocalNetwork;
@@ -96,8 +94,7 @@ public final class LocalClusterDemo implements Callable<Integer> {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (System.nanoTime() < deadline) {
             for (Map.Entry<Long, RaftNode> e : nodes.entrySet()) {
-                NodeStatus s = e.getValue().status().get(5, TimeUnit.SECONDS);
-                if (e.getKey() != excluded && s.role() == Role.LEADER) {
+                if (e.getKey() != excluded && e.getValue().state().isLeader()) {
                     return e.getKey();
                 }
             }

@@ -59,7 +59,7 @@ final class InfoReply {
                     .append("\r\nraft_term:")
                     .append(st.term())
                     .append("\r\nraft_leader:")
-                    .append(st.leader())
+                    .append(st.leader().orElse(0)) // 0: none known
                     .append("\r\nraft_commit_index:")
                     .append(st.commitIndex())
                     .append("\r\nraft_applied_index:")
