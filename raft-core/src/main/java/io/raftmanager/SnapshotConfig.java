@@ -4,35 +4,34 @@ package io.raftmanager;
  * When a node snapshots its state machine and compacts its log, and how it streams snapshots to
  * followers. Build with {@link #builder()}; {@link #DEFAULTS} suit most uses.
  *
- * @param everyEntries take a snapshot once this many entries were applied since the last one; 0 turns
- *     the entry-count trigger off
- * @param everyBytes take a snapshot once this many bytes of commands were applied since the last one; 0
- *     turns the byte trigger off
- * @param trailingEntries entries kept in the log behind a snapshot, so that a follower lagging by fewer
- *     entries catches up from the log instead of needing a snapshot
- * @param chunkBytes the data bytes of one snapshot chunk message; must stay below the transport's
- *     maximum message size (at most 8 MiB)
- * @param windowChunks chunks sent to one follower and not yet acknowledged, at most: with {@code
- *     chunkBytes} this bounds the memory one transfer uses
- * @param maxBytesPerSecond throttle for the snapshot bytes a leader sends (over all followers); 0 for
- *     unlimited
- * @param chunkTimeoutMillis a chunk not acknowledged within this is sent again from the last acknowledged
- *     offset; a transfer with no progress for ten times this is abandoned (and retried later)
+ *
+ * <p>A final class built only by its builder, so that new settings never break callers.
  */
-public record SnapshotConfig(
-        long everyEntries,
-        long everyBytes,
-        long trailingEntries,
-        int chunkBytes,
-        int windowChunks,
-        long maxBytesPerSecond,
-        long chunkTimeoutMillis) {
+public final class SnapshotConfig {
 
     public static final int MAX_CHUNK_BYTES = 8 << 20;
+    /** The default policy. */
     public static final SnapshotConfig DEFAULTS = builder().build();
 
+    private final long everyEntries;
+    private final long everyBytes;
+    private final long trailingEntries;
+    private final int chunkBytes;
+    private final int windowChunks;
+    private final long maxBytesPerSecond;
+    private final long chunkTimeoutMillis;
+
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
-    public SnapshotConfig {
+    /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
+    private SnapshotConfig(Builder b) {
+        this.everyEntries = b.everyEntries;
+        this.everyBytes = b.everyBytes;
+        this.trailingEntries = b.trailingEntries;
+        this.chunkBytes = b.chunkBytes;
+        this.windowChunks = b.windowChunks;
+        this.maxBytesPerSecond = b.maxBytesPerSecond;
+        this.chunkTimeoutMillis = b.chunkTimeoutMillis;
+
         InvalidConfigException.require(everyEntries >= 0, "snapshot.everyEntries", "must be >= 0, was " + everyEntries);
         InvalidConfigException.require(everyBytes >= 0, "snapshot.everyBytes", "must be >= 0, was " + everyBytes);
         InvalidConfigException.require(
@@ -48,6 +47,73 @@ public record SnapshotConfig(
                 chunkTimeoutMillis >= 1, "snapshot.chunkTimeoutMillis", "must be >= 1, was " + chunkTimeoutMillis);
     }
 
+    /** Take a snapshot once this many entries were applied since the last one; 0 turns the entry-count trigger off. */
+    public long everyEntries() {
+        return everyEntries;
+    }
+
+    /** Take a snapshot once this many bytes of commands were applied since the last one; 0 turns the byte trigger off. */
+    public long everyBytes() {
+        return everyBytes;
+    }
+
+    /** Entries kept in the log behind a snapshot, so that a follower lagging by fewer entries catches up from the log instead of needing a snapshot. */
+    public long trailingEntries() {
+        return trailingEntries;
+    }
+
+    /** The data bytes of one snapshot chunk message; must stay below the transport's maximum message size (at most 8 MiB). */
+    public int chunkBytes() {
+        return chunkBytes;
+    }
+
+    /** Chunks sent to one follower and not yet acknowledged, at most: with {@code chunkBytes} this bounds the memory one transfer uses. */
+    public int windowChunks() {
+        return windowChunks;
+    }
+
+    /** Throttle for the snapshot bytes a leader sends (over all followers); 0 for unlimited. */
+    public long maxBytesPerSecond() {
+        return maxBytesPerSecond;
+    }
+
+    /** A chunk not acknowledged within this is sent again from the last acknowledged offset; a transfer with no progress for ten times this is abandoned (and retried later). */
+    public long chunkTimeoutMillis() {
+        return chunkTimeoutMillis;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof SnapshotConfig o
+                && everyEntries == o.everyEntries
+                && everyBytes == o.everyBytes
+                && trailingEntries == o.trailingEntries
+                && chunkBytes == o.chunkBytes
+                && windowChunks == o.windowChunks
+                && maxBytesPerSecond == o.maxBytesPerSecond
+                && chunkTimeoutMillis == o.chunkTimeoutMillis;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(
+                everyEntries,
+                everyBytes,
+                trailingEntries,
+                chunkBytes,
+                windowChunks,
+                maxBytesPerSecond,
+                chunkTimeoutMillis);
+    }
+
+    @Override
+    public String toString() {
+        return "SnapshotConfig[everyEntries=" + everyEntries + ", everyBytes=" + everyBytes + ", trailingEntries="
+                + trailingEntries + ", chunkBytes=" + chunkBytes + ", windowChunks=" + windowChunks
+                + ", maxBytesPerSecond=" + maxBytesPerSecond + ", chunkTimeoutMillis=" + chunkTimeoutMillis + "]";
+    }
+
+    /** A builder with every field at its default. */
     public static Builder builder() {
         return new Builder();
     }
@@ -104,15 +170,13 @@ public record SnapshotConfig(
             return this;
         }
 
+        /**
+         * A validated policy.
+         *
+         * @throws InvalidConfigException naming the first invalid field
+         */
         public SnapshotConfig build() {
-            return new SnapshotConfig(
-                    everyEntries,
-                    everyBytes,
-                    trailingEntries,
-                    chunkBytes,
-                    windowChunks,
-                    maxBytesPerSecond,
-                    chunkTimeoutMillis);
+            return new SnapshotConfig(this);
         }
     }
 }

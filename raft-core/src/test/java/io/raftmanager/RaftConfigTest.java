@@ -115,6 +115,16 @@ class RaftConfigTest {
     }
 
     @Test
+    void theSnapshotPolicyIsBuiltOnlyByItsBuilderAndComparedByValue() {
+        assertEquals(0, SnapshotConfig.class.getConstructors().length, "no public constructor");
+        SnapshotConfig p = SnapshotConfig.builder().everyEntries(7).build();
+        assertEquals(p, SnapshotConfig.builder().everyEntries(7).build());
+        assertNotEquals(p, SnapshotConfig.DEFAULTS);
+        assertEquals(10_000, SnapshotConfig.DEFAULTS.everyEntries());
+        assertTrue(p.toString().contains("everyEntries=7"), p.toString());
+    }
+
+    @Test
     void toBuilderRoundTripsEveryField() {
         RaftConfig c = RaftConfig.builder()
                 .nodeId(7)
