@@ -192,6 +192,10 @@ public final class ClusterCommand implements Callable<Integer> {
                 sec.ca().toAbsolutePath(),
                 sec.tokenFile().toAbsolutePath(),
                 members.get(0).http());
+        out.printf(
+                "  redis: redis-cli -p %s --askpass   (the password is in %s), or AUTH <password> first%n",
+                members.get(0).redis().substring(members.get(0).redis().lastIndexOf(':') + 1),
+                sec.passwordFile().toAbsolutePath());
     }
 
     private int port(long id, int offset) {

@@ -24,11 +24,14 @@ public final class SecureSetup {
 
     final Path dir;
     public final Secret adminToken;
+    /** The RESP password (--secure only). */
+    public final Secret password;
     /** False for peer mTLS only (for benchmarks): the admin API and clients stay as in the quick start. */
     final boolean full;
 
-    private SecureSetup(Path dir, Secret adminToken, boolean full) {
+    private SecureSetup(Path dir, Secret adminToken, Secret password, boolean full) {
         this.dir = dir;
+        this.password = password;
         this.adminToken = adminToken;
         this.full = full;
     }
@@ -45,11 +48,21 @@ public final class SecureSetup {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         SecretFiles.writePrivate(dir.resolve("admin-token"), HexFormat.of().formatHex(random) + "\n");
-        return new SecureSetup(dir, SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")), full);
+        new SecureRandom().nextBytes(random);
+        SecretFiles.writePrivate(dir.resolve("redis-password"), HexFormat.of().formatHex(random) + "\n");
+        return new SecureSetup(
+                dir,
+                SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")),
+                full ? SecretFiles.readSecret("--requirepass-file", dir.resolve("redis-password")) : null,
+                full);
     }
 
     Path ca() {
         return dir.resolve("ca.pem");
+    }
+
+    public Path passwordFile() {
+        return dir.resolve("redis-password");
     }
 
     public Path tokenFile() {
@@ -64,14 +77,17 @@ public final class SecureSetup {
     /** Node {@code id}'s settings: peer mTLS, the admin token, the admin API over HTTPS with the same certificate. */
     KvSecurity security(long id) {
         if (!full) {
-            return new KvSecurity(tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
+            return new KvSecurity(
+                    tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS, null, null);
         }
         return new KvSecurity(
                 tls("--peer-tls", id),
                 false,
                 adminToken,
                 tls("--admin-tls", id),
-                KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
+                KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS,
+                password,
+                null);
     }
 
     /** The same as {@code raft-kv node} flags. */
@@ -90,7 +106,8 @@ public final class SecureSetup {
                 "--admin-tls-cert", cert,
                 "--admin-tls-key", key,
                 "--admin-tls-ca", ca,
-                "--admin-token-file", tokenFile().toString());
+                "--admin-token-file", tokenFile().toString(),
+                "--requirepass-file", passwordFile().toString());
     }
 
     /** A client for the admin API that trusts the throwaway CA. */

@@ -55,6 +55,7 @@ public final class KvNode implements AutoCloseable {
     private volatile AdminServer admin;
     private ExpiryReaper reaper;
     private TlsReloader peerTlsReloader;
+    private final io.raftmanager.examples.kv.security.RespAuth respAuth;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -63,6 +64,8 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.respAuth = new io.raftmanager.examples.kv.security.RespAuth(
+                config.security().requirepass());
         this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
         this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
@@ -264,6 +267,11 @@ public final class KvNode implements AutoCloseable {
     /** Reloads the peer certificates now (what SIGHUP does); completes when done. Null in plaintext. */
     public java.util.concurrent.Future<?> reloadPeerTls() {
         return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
+    }
+
+    /** The AUTH rules of this node's RESP port (open when no password is set). */
+    public io.raftmanager.examples.kv.security.RespAuth respAuth() {
+        return respAuth;
     }
 
     public KvNodeConfig config() {

@@ -194,6 +194,34 @@ public final class NodeCommand implements Callable<Integer> {
             description = "The CA that the other nodes' admin certificates chain to.")
     Path adminTlsCa;
 
+    @Option(
+            names = "--requirepass",
+            paramLabel = "PASSWORD",
+            description = "Redis clients must AUTH with this password (as Redis' requirepass). Visible in the process"
+                    + " list: prefer --requirepass-file.")
+    String requirepass;
+
+    @Option(
+            names = "--requirepass-file",
+            paramLabel = "FILE",
+            description = "Like --requirepass, the password read from a file (one line; refused if others can read"
+                    + " it). The same on every node: followers AUTH with it when they forward to the leader.")
+    Path requirepassFile;
+
+    @Option(
+            names = "--client-tls-cert",
+            paramLabel = "PEM",
+            description = "Serve Redis clients over TLS with this certificate chain (with --client-tls-key and"
+                    + " --client-tls-ca: client certificates are checked against the CA when presented, and"
+                    + " followers trust it when they forward to the leader).")
+    Path clientTlsCert;
+
+    @Option(names = "--client-tls-key", paramLabel = "PEM", description = "The RESP certificate's private key.")
+    Path clientTlsKey;
+
+    @Option(names = "--client-tls-ca", paramLabel = "PEM", description = "The CA for --client-tls.")
+    Path clientTlsCa;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -259,7 +287,23 @@ public final class NodeCommand implements Callable<Integer> {
                 peerTlsVerifyHostname,
                 adminTokenFile == null ? null : SecretFiles.readSecret("--admin-token-file", adminTokenFile),
                 adminTls,
-                tlsReloadPollMs);
+                tlsReloadPollMs,
+                requirepass(),
+                clientTlsCert == null && clientTlsKey == null && clientTlsCa == null
+                        ? null
+                        : new TlsFiles("--client-tls", clientTlsCert, clientTlsKey, clientTlsCa));
+    }
+
+    private io.raftmanager.examples.kv.security.Secret requirepass() {
+        if (requirepass != null && requirepassFile != null) {
+            throw new StartupException("give --requirepass or --requirepass-file, not both");
+        }
+        if (requirepassFile != null) {
+            return SecretFiles.readSecret("--requirepass-file", requirepassFile);
+        }
+        return requirepass == null || requirepass.isEmpty()
+                ? null
+                : io.raftmanager.examples.kv.security.Secret.of(requirepass);
     }
 
     private InetSocketAddress address(String flag, String value) {

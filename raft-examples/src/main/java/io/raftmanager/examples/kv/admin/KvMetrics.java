@@ -58,6 +58,7 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tlsReloads;
     private final Counter tlsReloadFailures;
     private final Counter authFailures;
+    private final Counter respAuthFailures;
     private volatile NodeStatus status;
 
     public KvMetrics(KvNode node) {
@@ -112,11 +113,20 @@ public final class KvMetrics implements AutoCloseable {
                 .description("requests refused for a missing or wrong token or password")
                 .tags("endpoint", "admin")
                 .register(registry);
+        respAuthFailures = Counter.builder("raftkv.auth.failures")
+                .description("requests refused for a missing or wrong token or password")
+                .tags("endpoint", "resp")
+                .register(registry);
     }
 
     /** One certificate reload attempt finished. */
     public void tlsReloaded(boolean ok) {
         (ok ? tlsReloads : tlsReloadFailures).increment();
+    }
+
+    /** A RESP client gave a wrong password (AUTH or HELLO ... AUTH). */
+    public void respAuthFailed() {
+        respAuthFailures.increment();
     }
 
     /** An admin request came without the right bearer token. */

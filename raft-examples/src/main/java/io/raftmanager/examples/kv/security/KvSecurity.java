@@ -10,11 +10,32 @@ package io.raftmanager.examples.kv.security;
  *     loopback address)
  * @param adminTls TLS for the admin API ({@code ca} is what relayed requests trust); null for plain HTTP
  * @param tlsReloadPollMillis how often certificate files are checked for changes; 0 only on SIGHUP
+ * @param requirepass the password RESP clients must AUTH with; null for none
+ * @param clientTls TLS on the RESP port ({@code ca}: client certificates are checked against it when
+ *     presented, and a follower trusts it when it forwards to the leader); null for plain RESP
  */
 public record KvSecurity(
-        TlsFiles peerTls, boolean verifyPeerHostname, Secret adminToken, TlsFiles adminTls, long tlsReloadPollMillis) {
+        TlsFiles peerTls,
+        boolean verifyPeerHostname,
+        Secret adminToken,
+        TlsFiles adminTls,
+        long tlsReloadPollMillis,
+        Secret requirepass,
+        TlsFiles clientTls) {
     public static final long DEFAULT_TLS_RELOAD_POLL_MILLIS = 5_000;
-    public static final KvSecurity NONE = new KvSecurity(null, false, null, null, DEFAULT_TLS_RELOAD_POLL_MILLIS);
+    public static final KvSecurity NONE =
+            new KvSecurity(null, false, null, null, DEFAULT_TLS_RELOAD_POLL_MILLIS, null, null);
+
+    /** The same settings, with RESP clients required to AUTH with {@code password}. */
+    public KvSecurity withRequirepass(Secret password) {
+        return new KvSecurity(
+                peerTls, verifyPeerHostname, adminToken, adminTls, tlsReloadPollMillis, password, clientTls);
+    }
+
+    /** The same settings, with TLS on the RESP port. */
+    public KvSecurity withClientTls(TlsFiles tls) {
+        return new KvSecurity(peerTls, verifyPeerHostname, adminToken, adminTls, tlsReloadPollMillis, requirepass, tls);
+    }
 
     public KvSecurity {
         if (tlsReloadPollMillis < 0) {
