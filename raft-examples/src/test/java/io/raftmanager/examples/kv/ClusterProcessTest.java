@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,6 +55,9 @@ class ClusterProcessTest {
 
     static final Map<Long, List<String>> args = new LinkedHashMap<>();
     static final Map<Long, Process> processes = new LinkedHashMap<>();
+    /** Every node's output, one file per launch, kept so a failure can show what the nodes said. */
+    static final Map<Long, List<Path>> logs = new LinkedHashMap<>();
+
     static final Map<Long, InetSocketAddress> redis = new LinkedHashMap<>();
     static final Map<Long, InetSocketAddress> http = new LinkedHashMap<>();
     static final Map<Long, Integer> raftPorts = new LinkedHashMap<>();
@@ -120,7 +126,27 @@ class ClusterProcessTest {
                 .redirectOutput(log.toFile())
                 .start();
         processes.put(id, p);
+        logs.computeIfAbsent(id, k -> new ArrayList<>()).add(log);
     }
+
+    /** On any failure, prints each node's state and the end of its latest log (the temp dir is deleted after). */
+    @RegisterExtension
+    static final TestExecutionExceptionHandler PRINT_NODE_LOGS = (context, failure) -> {
+        for (Map.Entry<Long, List<Path>> e : logs.entrySet()) {
+            Process p = processes.get(e.getKey());
+            Path log = e.getValue().get(e.getValue().size() - 1);
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            System.out.printf(
+                    "--- node %d (%s), last %d of %d lines of %s%n",
+                    e.getKey(),
+                    p.isAlive() ? "running" : "exited with code " + p.exitValue(),
+                    Math.min(40, lines.size()),
+                    lines.size(),
+                    log.getFileName());
+            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+        }
+        throw failure;
+    };
 
     @AfterAll
     static void stopCluster() throws Exception {
@@ -316,10 +342,10 @@ class ClusterProcessTest {
         args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
         args.get(4L).add("--join");
         launch(4);
-        TestNodes.await(
-                "node 4 to serve /status",
-                Duration.ofSeconds(60),
-                () -> status(4).contains("\"members\":[]"));
+        TestNodes.await("node 4 to serve /status", Duration.ofSeconds(60), () -> {
+            assertTrue(processes.get(4L).isAlive(), "node 4 exited");
+            return status(4).contains("\"members\":[]");
+        });
         Thread.sleep(3L * ELECTION_MS); // a joining node must not elect itself while it waits
         assertTrue(status(4).contains("\"role\":\"follower\""), status(4));
         assertTrue(status(4).contains("\"members\":[]"), status(4));
