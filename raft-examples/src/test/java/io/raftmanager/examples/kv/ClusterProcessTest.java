@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -68,10 +69,8 @@ class ClusterProcessTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        for (long id = 1; id <= 4; id++) {
-            raftPorts.put(id, TestNodes.freePort());
-            redis.put(id, TestNodes.local(TestNodes.freePort()));
-            http.put(id, TestNodes.local(TestNodes.freePort()));
+        for (long id = 1; id <= 3; id++) {
+            pickPorts(id);
         }
         StringBuilder p = new StringBuilder();
         for (long id = 1; id <= 3; id++) {
@@ -92,6 +91,12 @@ class ClusterProcessTest {
                     Duration.ofSeconds(90),
                     () -> "OK".equals(call(node, "SET", "boot", "1")));
         }
+    }
+
+    static void pickPorts(long id) {
+        raftPorts.put(id, TestNodes.freePort());
+        redis.put(id, TestNodes.local(TestNodes.freePort()));
+        http.put(id, TestNodes.local(TestNodes.freePort()));
     }
 
     static List<String> nodeArgs(long id, String peerList) {
@@ -214,6 +219,42 @@ class ClusterProcessTest {
             }
         }
         return 0;
+    }
+
+    /**
+     * Starts node 4 with --join on ports picked just now and waits until it serves /status with no members.
+     * Another process on this shared machine may bind one of those ports before node 4 does (it then exits
+     * at once with "Address already in use"): that is the environment, not the behaviour under test, so the
+     * node is started again on other ports, at most three times. Any other exit fails the test.
+     */
+    static void launchJoiningNode4() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            pickPorts(4);
+            args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
+            args.get(4L).add("--join");
+            launch(4);
+            Process node4 = processes.get(4L);
+            AtomicReference<String> lastStatus = new AtomicReference<>("none");
+            try {
+                TestNodes.await("node 4 to serve /status with no members", Duration.ofSeconds(60), () -> {
+                    if (!node4.isAlive()) {
+                        return true;
+                    }
+                    lastStatus.set(status(4));
+                    return lastStatus.get().contains("\"members\":[]");
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; last /status answer: " + lastStatus.get(), e);
+            }
+            if (node4.isAlive()) {
+                return;
+            }
+            String log = Files.readString(logs.get(4L).get(logs.get(4L).size() - 1));
+            assertTrue(
+                    log.contains("Address already in use") && attempt < 3,
+                    "node 4 exited with code " + node4.exitValue() + " (attempt " + attempt + "): " + log);
+            System.out.printf("node 4 could not bind a port (attempt %d), trying others: %s%n", attempt, log.trim());
+        }
     }
 
     @Test
@@ -339,13 +380,7 @@ class ClusterProcessTest {
     @Test
     @Order(5)
     void aJoiningNodeWaitsIsAddedAsLearnerPromotedAndTakesOverWhileAnotherIsRemoved() throws Exception {
-        args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
-        args.get(4L).add("--join");
-        launch(4);
-        TestNodes.await("node 4 to serve /status", Duration.ofSeconds(60), () -> {
-            assertTrue(processes.get(4L).isAlive(), "node 4 exited");
-            return status(4).contains("\"members\":[]");
-        });
+        launchJoiningNode4();
         Thread.sleep(3L * ELECTION_MS); // a joining node must not elect itself while it waits
         assertTrue(status(4).contains("\"role\":\"follower\""), status(4));
         assertTrue(status(4).contains("\"members\":[]"), status(4));
