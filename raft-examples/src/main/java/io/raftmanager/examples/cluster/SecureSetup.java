@@ -16,8 +16,9 @@ import java.util.List;
 /**
  * What {@code raft-kv cluster --secure} makes before it starts the nodes, all under one directory and
  * fresh on every run: a throwaway CA ({@code ca.pem}; its key is never written), a certificate and key per
- * node ({@code nN/cert.pem}, {@code nN/key.pem}), and a random admin token ({@code admin-token}). Keys and
- * the token are readable by their owner only.
+ * node ({@code nN/cert.pem}, {@code nN/key.pem}; each node uses its pair for peers, the admin API and the
+ * RESP port), a random admin token ({@code admin-token}) and Redis password ({@code redis-password}). Keys
+ * and secrets are readable by their owner only.
  */
 public final class SecureSetup {
     static final Duration VALIDITY = Duration.ofDays(30);
@@ -74,7 +75,10 @@ public final class SecureSetup {
         return new TlsFiles(flag, n.resolve("cert.pem"), n.resolve("key.pem"), ca());
     }
 
-    /** Node {@code id}'s settings: peer mTLS, the admin token, the admin API over HTTPS with the same certificate. */
+    /**
+     * Node {@code id}'s settings: peer mTLS, the admin API over HTTPS with the token, RESP over TLS with the
+     * password (one certificate for all three).
+     */
     KvSecurity security(long id) {
         if (!full) {
             return new KvSecurity(
@@ -87,7 +91,7 @@ public final class SecureSetup {
                 tls("--admin-tls", id),
                 KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS,
                 password,
-                null);
+                tls("--client-tls", id));
     }
 
     /** The same as {@code raft-kv node} flags. */
@@ -107,11 +111,14 @@ public final class SecureSetup {
                 "--admin-tls-key", key,
                 "--admin-tls-ca", ca,
                 "--admin-token-file", tokenFile().toString(),
-                "--requirepass-file", passwordFile().toString());
+                "--requirepass-file", passwordFile().toString(),
+                "--client-tls-cert", cert,
+                "--client-tls-key", key,
+                "--client-tls-ca", ca);
     }
 
-    /** A client for the admin API that trusts the throwaway CA. */
-    javax.net.ssl.SSLContext adminClientTls() {
+    /** For clients of the admin API and the RESP ports: trusts the throwaway CA. */
+    public javax.net.ssl.SSLContext clientTls() {
         return io.raftmanager.examples.kv.admin.AdminTls.client(tls("--admin-tls", 1));
     }
 }

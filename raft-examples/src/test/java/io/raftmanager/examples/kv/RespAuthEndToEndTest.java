@@ -135,6 +135,17 @@ class RespAuthEndToEndTest {
             assertEquals("over-tls", jedis.get("tls-key"));
             assertEquals("OK", jedis.set("jedis-key", "v"));
         }
+        try (redis.clients.jedis.Jedis anonymous = new redis.clients.jedis.Jedis(
+                "127.0.0.1",
+                port,
+                redis.clients.jedis.DefaultJedisClientConfig.builder()
+                        .ssl(true)
+                        .sslSocketFactory(factory)
+                        .build())) {
+            redis.clients.jedis.exceptions.JedisDataException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> anonymous.get("jedis-key"));
+            assertTrue(refused.getMessage().startsWith("NOAUTH"), refused.getMessage());
+        }
     }
 
     private static String redisCli(Path ca, int port, String... args) throws Exception {
