@@ -85,13 +85,14 @@ public final class SecureSetup {
                     tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS, null, null);
         }
         return new KvSecurity(
-                tls("--peer-tls", id),
-                false,
-                adminToken,
-                tls("--admin-tls", id),
-                KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS,
-                password,
-                tls("--client-tls", id));
+                        tls("--peer-tls", id),
+                        false,
+                        null,
+                        tls("--admin-tls", id),
+                        KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS,
+                        password,
+                        tls("--client-tls", id))
+                .withAdminTokenFile(tokenFile());
     }
 
     /** The same as {@code raft-kv node} flags. */

@@ -167,7 +167,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--tls-reload-poll-ms",
             defaultValue = "5000",
-            description = "How often certificate files are checked for changes and reloaded; 0 for SIGHUP only"
+            description = "How often certificate files and the admin token file are checked for changes and"
+                    + " reloaded; 0 for SIGHUP only"
                     + " (default: ${DEFAULT-VALUE}).")
     long tlsReloadPollMs;
 
@@ -175,7 +176,8 @@ public final class NodeCommand implements Callable<Integer> {
             names = "--admin-token-file",
             paramLabel = "FILE",
             description = "A file holding the bearer token every admin request must carry (Authorization: Bearer"
-                    + " <token>); refused if other users can read it. The same token on every node.")
+                    + " <token>); refused if other users can read it. The same token on every node. Re-read when"
+                    + " the file changes (see --tls-reload-poll-ms) or on SIGHUP.")
     Path adminTokenFile;
 
     @Option(
@@ -282,16 +284,17 @@ public final class NodeCommand implements Callable<Integer> {
         TlsFiles adminTls = adminTlsCert == null && adminTlsKey == null && adminTlsCa == null
                 ? null
                 : new TlsFiles("--admin-tls", adminTlsCert, adminTlsKey, adminTlsCa);
-        return new KvSecurity(
+        KvSecurity security = new KvSecurity(
                 peerTls,
                 peerTlsVerifyHostname,
-                adminTokenFile == null ? null : SecretFiles.readSecret("--admin-token-file", adminTokenFile),
+                null,
                 adminTls,
                 tlsReloadPollMs,
                 requirepass(),
                 clientTlsCert == null && clientTlsKey == null && clientTlsCa == null
                         ? null
                         : new TlsFiles("--client-tls", clientTlsCert, clientTlsKey, clientTlsCa));
+        return adminTokenFile == null ? security : security.withAdminTokenFile(adminTokenFile);
     }
 
     private io.raftmanager.examples.kv.security.Secret requirepass() {
