@@ -335,7 +335,7 @@ final class Workload {
          * never read in another mode than the run asked for.
          */
         private RespTestClient connect() throws IOException {
-            RespTestClient c = new RespTestClient(cluster.redis(node), 1_000, replyTimeoutMillis);
+            RespTestClient c = cluster.client(node, 1_000, replyTimeoutMillis);
             if (!readMode.equals("linearizable")) {
                 Object ok = c.call("READMODE", readMode);
                 if (!"OK".equals(String.valueOf(ok))) {
