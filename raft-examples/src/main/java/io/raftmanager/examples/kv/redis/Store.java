@@ -134,6 +134,20 @@ public final class Store {
         return out;
     }
 
+    /**
+     * A private copy of the whole store that a script may write without touching this one (the maps are
+     * persistent, so this costs a list copy). Call it on the thread that applies entries.
+     */
+    Store fork() {
+        Store f = new Store(dbs.size());
+        for (int i = 0; i < dbs.size(); i++) {
+            f.dbs.set(i, dbs.get(i));
+            f.expiries.set(i, expiries.get(i));
+        }
+        f.clock = clock;
+        return f;
+    }
+
     /** A point-in-time view of every database (the maps are persistent, so this is cheap). */
     public List<PSortedMap<Key, Entry>> view() {
         return List.copyOf(dbs);

@@ -20,10 +20,12 @@ public final class RespServer implements AutoCloseable {
 
     private final Channel channel;
     private final Forwarder forwarder;
+    private final KvCommands commands;
 
-    private RespServer(Channel channel, Forwarder forwarder) {
+    private RespServer(Channel channel, Forwarder forwarder, KvCommands commands) {
         this.channel = channel;
         this.forwarder = forwarder;
+        this.commands = commands;
     }
 
     /**
@@ -54,12 +56,13 @@ public final class RespServer implements AutoCloseable {
         ChannelFuture bound = b.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             forwarder.close();
+            commands.close();
             throw new StartupException(
                     "cannot listen for Redis clients on " + KvNode.hostPort(address) + ": "
                             + bound.cause().getMessage(),
                     bound.cause());
         }
-        return new RespServer(bound.channel(), forwarder);
+        return new RespServer(bound.channel(), forwarder, commands);
     }
 
     public InetSocketAddress address() {
@@ -70,5 +73,6 @@ public final class RespServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         forwarder.close();
+        commands.close();
     }
 }
