@@ -57,6 +57,13 @@ final class KvCommands {
         connection.close();
     }
 
+    /** Whether {@code args} may change data: a timeout then leaves its outcome unknown. */
+    boolean mayWrite(Session s, List<byte[]> args) {
+        return !isRead(s, args)
+                || (!args.isEmpty()
+                        && text(args.get(0)).toLowerCase(Locale.ROOT).startsWith("eval"));
+    }
+
     /** Whether {@code args} is a blocking command that may wait longer than the request timeout. */
     boolean isBlocking(Session s, List<byte[]> args) {
         if (args.isEmpty() || s.inMulti) {

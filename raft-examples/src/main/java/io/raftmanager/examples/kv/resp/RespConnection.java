@@ -124,7 +124,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                 new CompletableFuture<>(),
                 command,
                 start,
-                !commands.isRead(session, args),
+                commands.mayWrite(session, args),
                 new int[] {2},
                 commands.isBlocking(session, args));
         CompletableFuture<RedisMessage> previous = session.tail;

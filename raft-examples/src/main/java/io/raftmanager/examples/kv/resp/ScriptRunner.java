@@ -163,20 +163,28 @@ final class ScriptRunner implements AutoCloseable {
     private void runOn(Store store, Call c) {
         Running me = new Running();
         running = me;
-        LuaRun.Outcome out;
+        LuaRun.Outcome out = null;
+        io.raftmanager.examples.kv.proto.Reply failed = null;
         try {
             long now = Math.max(store.clock(), System.currentTimeMillis());
             out = LuaRun.run(store, c.db(), now, c.code(), c.keys(), c.args(), c.readOnly(), () -> me.killed);
         } catch (LuaRun.Killed e) {
-            c.reply().complete(new ReplyMessage(R.error("ERR Script killed by user with SCRIPT KILL...")));
-            return;
+            failed = R.error("ERR Script killed by user with SCRIPT KILL...");
         } catch (RuntimeException e) {
             LOG.warn("script failed", e);
-            c.reply().complete(new ReplyMessage(R.error("ERR Error running script: " + e)));
-            return;
+            failed = R.error("ERR Error running script: " + e);
         } finally {
-            running = null;
+            running = null; // before any reply: a client that saw the script end must not see BUSY
         }
+        if (failed != null) {
+            c.reply().complete(new ReplyMessage(failed));
+        } else {
+            propose(c, out);
+        }
+    }
+
+    /** Proposes a finished script's effects; runs it again if something it depends on changed meanwhile. */
+    private void propose(Call c, LuaRun.Outcome out) {
         if (out.effects().isEmpty()) {
             c.reply().complete(new ReplyMessage(out.reply()));
             return;
