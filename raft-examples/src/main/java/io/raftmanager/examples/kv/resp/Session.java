@@ -46,6 +46,8 @@ final class Session {
     CompletableFuture<RedisMessage> lastRead = CompletableFuture.completedFuture(null);
     /** The connection has closed (a blocked command stops waiting). */
     volatile boolean closed;
+    /** False until AUTH succeeds when the node requires a password. */
+    volatile boolean authenticated = true;
     /** Set by QUIT: close once the replies so far are written. */
     boolean closeAfterReplies;
 
