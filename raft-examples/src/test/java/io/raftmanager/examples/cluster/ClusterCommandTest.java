@@ -100,6 +100,7 @@ class ClusterCommandTest {
                 out.contains(
                         "redis-cli --tls --cacert " + secure.resolve("ca.pem").toAbsolutePath()),
                 out);
+        assertTrue(!out.contains("try: redis-cli -p"), "no plaintext redis-cli hint in secure mode: " + out);
         for (String f : new String[] {"admin-token", "redis-password", "n1/key.pem", "n3/key.pem"}) {
             assertEquals(
                     "rw-------",
