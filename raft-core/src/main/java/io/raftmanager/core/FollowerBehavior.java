@@ -86,9 +86,8 @@ final class FollowerBehavior {
         } else {
             r.raftLog.commitTo(commit);
         }
-        r.send(
-                Messages.heartbeatResponse(
-                        r, m.getFrom(), m.getHeartbeatRequest().getContext()),
-                true);
+        boolean quiesced =
+                m.getHeartbeatRequest().getQuiesce() && r.quiescence.onQuiesceHeartbeat(commit);
+        r.send(Messages.heartbeatResponse(r, m.getFrom(), m.getHeartbeatRequest().getContext(), quiesced), true);
     }
 }

@@ -42,6 +42,11 @@ final class ReadIndexTracker {
         unsent.add(r);
     }
 
+    /** No read waits for a round and no round waits for answers. */
+    boolean idle() {
+        return unsent.isEmpty() && rounds.isEmpty();
+    }
+
     boolean hasUnsent() {
         return !unsent.isEmpty();
     }

@@ -70,6 +70,10 @@ final class EventLoop implements Worker {
     private Role role = Role.FOLLOWER;
     private long leader;
     private boolean failed;
+    /** Set before start by a host that detects dead servers and wakes groups (RaftServer). */
+    private boolean quiesceWhenIdle;
+    /** The core was quiesced at the end of the last pass: it owes no ticks for the time since. */
+    private volatile boolean asleep;
 
     EventLoop(
             Raft raft,
@@ -104,7 +108,30 @@ final class EventLoop implements Worker {
 
     @Override
     public long idleNanos() {
+        if (asleep && pendingReads.isEmpty() && pendingTransfer == null) {
+            return Long.MAX_VALUE; // no timer at all: an input wakes the loop
+        }
         return Math.max(0, nextTickNanos - scheduler.nanoTime());
+    }
+
+    /**
+     * Lets the leader quiesce the group when idle (see {@link Raft#quiesce()}); only for a host that wakes
+     * quiesced followers when their leader's server dies. Call before the loop starts.
+     */
+    void quiesceWhenIdle() {
+        quiesceWhenIdle = true;
+    }
+
+    /** Whether the core was quiesced at the end of the last pass (any thread; for counts). */
+    boolean quiesced() {
+        return asleep;
+    }
+
+    /** Loop thread: the server {@code node} looks dead; wake this core if it follows a leader there. */
+    void leaderServerSuspected(long node) {
+        if (raft.quiesced() && raft.role() != Role.LEADER && raft.leaderId() == node) {
+            raft.wake(scheduler.nanoTime());
+        }
     }
 
     @Override
@@ -165,9 +192,18 @@ final class EventLoop implements Worker {
             propose(proposals);
         }
         long now = scheduler.nanoTime();
+        if (quiesceWhenIdle) {
+            raft.clock(now); // a follower that quiesced in this pass learns when
+            if (asleep && now - nextTickNanos >= 0) {
+                nextTickNanos = now; // it slept without a timer: one tick now, none for the time asleep
+            }
+        }
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
                 raft.tick(now);
+                if (quiesceWhenIdle && runtimeIdle()) {
+                    raft.quiesce();
+                }
             }
             if (verifier.markerDue()) {
                 proposeDigestMarker();
@@ -181,7 +217,18 @@ final class EventLoop implements Worker {
             handleReady(raft.ready());
             work++;
         }
+        asleep = raft.quiesced();
         return work;
+    }
+
+    /** Nothing waits on this server's loop: no proposal, read, change, transfer or write in flight. */
+    private boolean runtimeIdle() {
+        return role == Role.LEADER
+                && pending.isEmpty()
+                && pendingReads.isEmpty()
+                && pendingChanges.isEmpty()
+                && pendingTransfer == null
+                && writesInFlight == 0;
     }
 
     /** Snapshot chunks and their answers go to the transfer worker; those of an older term are stale. */

@@ -1,0 +1,160 @@
+package io.raftmanager.core;
+
+import io.raftmanager.Role;
+import io.raftmanager.core.confchange.Changer;
+import io.raftmanager.core.tracker.ProgressState;
+import io.raftmanager.proto.RaftMessage;
+
+/**
+ * When an idle group may stop ticking (CockroachDB's quiescence, TiKV's hibernating regions). A leader
+ * with nothing in flight whose every member holds its whole log and commit index sends a last heartbeat
+ * flagged {@code quiesce}; a follower whose log ends exactly at that commit index quiesces and says so in
+ * its answer. A quiesced core asks for no ticks (the runtime stops calling {@link Raft#tick}), so an idle
+ * group costs nothing. Every other input wakes it: a proposal, a read, a transfer, a membership change, or
+ * any message but the quiesce heartbeat and its answer.
+ *
+ * <p>Safety: quiescence only withholds ticks. A follower counts no election time while quiesced, so it
+ * refuses disruptive votes for at least as long as it would have; when the runtime wakes it because the
+ * leader's node looks dead ({@link Raft#wake(long)}) it is credited the ticks the clock says it missed,
+ * never more than an election timeout and one tick less than measured, which is what an unquiesced
+ * follower that heard nothing would have counted.
+ */
+final class Quiescence {
+    private final Raft r;
+    private boolean quiesced;
+    /**
+     * The first clock reading after this core last quiesced or, as a follower, last heard its leader's
+     * quiesce heartbeat: a reading taken after the message arrived, so never earlier than the leader's
+     * round (the credit for missed ticks can then only be too small).
+     */
+    private long sinceNanos;
+    private boolean awaitingClock;
+    /**
+     * Planted bug, set only by tests (PlantedBugs): a leader quiesces with entries not yet committed or
+     * replicated, and followers quiesce whatever their log holds. Never true otherwise.
+     */
+    boolean plantedQuiesceUncommitted;
+
+    Quiescence(Raft r) {
+        this.r = r;
+    }
+
+    boolean quiesced() {
+        return quiesced;
+    }
+
+    /** Leader: quiesces the group if it is idle; returns whether it did. */
+    boolean tryQuiesce() {
+        if (quiesced || r.role != Role.LEADER || !(idle() || plantedQuiesceUncommitted)) {
+            return false;
+        }
+        enter();
+        r.leader.broadcastQuiesce();
+        return true;
+    }
+
+    /**
+     * Leader: nothing in flight. The log is committed and durable up to its end (so the term's no-op is
+     * committed), no read, transfer or configuration change is pending, and every member, voter or
+     * learner, is replicating and has the whole log.
+     */
+    private boolean idle() {
+        long last = r.raftLog.lastIndex();
+        if (r.leadTransferee != 0
+                || !r.reads.idle()
+                || r.leader.hasReadsAwaitingTermCommit()
+                || r.raftLog.committed() != last
+                || r.raftLog.lastStableIndex() != last
+                || r.pendingConfigIndex > r.raftLog.applying()
+                || r.reconfiguration.hasUnappliedCommittedConfig()
+                || Changer.isJoint(r.membership)) {
+            return false;
+        }
+        for (var e : r.tracker.allProgress().entrySet()) {
+            if (e.getKey() != r.id
+                    && (e.getValue().match() != last || e.getValue().state() != ProgressState.REPLICATE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Follower, on a quiesce heartbeat of its leader (already applied: commit advanced): quiesces if its
+     * log ends at the leader's commit index, which the leader sent as the end of its own log. Returns
+     * whether it did, for the answer.
+     */
+    boolean onQuiesceHeartbeat(long leaderCommit) {
+        boolean matches = r.raftLog.lastIndex() == leaderCommit && r.raftLog.committed() == leaderCommit;
+        if (matches || plantedQuiesceUncommitted) {
+            enter(); // again if already quiesced: the leader was heard now
+            return true;
+        }
+        quiesced = false;
+        return false;
+    }
+
+    /**
+     * Whether {@code m} keeps a quiesced core asleep: only the quiesce heartbeat (follower) and a
+     * follower's answer that it quiesced (leader), both of the current term.
+     */
+    static boolean keepsQuiescence(Raft r, RaftMessage m) {
+        if (m.getTerm() != r.term) {
+            return false;
+        }
+        return switch (m.getBodyCase()) {
+            case HEARTBEAT_REQUEST -> r.role == Role.FOLLOWER
+                    && m.getHeartbeatRequest().getQuiesce();
+            case HEARTBEAT_RESPONSE -> r.role == Role.LEADER
+                    && m.getHeartbeatResponse().getQuiesced();
+            default -> false;
+        };
+    }
+
+    /**
+     * Wakes the core. A leader starts a heartbeat round at once so its followers wake too. With {@code
+     * creditMissedTicks} (the runtime suspects the leader died), a follower is credited the election ticks
+     * the clock says passed while it slept, and tells its leader it woke (if that leader lives, it answers
+     * and the follower stays with it).
+     */
+    void wake(boolean creditMissedTicks) {
+        if (!quiesced) {
+            return;
+        }
+        quiesced = false;
+        if (r.role == Role.LEADER) {
+            r.heartbeatElapsed = 0;
+            r.leader.broadcastHeartbeat();
+            return;
+        }
+        if (creditMissedTicks && !awaitingClock) {
+            long tickNanos = r.config.tickMillis() * 1_000_000L;
+            long missed = (r.clockNanos - sinceNanos) / tickNanos - 1;
+            if (missed > 0) {
+                int credited = (int) Math.min(missed, r.config.electionTicks());
+                r.electionElapsed = Math.max(r.electionElapsed, credited);
+            }
+            if (r.leaderId != 0) {
+                r.send(Messages.heartbeatResponse(r, r.leaderId, com.google.protobuf.ByteString.EMPTY, false), false);
+            }
+        }
+    }
+
+    /** Any change of role or term ends quiescence. */
+    void reset() {
+        quiesced = false;
+    }
+
+    /** The runtime read its clock (after handing over the inputs it had). */
+    void clockObserved(long nowNanos) {
+        if (awaitingClock) {
+            sinceNanos = nowNanos;
+            awaitingClock = false;
+        }
+    }
+
+    private void enter() {
+        quiesced = true;
+        awaitingClock = true;
+    }
+}
