@@ -55,6 +55,7 @@ final class HeartbeatCoalescer implements Worker {
     private long nextFlush; // the worker's own (its runs never overlap)
     /** 0 without node liveness; otherwise how long a server may stay silent before it is suspected. */
     private final long livenessTimeoutNanos;
+
     private final LongConsumer onSuspected;
     private final ConcurrentHashMap<Long, Peer> peers = new ConcurrentHashMap<>();
     private final LongAdder keepAlivesSent = new LongAdder();
@@ -294,8 +295,9 @@ final class HeartbeatCoalescer implements Worker {
                     .setTo(batch.getTo())
                     .setTerm(h.getTerm());
             if (h.getResponse()) {
-                m.setHeartbeatResponse(
-                        HeartbeatResponse.newBuilder().setContext(h.getContext()).setQuiesced(h.getQuiesce()));
+                m.setHeartbeatResponse(HeartbeatResponse.newBuilder()
+                        .setContext(h.getContext())
+                        .setQuiesced(h.getQuiesce()));
             } else {
                 m.setHeartbeatRequest(HeartbeatRequest.newBuilder()
                         .setCommit(h.getCommit())

@@ -16,8 +16,7 @@ final class HostedGroup implements RaftNode {
     private final io.raftmanager.node.DefaultRaftNode node;
     private final GroupTransport transport;
 
-    HostedGroup(
-            RaftServer server, long groupId, io.raftmanager.node.DefaultRaftNode node, GroupTransport transport) {
+    HostedGroup(RaftServer server, long groupId, io.raftmanager.node.DefaultRaftNode node, GroupTransport transport) {
         this.server = server;
         this.groupId = groupId;
         this.node = node;

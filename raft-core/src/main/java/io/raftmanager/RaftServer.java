@@ -55,6 +55,7 @@ public final class RaftServer implements AutoCloseable {
     private final boolean quiesce;
     /** Planted bug, set only by tests (ServerPlants): suspected servers wake no group. */
     volatile boolean plantedIgnoreSuspects;
+
     private WorkerHandle coalescerHandle;
     private boolean started;
     private boolean closed;

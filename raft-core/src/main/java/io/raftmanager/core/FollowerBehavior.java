@@ -86,8 +86,10 @@ final class FollowerBehavior {
         } else {
             r.raftLog.commitTo(commit);
         }
-        boolean quiesced =
-                m.getHeartbeatRequest().getQuiesce() && r.quiescence.onQuiesceHeartbeat(commit);
-        r.send(Messages.heartbeatResponse(r, m.getFrom(), m.getHeartbeatRequest().getContext(), quiesced), true);
+        boolean quiesced = m.getHeartbeatRequest().getQuiesce() && r.quiescence.onQuiesceHeartbeat(commit);
+        r.send(
+                Messages.heartbeatResponse(
+                        r, m.getFrom(), m.getHeartbeatRequest().getContext(), quiesced),
+                true);
     }
 }

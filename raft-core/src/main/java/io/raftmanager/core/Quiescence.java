@@ -28,6 +28,7 @@ final class Quiescence {
      * round (the credit for missed ticks can then only be too small).
      */
     private long sinceNanos;
+
     private boolean awaitingClock;
     /**
      * Planted bug, set only by tests (PlantedBugs): a leader quiesces with entries not yet committed or
@@ -103,10 +104,10 @@ final class Quiescence {
             return false;
         }
         return switch (m.getBodyCase()) {
-            case HEARTBEAT_REQUEST -> r.role == Role.FOLLOWER
-                    && m.getHeartbeatRequest().getQuiesce();
-            case HEARTBEAT_RESPONSE -> r.role == Role.LEADER
-                    && m.getHeartbeatResponse().getQuiesced();
+            case HEARTBEAT_REQUEST ->
+                r.role == Role.FOLLOWER && m.getHeartbeatRequest().getQuiesce();
+            case HEARTBEAT_RESPONSE ->
+                r.role == Role.LEADER && m.getHeartbeatResponse().getQuiesced();
             default -> false;
         };
     }
