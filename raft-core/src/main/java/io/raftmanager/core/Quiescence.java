@@ -1,5 +1,6 @@
 package io.raftmanager.core;
 
+import com.google.protobuf.ByteString;
 import io.raftmanager.Role;
 import io.raftmanager.core.confchange.Changer;
 import io.raftmanager.core.tracker.ProgressState;
@@ -30,6 +31,8 @@ final class Quiescence {
     private long sinceNanos;
 
     private boolean awaitingClock;
+    /** The heartbeat round that quiesced this core: answers to, and copies of, older rounds are stale. */
+    private long round;
     /**
      * Planted bug, set only by tests (PlantedBugs): a leader quiesces with entries not yet committed or
      * replicated, and followers quiesce whatever their log holds. Never true otherwise.
@@ -51,6 +54,7 @@ final class Quiescence {
         }
         enter();
         r.leader.broadcastQuiesce();
+        round = r.reads.latestSeq();
         return true;
     }
 
@@ -85,10 +89,11 @@ final class Quiescence {
      * log ends at the leader's commit index, which the leader sent as the end of its own log. Returns
      * whether it did, for the answer.
      */
-    boolean onQuiesceHeartbeat(long leaderCommit) {
+    boolean onQuiesceHeartbeat(long leaderCommit, ByteString context) {
         boolean matches = r.raftLog.lastIndex() == leaderCommit && r.raftLog.committed() == leaderCommit;
         if (matches || plantedQuiesceUncommitted) {
             enter(); // again if already quiesced: the leader was heard now
+            round = ReadIndexTracker.decode(context);
             return true;
         }
         quiesced = false;
@@ -96,20 +101,52 @@ final class Quiescence {
     }
 
     /**
-     * Whether {@code m} keeps a quiesced core asleep: only the quiesce heartbeat (follower) and a
-     * follower's answer that it quiesced (leader), both of the current term.
+     * Whether {@code m} keeps a quiesced core asleep. Only messages of the current term that ask for
+     * nothing new: the quiesce heartbeat and copies of older rounds (follower); a follower's answer that it
+     * quiesced, answers to older rounds, and acknowledgements of entries already known held (leader). A
+     * plain answer to the quiesce round is a refusal, and wakes the leader.
      */
-    static boolean keepsQuiescence(Raft r, RaftMessage m) {
+    boolean keepsQuiescence(RaftMessage m) {
         if (m.getTerm() != r.term) {
             return false;
         }
         return switch (m.getBodyCase()) {
             case HEARTBEAT_REQUEST ->
-                r.role == Role.FOLLOWER && m.getHeartbeatRequest().getQuiesce();
+                r.role == Role.FOLLOWER
+                        && m.getFrom() == r.leaderId
+                        && (m.getHeartbeatRequest().getQuiesce()
+                                || olderRound(m.getHeartbeatRequest().getContext()));
             case HEARTBEAT_RESPONSE ->
-                r.role == Role.LEADER && m.getHeartbeatResponse().getQuiesced();
+                r.role == Role.LEADER
+                        && (m.getHeartbeatResponse().getQuiesced()
+                                || olderRound(m.getHeartbeatResponse().getContext()));
+            case APPEND_RESPONSE ->
+                r.role == Role.LEADER
+                        && m.getAppendResponse().getSuccess()
+                        && r.tracker.progress(m.getFrom()) != null
+                        && m.getAppendResponse().getMatchIndex()
+                                <= r.tracker.progress(m.getFrom()).match();
             default -> false;
         };
+    }
+
+    private boolean olderRound(ByteString context) {
+        long seq = ReadIndexTracker.decode(context);
+        return seq > 0 && seq < round;
+    }
+
+    /**
+     * Wakes the core for {@code m}. A follower woken by anyone but its leader tells the leader, so that a
+     * quiesced leader resumes its heartbeats before the follower's election timer runs out.
+     */
+    void wakeFor(RaftMessage m) {
+        if (!quiesced) {
+            return;
+        }
+        wake(false);
+        if (r.role != Role.LEADER && r.leaderId != 0 && m.getFrom() != r.leaderId) {
+            r.send(Messages.heartbeatResponse(r, r.leaderId, ByteString.EMPTY, false), false);
+        }
     }
 
     /**
@@ -136,7 +173,7 @@ final class Quiescence {
                 r.electionElapsed = Math.max(r.electionElapsed, credited);
             }
             if (r.leaderId != 0) {
-                r.send(Messages.heartbeatResponse(r, r.leaderId, com.google.protobuf.ByteString.EMPTY, false), false);
+                r.send(Messages.heartbeatResponse(r, r.leaderId, ByteString.EMPTY, false), false);
             }
         }
     }
@@ -144,6 +181,7 @@ final class Quiescence {
     /** Any change of role or term ends quiescence. */
     void reset() {
         quiesced = false;
+        round = 0;
     }
 
     /** The runtime read its clock (after handing over the inputs it had). */

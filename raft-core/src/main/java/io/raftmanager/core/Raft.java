@@ -357,8 +357,8 @@ public final class Raft {
      */
     public void step(RaftMessage m) {
         MessageValidator.validate(m, config);
-        if (quiescence.quiesced() && !Quiescence.keepsQuiescence(this, m)) {
-            quiescence.wake(false);
+        if (quiescence.quiesced() && !quiescence.keepsQuiescence(m)) {
+            quiescence.wakeFor(m);
         }
         if (!admission.admitSender(m)) {
             return;

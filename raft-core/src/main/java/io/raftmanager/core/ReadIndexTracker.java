@@ -42,9 +42,17 @@ final class ReadIndexTracker {
         unsent.add(r);
     }
 
-    /** No read waits for a round and no round waits for answers. */
+    /** No read waits for a round or for a round's answers. */
     boolean idle() {
-        return unsent.isEmpty() && rounds.isEmpty();
+        if (!unsent.isEmpty()) {
+            return false;
+        }
+        for (Round r : rounds) {
+            if (!r.reads().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     boolean hasUnsent() {

@@ -1,0 +1,11 @@
+package io.raftmanager;
+
+/** Test-only switches that break a {@link RaftServer} on purpose, to show the simulator catches it. */
+public final class ServerPlants {
+    private ServerPlants() {}
+
+    /** The server never wakes the groups quiesced under a server it suspects dead. */
+    public static void ignoreSuspectedServers(RaftServer server) {
+        server.plantedIgnoreSuspects = true;
+    }
+}
