@@ -8,4 +8,9 @@ public final class ServerPlants {
     public static void ignoreSuspectedServers(RaftServer server) {
         server.plantedIgnoreSuspects = true;
     }
+
+    /** Whether group {@code groupId} is quiesced on {@code server}. */
+    public static boolean quiesced(RaftServer server, long groupId) {
+        return ((HostedGroup) server.group(groupId)).runtime().quiesced();
+    }
 }

@@ -61,7 +61,7 @@ final class Quiescence {
     /**
      * Leader: nothing in flight. The log is committed and durable up to its end (so the term's no-op is
      * committed), no read, transfer or configuration change is pending, and every member, voter or
-     * learner, is replicating and has the whole log.
+     * learner, has the whole log (a member probed after a lost message may stay in PROBE with it).
      */
     private boolean idle() {
         long last = r.raftLog.lastIndex();
@@ -77,7 +77,7 @@ final class Quiescence {
         }
         for (var e : r.tracker.allProgress().entrySet()) {
             if (e.getKey() != r.id
-                    && (e.getValue().match() != last || e.getValue().state() != ProgressState.REPLICATE)) {
+                    && (e.getValue().match() != last || e.getValue().state() == ProgressState.SNAPSHOT)) {
                 return false;
             }
         }

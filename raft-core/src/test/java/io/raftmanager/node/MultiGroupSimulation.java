@@ -78,6 +78,7 @@ final class MultiGroupSimulation {
     private final Map<Long, List<Operation<KvModel.Input, KvModel.Output>>> histories = new TreeMap<>();
     private final Client[] clients = new Client[CLIENTS];
     private int acknowledged;
+    private boolean issuing = true;
 
     private final class Client {
         final int id;
@@ -205,6 +206,7 @@ final class MultiGroupSimulation {
         }
         downUntil.clear();
         scheduler.runFor(3_000 * MS);
+        issuing = false; // from here on, only what the clients already asked
         for (Client c : clients) {
             client(c);
             if (c.pending != null) {
@@ -217,8 +219,21 @@ final class MultiGroupSimulation {
             quiesced += s.quiescedGroupCount();
         }
         if (quiesced < SERVERS * groups) {
+            StringBuilder awake = new StringBuilder();
+            for (long g = 1; g <= groups; g++) {
+                for (long id : servers.keySet()) {
+                    if (!ServerPlants.quiesced(servers.get(id), g)) {
+                        awake.append(" group ")
+                                .append(g)
+                                .append(" on ")
+                                .append(id)
+                                .append(": ")
+                                .append(status(id, g));
+                    }
+                }
+            }
             violations.add("quiescence: only " + quiesced + " of " + SERVERS * groups
-                    + " replicas quiesced after 3 s at rest");
+                    + " replicas quiesced after 3 s at rest;" + awake);
         }
         long maxElection = leaderServerDies();
         servers.values().forEach(RaftServer::close);
@@ -343,7 +358,7 @@ final class MultiGroupSimulation {
             return;
         }
         // Bursts and long pauses, so groups quiesce and wake during the faults.
-        if (random.nextInt(8) != 0) {
+        if (!issuing || random.nextInt(8) != 0) {
             return;
         }
         RaftServer s = servers.get(c.target);
