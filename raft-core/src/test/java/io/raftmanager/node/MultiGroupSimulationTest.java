@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * quiescence and node liveness on, under every fault the wire and servers have. Each seed is checked for
  * election and state machine safety per group, a linearizable history per group, convergence, quiescence
  * at rest, and re-election of every group whose leader's server dies. Properties: {@code raft.multi.seeds}
- * (default 500), {@code raft.multi.firstSeed}, {@code raft.multi.steps} (default 300 steps of 2 ms), {@code
- * raft.multi.groups} (default 4), and {@code raft.multi.seed} to replay one seed.
+ * (default 500), {@code raft.multi.firstSeed}, {@code raft.multi.steps} (default 200 steps of 2 ms), {@code
+ * raft.multi.groups} (default 3), and {@code raft.multi.seed} to replay one seed.
  */
 class MultiGroupSimulationTest {
     private static final Logger LOG = LoggerFactory.getLogger(MultiGroupSimulationTest.class);
@@ -41,8 +41,8 @@ class MultiGroupSimulationTest {
 
     @Test
     void everySeedKeepsEachGroupSafeLinearizableAndLiveWithQuiescence() {
-        int steps = Integer.getInteger("raft.multi.steps", 300);
-        int groups = Integer.getInteger("raft.multi.groups", 4);
+        int steps = Integer.getInteger("raft.multi.steps", 200);
+        int groups = Integer.getInteger("raft.multi.groups", 3);
         Long only = Long.getLong("raft.multi.seed");
         long first = only != null ? only : Long.getLong("raft.multi.firstSeed", 1);
         int seeds = only != null ? 1 : Integer.getInteger("raft.multi.seeds", 500);
