@@ -40,6 +40,11 @@ import org.slf4j.LoggerFactory;
 final class EventLoop implements Worker {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
     private static final int MAX_INPUTS_PER_PASS = 16_384;
+    /**
+     * Ticks without a client input before a leader tries to quiesce: waking costs a heartbeat round, so a
+     * group written every few ticks stays awake rather than flapping (CockroachDB waits a few ticks too).
+     */
+    static final int QUIESCE_AFTER_TICKS = 3;
 
     private final Raft raft;
     private final Transport transport;
@@ -74,6 +79,8 @@ final class EventLoop implements Worker {
     private boolean quiesceWhenIdle;
     /** The core was quiesced at the end of the last pass: it owes no ticks for the time since. */
     private volatile boolean asleep;
+
+    private int ticksWithoutClientInput;
 
     EventLoop(
             Raft raft,
@@ -151,15 +158,19 @@ final class EventLoop implements Worker {
                     step(m);
                 }
             } else if (in instanceof Inputs.Proposal p) {
+                ticksWithoutClientInput = 0;
                 if (proposals == null) {
                     proposals = new ArrayList<>();
                 }
                 proposals.add(p);
             } else if (in instanceof Inputs.Read r) {
+                ticksWithoutClientInput = 0;
                 startRead(r);
             } else if (in instanceof Inputs.ChangeMembership c) {
+                ticksWithoutClientInput = 0;
                 changeMembership(c);
             } else if (in instanceof Inputs.Transfer t) {
+                ticksWithoutClientInput = 0;
                 transfer(t);
             } else if (in instanceof Inputs.Persisted p) {
                 writesInFlight -= p.count();
@@ -201,7 +212,7 @@ final class EventLoop implements Worker {
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
                 raft.tick(now);
-                if (quiesceWhenIdle && runtimeIdle()) {
+                if (quiesceWhenIdle && ++ticksWithoutClientInput >= QUIESCE_AFTER_TICKS && runtimeIdle()) {
                     raft.quiesce();
                 }
             }
