@@ -1,9 +1,9 @@
 package io.raftmanager.examples.jepsen;
 
-import io.raftmanager.testing.linearizability.CheckResult;
-import io.raftmanager.testing.linearizability.KvModel;
-import io.raftmanager.testing.linearizability.LinearizabilityChecker;
-import io.raftmanager.testing.linearizability.Operation;
+import io.raftmanager.testkit.linearizability.CheckResult;
+import io.raftmanager.testkit.linearizability.KvModel;
+import io.raftmanager.testkit.linearizability.LinearizabilityChecker;
+import io.raftmanager.testkit.linearizability.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
