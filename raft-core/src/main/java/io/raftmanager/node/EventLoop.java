@@ -174,6 +174,7 @@ final class EventLoop implements Worker {
             }
             nextTickNanos += tickNanos;
             work++;
+            reportReplication();
             expireReads(now);
             expireTransfer(now);
         }
@@ -505,6 +506,19 @@ final class EventLoop implements Worker {
     }
 
     /** The core, for tasks already running on the loop thread (posted Runnables). */
+    /** A leader's followers' progress, once a tick; skipped when nobody records it. */
+    private void reportReplication() {
+        if (metrics != NodeMetrics.NOOP && raft.role() == Role.LEADER) {
+            var status = raft.status();
+            long last = status.lastIndex();
+            raft.matchIndexes().forEach((peer, match) -> {
+                if (peer != status.id()) {
+                    metrics.recordReplication(peer, match, last);
+                }
+            });
+        }
+    }
+
     Raft raftForLoopThread() {
         return raft;
     }

@@ -76,6 +76,18 @@ class AdminServerTest {
         assertTrue(body.contains("raftkv_command_seconds_count{command=\"other\",outcome=\"error\"}"), body);
         assertTrue(body.contains("raft_is_leader 1.0"), body);
         assertTrue(body.contains("raft_transport_messages_sent_total"), body);
+        // Latency histograms with buckets, for histogram_quantile() in Prometheus.
+        assertTrue(body.contains("raftkv_command_seconds_bucket{command=\"set\",outcome=\"ok\",le=\""), body);
+        // The library's Raft metrics through the Micrometer binder: fsync and apply latency, elections.
+        assertTrue(body.contains("raft_log_write_seconds_bucket{group=\"0\",node=\"1\",sync=\"true\",le="), body);
+        assertTrue(body.contains("raft_apply_seconds_count{group=\"0\",node=\"1\"}"), body);
+        assertTrue(body.contains("raft_elections_won_total{group=\"0\",node=\"1\"} 1.0"), body);
+        assertTrue(body.contains("raft_commit_index{group=\"0\",node=\"1\"}"), body);
+        // The JVM and the process.
+        assertTrue(body.contains("jvm_memory_used_bytes{"), body);
+        assertTrue(body.contains("jvm_threads_live_threads"), body);
+        assertTrue(body.contains("process_cpu_usage"), body);
+        assertTrue(body.contains("jvm_gc_"), body);
     }
 
     @Test
