@@ -119,13 +119,18 @@ public final class SimCluster implements AutoCloseable {
         return running.get(id);
     }
 
-    /** Whether node {@code id} runs (was not crashed, or was restarted since). */
+    /**
+     * Whether node {@code id} runs: it was not crashed (or was restarted since) and did not stop itself
+     * after a failure, such as a disk that failed under it.
+     */
     public boolean isRunning(long id) {
+        reapStopped();
         return nodes.containsKey(id);
     }
 
     /** The servers that currently believe they lead, in id order (more than one during a partition). */
     public List<Long> leaders() {
+        reapStopped();
         List<Long> out = new ArrayList<>();
         roles.forEach((id, role) -> {
             if (role == Role.LEADER && nodes.containsKey(id)) {
@@ -247,7 +252,7 @@ public final class SimCluster implements AutoCloseable {
      * @throws IllegalStateException if it is running
      */
     public void restart(long id) {
-        if (nodes.containsKey(id)) {
+        if (isRunning(id)) {
             throw new IllegalStateException("node " + id + " is running; crash it first");
         }
         storages.get(id).failing(false);
@@ -276,8 +281,14 @@ public final class SimCluster implements AutoCloseable {
         return new ClientHistory<>(this, codec);
     }
 
-    SimScheduler scheduler() {
-        return scheduler;
+    /** Treats a node that stopped itself after a failure as crashed: it is down until restarted. */
+    private void reapStopped() {
+        for (Long id : List.copyOf(nodes.keySet())) {
+            CompletableFuture<?> probe = nodes.get(id).status();
+            if (probe.isCompletedExceptionally()) {
+                crash(id);
+            }
+        }
     }
 
     /** Closes every running node. */

@@ -74,7 +74,7 @@ class SimClusterTest {
     };
 
     /** A seeded random workload with a fault every round; returns the history as text. */
-    private static List<Operation<RegisterModel.Input, RegisterModel.Output>> run(long seed, boolean diskFaults) {
+    static List<Operation<RegisterModel.Input, RegisterModel.Output>> run(long seed, boolean diskFaults) {
         try (SimCluster cluster = SimCluster.builder()
                 .seed(seed)
                 .nodes(3)
@@ -83,7 +83,7 @@ class SimClusterTest {
             cluster.awaitLeader();
             ClientHistory<RegisterModel.Input, RegisterModel.Output> h = cluster.history(CODEC);
             int unique = 0;
-            for (int round = 0; round < 10; round++) {
+            for (int round = 0; round < 15; round++) {
                 for (int client = 0; client < 3; client++) {
                     RegisterModel.Input in = switch (cluster.random().nextInt(3)) {
                         case 0 -> RegisterModel.read();
@@ -92,18 +92,30 @@ class SimClusterTest {
                     };
                     h.invoke(client, in);
                 }
-                cluster.runFor(Duration.ofMillis(80));
-                long victim = cluster.leader().orElse(3L);
-                if (diskFaults && round % 3 == 0 && cluster.isRunning(victim)) {
-                    cluster.failDisk(victim);
-                } else if (round % 3 == 1) {
-                    cluster.partition(List.of(victim));
-                } else {
-                    cluster.heal();
-                    for (long id : cluster.ids()) {
-                        if (diskFaults && cluster.isRunning(id) && round % 3 == 2) {
-                            cluster.crash(id);
-                            cluster.restart(id);
+                cluster.runFor(Duration.ofMillis(300));
+                long leader = cluster.leader().orElse(1L);
+                switch (round % 5) {
+                    case 0 -> {
+                        if (diskFaults) {
+                            cluster.failDisk(leader);
+                        } else {
+                            cluster.isolate(leader);
+                        }
+                    }
+                    case 2 -> cluster.partition(List.of(leader));
+                    case 3 -> {
+                        cluster.heal();
+                        long other = leader % 3 + 1;
+                        if (cluster.isRunning(other)) {
+                            cluster.crash(other);
+                        }
+                    }
+                    default -> {
+                        cluster.heal();
+                        for (long id : cluster.ids()) {
+                            if (!cluster.isRunning(id)) {
+                                cluster.restart(id);
+                            }
                         }
                     }
                 }

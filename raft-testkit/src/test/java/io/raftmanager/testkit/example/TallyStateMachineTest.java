@@ -128,7 +128,7 @@ class TallyStateMachineTest {
                     .findFirst()
                     .orElseThrow();
             // The planted bug: reads answered from any replica's local state with no freshness check.
-            ClientHistory<TallyOp, Long> history = cluster.history(codec(ReadConsistency.FOLLOWER));
+            ClientHistory<TallyOp, Long> history = cluster.history(codec(ReadConsistency.STALE));
             cluster.await(history.invokeAt(leader, 1, TallyOp.add(5)), Duration.ofSeconds(5));
             cluster.runFor(Duration.ofMillis(200));
             cluster.isolate(follower);
