@@ -38,7 +38,7 @@ class EngineSimulationTest {
         for (long seed = first; seed < first + seeds; seed++) {
             EngineSimulation.Result r = new EngineSimulation(seed, false).run(steps);
             String replay =
-                    " (replay: mvn -pl raft-core test -Dtest=EngineSimulationTest#everySeedKeepsRaftsSafetyPropertiesAndALinearizableHistory"
+                    " (replay: mvn -pl raft-testkit -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=EngineSimulationTest#everySeedKeepsRaftsSafetyPropertiesAndALinearizableHistory"
                             + " -Draft.engine.seed=" + seed + " -Draft.engine.steps=" + steps + ")";
             if (!r.violations().isEmpty()) {
                 fail("seed " + seed + ": " + r.violations() + "\nevents: " + r.events() + replay);

@@ -120,7 +120,7 @@ class SimulatorTest {
             sb.append("  ").append(ev).append('\n');
         }
         sb.append(
-                        "replay: mvn -o -pl raft-core test -Dtest=SimulatorTest#safetyAndLivenessHoldAcrossSeeds -Draft.sim.seed=")
+                        "replay: mvn -o -pl raft-testkit -am test -Dsurefire.failIfNoSpecifiedTests=false -Dtest=SimulatorTest#safetyAndLivenessHoldAcrossSeeds -Draft.sim.seed=")
                 .append(seed)
                 .append(" -Draft.sim.steps=")
                 .append(steps)

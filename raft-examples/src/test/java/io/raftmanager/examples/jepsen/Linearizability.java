@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Per-key linearizability of a run's history, through the shared checker in raft-core's test-jar. */
+/** Per-key linearizability of a run's history, through the testkit's checker (raft-testkit). */
 final class Linearizability {
     private Linearizability() {}
 
