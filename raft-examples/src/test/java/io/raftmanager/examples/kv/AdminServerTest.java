@@ -90,6 +90,32 @@ class AdminServerTest {
         assertTrue(body.contains("jvm_gc_"), body);
     }
 
+    /** Every metric docs/grafana-raft-kv.json queries is one raft-kv exposes (the dashboard cannot rot). */
+    @Test
+    void theGrafanaDashboardQueriesOnlyExposedMetrics() throws Exception {
+        try (RespTestClient c = new RespTestClient(node.redisAddress())) {
+            c.call("SET", "g", "1");
+        }
+        String scrape = get("/metrics").body();
+        String dashboard = java.nio.file.Files.readString(
+                Path.of(System.getProperty("user.dir")).resolveSibling("docs/grafana-raft-kv.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\b((?:raftkv|raft|jvm|process|system)_[a-z_]+?)(?:_bucket|_count|_sum|_total)?(?=\\{|\\[)")
+                .matcher(dashboard);
+        // Meters that exist only after an event: a follower to replicate to, a rejection, a collection.
+        java.util.Set<String> eventual = java.util.Set.of(
+                "raft_replication_lag", "raft_proposals_rejected", "jvm_gc_pause_seconds", "raftkv_clients_connected");
+        int checked = 0;
+        while (m.find()) {
+            String name = m.group(1);
+            if (!eventual.contains(name)) {
+                assertTrue(scrape.contains(name), "the dashboard queries " + name + ", which /metrics lacks");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 15, "only " + checked + " metric references found in the dashboard");
+    }
+
     @Test
     void postSnapshotAnswersItsIndexAndStatusShowsIt() throws Exception {
         try (RespTestClient c = new RespTestClient(node.redisAddress())) {
