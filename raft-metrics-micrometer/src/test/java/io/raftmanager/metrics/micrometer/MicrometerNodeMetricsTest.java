@@ -102,14 +102,7 @@ class MicrometerNodeMetricsTest {
                             .tag("peer", Long.toString(other))
                             .gauge()
                             .value());
-            // Latency timers carry percentile histogram buckets for Prometheus.
-            assertTrue(registry.get("raft.apply")
-                            .tag("node", node)
-                            .timer()
-                            .takeSnapshot()
-                            .histogramCounts()
-                            .length
-                    > 0);
+            // The percentile buckets show in a Prometheus scrape: raft-examples' AdminServerTest checks them.
         }
     }
 }
