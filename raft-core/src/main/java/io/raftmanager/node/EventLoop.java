@@ -505,7 +505,6 @@ final class EventLoop implements Worker {
         }
     }
 
-    /** The core, for tasks already running on the loop thread (posted Runnables). */
     /** A leader's followers' progress, once a tick; skipped when nobody records it. */
     private void reportReplication() {
         if (metrics != NodeMetrics.NOOP && raft.role() == Role.LEADER) {
@@ -519,6 +518,7 @@ final class EventLoop implements Worker {
         }
     }
 
+    /** The core, for tasks already running on the loop thread (posted Runnables). */
     Raft raftForLoopThread() {
         return raft;
     }
