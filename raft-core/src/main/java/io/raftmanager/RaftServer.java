@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The transport is started once by {@link #start()} and its inbound messages are dispatched by group id;
  * a message for a group not hosted here (not created yet on this server, or removed) is dropped and counted
- * in {@link #droppedForUnknownGroups()}, as a lost message would be. A {@link
- * io.raftmanager.transport.netty.NettyTransport NettyTransport}'s {@code servedGroups} must therefore accept
+ * in {@link #droppedForUnknownGroups()}, as a lost message would be. A {@code NettyTransport}'s (module
+ * raft-transport-netty) {@code servedGroups} must therefore accept
  * every group id the cluster may use, not only those hosted at the moment: it closes the connection on a
  * frame for a group it does not serve.
  *

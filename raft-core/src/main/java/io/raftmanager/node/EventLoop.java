@@ -221,6 +221,7 @@ final class EventLoop implements Worker {
             }
             nextTickNanos += tickNanos;
             work++;
+            reportReplication();
             expireReads(now);
             expireTransfer(now);
         }
@@ -559,6 +560,19 @@ final class EventLoop implements Worker {
             } else if (in instanceof Inputs.Transfer t) {
                 t.future().completeExceptionally(closed);
             }
+        }
+    }
+
+    /** A leader's followers' progress, once a tick; skipped when nobody records it. */
+    private void reportReplication() {
+        if (metrics != NodeMetrics.NOOP && raft.role() == Role.LEADER) {
+            var status = raft.status();
+            long last = status.lastIndex();
+            raft.matchIndexes().forEach((peer, match) -> {
+                if (peer != status.id()) {
+                    metrics.recordReplication(peer, match, last);
+                }
+            });
         }
     }
 

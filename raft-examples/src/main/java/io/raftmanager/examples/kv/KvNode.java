@@ -144,6 +144,7 @@ public final class KvNode implements AutoCloseable {
                 .transport(transport)
                 .stateMachine(stateMachine)
                 .scheduler(engine)
+                .metrics(metrics.raftMetrics(0, config.id()))
                 .build();
         raft.addListener(new RaftListener() {
             @Override

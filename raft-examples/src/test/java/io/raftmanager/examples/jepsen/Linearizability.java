@@ -1,15 +1,15 @@
 package io.raftmanager.examples.jepsen;
 
-import io.raftmanager.testing.linearizability.CheckResult;
-import io.raftmanager.testing.linearizability.KvModel;
-import io.raftmanager.testing.linearizability.LinearizabilityChecker;
-import io.raftmanager.testing.linearizability.Operation;
+import io.raftmanager.testkit.linearizability.CheckResult;
+import io.raftmanager.testkit.linearizability.KvModel;
+import io.raftmanager.testkit.linearizability.LinearizabilityChecker;
+import io.raftmanager.testkit.linearizability.Operation;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Per-key linearizability of a run's history, through the shared checker in raft-core's test-jar, with each
+ * Per-key linearizability of a run's history, through the testkit's checker (raft-testkit), with each
  * client's operations in one ordered session (so a pipeline's commands must take effect in the order sent).
  */
 final class Linearizability {
