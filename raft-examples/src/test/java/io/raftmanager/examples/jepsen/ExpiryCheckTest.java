@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftmanager.examples.jepsen.Op.Kind;
 import io.raftmanager.examples.jepsen.Op.Outcome;
-import io.raftmanager.testing.linearizability.KvModel;
-import io.raftmanager.testing.linearizability.LinearizabilityChecker;
+import io.raftmanager.testkit.linearizability.KvModel;
+import io.raftmanager.testkit.linearizability.LinearizabilityChecker;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.raftmanager.testing.linearizability.CheckResult;
-import io.raftmanager.testing.linearizability.KvModel;
-import io.raftmanager.testing.linearizability.LinearizabilityChecker;
-import io.raftmanager.testing.linearizability.Operation;
+import io.raftmanager.testkit.linearizability.CheckResult;
+import io.raftmanager.testkit.linearizability.KvModel;
+import io.raftmanager.testkit.linearizability.LinearizabilityChecker;
+import io.raftmanager.testkit.linearizability.Operation;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
