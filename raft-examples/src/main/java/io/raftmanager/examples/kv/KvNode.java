@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.Membership;
+import io.raftmanager.NodeState;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
@@ -65,9 +66,6 @@ public final class KvNode implements AutoCloseable {
 
     private final io.raftmanager.examples.kv.security.RespAuth respAuth;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile Role role = Role.FOLLOWER;
-    private volatile long term;
-    private volatile long leader;
     private volatile Membership membership = Membership.ofVoters();
 
     private KvNode(KvNodeConfig config) {
@@ -149,7 +147,9 @@ public final class KvNode implements AutoCloseable {
         raft.addListener(new RaftListener() {
             @Override
             public void onRoleChange(Role r, long t, OptionalLong l) {
-                roleChanged(r, t, l.orElse(0));
+                if (r == Role.LEADER) {
+                    announce(t);
+                }
             }
 
             @Override
@@ -201,19 +201,10 @@ public final class KvNode implements AutoCloseable {
                 .build();
     }
 
-    private void roleChanged(Role r, long t, long l) {
-        boolean becameLeader = r == Role.LEADER && role != Role.LEADER;
-        role = r;
-        term = t;
-        leader = l;
-        if (becameLeader) {
-            announce(t);
-        }
-    }
-
     /** A new leader records its client addresses in the log, so followers know where to forward. */
     private void announce(long forTerm) {
-        if (role != Role.LEADER || term != forTerm || closed.get()) {
+        NodeState now = raft.state();
+        if (!now.isLeader() || now.term() != forTerm || closed.get()) {
             return;
         }
         if (resp == null || (config.http() != null && admin == null)) {
@@ -338,20 +329,20 @@ public final class KvNode implements AutoCloseable {
     }
 
     public Role role() {
-        return role;
+        return raft.state().role();
     }
 
     public long term() {
-        return term;
+        return raft.state().term();
     }
 
     /** The leader this node knows of, 0 if none. */
     public long leader() {
-        return leader;
+        return raft.state().leader().orElse(0);
     }
 
     public boolean isLeader() {
-        return role == Role.LEADER;
+        return raft.state().isLeader();
     }
 
     public InetSocketAddress redisAddress() {

@@ -16,8 +16,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.InvalidMessageException;
-import io.raftmanager.NodeStatus;
-import io.raftmanager.Role;
+import io.raftmanager.NodeState;
+import io.raftmanager.RaftNode;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.metrics.micrometer.MicrometerNodeMetrics;
 import io.raftmanager.node.NodeMetrics;
@@ -33,7 +33,7 @@ import java.util.function.ToDoubleFunction;
  * (memory, GC, threads, class loading, CPU, file descriptors, uptime), client commands by name and outcome
  * (latency histograms with percentile buckets), connections, protocol errors, the library's Raft metrics
  * through {@link MicrometerNodeMetrics} (fsync and apply latency, replication lag per follower, elections,
- * snapshots), the node's term, role and indexes (from {@link NodeStatus}, refreshed at each scrape) and
+ * snapshots), the node's term, role and indexes (read from {@link RaftNode#state()} at each scrape) and
  * the Netty transport's counters. docs/grafana-raft-kv.json is a dashboard for them.
  */
 public final class KvMetrics implements AutoCloseable {
@@ -73,7 +73,6 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tokenReloads;
     private final Counter tokenReloadFailures;
     private final Counter respAuthFailures;
-    private volatile NodeStatus status;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public KvMetrics(KvNode node) {
@@ -97,11 +96,11 @@ public final class KvMetrics implements AutoCloseable {
         protocolErrors = Counter.builder("raftkv.client.protocol.errors")
                 .description("connections closed for malformed or oversized requests")
                 .register(registry);
-        raftGauge("raft.term", NodeStatus::term);
-        raftGauge("raft.applied.index", NodeStatus::appliedIndex);
-        raftGauge("raft.last.index", NodeStatus::lastIndex);
+        raftGauge("raft.term", NodeState::term);
+        raftGauge("raft.applied.index", NodeState::appliedIndex);
+        raftGauge("raft.last.index", NodeState::lastIndex);
         raftGauge("raft.leader.id", s -> s.leader().orElse(0));
-        raftGauge("raft.is.leader", s -> s.role() == Role.LEADER ? 1 : 0);
+        raftGauge("raft.is.leader", s -> s.isLeader() ? 1 : 0);
         transportCounter("raft.transport.messages.sent", NettyTransport.Stats::messagesSent);
         transportCounter("raft.transport.messages.received", NettyTransport.Stats::messagesReceived);
         transportCounter("raft.transport.dropped.backpressure", NettyTransport.Stats::droppedBackpressure);
@@ -173,8 +172,14 @@ public final class KvMetrics implements AutoCloseable {
         authFailures.increment();
     }
 
-    private void raftGauge(String name, ToDoubleFunction<NodeStatus> f) {
-        Gauge.builder(name, this, m -> m.status == null ? Double.NaN : f.applyAsDouble(m.status))
+    private void raftGauge(String name, ToDoubleFunction<NodeState> f) {
+        // The node's published view: a volatile read, no call into the event loop at scrape time.
+        Gauge.builder(
+                        name,
+                        node,
+                        n -> n.raft() == null
+                                ? Double.NaN
+                                : f.applyAsDouble(n.raft().state()))
                 .register(registry);
     }
 
@@ -232,15 +237,8 @@ public final class KvMetrics implements AutoCloseable {
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** The Prometheus text exposition, with the Raft gauges refreshed first. */
+    /** The Prometheus text exposition. */
     public String scrape() {
-        try {
-            status = node.raft().status().get(1, TimeUnit.SECONDS);
-        } catch (Exception e) { // a closed or stuck node: report the last known values
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-        }
         return registry.scrape();
     }
 
