@@ -18,10 +18,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -180,19 +184,68 @@ class ClusterProcessTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** Sends an admin write until it answers 200, retrying the answers that mean "not now" (503). */
-    static HttpResponse<String> adminUntilOk(long node, String method, String path, String body) throws Exception {
-        java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> last =
-                new java.util.concurrent.atomic.AtomicReference<>();
+    /**
+     * Sends an admin write until it is done, retrying the answers that mean "not now" (503) and "no outcome
+     * in time" (504). After a 504 the attempt may still have taken effect, so a later refusal as already
+     * done (409 "already a learner/voter", 404 "not a member") is that attempt's success if {@code done}
+     * (read from the nodes, not from the answer) confirms it; any other answer fails the test. Either way
+     * {@code done} must come true.
+     *
+     * @return the 200 answer's body, or empty when the change was confirmed after a timed-out attempt
+     */
+    static Optional<String> adminUntilDone(long node, String method, String path, String body, Callable<Boolean> done)
+            throws Exception {
+        AtomicReference<String> ok = new AtomicReference<>();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        AtomicBoolean confirmed = new AtomicBoolean();
         TestNodes.await(method + " " + path + " " + body + " to succeed", Duration.ofSeconds(60), () -> {
             HttpResponse<String> r = admin(node, method, path, body);
-            last.set(r);
-            if (r.statusCode() != 200 && r.statusCode() != 503 && r.statusCode() != 504) {
-                throw new AssertionError(r.statusCode() + " " + r.body());
+            switch (r.statusCode()) {
+                case 200 -> ok.set(r.body());
+                case 503 -> {}
+                case 504 -> timedOut.set(true);
+                case 404, 409 -> {
+                    if (!timedOut.get()) {
+                        throw new AssertionError(r.statusCode() + " " + r.body());
+                    }
+                    TestNodes.await(
+                            "the timed-out " + method + " " + path + " to show (" + r.body() + ")",
+                            Duration.ofSeconds(30),
+                            done);
+                    confirmed.set(true);
+                }
+                default -> throw new AssertionError(r.statusCode() + " " + r.body());
             }
-            return r.statusCode() == 200;
+            return ok.get() != null || confirmed.get();
         });
-        return last.get();
+        TestNodes.await(method + " " + path + " " + body + " to show", Duration.ofSeconds(30), done);
+        return Optional.ofNullable(ok.get());
+    }
+
+    /** Whether node {@code id} is in the configuration {@code observer} applied, with {@code role}. */
+    static boolean hasMember(long observer, long id, String role) throws Exception {
+        return Pattern.compile("\\{\"id\":" + id + ",[^}]*\"role\":\"" + role + "\"")
+                .matcher(statusOk(observer))
+                .find();
+    }
+
+    /** Whether node {@code id} is absent from the configuration {@code observer} applied. */
+    static boolean isGone(long observer, long id) throws Exception {
+        return !statusOk(observer).contains("\"id\":" + id + ",\"raft\"");
+    }
+
+    /** The node's /status; an error answer throws (the callers' awaits retry it). */
+    static String statusOk(long node) throws Exception {
+        HttpResponse<String> r = admin(node, "GET", "/status", "");
+        if (r.statusCode() != 200) {
+            throw new IOException("/status of node " + node + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
+    }
+
+    /** Whether node {@code id} is a voter (or the leader) in the configuration {@code observer} applied. */
+    static boolean isVoter(long observer, long id) throws Exception {
+        return hasMember(observer, id, "voter") || hasMember(observer, id, "leader");
     }
 
     static String status(long node) throws Exception {
@@ -390,13 +443,13 @@ class ClusterProcessTest {
         long leader = leader();
         long follower = leader == 1 ? 2 : 1;
         // Sent to a follower: relayed to the leader.
-        String added = adminUntilOk(
+        adminUntilDone(
                         follower,
                         "POST",
                         "/members",
-                        "{\"id\": 4, \"address\": \"127.0.0.1:" + raftPorts.get(4L) + "\", \"role\": \"learner\"}")
-                .body();
-        assertTrue(added.contains("\"learners\":[4]"), added);
+                        "{\"id\": 4, \"address\": \"127.0.0.1:" + raftPorts.get(4L) + "\", \"role\": \"learner\"}",
+                        () -> hasMember(follower, 4, "learner"))
+                .ifPresent(added -> assertTrue(added.contains("\"learners\":[4]"), added));
         assertEquals("OK", call(follower, "SET", "before-promotion", "1"));
         TestNodes.await("the learner to catch up", Duration.ofSeconds(60), () -> {
             try (RespTestClient c = new RespTestClient(redis.get(4L))) {
@@ -412,19 +465,24 @@ class ClusterProcessTest {
             return conflict.get() != 503;
         });
         assertEquals(409, conflict.get());
-        String promoted = adminUntilOk(follower, "POST", "/members", "{\"id\": 4, \"role\": \"voter\"}")
-                .body();
-        assertTrue(promoted.contains("\"result\":\"promoted\""), promoted);
+        adminUntilDone(follower, "POST", "/members", "{\"id\": 4, \"role\": \"voter\"}", () -> isVoter(follower, 4))
+                .ifPresent(promoted -> assertTrue(promoted.contains("\"result\":\"promoted\""), promoted));
 
-        long removed = leader() == 3 ? 2 : 3;
-        adminUntilOk(leader(), "DELETE", "/members/" + removed, "");
+        // One view of the leader picks the node to remove: neither the leader nor the follower the rest of the
+        // test talks through (leadership may have moved to either since the follower was chosen).
+        long current = leader();
+        long removed = LongStream.of(3, 2, 1)
+                .filter(id -> id != follower && id != current)
+                .findFirst()
+                .orElseThrow();
+        adminUntilDone(follower, "DELETE", "/members/" + removed, "", () -> isGone(follower, removed));
         removedNodes.add(removed);
         TestNodes.await("node 4 to see the new configuration", Duration.ofSeconds(30), () -> {
             String s = status(4);
             return s.contains("\"id\":4,") && !s.contains("\"id\":" + removed + ",\"raft\"");
         });
 
-        adminUntilOk(follower, "POST", "/leader", "{\"id\": 4}");
+        adminUntilDone(follower, "POST", "/leader", "{\"id\": 4}", () -> leader() == 4);
         TestNodes.await("node 4 to lead", Duration.ofSeconds(30), () -> leader() == 4);
         assertTrue(status(4).startsWith("{\"id\":4,\"role\":\"leader\""), status(4));
         assertTrue(status(4).contains("\"matchIndex\":"), status(4));
