@@ -16,6 +16,9 @@ public final class SimScheduler implements Scheduler {
     private final List<Slot> slots = new ArrayList<>();
     private long now;
 
+    /** A scheduler at virtual time zero, with no workers. */
+    public SimScheduler() {}
+
     private static final class Slot implements WorkerHandle {
         final Worker worker;
         boolean stopped;

@@ -46,6 +46,9 @@ public final class MemorySnapshotStore implements SnapshotStore {
     private SnapshotMeta partialMeta;
     private Data partial;
 
+    /** An empty store. */
+    public MemorySnapshotStore() {}
+
     @Override
     public synchronized SnapshotMeta latest() {
         return latest;

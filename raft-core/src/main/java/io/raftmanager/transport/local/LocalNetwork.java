@@ -14,6 +14,9 @@ public final class LocalNetwork {
     private final Map<Long, LocalTransport> transports = new ConcurrentHashMap<>();
     private final Set<Long> cutLinks = ConcurrentHashMap.newKeySet();
 
+    /** A network with no transports and no cut links. */
+    public LocalNetwork() {}
+
     /** The transport of server {@code id}, created on first use. */
     public LocalTransport transport(long id) {
         return transports.computeIfAbsent(id, i -> new LocalTransport(i, this));

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * index, index beyond the last, closed storage).
  */
 public abstract class LogStorageContractTest {
+    /** For subclasses, which say how to create and reopen their storage. */
+    protected LogStorageContractTest() {}
+
     /** The membership every storage of this suite is bootstrapped with. */
     protected static final Membership VOTERS =
             Membership.newBuilder().addVoters(1).addVoters(2).addVoters(3).build();

@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
 public abstract class SnapshotStoreContractTest {
     protected SnapshotStore store;
 
+    /** For subclasses, which say how to open and reopen their store. */
+    protected SnapshotStoreContractTest() {}
+
     /** A new, empty store. */
     protected abstract SnapshotStore open();
 

@@ -37,6 +37,9 @@ import org.junit.jupiter.api.Test;
  * on a link is resent until it arrives, since a transport may drop messages while it connects.
  */
 public abstract class TransportContractTest {
+    /** For subclasses, which say how to create a cluster of their transports. */
+    protected TransportContractTest() {}
+
     /** The cluster id every message of this suite carries. */
     protected static final String CLUSTER = "contract";
     /** The group id every message of this suite carries. */

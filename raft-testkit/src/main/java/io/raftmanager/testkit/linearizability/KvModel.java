@@ -19,6 +19,9 @@ import java.util.Optional;
  */
 public final class KvModel implements Model<Optional<String>, KvModel.Input, KvModel.Output> {
 
+    /** The model; it holds no state of its own. */
+    public KvModel() {}
+
     /** The operation kinds. */
     public enum Kind {
         GET,

@@ -12,6 +12,9 @@ import java.util.Optional;
  */
 public final class RegisterModel implements Model<Optional<String>, RegisterModel.Input, RegisterModel.Output> {
 
+    /** The model; it holds no state of its own. */
+    public RegisterModel() {}
+
     /** The operation kinds. */
     public enum Kind {
         READ,
