@@ -29,19 +29,23 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 final class ConnectionCommands {
     private static final String VERSION = "7.0.15";
+    private static final int NO_GROUP = KvCommands.NO_GROUP;
 
     private final KvNode node;
     private final CommandTable table;
     private final LeaderRouter router;
     private final KvReads reads;
     private final InfoReply info;
+    /** Null with one group. */
+    private final ShardedCommands sharded;
     /** This node's clients, for CLIENT LIST. */
     private final Map<Long, Session> clients = new ConcurrentSkipListMap<>();
     /** CONFIG SET values: accepted and reported back, but they change nothing (see the README). */
     private final Map<String, String> config = new ConcurrentHashMap<>();
 
-    ConnectionCommands(KvNode node, CommandTable table, LeaderRouter router, KvReads reads) {
+    ConnectionCommands(KvNode node, CommandTable table, LeaderRouter router, KvReads reads, ShardedCommands sharded) {
         this.node = node;
+        this.sharded = sharded;
         this.table = table;
         this.router = router;
         this.reads = reads;
@@ -118,6 +122,7 @@ final class ConnectionCommands {
                 return watch(s, a);
             case "unwatch":
                 s.watched.clear();
+                s.txGroup = NO_GROUP;
                 return done(R.OK);
             case "info":
                 return a.size() > 2
@@ -131,7 +136,7 @@ final class ConnectionCommands {
             case "script":
                 return done(scripting(spec.name(), a));
             case "raftkv.fwd":
-                return forwarded(a.get(1));
+                return forwarded(a.get(1), a.size() > 2 ? a.get(2) : null);
             default:
                 // PING, ECHO, TIME: no data involved, answered here.
                 return done(table.run(new Ctx(null, s.db, System.currentTimeMillis(), 0), a));
@@ -406,20 +411,29 @@ final class ConnectionCommands {
                 }
             }
         }
+        int group = s.txGroup == NO_GROUP ? 0 : s.txGroup;
         s.resetMulti();
-        return router.run(ops, s.id, false);
+        return router.run(ops, s.id, false, node.shards().get(group));
     }
 
     private CompletableFuture<RedisMessage> watch(Session s, List<ByteString> a) {
         if (s.inMulti) {
             return done(R.error("ERR WATCH inside MULTI is not allowed"));
         }
+        int group = 0;
+        if (sharded != null) {
+            group = sharded.groupOf(a.subList(1, a.size()));
+            if (group == ShardedCommands.MIXED || (s.txGroup != NO_GROUP && s.txGroup != group)) {
+                return done(R.error(ShardedCommands.CROSSSLOT));
+            }
+            s.txGroup = group;
+        }
         int db = s.db;
         RedisRead.Builder read = RedisRead.newBuilder().setDb(db).addArgs(ByteString.copyFromUtf8("raftkv.versions"));
         for (int i = 1; i < a.size(); i++) {
             read.addArgs(ByteString.copyFromUtf8(Integer.toString(db))).addArgs(a.get(i));
         }
-        return reads.reply(s, read.build())
+        return reads.reply(s, read.build(), node.shards().get(group))
                 .handleAsync(
                         (r, err) -> {
                             if (err != null) {
@@ -526,14 +540,25 @@ final class ConnectionCommands {
     }
 
     /** A follower's forwarded write: propose it here; the answer is the raw reply bytes. */
-    private CompletableFuture<RedisMessage> forwarded(ByteString payload) {
+    private CompletableFuture<RedisMessage> forwarded(ByteString payload, ByteString groupArg) {
+        int group = 0;
+        if (groupArg != null) {
+            try {
+                group = Integer.parseInt(groupArg.toStringUtf8());
+            } catch (NumberFormatException e) {
+                group = -1;
+            }
+            if (group < 0 || group >= node.shards().size()) {
+                return CompletableFuture.completedFuture(Replies.error("ERR forwarded request for unknown group"));
+            }
+        }
         RedisOps ops;
         try {
             ops = RedisOps.parseFrom(payload);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return CompletableFuture.completedFuture(Replies.error("ERR malformed forwarded request"));
         }
-        return router.run(ops, 0, true);
+        return router.run(ops, 0, true, node.shards().get(group));
     }
 
     private static Long parseLong(ByteString b) {
