@@ -148,7 +148,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             int route = commands.route(session, d.args());
-            if (route != KvCommands.NO_GROUP && session.routeInflight > 0
+            if (route != KvCommands.NO_GROUP
+                    && session.routeInflight > 0
                     && (route == KvCommands.ALL_GROUPS || route != session.route)) {
                 routeWait = true; // resumed by the last of those requests to complete
                 return;

@@ -24,7 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * linearizably (each key is read at a point inside the request; the keys of different groups are not
  * read at one common point). Keyless commands span the groups: FLUSHDB, FLUSHALL and SWAPDB run in every
  * group, DBSIZE adds up, KEYS concatenates, SCAN walks the groups one after another (the group is encoded
- * in the cursor) and RANDOMKEY asks the groups in turn from a random one.
+ * in the cursor's low bits) and RANDOMKEY asks the groups in turn from a random one.
  */
 final class ShardedCommands {
     static final String CROSSSLOT = "CROSSSLOT Keys in request don't hash to the same slot";
@@ -173,7 +173,8 @@ final class ShardedCommands {
     }
 
     private CompletableFuture<RedisMessage> read(Session s, List<ByteString> argv, Shard shard) {
-        return reads.reply(s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build(), shard)
+        return reads.reply(
+                        s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build(), shard)
                 .handle((r, err) -> err == null ? new ReplyMessage(r) : Replies.failure(err, false));
     }
 
@@ -181,7 +182,10 @@ final class ShardedCommands {
     private CompletableFuture<List<Reply>> readAll(Session s, List<ByteString> argv) {
         List<CompletableFuture<Reply>> parts = new ArrayList<>();
         for (Shard shard : node.shards()) {
-            parts.add(reads.reply(s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build(), shard)
+            parts.add(reads.reply(
+                            s,
+                            RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build(),
+                            shard)
                     .exceptionally(e -> R.error(errorText(Replies.failure(e, false)))));
         }
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
@@ -211,27 +215,26 @@ final class ShardedCommands {
             positions.get(g).forEach(i -> r.addArgs(argv.get(i)));
             parts.add(reads.reply(s, r.build(), shard(g)));
         }
-        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                .handle((v, err) -> {
-                    if (err != null) {
-                        return Replies.failure(err, false);
-                    }
-                    Reply[] values = new Reply[argv.size() - 1];
-                    for (int g = 0; g < n; g++) {
-                        Reply part = parts.get(g).join();
-                        if (part == null) {
-                            continue;
-                        }
-                        if (!part.hasArray()) {
-                            return new ReplyMessage(part);
-                        }
-                        List<Integer> at = positions.get(g);
-                        for (int k = 0; k < at.size(); k++) {
-                            values[at.get(k) - 1] = part.getArray().getItems(k);
-                        }
-                    }
-                    return new ReplyMessage(R.array(List.of(values)));
-                });
+        return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).handle((v, err) -> {
+            if (err != null) {
+                return Replies.failure(err, false);
+            }
+            Reply[] values = new Reply[argv.size() - 1];
+            for (int g = 0; g < n; g++) {
+                Reply part = parts.get(g).join();
+                if (part == null) {
+                    continue;
+                }
+                if (!part.hasArray()) {
+                    return new ReplyMessage(part);
+                }
+                List<Integer> at = positions.get(g);
+                for (int k = 0; k < at.size(); k++) {
+                    values[at.get(k) - 1] = part.getArray().getItems(k);
+                }
+            }
+            return new ReplyMessage(R.array(List.of(values)));
+        });
     }
 
     /** A keyless write in every group; the first error, else the first group's reply. */
@@ -245,7 +248,8 @@ final class ShardedCommands {
             for (CompletableFuture<RedisMessage> p : parts) {
                 RedisMessage m = p.join();
                 if (m instanceof ErrorRedisMessage
-                        || (m instanceof ReplyMessage && ((ReplyMessage) m).reply().hasError())) {
+                        || (m instanceof ReplyMessage
+                                && ((ReplyMessage) m).reply().hasError())) {
                     return m;
                 }
             }
@@ -254,7 +258,8 @@ final class ShardedCommands {
     }
 
     private CompletableFuture<RedisMessage> randomKey(Session s, List<ByteString> argv, int g, int left) {
-        return reads.reply(s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build(), shard(g))
+        return reads.reply(
+                        s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build(), shard(g))
                 .handle((r, err) -> {
                     if (err != null) {
                         return done(Replies.failure(err, false));
@@ -267,20 +272,28 @@ final class ShardedCommands {
                 .thenCompose(f -> f);
     }
 
-    /** SCAN: cursor = group + groups x (that group's cursor); a group's scan ending moves to the next. */
+    /**
+     * SCAN: the cursor's low bits name the group, the rest is that group's cursor (a key hash, rounded
+     * down to free the low bits: a page may repeat a few keys, which SCAN allows, but never skips one);
+     * when a group's scan ends the cursor moves to the next group.
+     */
     private CompletableFuture<RedisMessage> scan(Session s, List<ByteString> argv) {
-        long n = node.shards().size();
+        int n = node.shards().size();
+        long mask = (1L << (32 - Integer.numberOfLeadingZeros(n - 1))) - 1;
         long cursor;
         try {
             cursor = Long.parseUnsignedLong(argv.get(1).toStringUtf8());
         } catch (NumberFormatException e) {
             return done(R.error("ERR invalid cursor"));
         }
-        int g = (int) Long.remainderUnsigned(cursor, n);
-        long inner = Long.divideUnsigned(cursor, n);
+        int g = (int) (cursor & mask);
+        if (g >= n) {
+            return done(R.error("ERR invalid cursor"));
+        }
         List<ByteString> args = new ArrayList<>(argv);
-        args.set(1, ByteString.copyFromUtf8(Long.toUnsignedString(inner)));
-        return reads.reply(s, RedisRead.newBuilder().setDb(s.db).addAllArgs(args).build(), shard(g))
+        args.set(1, ByteString.copyFromUtf8(Long.toUnsignedString(cursor & ~mask)));
+        return reads.reply(
+                        s, RedisRead.newBuilder().setDb(s.db).addAllArgs(args).build(), shard(g))
                 .handle((r, err) -> {
                     if (err != null) {
                         return Replies.failure(err, false);
@@ -290,7 +303,13 @@ final class ShardedCommands {
                     }
                     long next = Long.parseUnsignedLong(
                             r.getArray().getItems(0).getBulk().toStringUtf8());
-                    long outer = next != 0 ? next * n + g : (g + 1 < n ? g + 1 : 0);
+                    long outer;
+                    if (next == 0) {
+                        outer = g + 1 < n ? g + 1 : 0;
+                    } else {
+                        long rounded = next & ~mask;
+                        outer = (rounded == 0 ? mask + 1 : rounded) | g;
+                    }
                     return new ReplyMessage(R.array(List.of(
                             R.bulk(Long.toUnsignedString(outer)), r.getArray().getItems(1))));
                 });
