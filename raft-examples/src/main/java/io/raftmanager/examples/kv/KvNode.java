@@ -53,7 +53,7 @@ public final class KvNode implements AutoCloseable {
     private SnapshotStore snapshots;
     private LogStorageFactory.GroupLogs groupLogs;
     private RaftServer server;
-    private LeaderBalancer balancer;
+    private volatile LeaderBalancer balancer;
     private volatile NettyTransport transport;
     private volatile RespServer resp;
     private volatile AdminServer admin;
@@ -314,6 +314,11 @@ public final class KvNode implements AutoCloseable {
     /** Group 0's state machine (the only group without --groups). */
     public KvStateMachine stateMachine() {
         return shards.get(0).stateMachine();
+    }
+
+    /** Leadership transfers this node started to spread the groups' leaders (0 with one group). */
+    public long leaderTransfers() {
+        return balancer == null ? 0 : balancer.transfers();
     }
 
     /** Every group this node hosts, by group id. */

@@ -88,27 +88,33 @@ final class LeaderBalancer implements AutoCloseable {
 
     /** Transfers {@code s} to {@code target} if it is caught up; completes with whether it moved. */
     private CompletableFuture<Boolean> move(Shard s, long target) {
+        // Guards only: a status or transfer that never ended would stop every later round.
+        long guard = 4L * node.config().electionTimeoutMillis() + node.config().requestTimeoutMillis();
         return s.raft()
                 .status()
+                .orTimeout(guard, TimeUnit.MILLISECONDS)
                 .thenCompose(st -> {
                     NodeStatus.PeerStatus p = st.peers().get(target);
                     if (st.role() != io.raftmanager.Role.LEADER || p == null || p.lag() > 0 || p.matchIndex() == 0) {
                         return CompletableFuture.completedFuture(false);
                     }
                     transfers.incrementAndGet();
-                    return s.raft().transferLeadership(target).handle((ok, err) -> {
-                        if (err != null) {
-                            failedAt.put(target, System.nanoTime());
-                            LOG.debug(
-                                    "group {}: leadership transfer to {} failed: {}",
-                                    s.index(),
-                                    target,
-                                    err.toString());
-                            return false;
-                        }
-                        failedAt.remove(target);
-                        return true;
-                    });
+                    return s.raft()
+                            .transferLeadership(target)
+                            .orTimeout(guard, TimeUnit.MILLISECONDS)
+                            .handle((ok, err) -> {
+                                if (err != null) {
+                                    failedAt.put(target, System.nanoTime());
+                                    LOG.debug(
+                                            "group {}: leadership transfer to {} failed: {}",
+                                            s.index(),
+                                            target,
+                                            err.toString());
+                                    return false;
+                                }
+                                failedAt.remove(target);
+                                return true;
+                            });
                 })
                 .exceptionally(e -> false);
     }

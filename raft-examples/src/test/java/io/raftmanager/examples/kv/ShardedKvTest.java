@@ -39,11 +39,27 @@ class ShardedKvTest {
             configs.add(g);
             nodes.add(KvNode.start(g));
         }
-        TestNodes.await(
-                "every group led and known everywhere",
-                LONG,
-                () -> nodes.stream().allMatch(n -> n.shards().stream().allMatch(s -> s.leader() != 0)));
+        awaitBalanced();
         return configs;
+    }
+
+    /** Every group led by its preferred node, as every node sees it (the balancer has nothing left to move). */
+    private void awaitBalanced() throws Exception {
+        try {
+            TestNodes.await("every group led by its preferred node", LONG, () -> nodes.stream()
+                    .allMatch(n -> n.shards().stream().allMatch(s -> s.leader() == LeaderBalancer.preferred(s))));
+        } catch (AssertionError e) {
+            StringBuilder b = new StringBuilder(e.getMessage());
+            for (KvNode n : nodes) {
+                for (Shard s : n.shards()) {
+                    b.append("\n node ").append(n.config().id()).append(" group ").append(s.index())
+                            .append(": leader ").append(s.leader()).append(", prefers ")
+                            .append(LeaderBalancer.preferred(s)).append(", ")
+                            .append(s.raft().status().get(5, java.util.concurrent.TimeUnit.SECONDS));
+                }
+            }
+            throw new AssertionError(b.toString(), e);
+        }
     }
 
     private static KvNodeConfig withStorage(KvNodeConfig c, String storage) {
@@ -52,7 +68,7 @@ class ShardedKvTest {
                 c.clusterId(),
                 c.raft(),
                 c.redis(),
-                c.http(),
+                TestNodes.local(TestNodes.freePort()),
                 c.peers(),
                 c.dataDir(),
                 c.join(),
@@ -116,7 +132,37 @@ class ShardedKvTest {
                 assertTrue(++rounds < 100, "SCAN ends");
             } while (!cursor.equals("0"));
             assertEquals(26, scanned.size(), "SCAN visits every group");
+
+            String info = (String) c.call("INFO", "raft");
+            assertTrue(info.contains("raft_groups:4\r\n"), info);
+            assertTrue(info.contains("raft_groups_leaderless:0\r\n"), info);
+            for (int g = 0; g < 4; g++) {
+                assertTrue(info.contains("raft_group_" + g + ":role="), info);
+            }
         }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String status = http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                        "http://" + KvNode.hostPort(nodes.get(0).httpAddress()) + "/status"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertTrue(status.contains("\"groups\":{\"count\":4,\"led\":"), status);
+        assertTrue(status.contains("\"leaderless\":0"), status);
+        for (int g = 0; g < 4; g++) {
+            assertTrue(status.contains("{\"id\":" + g + ",\"role\":"), status);
+        }
+        java.util.regex.Matcher byNode =
+                java.util.regex.Pattern.compile("\"leadersByNode\":\\{([^}]*)}").matcher(status);
+        assertTrue(byNode.find(), status);
+        int led = 0;
+        for (String part : byNode.group(1).split(",")) {
+            led += Integer.parseInt(part.substring(part.indexOf(':') + 1));
+        }
+        assertEquals(4, led, status);
+        String metrics = nodes.get(0).metrics().scrape();
+        assertTrue(metrics.contains("raftkv_groups 4.0"), metrics);
+        assertTrue(metrics.contains("raftkv_group_top_id{rank=\"1\"}"), metrics);
     }
 
     @Test
@@ -164,7 +210,7 @@ class ShardedKvTest {
     @Test
     void leadersSpreadEvenlyAndMoveBackWhenANodeReturns() throws Exception {
         List<KvNodeConfig> configs = start(6, "rocksdb");
-        TestNodes.await("two leaders per node", LONG, () -> ledBy(0) == 2 && ledBy(1) == 2 && ledBy(2) == 2);
+        assertTrue(ledBy(0) == 2 && ledBy(1) == 2 && ledBy(2) == 2, "two leaders per node");
         nodes.get(2).close();
         TestNodes.await("node 3's groups re-elected elsewhere", LONG, () -> ledBy(0) + ledBy(1) == 6);
         try (RespTestClient c = new RespTestClient(nodes.get(0).redisAddress(), 5_000, 60_000)) {
@@ -173,7 +219,8 @@ class ShardedKvTest {
             }
         }
         nodes.set(2, KvNode.start(configs.get(2)));
-        TestNodes.await("two leaders per node again", LONG, () -> ledBy(0) == 2 && ledBy(1) == 2 && ledBy(2) == 2);
+        awaitBalanced();
+        assertTrue(ledBy(0) == 2 && ledBy(1) == 2 && ledBy(2) == 2, "two leaders per node again");
         try (RespTestClient c = new RespTestClient(nodes.get(2).redisAddress(), 5_000, 60_000)) {
             for (int i = 0; i < 12; i++) {
                 assertEquals("x" + i, c.call("GET", "r" + i));
