@@ -46,15 +46,25 @@ class ShardedKvTest {
     /** Every group led by its preferred node, as every node sees it (the balancer has nothing left to move). */
     private void awaitBalanced() throws Exception {
         try {
-            TestNodes.await("every group led by its preferred node", LONG, () -> nodes.stream()
-                    .allMatch(n -> n.shards().stream().allMatch(s -> s.leader() == LeaderBalancer.preferred(s))));
+            TestNodes.await(
+                    "every group led by its preferred node",
+                    LONG,
+                    () -> nodes.stream()
+                            .allMatch(
+                                    n -> n.shards().stream().allMatch(s -> s.leader() == LeaderBalancer.preferred(s))));
         } catch (AssertionError e) {
             StringBuilder b = new StringBuilder(e.getMessage());
             for (KvNode n : nodes) {
                 for (Shard s : n.shards()) {
-                    b.append("\n node ").append(n.config().id()).append(" group ").append(s.index())
-                            .append(": leader ").append(s.leader()).append(", prefers ")
-                            .append(LeaderBalancer.preferred(s)).append(", ")
+                    b.append("\n node ")
+                            .append(n.config().id())
+                            .append(" group ")
+                            .append(s.index())
+                            .append(": leader ")
+                            .append(s.leader())
+                            .append(", prefers ")
+                            .append(LeaderBalancer.preferred(s))
+                            .append(", ")
                             .append(s.raft().status().get(5, java.util.concurrent.TimeUnit.SECONDS));
                 }
             }
