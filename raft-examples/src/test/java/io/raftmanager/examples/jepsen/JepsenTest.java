@@ -55,24 +55,29 @@ class JepsenTest {
     /**
      * Issue 17: clients reading with {@code READMODE lease} and {@code READMODE follower} (and some
      * linearizable ones) while leaders and followers are paused (SIGSTOP) and killed; every read is in the
-     * checked history.
+     * checked history. Half the clients pipeline four commands per round trip, most of them through
+     * followers, and the checker holds each client's commands to the order sent.
      */
     @Test
     void leaseAndFollowerReadsUnderPauses() throws Exception {
         expectValid(RunOptions.of("ci-read-modes-pauses", 3, 3, 40_000, PAUSES)
-                .withReadModes("lease", "follower", "lease", "linearizable"));
+                .withReadModes("lease", "follower", "lease", "linearizable")
+                .withPipelines(4));
     }
 
     /**
      * Issue 15: the keys sharded over 16 groups (every node hosting every group, leaders spread and moved
      * back by leadership transfer), under every fault kind but membership changes (refused with several
-     * groups); checked per key as any run. MGET in the final read spans the groups.
+     * groups), half the clients pipelining 4 commands (which span groups); checked per key as any run. MGET
+     * in the final read spans the groups.
      */
     @Test
     void sixteenGroupsUnderEveryFault() throws Exception {
         Set<Nemesis.Kind> faults = Nemesis.all();
         faults.remove(Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
-        expectValid(RunOptions.of("ci-16-groups", 4, 3, 30_000, faults).withGroups(16));
+        expectValid(RunOptions.of("ci-16-groups", 4, 3, 30_000, faults)
+                .withGroups(16)
+                .withPipelines(4));
     }
 
     @Test

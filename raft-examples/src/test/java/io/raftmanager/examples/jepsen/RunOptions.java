@@ -16,6 +16,7 @@ import java.util.Set;
  * @param readModes the {@code READMODE} each client sets on its connections, client i taking entry i
  *     modulo the list's size ({@code linearizable}, the server's default, sends nothing)
  * @param secure run the nodes in secure mode: peer mutual TLS and an admin token (as {@code cluster --secure})
+ * @param pipeline commands per round trip of the odd-numbered clients (1: no pipelining)
  * @param groups the Raft groups the keys are sharded over ({@code node --groups}); 1 for one group
  */
 record RunOptions(
@@ -30,6 +31,7 @@ record RunOptions(
         Path outDir,
         List<String> readModes,
         boolean secure,
+        int pipeline,
         int groups) {
 
     static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
@@ -45,6 +47,7 @@ record RunOptions(
                 Path.of(System.getProperty("jepsen.out", "target/jepsen")),
                 List.of("linearizable"),
                 Boolean.getBoolean("jepsen.secure"),
+                Integer.getInteger("jepsen.pipeline", 1),
                 Integer.getInteger("jepsen.groups", 1));
     }
 
@@ -62,6 +65,7 @@ record RunOptions(
                 outDir,
                 readModes,
                 secure,
+                pipeline,
                 n);
     }
 
@@ -79,6 +83,7 @@ record RunOptions(
                 outDir,
                 List.of(modes),
                 secure,
+                pipeline,
                 groups);
     }
 
@@ -96,6 +101,25 @@ record RunOptions(
                 outDir,
                 readModes,
                 true,
+                pipeline,
+                groups);
+    }
+
+    /** The same run with the odd-numbered clients pipelining {@code depth} commands per round trip. */
+    RunOptions withPipelines(int depth) {
+        return new RunOptions(
+                name,
+                seed,
+                nodes,
+                clients,
+                workloadMillis,
+                faults,
+                electionMillis,
+                heartbeatMillis,
+                outDir,
+                readModes,
+                secure,
+                depth,
                 groups);
     }
 }
