@@ -15,6 +15,7 @@ import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.examples.kv.security.KvSecurity;
+import io.raftmanager.examples.kv.security.SecretFiles;
 import io.raftmanager.examples.kv.security.TlsReloader;
 import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.Membership;
@@ -25,6 +26,7 @@ import io.raftmanager.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -59,10 +61,20 @@ public final class KvNode implements AutoCloseable {
     private volatile AdminServer admin;
     private ExpiryReaper reaper;
     private TlsReloader peerTlsReloader;
+    private TlsReloader adminTokenReloader;
+    private TlsReloader clientTlsReloader;
+    /** The admin API's bearer token (null: none); replaced when its file changes. */
+    private final java.util.concurrent.atomic.AtomicReference<io.raftmanager.examples.kv.security.Secret> adminToken;
+
+    private final io.raftmanager.examples.kv.security.RespAuth respAuth;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.respAuth = new io.raftmanager.examples.kv.security.RespAuth(
+                config.security().requirepass());
+        this.adminToken = new java.util.concurrent.atomic.AtomicReference<>(
+                config.security().adminToken());
         this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
         this.slots = new KeySlots(config.groups());
         Membership.Builder initial = Membership.newBuilder();
@@ -167,7 +179,25 @@ public final class KvNode implements AutoCloseable {
                     t::reloadTls,
                     metrics::tlsReloaded);
         }
+        Path tokenFile = security.adminTokenFile();
+        if (tokenFile != null) {
+            adminTokenReloader = new TlsReloader(
+                    "node " + config.id() + " admin token",
+                    List.of(tokenFile),
+                    security.tlsReloadPollMillis(),
+                    () -> adminToken.set(SecretFiles.readSecret("--admin-token-file", tokenFile)),
+                    metrics::adminTokenReloaded);
+        }
         resp = RespServer.start(this, group);
+        if (security.clientTls() != null) {
+            RespServer r = resp;
+            clientTlsReloader = new TlsReloader(
+                    "node " + config.id() + " client TLS",
+                    security.clientTls().all(),
+                    security.tlsReloadPollMillis(),
+                    r::reloadTls,
+                    metrics::tlsReloaded);
+        }
         reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
@@ -302,6 +332,26 @@ public final class KvNode implements AutoCloseable {
         return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
     }
 
+    /** Re-reads the --client-tls files now (as SIGHUP does); null when the RESP port has no TLS. */
+    public java.util.concurrent.Future<?> reloadClientTls() {
+        return clientTlsReloader == null ? null : clientTlsReloader.reloadNow("requested");
+    }
+
+    /** The bearer token the admin API wants now, or null when it is open. */
+    public io.raftmanager.examples.kv.security.Secret adminToken() {
+        return adminToken.get();
+    }
+
+    /** Re-reads the admin token file now (as SIGHUP does); null when the token is not from a file. */
+    public java.util.concurrent.Future<?> reloadAdminToken() {
+        return adminTokenReloader == null ? null : adminTokenReloader.reloadNow("requested");
+    }
+
+    /** The AUTH rules of this node's RESP port (open when no password is set). */
+    public io.raftmanager.examples.kv.security.RespAuth respAuth() {
+        return respAuth;
+    }
+
     public KvNodeConfig config() {
         return config;
     }
@@ -405,6 +455,12 @@ public final class KvNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (adminTokenReloader != null) {
+            adminTokenReloader.close();
+        }
+        if (clientTlsReloader != null) {
+            clientTlsReloader.close();
         }
         if (peerTlsReloader != null) {
             peerTlsReloader.close();

@@ -20,10 +20,20 @@ public final class RespServer implements AutoCloseable {
 
     private final Channel channel;
     private final Forwarder forwarder;
+    /** The RESP port's TLS context (null inside: plain TCP), read by each new connection. */
+    private final java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl;
+    /** The --client-tls files, or null. */
+    private final io.raftmanager.examples.kv.security.TlsFiles tlsFiles;
 
-    private RespServer(Channel channel, Forwarder forwarder) {
+    private RespServer(
+            Channel channel,
+            Forwarder forwarder,
+            java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl,
+            io.raftmanager.examples.kv.security.TlsFiles tlsFiles) {
         this.channel = channel;
         this.forwarder = forwarder;
+        this.serverSsl = serverSsl;
+        this.tlsFiles = tlsFiles;
     }
 
     /**
@@ -32,7 +42,14 @@ public final class RespServer implements AutoCloseable {
      * @throws StartupException if the address cannot be bound
      */
     public static RespServer start(KvNode node, EventLoopGroup group) {
-        Forwarder forwarder = new Forwarder(group);
+        var clientTls = node.config().security().clientTls();
+        java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl =
+                new java.util.concurrent.atomic.AtomicReference<>(
+                        clientTls == null ? null : ClientTls.server(clientTls));
+        Forwarder forwarder = new Forwarder(
+                group,
+                node.config().security().requirepass(),
+                clientTls == null ? null : ClientTls.forwarding(clientTls));
         KvCommands commands = new KvCommands(node, forwarder);
         int maxBulk = node.config().maxBulkBytes();
         ServerBootstrap b = new ServerBootstrap()
@@ -43,6 +60,10 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        io.netty.handler.ssl.SslContext ssl = serverSsl.get();
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
                                 .addLast(new RespDecoder(maxBulk))
@@ -59,7 +80,21 @@ public final class RespServer implements AutoCloseable {
                             + bound.cause().getMessage(),
                     bound.cause());
         }
-        return new RespServer(bound.channel(), forwarder);
+        return new RespServer(bound.channel(), forwarder, serverSsl, clientTls);
+    }
+
+    /**
+     * Reads the {@code --client-tls-*} files again: new client connections and new forwarding connections
+     * use them, open ones keep their session. Throws (keeping the current ones) when they do not load.
+     */
+    public void reloadTls() {
+        if (tlsFiles == null) {
+            throw new IllegalStateException("the RESP port runs without TLS");
+        }
+        io.netty.handler.ssl.SslContext server = ClientTls.server(tlsFiles);
+        io.netty.handler.ssl.SslContext forwarding = ClientTls.forwarding(tlsFiles);
+        serverSsl.set(server);
+        forwarder.useTls(forwarding);
     }
 
     public InetSocketAddress address() {
