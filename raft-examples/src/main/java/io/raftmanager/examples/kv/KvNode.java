@@ -17,6 +17,7 @@ import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.examples.kv.security.KvSecurity;
 import io.raftmanager.examples.kv.security.SecretFiles;
 import io.raftmanager.examples.kv.security.TlsReloader;
+import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
@@ -147,6 +148,7 @@ public final class KvNode implements AutoCloseable {
                     .transport(transport)
                     .stateMachine(only.stateMachine())
                     .scheduler(engine)
+                    .metrics(metrics.raftMetrics(0, config.id()))
                     .build();
             only.attach(raft);
             raft.start();
@@ -157,6 +159,8 @@ public final class KvNode implements AutoCloseable {
                     .transport(transport)
                     .scheduler(engine)
                     .coalesceHeartbeatsMillis(coalesceMillis(config))
+                    // group 0's library metrics only: one tagged series set per group would grow with N
+                    .metrics(g -> g == 0 ? metrics.raftMetrics(0, config.id()) : NodeMetrics.NOOP)
                     .build();
             server.start();
             for (Shard s : shards) {

@@ -3,6 +3,7 @@ package io.raftmanager.examples.kv.resp;
 import com.google.protobuf.ByteString;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.examples.kv.Shard;
 import io.raftmanager.examples.kv.proto.Argv;
 import io.raftmanager.examples.kv.proto.RedisOps;
 import io.raftmanager.examples.kv.proto.RedisRead;
@@ -26,6 +27,11 @@ import java.util.concurrent.CompletableFuture;
 final class KvCommands {
     /** Commands that run at once even inside MULTI. */
     private static final Set<String> MULTI_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+    /** Connection commands that may be queued in MULTI: EXEC answers them on this node, in their place. */
+    static final Set<String> LOCAL_IN_MULTI = Set.of("config", "command", "client");
+    /** Commands answered while a script is busy (Redis' ALLOW_BUSY), besides SCRIPT KILL. */
+    private static final Set<String> ALLOW_BUSY =
+            Set.of("auth", "hello", "discard", "multi", "quit", "reset", "unwatch", "watch", "raftkv.fwd");
 
     /** {@link #route}: the request touches no group (or the node has one group only). */
     static final int NO_GROUP = -1;
@@ -34,17 +40,22 @@ final class KvCommands {
     static final int ALL_GROUPS = -2;
 
     private final CommandTable table = CommandTable.get();
+    private final KvNode node;
     private final LeaderRouter router;
     private final KvReads reads;
     private final ConnectionCommands connection;
     /** Null with one group. */
     private final ShardedCommands sharded;
 
+    private final Blocking blocking;
+
     KvCommands(KvNode node, Forwarder forwarder) {
+        this.node = node;
         this.router = new LeaderRouter(node, forwarder);
         this.reads = new KvReads(node);
         this.sharded = node.shards().size() > 1 ? new ShardedCommands(node, router, reads) : null;
         this.connection = new ConnectionCommands(node, table, router, reads, sharded);
+        this.blocking = new Blocking(router, reads);
     }
 
     /**
@@ -62,6 +73,10 @@ final class KvCommands {
         }
         if (s.inMulti && !MULTI_CONTROL.contains(name)) {
             return NO_GROUP; // queued
+        }
+        if (name.startsWith("eval")) {
+            int g = sharded.groupOf(ShardedCommands.scriptKeys(args));
+            return g == ShardedCommands.MIXED ? ALL_GROUPS : g == NO_GROUP ? 0 : g;
         }
         CommandSpec spec = table.lookup(name);
         if (spec == null
@@ -81,7 +96,28 @@ final class KvCommands {
     }
 
     void closed(Session s) {
+        s.closed = true;
         connection.closed(s);
+    }
+
+    void close() {
+        connection.close();
+    }
+
+    /** Whether {@code args} may change data: a timeout then leaves its outcome unknown. */
+    boolean mayWrite(Session s, List<byte[]> args) {
+        return !isRead(s, args)
+                || (!args.isEmpty()
+                        && text(args.get(0)).toLowerCase(Locale.ROOT).startsWith("eval"));
+    }
+
+    /** Whether {@code args} is a blocking command that may wait longer than the request timeout. */
+    boolean isBlocking(Session s, List<byte[]> args) {
+        if (args.isEmpty() || s.inMulti) {
+            return false;
+        }
+        CommandSpec spec = table.lookup(text(args.get(0)));
+        return spec != null && spec.is(Flag.BLOCKING);
     }
 
     /**
@@ -95,6 +131,9 @@ final class KvCommands {
         String name = text(args.get(0)).toLowerCase(Locale.ROOT);
         if (name.equals("watch")) {
             return true;
+        }
+        if (name.startsWith("eval") && !s.inMulti) {
+            return true; // it reads (a fork of the data); later writes wait for it, so they apply after its own
         }
         if (s.inMulti) {
             return false;
@@ -129,8 +168,19 @@ final class KvCommands {
             s.multiDirty |= s.inMulti;
             return done(Replies.error(RespAuth.NOAUTH));
         }
+        if (connection.scripts().busy() && !allowedWhileBusy(name, argv)) {
+            // As Redis: refused, and a transaction being queued is doomed (EXEC itself aborts it).
+            if (s.inMulti) {
+                s.multiDirty = true;
+                if (name.equals("exec")) {
+                    s.resetMulti();
+                    return done(Replies.error("EXECABORT Transaction discarded because of: " + ScriptRunner.BUSY));
+                }
+            }
+            return done(Replies.error(ScriptRunner.BUSY));
+        }
         if (s.inMulti && !MULTI_CONTROL.contains(name)) {
-            if (spec.handler() == null) {
+            if (spec.handler() == null && !LOCAL_IN_MULTI.contains(name)) {
                 s.multiDirty = true;
                 return done(Replies.error("ERR Command not allowed inside a transaction"));
             }
@@ -143,6 +193,17 @@ final class KvCommands {
             }
             s.queued.add(Argv.newBuilder().addAllArgs(argv).build());
             return done(new io.netty.handler.codec.redis.SimpleStringRedisMessage("QUEUED"));
+        }
+        if (spec.is(Flag.BLOCKING)) {
+            Shard shard = node.shards().get(0);
+            if (sharded != null) {
+                int g = sharded.groupOf(ShardedCommands.keys(spec, argv));
+                if (g == ShardedCommands.MIXED) {
+                    return done(Replies.error(ShardedCommands.CROSSSLOT));
+                }
+                shard = node.shards().get(Math.max(0, g));
+            }
+            return blocking.run(s, name, argv, shard);
         }
         if (spec.is(Flag.WRITE) && sharded != null) {
             return sharded.execute(s, spec, argv, true);
@@ -173,6 +234,12 @@ final class KvCommands {
                     s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build());
         }
         return connection.run(s, spec, argv);
+    }
+
+    private static boolean allowedWhileBusy(String name, List<ByteString> argv) {
+        return ALLOW_BUSY.contains(name)
+                || ((name.equals("script") || name.equals("function"))
+                        && argv.get(1).toStringUtf8().equalsIgnoreCase("kill"));
     }
 
     private static String unknownCommand(List<byte[]> args) {

@@ -32,16 +32,39 @@ final class KvReads {
 
     /** Reads with the session's database and read mode; completes with the decoded reply. */
     CompletableFuture<Reply> reply(Session session, RedisRead read) {
-        return reply(session, read, node.shards().get(0));
+        return reply(session, read, session.previous, node.shards().get(0));
     }
 
     /** As {@link #reply(Session, RedisRead)}, in group {@code shard}. */
     CompletableFuture<Reply> reply(Session session, RedisRead read, Shard shard) {
+        return reply(session, read, session.previous, shard);
+    }
+
+    /** Reads with the session's database and read mode once {@code after} has completed (either way). */
+    CompletableFuture<Reply> reply(Session session, RedisRead read, CompletableFuture<?> after) {
+        return reply(session, read, after, node.shards().get(0));
+    }
+
+    /** As {@link #reply(Session, RedisRead, CompletableFuture)}, in group {@code shard}. */
+    CompletableFuture<Reply> reply(Session session, RedisRead read, CompletableFuture<?> after, Shard shard) {
         ReadMode mode = session.readMode;
         KvQuery query = KvQuery.newBuilder().setRedis(read).build();
-        return session.previous
-                .handle((r, e) -> null)
+        return after.handle((r, e) -> null)
                 .thenCompose(ignored -> attempt(shard, query, mode, System.nanoTime() + timeoutNanos))
+                .thenApply(bytes -> {
+                    try {
+                        return Reply.parseFrom(bytes);
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new IllegalStateException("malformed read reply", e);
+                    }
+                });
+    }
+
+    /** Reads this node's own state at once (no read index): for polling, never for an answer. */
+    CompletableFuture<Reply> local(RedisRead read, Shard shard) {
+        KvQuery query = KvQuery.newBuilder().setRedis(read).build();
+        return shard.raft()
+                .read(query.toByteString(), ReadMode.STALE.consistency())
                 .thenApply(bytes -> {
                     try {
                         return Reply.parseFrom(bytes);

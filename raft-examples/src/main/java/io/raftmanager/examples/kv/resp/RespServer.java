@@ -20,6 +20,7 @@ public final class RespServer implements AutoCloseable {
 
     private final Channel channel;
     private final Forwarder forwarder;
+    private final KvCommands commands;
     /** The RESP port's TLS context (null inside: plain TCP), read by each new connection. */
     private final java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl;
     /** The --client-tls files, or null. */
@@ -28,10 +29,12 @@ public final class RespServer implements AutoCloseable {
     private RespServer(
             Channel channel,
             Forwarder forwarder,
+            KvCommands commands,
             java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl,
             io.raftmanager.examples.kv.security.TlsFiles tlsFiles) {
         this.channel = channel;
         this.forwarder = forwarder;
+        this.commands = commands;
         this.serverSsl = serverSsl;
         this.tlsFiles = tlsFiles;
     }
@@ -75,12 +78,13 @@ public final class RespServer implements AutoCloseable {
         ChannelFuture bound = b.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             forwarder.close();
+            commands.close();
             throw new StartupException(
                     "cannot listen for Redis clients on " + KvNode.hostPort(address) + ": "
                             + bound.cause().getMessage(),
                     bound.cause());
         }
-        return new RespServer(bound.channel(), forwarder, serverSsl, clientTls);
+        return new RespServer(bound.channel(), forwarder, commands, serverSsl, clientTls);
     }
 
     /**
@@ -105,5 +109,6 @@ public final class RespServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         forwarder.close();
+        commands.close();
     }
 }

@@ -69,6 +69,22 @@ final class ShardedCommands {
         return out;
     }
 
+    /** EVAL's declared keys (after numkeys); none when numkeys is not a valid count (EVAL answers that). */
+    static List<ByteString> scriptKeys(List<byte[]> args) {
+        if (args.size() < 3) {
+            return List.of();
+        }
+        java.util.OptionalLong n = io.raftmanager.examples.kv.KvCodec.parseLong(ByteString.copyFrom(args.get(2)));
+        if (n.isEmpty() || n.getAsLong() < 0 || n.getAsLong() > args.size() - 3) {
+            return List.of();
+        }
+        List<ByteString> out = new ArrayList<>();
+        for (int i = 3; i < 3 + n.getAsLong(); i++) {
+            out.add(ByteString.copyFrom(args.get(i)));
+        }
+        return out;
+    }
+
     /** The group all of {@code keys} are in; {@link KvCommands#NO_GROUP} for none, {@link #MIXED} for several. */
     int groupOf(List<ByteString> keys) {
         int g = KvCommands.NO_GROUP;
