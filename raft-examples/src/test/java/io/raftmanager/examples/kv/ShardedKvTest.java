@@ -218,6 +218,43 @@ class ShardedKvTest {
     }
 
     @Test
+    void scriptsAndBlockingCommandsRunInTheirKeysGroup() throws Exception {
+        start(4, "memory");
+        KeySlots slots = new KeySlots(4);
+        String tag = "s0";
+        for (int i = 1; slots.groupOf(ByteString.copyFromUtf8("{" + tag + "}")) == 0; i++) {
+            tag = "s" + i; // a group other than 0, where commands without a group would land
+        }
+        int g = slots.groupOf(ByteString.copyFromUtf8("{" + tag + "}"));
+        String other = "o0";
+        for (int i = 1; slots.groupOf(ByteString.copyFromUtf8(other)) == g; i++) {
+            other = "o" + i;
+        }
+        String key = "{" + tag + "}k";
+        String list = "{" + tag + "}l";
+        try (RespTestClient c = new RespTestClient(nodes.get(1).redisAddress(), 5_000, 60_000);
+                RespTestClient pusher = new RespTestClient(nodes.get(2).redisAddress(), 5_000, 60_000)) {
+            String incr = "return redis.call('INCR', KEYS[1])";
+            assertEquals(1L, c.call("EVAL", incr, "1", key));
+            assertEquals(2L, c.call("EVAL", incr, "1", key));
+            assertEquals("2", c.call("GET", key));
+            for (Shard s : nodes.get(0).shards()) {
+                assertEquals(s.index() == g ? 1 : 0, exists(s, key), key + " in group " + s.index());
+            }
+            assertTrue(err(c.call("EVAL", incr, "2", key, other)).startsWith("CROSSSLOT"));
+
+            assertEquals(1L, c.call("RPUSH", list, "a"));
+            assertEquals(List.of(list, "a"), c.call("BLPOP", list, "5"));
+            // Empty now: BLPOP waits until another client pushes to the list, in the list's group.
+            c.writeRaw(RespTestClient.encode("BLPOP", list, "30"));
+            Thread.sleep(300);
+            assertEquals(1L, pusher.call("RPUSH", list, "b"));
+            assertEquals(List.of(list, "b"), c.read());
+            assertTrue(err(c.call("BLPOP", list, other, "1")).startsWith("CROSSSLOT"));
+        }
+    }
+
+    @Test
     void leadersSpreadEvenlyAndMoveBackWhenANodeReturns() throws Exception {
         List<KvNodeConfig> configs = start(6, "rocksdb");
         assertTrue(ledBy(0) == 2 && ledBy(1) == 2 && ledBy(2) == 2, "two leaders per node");
