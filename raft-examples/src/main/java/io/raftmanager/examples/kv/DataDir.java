@@ -24,6 +24,15 @@ public final class DataDir {
      * @throws StartupException if the directory cannot be used or belongs to another node or cluster
      */
     public static Path prepare(Path dir, String clusterId, long nodeId) {
+        return prepare(dir, clusterId, nodeId, 1);
+    }
+
+    /**
+     * As {@link #prepare(Path, String, long)}, also checking the number of groups the keys are sharded over:
+     * restarting with another count would look keys up in the wrong group. A directory written before
+     * sharding counts as one group.
+     */
+    public static Path prepare(Path dir, String clusterId, long nodeId, int groups) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             if (Files.exists(abs) && !Files.isDirectory(abs)) {
@@ -50,11 +59,19 @@ public final class DataDir {
                 throw new StartupException("data directory " + abs + " belongs to node " + node + " of cluster '"
                         + cluster + "', not node " + nodeId + " of cluster '" + clusterId + "'");
             }
+            String had = p.getProperty("groups", "1");
+            if (!Integer.toString(groups).equals(had)) {
+                throw new StartupException("data directory " + abs + " holds " + had + " group(s), not --groups "
+                        + groups + ": keys would be looked up in the wrong group");
+            }
             return abs;
         }
         Properties p = new Properties();
         p.setProperty("cluster-id", clusterId);
         p.setProperty("node-id", Long.toString(nodeId));
+        if (groups != 1) {
+            p.setProperty("groups", Integer.toString(groups));
+        }
         Path tmp = abs.resolve(IDENTITY_FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             p.store(w, "raft-kv node identity; do not edit");
