@@ -34,7 +34,7 @@ class ClusterCommandTest {
         // The watcher reads /status over HTTPS with the token: a leader line proves both work.
         assertTrue(out.contains("leader: node "), out);
         assertTrue(out.contains("https://127.0.0.1:" + (base + 2001) + "/status"), out);
-        Path secure = dir.resolve("secure");
+        Path secure = run.data().resolve("secure");
         String token =
                 java.nio.file.Files.readString(secure.resolve("admin-token")).strip();
         assertTrue(token.length() >= 32, "a random token");
@@ -63,10 +63,25 @@ class ClusterCommandTest {
     }
 
     /** What a {@code raft-kv cluster --in-process} run printed, and the base port it used. */
-    private record Run(int base, String out) {}
+    private record Run(int base, Path data, int rc, String out, String err) {}
 
-    /** Runs a 3-node in-process cluster for 8 s on ports below the ephemeral range; asserts it exits 0. */
+    /**
+     * Runs a 3-node in-process cluster for 8 s on ports below the ephemeral range; asserts it exits 0. Another
+     * process on this shared machine may hold a port of the randomly chosen range (the run then stops at once
+     * with "Address already in use"): that is the environment, not the behaviour under test, so the run is
+     * repeated on another range, at most three times. Any other failure fails the test.
+     */
     private Run runCluster(String... flags) {
+        for (int attempt = 1; ; attempt++) {
+            Run run = runClusterOnce(dir.resolve("run" + attempt), flags);
+            if (run.rc() == 0 || attempt == 3 || !run.err().contains("Address already in use")) {
+                assertEquals(0, run.rc(), run.out() + run.err());
+                return run;
+            }
+        }
+    }
+
+    private Run runClusterOnce(Path data, String... flags) {
         int base = 20_000
                 + ThreadLocalRandom.current()
                         .nextInt(10_000); // ports up to base+2003: below the ephemeral range (32768)
@@ -79,24 +94,28 @@ class ClusterCommandTest {
                 "--base-port",
                 Integer.toString(base),
                 "--data",
-                dir.toString(),
+                data.toString(),
                 "--election-timeout-ms",
                 "300",
                 "--heartbeat-ms",
                 "50",
                 "--run-for-ms",
                 "8000"));
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream originalOut = System.out;
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         int rc;
         try {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
             rc = RaftKv.commandLine().execute(args.toArray(String[]::new));
         } finally {
-            System.setOut(original);
+            System.setOut(originalOut);
+            System.setErr(originalErr);
         }
-        String out = captured.toString(StandardCharsets.UTF_8);
-        assertEquals(0, rc, out);
-        return new Run(base, out);
+        String errText = err.toString(StandardCharsets.UTF_8);
+        originalErr.print(errText); // still in the test's log
+        return new Run(base, data, rc, out.toString(StandardCharsets.UTF_8), errText);
     }
 }
