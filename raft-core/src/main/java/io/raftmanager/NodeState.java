@@ -11,7 +11,8 @@ import java.util.OptionalLong;
  * @param role the role it plays
  * @param term its current term
  * @param leader the leader it knows of in {@code term}, empty if none (this server's own id when it leads)
- * @param commitIndex the highest log index it knows committed
+ * @param commitIndex the highest log index it knows committed, as of the event loop's last published pass:
+ *     it may trail a just-completed {@link RaftNode#submit} future by a moment
  * @param appliedIndex the highest log index its state machine has applied, as last reported to the event
  *     loop: it may trail a just-completed {@link RaftNode#submit} future by a moment
  * @param lastIndex the last index of its log

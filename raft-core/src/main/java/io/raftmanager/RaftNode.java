@@ -152,8 +152,10 @@ public interface RaftNode extends AutoCloseable {
 
     /**
      * The node's current role, term, leader and indexes, without locking or waiting: safe to call often,
-     * from any thread (the event loop publishes a new view whenever one of them changes). Before {@link
-     * #start()} it shows the state read from storage.
+     * from any thread (the event loop publishes a new view at the end of each pass that changed one of
+     * them, so it may trail a just-completed future by that pass: to read your own write, use {@link
+     * #read(ByteString, ReadConsistency, long)} with its index). Before {@link #start()} it shows the state
+     * read from storage.
      */
     NodeState state();
 

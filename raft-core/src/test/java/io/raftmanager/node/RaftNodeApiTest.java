@@ -39,6 +39,9 @@ class RaftNodeApiTest {
             Applied a = leader.submit(ByteString.copyFromUtf8("4"))
                     .orTimeout(30, TimeUnit.SECONDS)
                     .join();
+            // The view is published at the end of the loop's pass; the future may complete within it.
+            LocalCluster.await(
+                    () -> leader.state().commitIndex() >= a.index(), TIMEOUT, "the leader's view to show the commit");
             NodeState s = leader.state();
             assertEquals(Role.LEADER, s.role());
             assertTrue(s.isLeader());
