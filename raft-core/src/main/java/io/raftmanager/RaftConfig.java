@@ -40,6 +40,11 @@ package io.raftmanager;
  *     restore a healthy server's snapshot) and restart it: the log is intact, so it re-applies from there.
  *     Set it on every server alike
  * @param snapshot the snapshot and log-compaction policy (used by the runtime only)
+ * @param storageRecovery a server whose storage is empty, or was reported lost or corrupt, starts
+ *     non-voting and learns from its peers before it votes again (docs/storage-faults.md): a brand-new
+ *     cluster forms only once every voter of the initial configuration confirms it is empty too, and a
+ *     server that lost its disk catches up before it can be part of a quorum. On by default; turning it off
+ *     makes an empty disk trusted at once, which loses acknowledged writes if a used disk was wiped
  */
 public record RaftConfig(
         long nodeId,
@@ -61,7 +66,8 @@ public record RaftConfig(
         long sessionTimeoutMillis,
         int sessionResultWindow,
         int digestIntervalTicks,
-        SnapshotConfig snapshot) {
+        SnapshotConfig snapshot,
+        boolean storageRecovery) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -146,7 +152,8 @@ public record RaftConfig(
                 .sessionTimeoutMillis(sessionTimeoutMillis)
                 .sessionResultWindow(sessionResultWindow)
                 .digestIntervalTicks(digestIntervalTicks)
-                .snapshot(snapshot);
+                .snapshot(snapshot)
+                .storageRecovery(storageRecovery);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -171,6 +178,7 @@ public record RaftConfig(
         private int sessionResultWindow = DEFAULT_SESSION_RESULT_WINDOW;
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
         private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
+        private boolean storageRecovery = true;
 
         private Builder() {}
 
@@ -274,6 +282,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder storageRecovery(boolean value) {
+            storageRecovery = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -295,7 +308,8 @@ public record RaftConfig(
                     sessionTimeoutMillis,
                     sessionResultWindow,
                     digestIntervalTicks,
-                    snapshot);
+                    snapshot,
+                    storageRecovery);
         }
     }
 }

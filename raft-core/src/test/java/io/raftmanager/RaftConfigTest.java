@@ -108,7 +108,27 @@ class RaftConfigTest {
         InvalidConfigException e = assertThrows(
                 InvalidConfigException.class,
                 () -> new RaftConfig(
-                        1, "c", 0, 10, 1, true, true, 0, 1, 1, 1, 2, 100, 1, 1, 0, 1, 1, 0, SnapshotConfig.DEFAULTS));
+                        1,
+                        "c",
+                        0,
+                        10,
+                        1,
+                        true,
+                        true,
+                        0,
+                        1,
+                        1,
+                        1,
+                        2,
+                        100,
+                        1,
+                        1,
+                        0,
+                        1,
+                        1,
+                        0,
+                        SnapshotConfig.DEFAULTS,
+                        true));
         assertEquals("maxInflightMessages", e.field());
     }
 
@@ -126,8 +146,10 @@ class RaftConfigTest {
                 .maxInflightBytes(4096)
                 .maxMessageBytes(512)
                 .maxApplyBytes(2048)
+                .storageRecovery(false)
                 .build();
         assertEquals(c, c.toBuilder().build());
+        assertFalse(c.toBuilder().build().storageRecovery());
         assertFalse(c.toBuilder().build().preVote());
         RaftConfig changed = c.toBuilder().groupId(43).build();
         assertNotEquals(c, changed);

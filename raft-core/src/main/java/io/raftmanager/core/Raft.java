@@ -52,6 +52,7 @@ public final class Raft {
     final Reconfiguration reconfiguration = new Reconfiguration(this);
     private final Admission admission = new Admission(this);
     final Snapshots snapshots = new Snapshots(this);
+    final Recovery recovery = new Recovery(this);
 
     long term;
     long vote;
@@ -88,6 +89,7 @@ public final class Raft {
     private long lastTerm;
     private long lastVote;
     private long lastCommit;
+    private boolean lastRecovering;
     private long readyNumber;
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
@@ -99,13 +101,20 @@ public final class Raft {
         this.id = config.nodeId();
         this.random = random;
         HardState hs = state.hardState();
-        this.raftLog = new RaftLog(log, hs.getCommit());
+        // After a reported loss the commit index may point past what survived of the log.
+        long commit = state.lost() ? Math.min(hs.getCommit(), log.lastIndex()) : hs.getCommit();
+        this.raftLog = new RaftLog(log, commit);
         this.term = hs.getTerm();
         this.vote = hs.getVote();
+        if (state.lost() && term < raftLog.lastEntryId().term()) {
+            term = raftLog.lastEntryId().term(); // the hard state was lost but entries survived
+            vote = 0;
+        }
         this.membership = state.membership();
-        this.durableCommit = hs.getCommit();
+        this.durableCommit = commit;
         this.tracker = new ProgressTracker(membership);
         rememberReported();
+        recovery.start(state);
         resetRandomizedElectionTimeout();
         LOG.info(
                 "[{}] starting at term {}, vote {}, commit {}, last {}, members {}",
@@ -138,6 +147,7 @@ public final class Raft {
             leader.tick();
         } else {
             tickElection();
+            recovery.tick();
         }
     }
 
@@ -159,7 +169,7 @@ public final class Raft {
             return;
         }
         if (!promotable()) {
-            LOG.info("[{}] is not a voter and cannot campaign", id);
+            LOG.info("[{}] cannot campaign: {}", id, recovery.active() ? recovery.describe() : "not a voter");
             return;
         }
         if (reconfiguration.hasUnappliedCommittedConfig()) {
@@ -273,6 +283,15 @@ public final class Raft {
      */
     public void step(RaftMessage m) {
         MessageValidator.validate(m, config);
+        // Recovery probes carry information only: answered and recorded whatever the terms.
+        if (m.hasRecoveryProbe()) {
+            Recovery.answer(this, m);
+            return;
+        }
+        if (m.hasRecoveryProbeResponse()) {
+            recovery.onResponse(m);
+            return;
+        }
         if (!admission.admitSender(m)) {
             return;
         }
@@ -289,6 +308,7 @@ public final class Raft {
             case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
             case FOLLOWER -> follower.step(m);
         }
+        recovery.maybeFinish();
     }
 
     /**
@@ -395,7 +415,7 @@ public final class Raft {
     }
 
     boolean promotable() {
-        return tracker.isVoter(id);
+        return tracker.isVoter(id) && !recovery.active();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -433,6 +453,7 @@ public final class Raft {
                 .setTerm(term)
                 .setVote(vote)
                 .setCommit(raftLog.committed())
+                .setRecovering(recovery.active())
                 .build();
     }
 
@@ -441,7 +462,10 @@ public final class Raft {
     }
 
     private boolean hardStateChanged() {
-        return term != lastTerm || vote != lastVote || raftLog.committed() != lastCommit;
+        return term != lastTerm
+                || vote != lastVote
+                || raftLog.committed() != lastCommit
+                || recovery.active() != lastRecovering;
     }
 
     /** Remembers what the last Ready reported, so the next one carries only changes. */
@@ -451,6 +475,7 @@ public final class Raft {
         lastTerm = term;
         lastVote = vote;
         lastCommit = raftLog.committed();
+        lastRecovering = recovery.active();
     }
 
     /** Whether {@link #ready()} has anything to hand out. */
@@ -482,7 +507,7 @@ public final class Raft {
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
-        boolean mustSync = term != lastTerm || vote != lastVote;
+        boolean mustSync = term != lastTerm || vote != lastVote || recovery.active() != lastRecovering;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
         mustSync |= !toPersist.isEmpty() || snapshot != null;
         readyNumber++;
@@ -591,5 +616,13 @@ public final class Raft {
 
     public Membership membership() {
         return membership;
+    }
+
+    /**
+     * Why this server does not vote or campaign yet while it recovers from empty or lost storage (for
+     * example "recovering: waiting to catch up to index 42 (at 17)"), or null when it votes normally.
+     */
+    public String recovery() {
+        return recovery.describe();
     }
 }

@@ -9,6 +9,13 @@ final class VoteRequests {
     /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
     static void handle(Raft r, RaftMessage m) {
         boolean pre = m.getVoteRequest().getPreVote();
+        if (r.recovery.active()) {
+            // It may have forgotten entries it acknowledged and votes it granted: no vote of any kind.
+            Raft.LOG.debug(
+                    "[{}] rejects {}vote from {}: {}", r.id, pre ? "pre-" : "", m.getFrom(), r.recovery.describe());
+            r.send(Messages.voteResponse(r, m.getFrom(), r.term, pre, false), true);
+            return;
+        }
         boolean canVote = r.vote == m.getFrom() || (r.vote == 0 && r.leaderId == 0) || (pre && m.getTerm() > r.term);
         boolean upToDate = r.raftLog.isUpToDate(
                 m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());

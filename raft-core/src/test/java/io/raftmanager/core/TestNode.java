@@ -30,7 +30,11 @@ public final class TestNode {
         this.raft = Raft.create(config, storage, storage.initialState(), new SplittableRandom(seed));
     }
 
-    /** The default test configuration for {@code id}: election 10 ticks, heartbeat 1, PreVote and CheckQuorum off. */
+    /**
+     * The default test configuration for {@code id}: election 10 ticks, heartbeat 1, PreVote, CheckQuorum
+     * and storage recovery off (rule tests start from empty logs they mean as intact; the recovery rules
+     * have their own tests).
+     */
     public static RaftConfig.Builder config(long id) {
         return RaftConfig.builder()
                 .nodeId(id)
@@ -39,7 +43,8 @@ public final class TestNode {
                 .electionTicks(10)
                 .heartbeatTicks(1)
                 .preVote(false)
-                .checkQuorum(false);
+                .checkQuorum(false)
+                .storageRecovery(false);
     }
 
     public static TestNode create(long id, long... voters) {

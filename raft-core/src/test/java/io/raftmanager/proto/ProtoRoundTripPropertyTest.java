@@ -174,6 +174,7 @@ class ProtoRoundTripPropertyTest {
                     .setTerm(u64())
                     .setVote(u64())
                     .setCommit(u64())
+                    .setRecovering(bool())
                     .build();
         }
 
@@ -306,6 +307,15 @@ class ProtoRoundTripPropertyTest {
                             .setIndex(u64())
                             .setExpectedDigest(u64())
                             .setReportedDigest(u64()));
+                case RECOVERY_PROBE ->
+                    b.setRecoveryProbe(
+                            io.raftmanager.proto.RecoveryProbe.newBuilder().setSequence(u64()));
+                case RECOVERY_PROBE_RESPONSE ->
+                    b.setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                            .setSequence(u64())
+                            .setLastIndex(u64())
+                            .setCommit(u64())
+                            .setRecovering(bool()));
                 case BODY_NOT_SET -> b.clearBody();
             }
             return b.build();

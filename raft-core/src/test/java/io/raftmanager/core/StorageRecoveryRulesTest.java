@@ -1,0 +1,284 @@
+package io.raftmanager.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.Role;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.VoteRequest;
+import io.raftmanager.spi.PersistentState;
+import io.raftmanager.storage.memory.MemoryLogStorage;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The storage-fault recovery rules (docs/storage-faults.md): a server that starts from empty or lost
+ * storage grants no vote and does not campaign until the cluster confirms what it may have forgotten.
+ */
+class StorageRecoveryRulesTest {
+    private static final ByteString W = ByteString.copyFromUtf8("SET W x");
+
+    private static TestNode node(long id, long... voters) {
+        return TestNode.create(id, b -> b.storageRecovery(true), voters);
+    }
+
+    private static TestNetwork cluster() {
+        return new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3));
+    }
+
+    /** Ticks every non-isolated node once and lets the network settle, {@code rounds} times. */
+    private static void run(TestNetwork net, int rounds, long... down) {
+        for (int i = 0; i < rounds; i++) {
+            for (long id = 1; id <= 3; id++) {
+                if (!contains(down, id)) {
+                    net.node(id).raft.tick();
+                }
+            }
+            net.stabilize();
+        }
+    }
+
+    private static boolean contains(long[] ids, long id) {
+        for (long x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The leader among the servers that are up (a stopped leader may still think it leads). */
+    private static TestNode leader(TestNetwork net, long... down) {
+        for (long id = 1; id <= 3; id++) {
+            if (!contains(down, id) && net.node(id).raft.role() == Role.LEADER) {
+                return net.node(id);
+            }
+        }
+        return null;
+    }
+
+    private static boolean holds(TestNode n, ByteString data) {
+        for (long i = n.raft.log().firstIndex(); i <= n.raft.log().lastIndex(); i++) {
+            for (Entry e : n.raft.log().slice(i, i + 1, Long.MAX_VALUE)) {
+                if (e.getType() == EntryType.ENTRY_TYPE_NORMAL && e.getData().equals(data)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Replaces a node's disk with an empty one, as a replaced or wiped data directory would. */
+    private static TestNode wipe(TestNetwork net, long id, boolean recovery) {
+        TestNode fresh = TestNode.create(id, b -> b.storageRecovery(recovery), 1, 2, 3);
+        net.replace(fresh);
+        return fresh;
+    }
+
+    @Test
+    void aBrandNewClusterFormsOnceEveryVoterConfirmsItIsEmpty() {
+        TestNetwork net = cluster();
+        net.isolate(3); // never started
+        run(net, 60, 3);
+        assertNull(leader(net), "two servers must not form a new cluster without the third");
+        assertTrue(
+                net.node(1).raft.recovery().contains("confirm a new cluster"),
+                net.node(1).raft.recovery());
+        assertTrue(net.node(1).raft.recovery().contains("[3]"), net.node(1).raft.recovery());
+
+        net.heal();
+        run(net, 60);
+        assertNotNull(leader(net), "all three answered: the cluster forms");
+        for (long id = 1; id <= 3; id++) {
+            assertNull(net.node(id).raft.recovery(), "server " + id + " votes normally");
+        }
+    }
+
+    @Test
+    void aNewClusterFormsEvenWhenOneServerStartsLate() {
+        TestNetwork net = cluster();
+        net.isolate(3);
+        run(net, 5, 3);
+        net.heal();
+        run(net, 80);
+        assertNotNull(leader(net));
+        for (long id = 1; id <= 3; id++) {
+            assertNull(net.node(id).raft.recovery(), "server " + id + " votes normally");
+        }
+    }
+
+    /**
+     * The issue's example: W is acknowledged by 1 and 2 while 3 is down; 1 and 2 stop, 2's disk is
+     * wiped; 2 and 3 come back. 2 must not help 3 (which lacks W) become leader.
+     */
+    @Test
+    void aWipedVoterDoesNotHelpAStaleServerLeadAndWSurvives() {
+        TestNetwork net = formAndWriteWhileThreeIsDown();
+        net.isolate(1); // stopped
+        wipe(net, 2, true);
+        run(net, 200, 1);
+        assertNull(leader(net, 1), "2 and 3 must refuse rather than elect 3 without W");
+        assertTrue(
+                net.node(2).raft.recovery().startsWith("recovering"),
+                net.node(2).raft.recovery());
+        assertFalse(net.node(3).raft.role() == Role.LEADER);
+
+        net.heal(); // 1 returns
+        run(net, 200);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertNull(net.node(id).raft.recovery(), "server " + id + " recovered");
+        }
+    }
+
+    /** The same history without the rule loses W: what makes the test above able to fail. */
+    @Test
+    void withoutRecoveryTheWipedVoterElectsTheStaleServerAndWIsLost() {
+        TestNetwork net = formAndWriteWhileThreeIsDown();
+        net.isolate(1);
+        wipe(net, 2, false);
+        run(net, 200, 1);
+        assertEquals(Role.LEADER, net.node(3).raft.role(), "3 is elected with the wiped server's vote");
+        net.heal();
+        run(net, 200);
+        // W is gone from the leader and from 2, and a different entry is committed at its index: server 1
+        // (which skips appends below its commit index) now silently diverges from the others.
+        assertFalse(holds(net.node(3), W), "the new leader never had W");
+        assertFalse(holds(net.node(2), W), "nor has the wiped server");
+        assertEquals(Role.LEADER, net.node(3).raft.role());
+    }
+
+    private static TestNetwork formAndWriteWhileThreeIsDown() {
+        TestNetwork net = cluster();
+        run(net, 60);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        if (leader.id != 1) {
+            leader.raft.transferLeadership(1);
+            run(net, 30);
+        }
+        assertEquals(Role.LEADER, net.node(1).raft.role());
+        net.isolate(3);
+        net.node(1).raft.propose(W);
+        run(net, 5, 3);
+        assertTrue(holds(net.node(2), W));
+        assertTrue(net.node(1).raft.log().committed() >= net.node(1).raft.log().lastIndex());
+        assertFalse(holds(net.node(3), W));
+        net.heal();
+        return net;
+    }
+
+    @Test
+    void aRecoveringServerGrantsNoVoteAndNoPreVoteAndNeverCampaigns() {
+        TestNode n = node(2, 1, 2, 3);
+        n.processReady();
+        for (boolean pre : new boolean[] {false, true}) {
+            n.raft.step(n.envelopeFrom(3, 5)
+                    .setVoteRequest(VoteRequest.newBuilder()
+                            .setPreVote(pre)
+                            .setLastLogIndex(9)
+                            .setLastLogTerm(4))
+                    .build());
+            List<RaftMessage> out = n.processReady();
+            RaftMessage answer = out.stream()
+                    .filter(RaftMessage::hasVoteResponse)
+                    .findFirst()
+                    .orElseThrow();
+            assertFalse(answer.getVoteResponse().getGranted(), (pre ? "pre-" : "") + "vote refused");
+        }
+        for (int i = 0; i < 100; i++) {
+            n.raft.tick();
+        }
+        n.raft.campaign();
+        assertEquals(Role.FOLLOWER, n.raft.role());
+        assertEquals(0, n.raft.status().vote());
+    }
+
+    @Test
+    void theRecoveringFlagIsPersistedFirstSoACrashResumesTheRecovery() {
+        TestNetwork net = formAndWriteWhileThreeIsDown();
+        net.isolate(1);
+        TestNode two = wipe(net, 2, true);
+        two.processReady();
+        assertTrue(two.storage.initialState().hardState().getRecovering(), "written before anything else");
+        run(net, 50, 1);
+        // 3 shares its log with 2; then 2 crashes and restarts from what it persisted.
+        two.restart();
+        assertNotNull(two.raft.recovery(), "a half-done recovery resumes");
+        net.heal();
+        run(net, 200);
+        assertNull(two.raft.recovery());
+        assertFalse(two.storage.initialState().hardState().getRecovering());
+        assertTrue(holds(two, W));
+    }
+
+    /**
+     * 2 voted for 1 in term T and lost its disk. 3 then campaigns in T: 2 must not vote in T again,
+     * even after it recovered, since 1 may have won T with the forgotten vote.
+     */
+    @Test
+    void aRecoveredServerNeverVotesAgainInATermItMayHaveVotedIn() {
+        TestNetwork net = cluster();
+        run(net, 60);
+        TestNode leader = leader(net);
+        long t = leader.raft.term();
+        TestNode two = wipe(net, 2, true);
+        run(net, 100);
+        assertNull(two.raft.recovery(), "recovered with a leader");
+        assertTrue(two.raft.term() >= t);
+        long floor = two.raft.term();
+        // A candidate of the term 2 learned asks for its vote: refused.
+        long candidate = leader.id == 1 ? 3 : 1;
+        two.raft.step(two.envelopeFrom(candidate, floor)
+                .setVoteRequest(VoteRequest.newBuilder().setLastLogIndex(1000).setLastLogTerm(floor))
+                .build());
+        RaftMessage answer = two.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .findFirst()
+                .orElseThrow();
+        assertFalse(answer.getVoteResponse().getGranted(), "no second vote in term " + floor);
+        // The next term is fine.
+        two.raft.step(two.envelopeFrom(candidate, floor + 1)
+                .setVoteRequest(VoteRequest.newBuilder().setLastLogIndex(1000).setLastLogTerm(floor))
+                .build());
+        answer = two.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(answer.getVoteResponse().getGranted());
+    }
+
+    @Test
+    void aReportedLossStartsRecoveryEvenWithEntriesLeft() {
+        MemoryLogStorage storage = MemoryLogStorage.withVoters(1, 2, 3);
+        storage.write(new io.raftmanager.spi.LogBatch(
+                io.raftmanager.proto.HardState.newBuilder()
+                        .setTerm(3)
+                        .setVote(1)
+                        .setCommit(2)
+                        .build(),
+                List.of(RuleFixtures.entry(1, 1), RuleFixtures.entry(2, 3)),
+                null,
+                true));
+        PersistentState intact = storage.initialState();
+        Raft normal =
+                Raft.create(TestNode.config(2).storageRecovery(true).build(), storage, intact, new SplittableRandom(1));
+        assertNull(normal.recovery(), "an intact, non-empty disk is trusted");
+
+        PersistentState lost = new PersistentState(intact.hardState(), intact.membership(), true);
+        Raft recovering =
+                Raft.create(TestNode.config(2).storageRecovery(true).build(), storage, lost, new SplittableRandom(1));
+        assertNotNull(recovering.recovery());
+        assertNotEquals(Role.LEADER, recovering.role());
+    }
+}
