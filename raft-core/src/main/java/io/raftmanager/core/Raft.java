@@ -295,6 +295,12 @@ public final class Raft {
         if (!admission.admitSender(m)) {
             return;
         }
+        if (m.hasVoteRequest() && recovery.active() && !recovery.mayVote(m)) {
+            // Refused whatever the term, and without taking the term up: a recovering server that adopted a
+            // stale candidate's ever-rising term would then knock every real candidate down with it.
+            VoteRequests.refuseWhileRecovering(this, m);
+            return;
+        }
         if (m.getTerm() > term) {
             if (!admission.onHigherTerm(m)) {
                 return;

@@ -37,7 +37,7 @@ import java.util.TreeMap;
  */
 final class Recovery {
     /** One voter's answer: its term when it answered, what it holds, and the probe round it answered. */
-    private record Report(long sequence, long term, long lastIndex, long commit, boolean recovering) {}
+    private record Report(long sequence, long term, long lastIndex, long lastTerm, long commit, boolean recovering) {}
 
     private final Raft r;
     private boolean active;
@@ -116,6 +116,7 @@ final class Recovery {
                         .setRecoveryProbeResponse(RecoveryProbeResponse.newBuilder()
                                 .setSequence(m.getRecoveryProbe().getSequence())
                                 .setLastIndex(r.raftLog.lastIndex())
+                                .setLastTerm(r.raftLog.lastEntryId().term())
                                 .setCommit(r.raftLog.committed())
                                 .setRecovering(r.recovery.active))
                         .build(),
@@ -131,7 +132,13 @@ final class Recovery {
         if (old == null || old.sequence() <= p.getSequence()) {
             reports.put(
                     m.getFrom(),
-                    new Report(p.getSequence(), m.getTerm(), p.getLastIndex(), p.getCommit(), p.getRecovering()));
+                    new Report(
+                            p.getSequence(),
+                            m.getTerm(),
+                            p.getLastIndex(),
+                            p.getLastTerm(),
+                            p.getCommit(),
+                            p.getRecovering()));
         }
         commitTarget = Math.max(commitTarget, p.getCommit());
         maybeFinish();
@@ -152,10 +159,7 @@ final class Recovery {
         if (!dataSafe() || !termsKnown()) {
             return;
         }
-        long floor = r.term;
-        for (Report rep : reports.values()) {
-            floor = Math.max(floor, rep.term());
-        }
+        long floor = termFloor();
         if (floor > r.term) {
             r.becomeFollower(floor, 0);
         }
@@ -172,6 +176,38 @@ final class Recovery {
                 r.term + 1,
                 r.raftLog.committed(),
                 r.raftLog.lastIndex());
+    }
+
+    /** The largest term heard: any vote this server may have forgotten was in this term or an earlier one. */
+    private long termFloor() {
+        long floor = r.term;
+        for (Report rep : reports.values()) {
+            floor = Math.max(floor, rep.term());
+        }
+        return floor;
+    }
+
+    /**
+     * Whether a recovering server may grant this (pre-)vote before it has caught up: only once it knows
+     * the terms of enough voters, in a later term than any of them, and for a candidate whose log is at
+     * least as up to date as every log they reported. Any entry committed before this server came back
+     * is held by one of them (its quorum's other members meet the set heard), and Raft's up-to-date rule
+     * then puts it in the candidate's log; so a quorum that needs this server (a two-voter configuration,
+     * a joint one) can still elect a leader while it catches up.
+     */
+    boolean mayVote(RaftMessage m) {
+        if (!termsKnown() || m.getTerm() <= termFloor()) {
+            return false;
+        }
+        long lastIndex = m.getVoteRequest().getLastLogIndex();
+        long lastTerm = m.getVoteRequest().getLastLogTerm();
+        for (Report rep : reports.values()) {
+            boolean atLeast = lastTerm > rep.lastTerm() || (lastTerm == rep.lastTerm() && lastIndex >= rep.lastIndex());
+            if (!atLeast) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean allOthersEmpty() {

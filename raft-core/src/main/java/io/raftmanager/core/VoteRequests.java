@@ -6,16 +6,19 @@ import io.raftmanager.proto.RaftMessage;
 final class VoteRequests {
     private VoteRequests() {}
 
+    /** A recovering server may have forgotten entries and votes: it answers every (pre-)vote with a refusal. */
+    static void refuseWhileRecovering(Raft r, RaftMessage m) {
+        boolean pre = m.getVoteRequest().getPreVote();
+        Raft.LOG.debug("[{}] refuses {}vote to {}: {}", r.id, pre ? "pre-" : "", m.getFrom(), r.recovery.describe());
+        // Never at a term above the asker's own: a refused vote counts at the candidate's term, and a refused
+        // pre-vote carries our term, which is ignored if lower (the prospective term would depose the asker).
+        long term = pre ? Math.min(r.term, m.getTerm() - 1) : m.getTerm();
+        r.send(Messages.voteResponse(r, m.getFrom(), term, pre, false), false);
+    }
+
     /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
     static void handle(Raft r, RaftMessage m) {
         boolean pre = m.getVoteRequest().getPreVote();
-        if (r.recovery.active()) {
-            // It may have forgotten entries it acknowledged and votes it granted: no vote of any kind.
-            Raft.LOG.debug(
-                    "[{}] rejects {}vote from {}: {}", r.id, pre ? "pre-" : "", m.getFrom(), r.recovery.describe());
-            r.send(Messages.voteResponse(r, m.getFrom(), r.term, pre, false), true);
-            return;
-        }
         boolean canVote = r.vote == m.getFrom() || (r.vote == 0 && r.leaderId == 0) || (pre && m.getTerm() > r.term);
         boolean upToDate = r.raftLog.isUpToDate(
                 m.getVoteRequest().getLastLogIndex(), m.getVoteRequest().getLastLogTerm());

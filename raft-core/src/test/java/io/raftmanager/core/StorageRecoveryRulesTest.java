@@ -238,7 +238,7 @@ class StorageRecoveryRulesTest {
         assertTrue(two.raft.term() >= t);
         long floor = two.raft.term();
         // A candidate of the term 2 learned asks for its vote: refused.
-        long candidate = leader.id == 1 ? 3 : 1;
+        long candidate = two.raft.status().vote() == 1 ? 3 : 1; // not the one it may have voted for since
         two.raft.step(two.envelopeFrom(candidate, floor)
                 .setVoteRequest(VoteRequest.newBuilder().setLastLogIndex(1000).setLastLogTerm(floor))
                 .build());
@@ -246,7 +246,7 @@ class StorageRecoveryRulesTest {
                 .filter(RaftMessage::hasVoteResponse)
                 .findFirst()
                 .orElseThrow();
-        assertFalse(answer.getVoteResponse().getGranted(), "no second vote in term " + floor);
+        assertFalse(answer.getVoteResponse().getGranted(), "no second vote in term " + floor + " " + two.raft.status());
         // The next term is fine.
         two.raft.step(two.envelopeFrom(candidate, floor + 1)
                 .setVoteRequest(VoteRequest.newBuilder().setLastLogIndex(1000).setLastLogTerm(floor))
@@ -280,5 +280,69 @@ class StorageRecoveryRulesTest {
                 Raft.create(TestNode.config(2).storageRecovery(true).build(), storage, lost, new SplittableRandom(1));
         assertNotNull(recovering.recovery());
         assertNotEquals(Role.LEADER, recovering.role());
+    }
+
+    private static RaftMessage probeAnswer(TestNode n, long from, long term, long lastIndex, long lastTerm) {
+        return n.envelopeFrom(from, term)
+                .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                        .setSequence(1)
+                        .setLastIndex(lastIndex)
+                        .setLastTerm(lastTerm)
+                        .setCommit(lastIndex))
+                .build();
+    }
+
+    private static boolean granted(TestNode n, long from, long term, long lastIndex, long lastTerm) {
+        n.raft.step(n.envelopeFrom(from, term)
+                .setVoteRequest(
+                        VoteRequest.newBuilder().setLastLogIndex(lastIndex).setLastLogTerm(lastTerm))
+                .build());
+        return n.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .findFirst()
+                .orElseThrow()
+                .getVoteResponse()
+                .getGranted();
+    }
+
+    /**
+     * Before it caught up, a recovering server that knows every other voter's term and log may vote,
+     * but only in a later term than any it heard, and only for a candidate at least as up to date as
+     * every log it heard of.
+     */
+    @Test
+    void beforeCatchingUpItVotesOnlyAboveTheTermsAndLogsItHeard() {
+        TestNode two = node(2, 1, 2, 3);
+        two.raft.tick();
+        two.processReady();
+        assertFalse(granted(two, 3, 9, 5, 7), "nothing heard yet");
+        two.raft.step(probeAnswer(two, 1, 7, 5, 7));
+        assertFalse(granted(two, 3, 9, 5, 7), "3's term not heard yet");
+        two.raft.step(probeAnswer(two, 3, 6, 4, 6));
+        assertNotNull(two.raft.recovery(), "not caught up: still recovering");
+        assertFalse(granted(two, 3, 7, 5, 7), "term 7 may hold a vote it forgot");
+        assertFalse(granted(two, 3, 8, 4, 6), "3 lacks what 1 holds, which may be committed");
+        assertTrue(granted(two, 1, 8, 5, 7), "a later term and a log at least as up to date as any heard");
+        assertFalse(granted(two, 3, 8, 5, 7), "one vote per term, as usual");
+    }
+
+    /** After it caught up it keeps no vote of the term it recovered in: it may have cast one before. */
+    @Test
+    void afterCatchingUpItTakesTheVoteOfTheCurrentTermAsCast() {
+        TestNode two = node(2, 1, 2, 3);
+        two.raft.tick();
+        two.processReady();
+        two.raft.step(probeAnswer(two, 1, 7, 2, 7));
+        two.raft.step(probeAnswer(two, 3, 7, 2, 7));
+        two.raft.step(two.envelopeFrom(1, 7)
+                .setAppendRequest(io.raftmanager.proto.AppendEntriesRequest.newBuilder()
+                        .addAllEntries(List.of(RuleFixtures.entry(1, 7), RuleFixtures.entry(2, 7)))
+                        .setLeaderCommit(2))
+                .build());
+        two.processReady();
+        assertNull(two.raft.recovery(), "caught up with the leader of term 7 and heard every term");
+        assertFalse(granted(two, 3, 7, 9, 7), "term 7: 3 may have had its forgotten vote");
+        assertTrue(granted(two, 3, 8, 9, 7));
+        assertFalse(two.storage.initialState().hardState().getRecovering(), "the end is persisted");
     }
 }

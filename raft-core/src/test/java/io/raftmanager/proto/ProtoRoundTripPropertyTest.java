@@ -314,6 +314,7 @@ class ProtoRoundTripPropertyTest {
                     b.setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
                             .setSequence(u64())
                             .setLastIndex(u64())
+                            .setLastTerm(u64())
                             .setCommit(u64())
                             .setRecovering(bool()));
                 case BODY_NOT_SET -> b.clearBody();

@@ -481,6 +481,7 @@ final class Simulation {
                     .append(Changer.describe(n.raft.membership()))
                     .append(" applied=")
                     .append(n.appliedIndex)
+                    .append(n.raft.recovery() == null ? "" : " " + n.raft.recovery())
                     .append(']');
         }
         throw new AssertionError(sb.toString());
