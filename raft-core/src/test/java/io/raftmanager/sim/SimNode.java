@@ -3,8 +3,10 @@ package io.raftmanager.sim;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Ready;
+import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogBatch;
+import io.raftmanager.spi.PersistentState;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -22,9 +24,20 @@ final class SimNode {
 
     final long id;
     final RaftConfig config;
-    final MemoryLogStorage durable;
+    /** The disk: replaced by a damaged one when a disk fault strikes (see {@link SimDiskFault}). */
+    MemoryLogStorage durable;
+
+    /** The membership the disk was bootstrapped with, for a replaced disk. */
+    private final Membership bootstrap;
+    /** The storage will report a detected loss at the next start. */
+    private boolean lostAtStart;
+    /** A disk fault struck and the server has not finished recovering from it yet. */
+    boolean damaged;
+    /** The disk as it was before the last fault: what the server acknowledged before losing it. */
+    MemoryLogStorage lostDisk;
+
     final int tickPeriod;
-    final SimStateMachine sm = new SimStateMachine();
+    SimStateMachine sm = new SimStateMachine();
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;
     long appliedIndex;
@@ -37,6 +50,7 @@ final class SimNode {
         this.id = id;
         this.config = config;
         this.durable = durable;
+        this.bootstrap = durable.snapshot().getMembership();
         this.tickPeriod = tickPeriod;
         start(rnd);
     }
@@ -58,8 +72,27 @@ final class SimNode {
 
     void start(SplittableRandom rnd) {
         appliedIndex = sm.recover(durable);
-        raft = Raft.create(config, durable, durable.initialState(), rnd.split());
+        PersistentState state = durable.initialState();
+        if (lostAtStart) {
+            // Reported at every start until the recovery flag is durable: the damage is still on disk.
+            state = new PersistentState(state.hardState(), state.membership(), true);
+        }
+        raft = Raft.create(config, durable, state, rnd.split());
         checkedCommit = raft.log().committed();
+    }
+
+    /** A crashed server's disk suffers {@code fault}; it takes effect at the next start. */
+    void damage(SimDiskFault fault, SplittableRandom rnd) {
+        if (isUp()) {
+            throw new IllegalStateException("damage a running server's disk");
+        }
+        lostDisk = durable;
+        durable = fault.apply(durable, bootstrap, rnd);
+        if (!fault.keepsSnapshots()) {
+            sm = new SimStateMachine();
+        }
+        lostAtStart = fault.detected;
+        damaged = true;
     }
 
     /** Hands the disk a Ready's write; it completes after a latency, in order with earlier ones. */
@@ -86,6 +119,7 @@ final class SimNode {
         PendingWrite w = disk.poll();
         if (!w.batch().isEmpty()) {
             durable.write(w.batch());
+            lostAtStart &= !durable.initialState().hardState().getRecovering();
         }
         raft.persisted(w.readyNumber());
         return w.afterPersist();

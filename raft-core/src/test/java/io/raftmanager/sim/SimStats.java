@@ -34,6 +34,7 @@ final class SimStats {
     long snapshotsSent;
     long snapshotsInstalled;
     long compactions;
+    long diskFaults;
 
     void add(SimStats o) {
         elections += o.elections;
@@ -66,6 +67,7 @@ final class SimStats {
         snapshotsSent += o.snapshotsSent;
         snapshotsInstalled += o.snapshotsInstalled;
         compactions += o.compactions;
+        diskFaults += o.diskFaults;
     }
 
     @Override
@@ -80,6 +82,6 @@ final class SimStats {
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals
                 + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="
-                + snapshotsInstalled + " compactions=" + compactions;
+                + snapshotsInstalled + " compactions=" + compactions + " diskFaults=" + diskFaults;
     }
 }

@@ -68,7 +68,8 @@ record SimVariant(
                 o.proposeRate(),
                 o.maxInflightMessages(),
                 o.maxMessageBytes(),
-                0);
+                0,
+                o.diskFaultRate());
     }
 
     /**
@@ -95,6 +96,7 @@ record SimVariant(
                     Math.max(0.3, i.proposeRate()),
                     i.maxInflightMessages(),
                     i.maxMessageBytes(),
+                    0,
                     0);
         };
     }

@@ -295,6 +295,7 @@ final class Simulation {
                 pendingProposals.get(n.id).clear();
                 clients.onCrash(n, now);
                 stats.crashes++;
+                maybeDamageDisk(n, r);
             }
         }
         for (SimNode n : nodes) {
@@ -318,6 +319,34 @@ final class Simulation {
             event("pause " + n.id + " until " + n.pausedUntil);
             stats.pauses++;
         }
+    }
+
+    /**
+     * Within the fault model: one server at a time loses or damages its disk, and only once every
+     * earlier victim has recovered, so at most a minority ever holds less than it acknowledged.
+     */
+    private void maybeDamageDisk(SimNode n, SplittableRandom r) {
+        if (options.diskFaultRate() == 0 || r.nextDouble() >= options.diskFaultRate()) {
+            return;
+        }
+        for (SimNode o : nodes) {
+            o.damaged &= !o.isUp() || o.raft.recovery() != null;
+            if (o.damaged) {
+                return;
+            }
+            // One server is a minority only of a configuration (each half of a joint one) of 3 or more.
+            if (o.isUp()
+                    && o.raft.membership().getVotersCount() > 0
+                    && (o.raft.membership().getVotersCount() < 3
+                            || o.raft.membership().getVotersOutgoingCount() > 0
+                                    && o.raft.membership().getVotersOutgoingCount() < 3)) {
+                return;
+            }
+        }
+        SimDiskFault fault = SimDiskFault.draw(r);
+        n.damage(fault, r);
+        event("disk fault " + fault + " on " + n.id);
+        stats.diskFaults++;
     }
 
     /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
