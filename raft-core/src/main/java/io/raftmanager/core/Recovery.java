@@ -54,6 +54,11 @@ final class Recovery {
     /** The largest commit index heard from a leader or peer since start; -1 before any. */
     private long commitTarget = -1;
 
+    /** Planted bugs, set only by tests (PlantedBugs) to prove the tests catch them. */
+    boolean plantedMajorityForNewCluster;
+
+    boolean plantedNoVoteFloor;
+
     Recovery(Raft r) {
         this.r = r;
     }
@@ -79,6 +84,11 @@ final class Recovery {
 
     boolean active() {
         return active;
+    }
+
+    /** Planted bug: forget the recovery, voting at once as if the storage were intact. */
+    void plantVoteAtOnce() {
+        active = false;
     }
 
     void tick() {
@@ -156,14 +166,14 @@ final class Recovery {
         if (!active || !r.tracker.isVoter(r.id) && r.tracker.voterIds().isEmpty()) {
             return;
         }
-        if (!dataSafe() || !termsKnown()) {
+        if (!dataSafe() || !termsKnown() && !plantedMajorityForNewCluster) {
             return;
         }
         long floor = termFloor();
         if (floor > r.term) {
             r.becomeFollower(floor, 0);
         }
-        if (r.vote == 0) {
+        if (r.vote == 0 && !plantedNoVoteFloor) {
             // We may have voted in this term before we lost our state: take the vote as cast (for nobody
             // who can ask, as a server never asks itself), so the next vote is in a later term.
             r.vote = r.id;
@@ -196,7 +206,7 @@ final class Recovery {
      * a joint one) can still elect a leader while it catches up.
      */
     boolean mayVote(RaftMessage m) {
-        if (!termsKnown() || m.getTerm() <= termFloor()) {
+        if (!termsKnown() || (m.getTerm() <= termFloor() && !plantedNoVoteFloor)) {
             return false;
         }
         long lastIndex = m.getVoteRequest().getLastLogIndex();
@@ -211,11 +221,17 @@ final class Recovery {
     }
 
     private boolean allOthersEmpty() {
+        int empty = 0;
         for (long peer : otherVoters()) {
             Report rep = reports.get(peer);
-            if (rep == null || rep.lastIndex() != 0) {
+            if (rep != null && rep.lastIndex() == 0) {
+                empty++;
+            } else if (!plantedMajorityForNewCluster) {
                 return false;
             }
+        }
+        if (plantedMajorityForNewCluster && empty + 1 < r.tracker.voterIds().size() / 2 + 1) {
+            return false;
         }
         return r.raftLog.lastIndex() == 0;
     }

@@ -11,4 +11,19 @@ public final class PlantedBugs {
     public static void readIndexWithoutHeartbeatRound(Raft raft) {
         raft.leader.plantedReadWithoutRound = true;
     }
+
+    /** A server with empty or lost storage votes at once, as if its disk were intact (no recovery). */
+    public static void wipedServerVotesAtOnce(Raft raft) {
+        raft.recovery.plantVoteAtOnce();
+    }
+
+    /** A new cluster forms when a majority of voters (not every voter) reports an empty log. */
+    public static void majorityFormsNewCluster(Raft raft) {
+        raft.recovery.plantedMajorityForNewCluster = true;
+    }
+
+    /** A recovering server votes again in terms it may already have voted in before its loss. */
+    public static void noVoteFloor(Raft raft) {
+        raft.recovery.plantedNoVoteFloor = true;
+    }
 }

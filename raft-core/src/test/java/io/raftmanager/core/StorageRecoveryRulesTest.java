@@ -329,7 +329,25 @@ class StorageRecoveryRulesTest {
     /** After it caught up it keeps no vote of the term it recovered in: it may have cast one before. */
     @Test
     void afterCatchingUpItTakesTheVoteOfTheCurrentTermAsCast() {
+        TestNode two = caughtUpAtTermSeven(false);
+        assertNull(two.raft.recovery(), "caught up with the leader of term 7 and heard every term");
+        assertFalse(granted(two, 3, 7, 9, 7), "term 7: 3 may have had its forgotten vote, even after a restart");
+        assertTrue(granted(two, 3, 8, 9, 7));
+        assertFalse(two.storage.initialState().hardState().getRecovering(), "the end is persisted");
+    }
+
+    /** Planted bug: without the term floor the recovered server votes a second time in term 7. */
+    @Test
+    void plantedNoVoteFloorGrantsASecondVoteInTheSameTerm() {
+        TestNode two = caughtUpAtTermSeven(true);
+        assertTrue(granted(two, 3, 7, 9, 7), "the planted bug grants a vote in a term it may have voted in");
+    }
+
+    private static TestNode caughtUpAtTermSeven(boolean plantNoFloor) {
         TestNode two = node(2, 1, 2, 3);
+        if (plantNoFloor) {
+            PlantedBugs.noVoteFloor(two.raft);
+        }
         two.raft.tick();
         two.processReady();
         two.raft.step(probeAnswer(two, 1, 7, 2, 7));
@@ -340,9 +358,57 @@ class StorageRecoveryRulesTest {
                         .setLeaderCommit(2))
                 .build());
         two.processReady();
-        assertNull(two.raft.recovery(), "caught up with the leader of term 7 and heard every term");
-        assertFalse(granted(two, 3, 7, 9, 7), "term 7: 3 may have had its forgotten vote");
-        assertTrue(granted(two, 3, 8, 9, 7));
-        assertFalse(two.storage.initialState().hardState().getRecovering(), "the end is persisted");
+        two.restart(); // from what it persisted, and no longer following 1
+        return two;
+    }
+
+    /**
+     * 3 joined the new cluster but went down before it received any entry; 1 and 2 then committed W.
+     * 2's disk is wiped and 1 is down: 2 and 3 both have empty logs, and must not take that for a new
+     * cluster (that needs every voter, and 1 is missing).
+     */
+    private static TestNetwork wipedServerBesideAnEmptyOne(boolean plantMajority) {
+        TestNetwork net = cluster();
+        run(net, 3);
+        for (long id = 1; id <= 3; id++) {
+            assertNull(net.node(id).raft.recovery(), "all three confirmed a new cluster");
+        }
+        net.isolate(3);
+        run(net, 60, 3);
+        TestNode leader = leader(net, 3);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 5, 3);
+        assertTrue(holds(net.node(1), W) && holds(net.node(2), W));
+        assertEquals(0, net.node(3).raft.log().lastIndex());
+        net.heal();
+        net.isolate(1);
+        TestNode two = wipe(net, 2, true);
+        if (plantMajority) {
+            PlantedBugs.majorityFormsNewCluster(two.raft);
+            PlantedBugs.majorityFormsNewCluster(net.node(3).raft);
+        }
+        run(net, 200, 1);
+        return net;
+    }
+
+    @Test
+    void aWipedServerAndAnEmptyOneAreNotANewCluster() {
+        TestNetwork net = wipedServerBesideAnEmptyOne(false);
+        assertNull(leader(net, 1), "1 holds W: without it there is no cluster to form");
+        net.heal();
+        run(net, 200);
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+        }
+    }
+
+    /** Planted bug: a majority of empty voters taken for a new cluster elects a leader without W. */
+    @Test
+    void plantedMajorityForANewClusterLosesW() {
+        TestNetwork net = wipedServerBesideAnEmptyOne(true);
+        TestNode leader = leader(net, 1);
+        assertNotNull(leader, "2 and 3 formed a 'new' cluster");
+        assertFalse(holds(leader, W));
     }
 }

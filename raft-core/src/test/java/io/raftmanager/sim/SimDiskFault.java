@@ -39,7 +39,7 @@ enum SimDiskFault {
     }
 
     /** The disk after this fault, from what {@code old} held; {@code bootstrap} is the initial membership. */
-    MemoryLogStorage apply(MemoryLogStorage old, Membership bootstrap, SplittableRandom r) {
+    MemoryLogStorage apply(MemoryLogStorage old, Membership bootstrap, SplittableRandom r, boolean storageDetects) {
         MemoryLogStorage disk = new MemoryLogStorage(bootstrap);
         HardState hs = old.initialState().hardState();
         SnapshotMeta snap = old.snapshot().getIndex() > 0 ? old.snapshot() : null;
@@ -57,6 +57,11 @@ enum SimDiskFault {
             }
             case CORRUPT_RECORD -> {
                 int keep = entries.isEmpty() ? 0 : r.nextInt(entries.size());
+                long last = (snap == null ? 0 : snap.getIndex()) + keep;
+                if (!storageDetects && hs.getCommit() > last) {
+                    // Undetected, as a WAL replay that stops at the bad record: later hard states go too.
+                    hs = hs.toBuilder().setCommit(last).build();
+                }
                 disk.write(new LogBatch(hs, entries.subList(0, keep), snap, true));
             }
         }

@@ -82,16 +82,17 @@ final class SimNode {
     }
 
     /** A crashed server's disk suffers {@code fault}; it takes effect at the next start. */
-    void damage(SimDiskFault fault, SplittableRandom rnd) {
+    /** {@code storageDetects} false plants a bug: a corrupt record silently truncates the log. */
+    void damage(SimDiskFault fault, SplittableRandom rnd, boolean storageDetects) {
         if (isUp()) {
             throw new IllegalStateException("damage a running server's disk");
         }
         lostDisk = durable;
-        durable = fault.apply(durable, bootstrap, rnd);
+        durable = fault.apply(durable, bootstrap, rnd, storageDetects);
         if (!fault.keepsSnapshots()) {
             sm = new SimStateMachine();
         }
-        lostAtStart = fault.detected;
+        lostAtStart = fault.detected && (storageDetects || fault != SimDiskFault.CORRUPT_RECORD);
         damaged = true;
     }
 

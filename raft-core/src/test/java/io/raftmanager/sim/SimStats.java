@@ -35,6 +35,8 @@ final class SimStats {
     long snapshotsInstalled;
     long compactions;
     long diskFaults;
+    /** Not in toString: per kind, for tests that check every kind happened. */
+    final java.util.Map<SimDiskFault, Long> diskFaultsByKind = new java.util.EnumMap<>(SimDiskFault.class);
 
     void add(SimStats o) {
         elections += o.elections;
@@ -68,6 +70,7 @@ final class SimStats {
         snapshotsInstalled += o.snapshotsInstalled;
         compactions += o.compactions;
         diskFaults += o.diskFaults;
+        o.diskFaultsByKind.forEach((k, v) -> diskFaultsByKind.merge(k, v, Long::sum));
     }
 
     @Override

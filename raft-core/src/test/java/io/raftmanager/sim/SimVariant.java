@@ -13,16 +13,27 @@ import java.util.function.UnaryOperator;
  * @param plantServeBeforeApply planted bug: a read is served as soon as its read index is known, before
  *     the server has applied up to it
  * @param faults adjusts the fault mix the seed drew
+ * @param storageBug a planted storage-recovery bug, or NONE
  */
 record SimVariant(
         int fastestTickPeriod,
         int slowestTickPeriod,
         boolean plantReadWithoutRound,
         boolean plantServeBeforeApply,
-        UnaryOperator<SimOptions> faults) {
+        UnaryOperator<SimOptions> faults,
+        StorageBug storageBug) {
+
+    /** Planted bugs of storage-fault recovery (docs/storage-faults.md). */
+    enum StorageBug {
+        NONE,
+        /** A server with empty or lost storage votes at once. */
+        VOTE_AT_ONCE,
+        /** A corrupt record truncates the log without the storage reporting a loss. */
+        SILENT_TRUNCATION
+    }
 
     /** The clock spread the lease bound covers, the drawn fault mix, and no planted bug. */
-    static final SimVariant DEFAULT = new SimVariant(4, 6, false, false, UnaryOperator.identity());
+    static final SimVariant DEFAULT = new SimVariant(4, 6, false, false, UnaryOperator.identity(), StorageBug.NONE);
 
     SimVariant {
         if (fastestTickPeriod < 1 || slowestTickPeriod < fastestTickPeriod) {
@@ -31,20 +42,47 @@ record SimVariant(
     }
 
     SimVariant withTickPeriods(int fastest, int slowest) {
-        return new SimVariant(fastest, slowest, plantReadWithoutRound, plantServeBeforeApply, faults);
+        return new SimVariant(fastest, slowest, plantReadWithoutRound, plantServeBeforeApply, faults, storageBug);
     }
 
     SimVariant withReadWithoutRound() {
-        return new SimVariant(fastestTickPeriod, slowestTickPeriod, true, plantServeBeforeApply, faults);
+        return new SimVariant(fastestTickPeriod, slowestTickPeriod, true, plantServeBeforeApply, faults, storageBug);
     }
 
     SimVariant withServeBeforeApply() {
-        return new SimVariant(fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, true, faults);
+        return new SimVariant(fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, true, faults, storageBug);
     }
 
     SimVariant withFaults(UnaryOperator<SimOptions> adjust) {
         return new SimVariant(
-                fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, plantServeBeforeApply, adjust);
+                fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, plantServeBeforeApply, adjust, storageBug);
+    }
+
+    SimVariant withStorageBug(StorageBug bug) {
+        return new SimVariant(
+                fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, plantServeBeforeApply, faults, bug);
+    }
+
+    /** Crash-heavy runs in which every crash also damages the disk (one minority at a time). */
+    static UnaryOperator<SimOptions> diskFaults() {
+        return o -> new SimOptions(
+                3,
+                o.electionTicks(),
+                o.heartbeatTicks(),
+                o.preVote(),
+                o.checkQuorum(),
+                o.dropRate(),
+                o.duplicateRate(),
+                o.maxExtraDelay(),
+                o.partitionRate(),
+                0.01 + o.crashRate(),
+                o.slowDiskRate(),
+                o.pauseRate(),
+                Math.max(0.2, o.proposeRate()),
+                o.maxInflightMessages(),
+                o.maxMessageBytes(),
+                0,
+                1);
     }
 
     /**

@@ -344,9 +344,10 @@ final class Simulation {
             }
         }
         SimDiskFault fault = SimDiskFault.draw(r);
-        n.damage(fault, r);
+        n.damage(fault, r, variant.storageBug() != SimVariant.StorageBug.SILENT_TRUNCATION);
         event("disk fault " + fault + " on " + n.id);
         stats.diskFaults++;
+        stats.diskFaultsByKind.merge(fault, 1L, Long::sum);
     }
 
     /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
@@ -556,6 +557,10 @@ final class Simulation {
     private void plantBugs(SimNode n) {
         if (variant.plantReadWithoutRound()) {
             PlantedBugs.readIndexWithoutHeartbeatRound(n.raft);
+        }
+        switch (variant.storageBug()) {
+            case VOTE_AT_ONCE -> PlantedBugs.wipedServerVotesAtOnce(n.raft);
+            default -> {}
         }
     }
 

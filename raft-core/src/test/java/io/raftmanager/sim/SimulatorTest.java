@@ -70,7 +70,7 @@ class SimulatorTest {
             assertTrue(total.dropped > 0 && total.duplicated > 0 && total.truncations > 0, total::toString);
             assertTrue(total.acknowledged > 0 && total.leaderTerms > count, total::toString);
             assertTrue(total.readsServed > 0, total::toString);
-            assertTrue(total.diskFaults > 0, total::toString);
+            assertEquals(SimDiskFault.values().length, total.diskFaultsByKind.size(), total.diskFaultsByKind::toString);
             assertTrue(
                     total.membershipChanges > 0
                             && total.refusedChanges > 0
