@@ -101,6 +101,7 @@ final class Recovery {
             probeElapsed = 0;
             probe();
         }
+        maybeFinish(); // a single voter hears no answers
     }
 
     private void probe() {
