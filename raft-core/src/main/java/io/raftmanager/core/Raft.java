@@ -101,12 +101,13 @@ public final class Raft {
         this.id = config.nodeId();
         this.random = random;
         HardState hs = state.hardState();
-        // After a reported loss the commit index may point past what survived of the log.
-        long commit = state.lost() ? Math.min(hs.getCommit(), log.lastIndex()) : hs.getCommit();
+        // After a loss the commit index may point past what survived of the log.
+        boolean damaged = state.lost() || hs.getRecovering();
+        long commit = damaged ? Math.min(hs.getCommit(), log.lastIndex()) : hs.getCommit();
         this.raftLog = new RaftLog(log, commit);
         this.term = hs.getTerm();
         this.vote = hs.getVote();
-        if (state.lost() && term < raftLog.lastEntryId().term()) {
+        if (damaged && term < raftLog.lastEntryId().term()) {
             term = raftLog.lastEntryId().term(); // the hard state was lost but entries survived
             vote = 0;
         }
