@@ -11,8 +11,9 @@ import java.util.OptionalLong;
  * commands in the same order, so {@link #apply} must be deterministic: its result may depend only on
  * the state and the command (no clocks, randomness or I/O whose result can differ between servers).
  *
- * <p>Threading: every method is called from the node's single applier thread, never concurrently, so
- * implementations need no locking of their own. A method that throws stops the node from applying (it
+ * <p>Threading: the node calls these methods one at a time, never concurrently, each call seeing the
+ * effects of the previous ones, so implementations need no locking of their own. The calls run on a
+ * worker thread of the node's engine, or on the group's event loop if {@link #applyOnEventLoop()} says so. A method that throws stops the node from applying (it
  * never skips an entry); the failure is logged and pending operations fail.
  *
  * <p>Snapshots: a state machine that supports them implements {@link #snapshot} and {@link #restore}; the
@@ -26,6 +27,17 @@ public interface StateMachine extends AutoCloseable {
      * proposer's future on the server that proposed it.
      */
     ByteString apply(long index, ByteString command);
+
+    /**
+     * Whether {@link #apply}, {@link #query}, {@link #digest} and {@link #snapshot} are cheap (microseconds)
+     * and never block, so the node may call them on its event loop: the proposer's future then completes on
+     * that loop, with no thread hand-off between commit and reply. Restoring a snapshot still runs on a
+     * worker thread. Return true only if that holds: a slow apply on the loop delays heartbeats and every
+     * other group sharing the loop. Default false.
+     */
+    default boolean applyOnEventLoop() {
+        return false;
+    }
 
     /** Answers a read-only query against the current state; must not change the state. */
     ByteString query(ByteString query);

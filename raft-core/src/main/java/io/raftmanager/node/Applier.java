@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,11 @@ final class Applier implements Worker {
     private long skipThrough;
 
     private final List<CompletableFuture<SnapshotMeta>> snapshotRequests = new ArrayList<>();
+    private final AtomicInteger restoresQueued = new AtomicInteger();
+    /** Whether this run is on an event loop (only an engine placing this applier on a loop sets it). */
+    private boolean runOnLoop;
+    /** A restore met on a loop run, left for the next run on a blocking thread. */
+    private Inputs.Restore deferredRestore;
 
     Applier(
             StateMachine stateMachine,
@@ -99,7 +105,21 @@ final class Applier implements Worker {
     }
 
     void submit(Object task) {
+        if (task instanceof Inputs.Restore) {
+            restoresQueued.incrementAndGet();
+        }
         queue.add(task);
+    }
+
+    /**
+     * Installing a snapshot blocks (it reads the whole snapshot), so an applier that runs on its group's
+     * event loop moves to a blocking thread for it: the engine asks this before each run.
+     */
+    @Override
+    public boolean blocksNext() {
+        boolean blocks = deferredRestore != null || restoresQueued.get() > 0;
+        runOnLoop = !blocks;
+        return blocks;
     }
 
     long appliedIndex() {
@@ -118,9 +138,26 @@ final class Applier implements Worker {
             return failUnfinished(halted);
         }
         int work = 0;
+        if (deferredRestore != null) {
+            if (runOnLoop) {
+                return 1; // run again, off the loop
+            }
+            Inputs.Restore r = deferredRestore;
+            deferredRestore = null;
+            restoreFromLeader(r.meta());
+            answerQueries();
+            work++;
+        }
         Object task;
         while (!failed && halted == null && (task = queue.poll()) != null) {
             work++;
+            if (task instanceof Inputs.Restore r) {
+                restoresQueued.decrementAndGet();
+                if (runOnLoop) {
+                    deferredRestore = r;
+                    return work;
+                }
+            }
             if (task instanceof Inputs.ApplyBatch batch) {
                 apply(batch);
                 maybeSnapshot();

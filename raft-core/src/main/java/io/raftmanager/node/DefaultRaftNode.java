@@ -90,7 +90,7 @@ public final class DefaultRaftNode implements RaftNode {
         SnapshotMeta latest = recoverSnapshot(config, storage, snapshotStore);
         Raft raft = Raft.create(config, storage, storage.initialState(), random);
         this.writer = new LogWriter(
-                storage, transport, metrics, inbox, scheduler, config.snapshot().trailingEntries());
+                storage, metrics, inbox, scheduler, config.snapshot().trailingEntries());
         this.commands = new CommandApplier(
                 stateMachine,
                 new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),
@@ -178,15 +178,17 @@ public final class DefaultRaftNode implements RaftNode {
             return;
         }
         String name = "raft-" + config.groupId() + "-" + config.nodeId();
-        writerHandle = scheduler.start(name + "-log-writer", writer);
+        // One affinity for the group's workers: its loop workers share one event loop.
+        writerHandle = scheduler.start(name + "-log-writer", writer, WorkerKind.DISK, this);
         writer.bind(writerHandle);
-        applierHandle = scheduler.start(name + "-applier", applier);
+        WorkerKind applyKind = stateMachine.applyOnEventLoop() ? WorkerKind.LOOP : WorkerKind.BLOCKING;
+        applierHandle = scheduler.start(name + "-applier", applier, applyKind, this);
         applier.bind(applierHandle);
-        takerHandle = scheduler.start(name + "-snapshot", taker);
+        takerHandle = scheduler.start(name + "-snapshot", taker, WorkerKind.BLOCKING, this);
         taker.bind(takerHandle);
-        transferHandle = scheduler.start(name + "-snapshot-transfer", transfer);
+        transferHandle = scheduler.start(name + "-snapshot-transfer", transfer, WorkerKind.BLOCKING, this);
         transfer.bind(transferHandle);
-        loopHandle = scheduler.start(name + "-loop", loop);
+        loopHandle = scheduler.start(name + "-loop", loop, WorkerKind.LOOP, this);
         inbox.bind(loopHandle);
         transport.start(new InboundHandler() {
             @Override

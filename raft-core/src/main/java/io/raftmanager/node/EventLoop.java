@@ -130,6 +130,9 @@ final class EventLoop implements Worker {
                 transfer(t);
             } else if (in instanceof Inputs.Persisted p) {
                 writesInFlight -= p.count();
+                for (RaftMessage m : p.messagesAfterPersist()) {
+                    transport.send(m);
+                }
                 raft.persisted(p.readyNumber());
             } else if (in instanceof Inputs.Applied a) {
                 raft.applied(a.index());

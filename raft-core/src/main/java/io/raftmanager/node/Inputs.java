@@ -33,7 +33,7 @@ final class Inputs {
     record PendingProposal(long term, CompletableFuture<ByteString> future) {}
 
     /** The writes of every Ready up to {@code readyNumber} are durable ({@code count} Readys in this batch). */
-    record Persisted(long readyNumber, int count) {}
+    record Persisted(long readyNumber, int count, List<RaftMessage> messagesAfterPersist) {}
 
     /** The state machine has applied up to {@code index}. */
     record Applied(long index) {}

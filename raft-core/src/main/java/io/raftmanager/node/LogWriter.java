@@ -4,14 +4,13 @@ import io.raftmanager.core.Ready;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
-import io.raftmanager.spi.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Persists Readys in order, with one sync for everything that arrived together (group commit), then
- * sends their after-persist messages and acknowledges them to the event loop. Acknowledging only after
+ * acknowledges them to the event loop in one input, with their after-persist messages for it to send. Acknowledging only after
  * the sync is what makes every answer that promises durability true. It also compacts the log behind a
  * local snapshot, on the same thread as every other write.
  */
@@ -22,7 +21,6 @@ final class LogWriter implements Worker {
 
     private final Mailbox<Ready> queue = new Mailbox<>();
     private final LogStorage storage;
-    private final Transport transport;
     private final NodeMetrics metrics;
     private final EventLoopPort loop;
     private final Scheduler scheduler;
@@ -33,16 +31,9 @@ final class LogWriter implements Worker {
 
     private final long trailingEntries;
 
-    LogWriter(
-            LogStorage storage,
-            Transport transport,
-            NodeMetrics metrics,
-            EventLoopPort loop,
-            Scheduler scheduler,
-            long trailingEntries) {
+    LogWriter(LogStorage storage, NodeMetrics metrics, EventLoopPort loop, Scheduler scheduler, long trailingEntries) {
         this.trailingEntries = trailingEntries;
         this.storage = storage;
-        this.transport = transport;
         this.metrics = metrics;
         this.loop = loop;
         this.scheduler = scheduler;
@@ -135,12 +126,17 @@ final class LogWriter implements Worker {
             loop.post(new Inputs.Fatal("log writer", e));
             return batch.size();
         }
+        List<RaftMessage> after = List.of();
         for (Ready r : batch) {
-            for (RaftMessage m : r.messagesAfterPersist()) {
-                transport.send(m);
+            if (!r.messagesAfterPersist().isEmpty()) {
+                if (after.isEmpty()) {
+                    after = new ArrayList<>();
+                }
+                after.addAll(r.messagesAfterPersist());
             }
         }
-        loop.post(new Inputs.Persisted(batch.get(batch.size() - 1).number(), batch.size()));
+        // The loop sends them: it shares its thread with the transport's connections, this thread does not.
+        loop.post(new Inputs.Persisted(batch.get(batch.size() - 1).number(), batch.size(), after));
         return batch.size();
     }
 

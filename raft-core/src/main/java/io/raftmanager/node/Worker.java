@@ -2,8 +2,9 @@ package io.raftmanager.node;
 
 /**
  * One role of the runtime (event loop, log writer, applier) as a duty cycle: the {@link Scheduler}
- * calls {@link #doWork()} repeatedly, on a dedicated thread in production or from a simulator's single
- * thread in tests. A worker never blocks inside {@code doWork} except on its own I/O.
+ * calls {@link #doWork()} repeatedly, never concurrently with itself, on shared engine threads in
+ * production or from a simulator's single thread in tests. A worker never blocks inside {@code doWork}
+ * unless its {@link WorkerKind} allows it.
  */
 public interface Worker {
     /** Does whatever work is pending; returns how much was done (0 means idle). */
@@ -17,6 +18,14 @@ public interface Worker {
         return Long.MAX_VALUE;
     }
 
-    /** Called once on the worker's thread after the last {@code doWork}. */
+    /**
+     * For a {@link WorkerKind#LOOP} worker: whether its next run may block (for example installing a
+     * snapshot), so it must run on a blocking thread instead of its loop this once. Asked before each run.
+     */
+    default boolean blocksNext() {
+        return false;
+    }
+
+    /** Called once after the last {@code doWork}. */
     default void onClose() {}
 }

@@ -20,6 +20,17 @@ final class DigestStateMachine implements StateMachine {
     private volatile long count;
     private volatile long digest;
     final AtomicInteger restores = new AtomicInteger();
+    /** Names of the threads that applied and that restored, for checking where the engine runs them. */
+    final java.util.Set<String> applyThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    final java.util.Set<String> restoreThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    boolean onLoop;
+
+    @Override
+    public boolean applyOnEventLoop() {
+        return onLoop;
+    }
+
     final AtomicInteger snapshots = new AtomicInteger();
 
     DigestStateMachine(long padBytes) {
@@ -28,6 +39,7 @@ final class DigestStateMachine implements StateMachine {
 
     @Override
     public ByteString apply(long index, ByteString command) {
+        applyThreads.add(Thread.currentThread().getName());
         digest = (digest ^ command.hashCode()) * 0x100000001b3L + 1;
         count++;
         return ByteString.copyFromUtf8(Long.toString(count));
@@ -87,5 +99,6 @@ final class DigestStateMachine implements StateMachine {
         count = c;
         digest = dg;
         restores.incrementAndGet();
+        restoreThreads.add(Thread.currentThread().getName());
     }
 }

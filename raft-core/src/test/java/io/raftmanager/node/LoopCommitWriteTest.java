@@ -37,7 +37,7 @@ class LoopCommitWriteTest {
                         if (writing.incrementAndGet() > 1) {
                             overlaps.incrementAndGet();
                         }
-                        if (Thread.currentThread().getName().endsWith("-loop")) {
+                        if (Thread.currentThread().getName().contains("-loop")) {
                             onLoop.incrementAndGet();
                             if (b.sync() || !b.entries().isEmpty() || b.hardState() == null) {
                                 wrongOnLoop.incrementAndGet();

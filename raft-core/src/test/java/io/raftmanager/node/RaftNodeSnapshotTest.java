@@ -40,10 +40,16 @@ class RaftNodeSnapshotTest {
         final AtomicLong bytesSent = new AtomicLong();
         final SnapshotConfig policy;
         final long padBytes;
+        final boolean applyOnLoop;
 
         Cluster(SnapshotConfig policy, long padBytes) {
+            this(policy, padBytes, false);
+        }
+
+        Cluster(SnapshotConfig policy, long padBytes, boolean applyOnLoop) {
             this.policy = policy;
             this.padBytes = padBytes;
+            this.applyOnLoop = applyOnLoop;
             for (long id = 1; id <= 3; id++) {
                 logs.put(id, MemoryLogStorage.withVoters(1, 2, 3));
                 stores.put(id, new MemorySnapshotStore());
@@ -53,6 +59,7 @@ class RaftNodeSnapshotTest {
 
         void start(long id) {
             DigestStateMachine sm = new DigestStateMachine(padBytes);
+            sm.onLoop = applyOnLoop;
             network.transport(id).reopen();
             RaftNode node = RaftNode.builder()
                     .config(RaftConfig.builder()
@@ -143,13 +150,35 @@ class RaftNodeSnapshotTest {
 
     @Test
     void followerBehindTheCompactedLogCatchesUpFromAStreamedSnapshotAndRestartsResumeFromSnapshots() {
+        followerCatchesUpFromASnapshot(false, c -> {});
+    }
+
+    /**
+     * The same with a state machine applied on the event loop: applies run on the group's loop, while the
+     * snapshot install (which blocks) moves to a worker thread and applying resumes on the loop after it.
+     */
+    @Test
+    void anApplierOnTheEventLoopInstallsSnapshotsOffTheLoop() {
+        followerCatchesUpFromASnapshot(true, c -> {
+            DigestStateMachine follower = c.machines.get(3L);
+            assertTrue(
+                    follower.applyThreads.stream().allMatch(t -> t.contains("-loop-")),
+                    "applied on " + follower.applyThreads);
+            assertTrue(
+                    follower.restoreThreads.stream().noneMatch(t -> t.contains("-loop-")),
+                    "installed the leader's snapshot on " + follower.restoreThreads);
+        });
+    }
+
+    private void followerCatchesUpFromASnapshot(
+            boolean applyOnLoop, java.util.function.Consumer<Cluster> afterCatchUp) {
         SnapshotConfig policy = SnapshotConfig.builder()
                 .everyEntries(20)
                 .trailingEntries(5)
                 .chunkBytes(8 << 10)
                 .windowChunks(2)
                 .build();
-        try (Cluster c = new Cluster(policy, 100_000)) {
+        try (Cluster c = new Cluster(policy, 100_000, applyOnLoop)) {
             c.propose(5);
             c.stop(3);
             c.propose(120);
@@ -163,6 +192,7 @@ class RaftNodeSnapshotTest {
             assertTrue(c.machines.get(3L).restores.get() >= 1, "server 3 never installed a snapshot");
             assertTrue(c.bytesReceived.get() >= 100_000, "received " + c.bytesReceived.get());
             assertTrue(c.logs.get(3L).snapshot().getIndex() > 0);
+            afterCatchUp.accept(c);
             // Every server restarts from its latest snapshot and replays the log after it.
             for (long id = 1; id <= 3; id++) {
                 c.stop(id);

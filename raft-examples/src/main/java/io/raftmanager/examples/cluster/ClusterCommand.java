@@ -65,6 +65,18 @@ public final class ClusterCommand implements Callable<Integer> {
             description = "Passed to every node (default: ${DEFAULT-VALUE}).")
     String storage;
 
+    @Option(
+            names = "--loops",
+            defaultValue = "0",
+            description = "Event-loop threads per node; 0 (the default) shares the machine's cores among the nodes,"
+                    + " at least one each, since they all run on this machine.")
+    int loops;
+
+    /** Nodes on one machine share its cores: more loops than cores per node only add context switches. */
+    int loopsPerNode() {
+        return loops > 0 ? loops : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
+    }
+
     @Option(names = "--run-for-ms", hidden = true, defaultValue = "0", description = "Stop after this long (tests).")
     long runForMs;
 
@@ -158,7 +170,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
                 KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
                 5_000,
-                storage);
+                storage,
+                loopsPerNode());
     }
 
     private List<String> nodeArgs(long id, Map<Long, InetSocketAddress> raft) {
@@ -186,7 +199,9 @@ public final class ClusterCommand implements Callable<Integer> {
                 "--heartbeat-ms",
                 Integer.toString(heartbeatMs),
                 "--storage",
-                storage);
+                storage,
+                "--loops",
+                Integer.toString(loopsPerNode()));
     }
 
     /** One node's client endpoints. */

@@ -2,8 +2,6 @@ package io.raftmanager.examples.kv;
 
 import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftListener;
@@ -16,6 +14,7 @@ import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
+import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.SnapshotStore;
@@ -44,6 +43,7 @@ public final class KvNode implements AutoCloseable {
     private final KvStateMachine stateMachine = new KvStateMachine(this::memberAdded);
     private final KvMetrics metrics;
     private final EventLoopGroup group;
+    private final RaftEngine engine;
     private LogStorage storage;
     private SnapshotStore snapshots;
     private volatile NettyTransport transport;
@@ -58,7 +58,9 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
-        this.group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
+        this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
+        this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id());
         this.metrics = new KvMetrics(this);
     }
 
@@ -94,14 +96,16 @@ public final class KvNode implements AutoCloseable {
         membership = initial.build(); // until a configuration entry is applied
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
-        transport = new NettyTransport(NettyTransportConfig.builder()
-                .nodeId(config.id())
-                .clusterId(config.clusterId())
-                .bindAddress(config.raft())
-                .peers(others)
-                .servedGroups(Set.of(0L))
-                .plaintext() // the example runs on a trusted network; see NettyTransportConfig#tls for mTLS
-                .build());
+        transport = new NettyTransport(
+                NettyTransportConfig.builder()
+                        .nodeId(config.id())
+                        .clusterId(config.clusterId())
+                        .bindAddress(config.raft())
+                        .peers(others)
+                        .servedGroups(Set.of(0L))
+                        .plaintext() // the example runs on a trusted network; see NettyTransportConfig#tls for mTLS
+                        .build(),
+                group);
         int tick = config.heartbeatMillis();
         raft = RaftNode.builder()
                 .config(RaftConfig.builder()
@@ -117,6 +121,7 @@ public final class KvNode implements AutoCloseable {
                 .snapshotStore(snapshots)
                 .transport(transport)
                 .stateMachine(stateMachine)
+                .scheduler(engine)
                 .build();
         raft.addListener(new RaftListener() {
             @Override
@@ -336,6 +341,7 @@ public final class KvNode implements AutoCloseable {
         if (storage != null) {
             storage.close();
         }
+        engine.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         metrics.close();
         LOG.debug("node {} closed", config.id());

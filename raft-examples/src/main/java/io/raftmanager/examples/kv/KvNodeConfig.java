@@ -18,6 +18,7 @@ import java.util.TreeMap;
  * @param maxBulkBytes the largest RESP bulk string accepted; larger ones close the connection
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
+ * @param loops event-loop threads shared by clients, peers and the Raft group; 0 for one per core
  */
 public record KvNodeConfig(
         long id,
@@ -34,11 +35,17 @@ public record KvNodeConfig(
         long snapshotTrailingEntries,
         int maxBulkBytes,
         long requestTimeoutMillis,
-        String storage) {
+        String storage,
+        int loops) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
+
+    /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
+    public int loopThreads() {
+        return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
+    }
 
     public KvNodeConfig {
         peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
@@ -64,6 +71,9 @@ public record KvNodeConfig(
         }
         if (requestTimeoutMillis < 1) {
             throw new StartupException("--request-timeout-ms must be >= 1, was " + requestTimeoutMillis);
+        }
+        if (loops < 0) {
+            throw new StartupException("--loops must be >= 0, was " + loops);
         }
         if (snapshotEntries < 0) {
             throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);

@@ -56,6 +56,12 @@ public final class KvStateMachine implements StateMachine {
         this.onMember = onMember;
     }
 
+    /** A map update or lookup costs microseconds and never blocks: apply on the group's event loop. */
+    @Override
+    public boolean applyOnEventLoop() {
+        return true;
+    }
+
     @Override
     public ByteString apply(long index, ByteString command) {
         appliedIndex = index;

@@ -120,6 +120,13 @@ public final class NodeCommand implements Callable<Integer> {
             description = "Log storage engine: memory or rocksdb (default: ${DEFAULT-VALUE}).")
     String storage;
 
+    @Option(
+            names = "--loops",
+            defaultValue = "0",
+            description =
+                    "Event-loop threads shared by Redis clients, Raft peers and the Raft group; 0 for one per core (default: ${DEFAULT-VALUE}).")
+    int loops;
+
     private final PrintStream out = System.out;
 
     @Override
@@ -164,7 +171,8 @@ public final class NodeCommand implements Callable<Integer> {
                     snapshotTrailingEntries,
                     maxBulkBytes,
                     requestTimeoutMs,
-                    storage);
+                    storage,
+                    loops);
         } catch (StartupException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

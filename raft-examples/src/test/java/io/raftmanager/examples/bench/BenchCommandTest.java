@@ -46,7 +46,8 @@ class BenchCommandTest {
                 0,
                 4096,
                 5_000,
-                "memory");
+                "memory",
+                0);
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try (KvNode node = KvNode.start(config)) {

@@ -35,7 +35,8 @@ class KvNodeSnapshotRestartTest {
                 10,
                 4096,
                 5_000,
-                "rocksdb");
+                "rocksdb",
+                0);
     }
 
     private static Object call(KvNode node, String... command) throws Exception {

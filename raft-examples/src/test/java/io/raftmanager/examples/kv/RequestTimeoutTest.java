@@ -40,7 +40,8 @@ class RequestTimeoutTest {
                 0,
                 1024,
                 REQUEST_TIMEOUT_MS,
-                "memory");
+                "memory",
+                0);
     }
 
     @Test

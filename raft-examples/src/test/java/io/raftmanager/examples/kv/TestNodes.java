@@ -36,7 +36,8 @@ final class TestNodes {
                 0,
                 maxBulkBytes,
                 5_000,
-                "memory");
+                "memory",
+                0);
     }
 
     /** Polls {@code condition} until it returns true or {@code timeout} passes; returns the time taken. */

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
@@ -22,6 +23,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.raftmanager.InvalidConfigException;
 import io.raftmanager.InvalidMessageException;
 import io.raftmanager.proto.RaftMessage;
@@ -117,6 +119,9 @@ public final class NettyTransport implements Transport {
     private volatile Lifecycle lifecycle = Lifecycle.NEW;
     private volatile InboundHandler handler;
     private EventLoopGroup group;
+    /** Event loops the application gave to share (not shut down on close), or null. */
+    private final EventLoopGroup sharedGroup;
+
     private Channel serverChannel;
     private volatile InetSocketAddress boundAddress;
     private boolean epoll;
@@ -125,9 +130,23 @@ public final class NettyTransport implements Transport {
     private WriteBufferWaterMark regularWaterMark;
     private WriteBufferWaterMark snapshotWaterMark;
 
-    /** Creates a transport; nothing is bound or started until {@link #start}. */
+    /** Creates a transport with event loops of its own; nothing is bound or started until {@link #start}. */
     public NettyTransport(NettyTransportConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * Creates a transport that runs on {@code sharedLoops} (its {@code ioThreads} setting is then unused)
+     * and never shuts them down. Share the loops that a {@link io.raftmanager.node.RaftEngine} runs the Raft
+     * groups on, and the messages a group exchanges are handled on its own loop without a thread hand-off.
+     * Outbound connections opened from one of these loops stay on it.
+     *
+     * @param sharedLoops the loops, epoll or NIO ({@code nativeTransport} is then read off them), or null for
+     *     loops of the transport's own
+     */
+    public NettyTransport(NettyTransportConfig config, EventLoopGroup sharedLoops) {
         this.config = Objects.requireNonNull(config, "config");
+        this.sharedGroup = sharedLoops;
         this.backoff = new Backoff(
                 TimeUnit.MILLISECONDS.toNanos(config.reconnectBackoffMinMillis()),
                 TimeUnit.MILLISECONDS.toNanos(config.reconnectBackoffMaxMillis()),
@@ -158,10 +177,15 @@ public final class NettyTransport implements Transport {
             }
             regularWaterMark = waterMark(config.peerQueueBytes());
             snapshotWaterMark = waterMark(config.snapshotQueueBytes());
-            epoll = config.nativeTransport() && Epoll.isAvailable();
-            IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-            group = new MultiThreadIoEventLoopGroup(
-                    config.ioThreads(), new DefaultThreadFactory(threadNamePrefix, true), io);
+            if (sharedGroup != null) {
+                epoll = sharedGroup instanceof IoEventLoopGroup g && g.isIoType(EpollIoHandler.class);
+                group = sharedGroup;
+            } else {
+                epoll = config.nativeTransport() && Epoll.isAvailable();
+                IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+                group = new MultiThreadIoEventLoopGroup(
+                        config.ioThreads(), new DefaultThreadFactory(threadNamePrefix, true), io);
+            }
             this.handler = handler;
             try {
                 serverChannel = new ServerBootstrap()
@@ -311,7 +335,7 @@ public final class NettyTransport implements Transport {
     }
 
     private void shutdownGroup() {
-        if (group == null) {
+        if (group == null || group == sharedGroup) {
             return;
         }
         var terminated = group.shutdownGracefully(0, CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
@@ -319,6 +343,19 @@ public final class NettyTransport implements Transport {
         if (!onOwnThread && !terminated.awaitUninterruptibly(2 * CLOSE_TIMEOUT_MILLIS)) {
             LOG.warn("node {}: event loops did not stop within {} ms", config.nodeId(), 2 * CLOSE_TIMEOUT_MILLIS);
         }
+    }
+
+    /**
+     * The calling thread's loop when it is one of ours (a Raft group's loop sending its first message to a
+     * peer), so the group's traffic to that peer stays on its loop; otherwise the next loop.
+     */
+    private EventLoop loopForNewConnection() {
+        for (EventExecutor e : group) {
+            if (e.inEventLoop() && e instanceof EventLoop l) {
+                return l;
+            }
+        }
+        return group.next();
     }
 
     // ---- package-private collaborators -------------------------------------------------------------
@@ -435,7 +472,7 @@ public final class NettyTransport implements Transport {
             if (c == null) {
                 PeerConnection.Lane lane = isSnapshot ? PeerConnection.Lane.SNAPSHOT : PeerConnection.Lane.REGULAR;
                 long limit = isSnapshot ? config.snapshotQueueBytes() : config.peerQueueBytes();
-                c = new PeerConnection(NettyTransport.this, id, lane, address, group.next(), limit);
+                c = new PeerConnection(NettyTransport.this, id, lane, address, loopForNewConnection(), limit);
                 if (closed) {
                     c.close();
                 }

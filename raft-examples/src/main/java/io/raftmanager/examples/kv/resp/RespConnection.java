@@ -40,6 +40,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> sweeper;
     private boolean failed;
+    /** A drain is queued on the event loop: replies completing meanwhile are written by it, one flush for all. */
+    private boolean drainQueued;
 
     /** A request awaiting its reply, with what its metrics and its timeout need. */
     private record Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {}
@@ -123,7 +125,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         if (f.isDone()) {
             drain();
         } else {
-            f.whenComplete((r, e) -> ctx.executor().execute(this::drain));
+            f.whenComplete((r, e) -> {
+                if (ctx.executor().inEventLoop()) {
+                    queueDrain();
+                } else {
+                    ctx.executor().execute(this::queueDrain);
+                }
+            });
             if (sweeper == null) {
                 long period = Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(timeoutNanos) / 4, 250));
                 sweeper = ctx.executor().scheduleAtFixedRate(this::sweep, period, period, TimeUnit.MILLISECONDS);
@@ -131,6 +139,17 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         }
         if (pending.size() >= MAX_PIPELINE) {
             ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /** Drains once after the replies completing in this pass of the event loop (applied together). */
+    private void queueDrain() {
+        if (!drainQueued) {
+            drainQueued = true;
+            ctx.executor().execute(() -> {
+                drainQueued = false;
+                drain();
+            });
         }
     }
 
