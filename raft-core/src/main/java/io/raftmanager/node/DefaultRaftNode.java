@@ -340,7 +340,15 @@ public final class DefaultRaftNode implements RaftNode {
         raft.matchIndexes()
                 .forEach((id, match) -> peers.put(id, new NodeStatus.PeerStatus(match, s.lastIndex() - match)));
         return new NodeStatus(
-                s.id(), s.role(), s.term(), s.leader(), s.commit(), s.applied(), s.lastIndex(), Map.copyOf(peers));
+                s.id(),
+                s.role(),
+                s.term(),
+                s.leader(),
+                s.commit(),
+                s.applied(),
+                s.lastIndex(),
+                Map.copyOf(peers),
+                raft.recovery());
     }
 
     @Override

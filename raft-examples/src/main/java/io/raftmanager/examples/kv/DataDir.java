@@ -10,13 +10,28 @@ import java.util.Properties;
 
 /**
  * The node's data directory and its identity file, {@value #IDENTITY_FILE}: written on first start with
- * the cluster id and node id, checked on every later start, so that a directory is never used by
- * another node or cluster by mistake.
+ * the cluster id, node id and a CRC32C of both, checked on every later start, so that a directory is
+ * never used by another node or cluster by mistake.
+ *
+ * <p>Storage faults (docs/storage-faults.md): an identity file whose checksum fails is damaged, not
+ * foreign: it is rewritten and the start reported as a loss, as is an identity without the Raft log it
+ * was written beside (the log directory was deleted or replaced). The node then recovers from its peers
+ * before it votes. An intact identity of another node or cluster is still refused.
  */
 public final class DataDir {
     public static final String IDENTITY_FILE = "raft-kv.properties";
+    /** The directory of the Raft log, beside the identity file. */
+    static final String LOG_DIR = "raft-log";
 
     private DataDir() {}
+
+    /**
+     * A prepared data directory.
+     *
+     * @param path the absolute directory
+     * @param loss why the node's state must count as lost (damaged identity, log gone), or null
+     */
+    public record Opened(Path path, String loss) {}
 
     /**
      * Creates the directory if needed and checks that it belongs to this node.
@@ -24,6 +39,15 @@ public final class DataDir {
      * @throws StartupException if the directory cannot be used or belongs to another node or cluster
      */
     public static Path prepare(Path dir, String clusterId, long nodeId) {
+        return open(dir, clusterId, nodeId).path();
+    }
+
+    /**
+     * As {@link #prepare}, and reports whether the node's durable state must count as lost.
+     *
+     * @throws StartupException if the directory cannot be used or belongs to another node or cluster
+     */
+    public static Opened open(Path dir, String clusterId, long nodeId) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             if (Files.exists(abs) && !Files.isDirectory(abs)) {
@@ -41,20 +65,50 @@ public final class DataDir {
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(identity, StandardCharsets.UTF_8)) {
                 p.load(r);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
                 throw new StartupException("cannot read " + identity + ": " + describe(e), e);
+            } catch (IllegalArgumentException e) {
+                p.clear(); // unparseable: damaged, handled below
             }
             String cluster = p.getProperty("cluster-id");
             String node = p.getProperty("node-id");
+            String sum = p.getProperty("checksum");
+            boolean intact = cluster != null && node != null && (sum == null || sum.equals(checksum(cluster, node)));
+            if (!intact) {
+                write(abs, clusterId, nodeId);
+                return new Opened(abs, "identity file " + identity + " is damaged (rewritten)");
+            }
             if (!clusterId.equals(cluster) || !Long.toString(nodeId).equals(node)) {
                 throw new StartupException("data directory " + abs + " belongs to node " + node + " of cluster '"
                         + cluster + "', not node " + nodeId + " of cluster '" + clusterId + "'");
             }
-            return abs;
+            if (sum == null) {
+                write(abs, clusterId, nodeId); // written by an older build: add the checksum
+            }
+            if (!Files.isDirectory(abs.resolve(LOG_DIR))) {
+                return new Opened(
+                        abs,
+                        "the Raft log " + abs.resolve(LOG_DIR) + " is gone but " + identity
+                                + " shows this node was a member");
+            }
+            return new Opened(abs, null);
         }
+        write(abs, clusterId, nodeId);
+        return new Opened(abs, null);
+    }
+
+    private static String checksum(String cluster, String node) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update((cluster + "\n" + node).getBytes(StandardCharsets.UTF_8));
+        return Long.toHexString(c.getValue());
+    }
+
+    private static void write(Path abs, String clusterId, long nodeId) {
+        Path identity = abs.resolve(IDENTITY_FILE);
         Properties p = new Properties();
         p.setProperty("cluster-id", clusterId);
         p.setProperty("node-id", Long.toString(nodeId));
+        p.setProperty("checksum", checksum(clusterId, Long.toString(nodeId)));
         Path tmp = abs.resolve(IDENTITY_FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             p.store(w, "raft-kv node identity; do not edit");
@@ -66,7 +120,6 @@ public final class DataDir {
         } catch (IOException e) {
             throw new StartupException("cannot write " + identity + ": " + describe(e), e);
         }
-        return abs;
     }
 
     private static String describe(Exception e) {

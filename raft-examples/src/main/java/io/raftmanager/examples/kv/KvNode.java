@@ -15,7 +15,9 @@ import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.node.RaftEngine;
+import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
+import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.transport.netty.NettyTransport;
@@ -23,6 +25,7 @@ import io.raftmanager.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -80,8 +83,21 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The data directory shows the node's state was lost: record it durably, so the node recovers from its
+     * peers before it votes, now and after any restart until it has (docs/storage-faults.md).
+     */
+    private static void markRecovering(LogStorage storage, String loss) {
+        HardState hs = storage.initialState().hardState();
+        if (!hs.getRecovering()) {
+            LOG.warn("storage lost: {}; this node recovers from its peers before it votes again", loss);
+            storage.write(new LogBatch(hs.toBuilder().setRecovering(true).build(), List.of(), true));
+        }
+    }
+
     private void startParts() {
-        Path dir = DataDir.prepare(config.dataDir(), config.clusterId(), config.id());
+        DataDir.Opened opened = DataDir.open(config.dataDir(), config.clusterId(), config.id());
+        Path dir = opened.path();
         Set<Long> voters = config.join() ? Set.of() : config.peers().keySet();
         LogStorageFactory factory;
         try {
@@ -90,6 +106,9 @@ public final class KvNode implements AutoCloseable {
             throw new StartupException(e.getMessage(), e);
         }
         storage = factory.open(dir, config.clusterId(), config.id(), voters);
+        if (opened.loss() != null) {
+            markRecovering(storage, opened.loss());
+        }
         snapshots = factory.snapshotStore(storage);
         Membership.Builder initial = Membership.newBuilder();
         voters.stream().sorted().forEach(initial::addVoters);

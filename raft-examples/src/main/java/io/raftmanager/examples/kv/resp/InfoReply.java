@@ -68,6 +68,8 @@ final class InfoReply {
                     .append(st.lastIndex())
                     .append("\r\nraft_members:")
                     .append(members)
+                    .append("\r\nraft_recovery:")
+                    .append(st.recovery() == null ? "none" : st.recovery())
                     .append("\r\n");
             st.peers().entrySet().stream()
                     .sorted(java.util.Map.Entry.comparingByKey())
