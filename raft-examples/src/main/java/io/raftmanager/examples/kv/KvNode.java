@@ -84,6 +84,12 @@ public final class KvNode implements AutoCloseable {
     }
 
     /**
+     * Planted bug for tests only (KvStorageFaultTest): start without storage-fault recovery, trusting an
+     * empty or damaged disk at once, to show the test catches the lost write.
+     */
+    static volatile boolean plantedNoStorageRecovery;
+
+    /**
      * The data directory shows the node's state was lost: record it durably, so the node recovers from its
      * peers before it votes, now and after any restart until it has (docs/storage-faults.md).
      */
@@ -135,6 +141,7 @@ public final class KvNode implements AutoCloseable {
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
                         .maxMessageBytes(MAX_COMMAND_BYTES)
                         .snapshot(snapshotConfig(config))
+                        .storageRecovery(!plantedNoStorageRecovery)
                         .build())
                 .storage(storage)
                 .snapshotStore(snapshots)
