@@ -153,6 +153,18 @@ final class Msgs {
                         .setExpectedDigest(1)
                         .setReportedDigest(2))
                 .build());
+        all.add(envelope(from, to)
+                .setRecoveryProbe(
+                        io.raftmanager.proto.RecoveryProbe.newBuilder().setSequence(3))
+                .build());
+        all.add(envelope(from, to)
+                .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                        .setSequence(3)
+                        .setLastIndex(40)
+                        .setLastTerm(4)
+                        .setCommit(39)
+                        .setRecovering(true))
+                .build());
         Map<RaftMessage.BodyCase, RaftMessage> byKind = new EnumMap<>(RaftMessage.BodyCase.class);
         for (RaftMessage m : all) {
             byKind.put(m.getBodyCase(), m);
