@@ -324,6 +324,9 @@ final class SnapshotTransfer implements Worker {
             return;
         }
         if (held != null && held.getIndex() > meta.getIndex()) {
+            // Our own state is newer: tell the core, which answers the leader with its commit index (a
+            // leader whose log starts after its match for us would otherwise offer this snapshot forever).
+            delivered(m, meta);
             respond(m, meta, 0, false, false, true);
             return;
         }

@@ -305,6 +305,30 @@ class SnapshotTransferTest {
         assertEquals(newer.latest(), target.latest());
     }
 
+    /**
+     * A follower whose own snapshot is newer than the one offered refuses it and also tells its core, which
+     * answers the leader with its commit index: a leader whose log starts after its match index for the
+     * follower would otherwise offer the same snapshot forever (found by the engine simulation, seed 1071).
+     */
+    @Test
+    void aFollowerHoldingANewerSnapshotRefusesAnOlderOneAndTellsItsCore() {
+        SyntheticSnapshotStore older = SyntheticSnapshotStore.serving(50, 3, 20_000);
+        SyntheticSnapshotStore target = SyntheticSnapshotStore.serving(80, 4, 100);
+        Side l = new Side();
+        Side f = new Side();
+        Wire wire = new Wire(l, f, worker(1, older, l), worker(2, target, f));
+        wire.workers[0].submit(new Inputs.SendSnapshot(request(4, 40)));
+        assertTrue(wire.run(100, m -> false));
+        assertEquals(new Inputs.SnapshotReport(2, false), report(l), "the leader stops offering it");
+        Inputs.SnapshotReceived told = received(f);
+        assertNotNull(told, "the follower's core was not told, so it cannot answer with its commit index");
+        assertEquals(
+                older.latest().getIndex(),
+                told.message().getInstallSnapshotRequest().getMeta().getIndex());
+        assertTrue(told.message().getInstallSnapshotRequest().getDone());
+        assertEquals(80, target.latest().getIndex(), "the follower keeps its newer snapshot");
+    }
+
     @Test
     void snapshotFarLargerThanTheTransferBuffersStreamsThrough() {
         // CI size: 48 MiB through a 16 KiB window (3,000x the cap). -Draft.snapshot.bigMiB=1024 for 1 GiB.
