@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *     } catch (CompletionException e) {
  *         if (!(e.getCause() instanceof IndeterminateResultException
  *                 || e.getCause() instanceof NotLeaderException)) {
- *             throw e; // definitely not applied by this attempt: see RaftNode's outcomes
+ *             throw e; // this attempt is settled: see RaftNode's outcomes for what it says about the command
  *         }
  *         session.moveTo(currentLeader());
  *     }

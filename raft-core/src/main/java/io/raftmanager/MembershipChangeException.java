@@ -32,7 +32,12 @@ public final class MembershipChangeException extends RaftException {
          * other voter may not learn that the change committed before the leader hands off, and then needs
          * the removed leader's vote, which it cannot get (etcd-io/etcd#10563). Transfer leadership first.
          */
-        LEADER_REMOVAL_FROM_TWO_VOTERS
+        LEADER_REMOVAL_FROM_TWO_VOTERS,
+        /**
+         * The change adds a peer id that was removed from the group earlier (the configuration keeps
+         * tombstones): ids are never reused, so give the returning server a fresh id and empty storage.
+         */
+        REMOVED_PEER
     }
 
     private final Reason reason;

@@ -19,8 +19,12 @@ package io.raftmanager;
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
  * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
  * @param leaseDriftTicks lease reads: how much shorter than the election timeout a leader's lease is,
- *     to allow for clock drift between servers; must be below {@code electionTicks}
- * @param tickMillis the runtime's tick length: wall time per tick (the core itself only counts ticks)
+ *     to allow for clock drift between servers; in [1, {@code electionTicks}). The lease lasts {@code
+ *     (electionTicks - leaseDriftTicks) * tickMillis} on the leader's clock and stays safe while no
+ *     follower's clock runs more than {@link #leaseClockRateBound()} times as fast as the leader's
+ *     (1.125 with the defaults)
+ * @param tickMillis the runtime's tick length: wall time per tick. The core counts ticks for elections
+ *     and heartbeats, and measures leases on the clock readings the runtime passes in
  * @param maxPendingProposals proposals a node accepts without an outcome yet; beyond it, proposals fail
  *     fast with {@link OverloadedException}
  * @param maxPendingProposalBytes the same bound in command bytes
@@ -28,8 +32,13 @@ package io.raftmanager;
  *     a new configuration) may be and still count as caught up: a learner is promoted, and a new
  *     configuration passes the live-quorum preflight, only within this margin
  * @param sessionTimeoutMillis a client session (thesis §6.3) expires once this long passes without a
- *     command in it, measured by the times leaders stamp into session entries (never a server's own
- *     clock), so every server expires it at the same log index
+ *     command in it, measured by the session clock the log carries: leaders stamp their monotonic time
+ *     into session entries, and no server's own clock (wall or monotonic) is read when applying, so every
+ *     server expires it at the same log index. The clock never runs faster than a leader's monotonic
+ *     clock, so wall-clock jumps cannot expire sessions early; time between two leaders is not counted,
+ *     so a session may outlive its timeout by about that (see docs/sessions.md)
+ * @param maxSessions how many client sessions the group holds at most; a registration beyond it is
+ *     refused with {@link SessionLimitException} (identically on every server)
  * @param sessionResultWindow how many results each client session keeps for answering retries: the
  *     results of its most recent sequence numbers; a retry of an older one fails with {@link
  *     SessionExpiredException.Reason#RESULT_DISCARDED}
@@ -65,6 +74,7 @@ public record RaftConfig(
         long learnerCatchUpMarginEntries,
         long sessionTimeoutMillis,
         int sessionResultWindow,
+        int maxSessions,
         int digestIntervalTicks,
         SnapshotConfig snapshot,
         boolean storageRecovery) {
@@ -82,6 +92,7 @@ public record RaftConfig(
     public static final long DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES = 100;
     public static final long DEFAULT_SESSION_TIMEOUT_MILLIS = 300_000;
     public static final int DEFAULT_SESSION_RESULT_WINDOW = 128;
+    public static final int DEFAULT_MAX_SESSIONS = 10_000;
     public static final int DEFAULT_DIGEST_INTERVAL_TICKS = 600;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
@@ -103,9 +114,11 @@ public record RaftConfig(
         InvalidConfigException.require(maxMessageBytes >= 1, "maxMessageBytes", "must be >= 1, was " + maxMessageBytes);
         InvalidConfigException.require(maxApplyBytes >= 1, "maxApplyBytes", "must be >= 1, was " + maxApplyBytes);
         InvalidConfigException.require(
-                leaseDriftTicks >= 0 && leaseDriftTicks < electionTicks,
+                leaseDriftTicks >= 1 && leaseDriftTicks < electionTicks,
                 "leaseDriftTicks",
-                "must be in [0, electionTicks), was " + leaseDriftTicks);
+                // 0 would be unsafe even with perfect clocks: a follower's patience is counted in whole
+                // ticks, so it may give up to one tick short of a full election timeout after its ack.
+                "must be in [1, electionTicks), was " + leaseDriftTicks);
         InvalidConfigException.require(tickMillis >= 1, "tickMillis", "must be >= 1, was " + tickMillis);
         InvalidConfigException.require(
                 maxPendingProposals >= 1, "maxPendingProposals", "must be >= 1, was " + maxPendingProposals);
@@ -121,6 +134,7 @@ public record RaftConfig(
                 sessionTimeoutMillis >= 1, "sessionTimeoutMillis", "must be >= 1, was " + sessionTimeoutMillis);
         InvalidConfigException.require(
                 sessionResultWindow >= 1, "sessionResultWindow", "must be >= 1, was " + sessionResultWindow);
+        InvalidConfigException.require(maxSessions >= 1, "maxSessions", "must be >= 1, was " + maxSessions);
         InvalidConfigException.require(
                 digestIntervalTicks >= 0, "digestIntervalTicks", "must be >= 0, was " + digestIntervalTicks);
         InvalidConfigException.require(snapshot != null, "snapshot", "is required");
@@ -128,6 +142,24 @@ public record RaftConfig(
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * How many times as fast as the leader's clock a follower's clock may run while lease reads stay
+     * linearizable: {@code (electionTicks - 1) / (electionTicks - leaseDriftTicks)}. A follower that
+     * acknowledged a lease round refuses votes until it has counted {@code electionTicks} ticks, which takes
+     * at least {@code electionTicks - 1} of its tick periods (the first may come at once); the leader stops
+     * serving from the lease {@code electionTicks - leaseDriftTicks} of its own periods after sending the
+     * round. Pauses of any length do not count against it: a leader judges its lease on its monotonic
+     * clock when a read is served, and a paused follower only waits longer.
+     */
+    public double leaseClockRateBound() {
+        return (electionTicks - 1.0) / (electionTicks - leaseDriftTicks);
+    }
+
+    /** How long a lease lasts on the leader's clock after the heartbeat round that started it was sent. */
+    public long leaseNanos() {
+        return (electionTicks - leaseDriftTicks) * tickMillis * 1_000_000L;
     }
 
     /** Returns a builder initialised with this configuration's values. */
@@ -151,6 +183,7 @@ public record RaftConfig(
                 .learnerCatchUpMarginEntries(learnerCatchUpMarginEntries)
                 .sessionTimeoutMillis(sessionTimeoutMillis)
                 .sessionResultWindow(sessionResultWindow)
+                .maxSessions(maxSessions)
                 .digestIntervalTicks(digestIntervalTicks)
                 .snapshot(snapshot)
                 .storageRecovery(storageRecovery);
@@ -176,6 +209,7 @@ public record RaftConfig(
         private long learnerCatchUpMarginEntries = DEFAULT_LEARNER_CATCH_UP_MARGIN_ENTRIES;
         private long sessionTimeoutMillis = DEFAULT_SESSION_TIMEOUT_MILLIS;
         private int sessionResultWindow = DEFAULT_SESSION_RESULT_WINDOW;
+        private int maxSessions = DEFAULT_MAX_SESSIONS;
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
         private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
         private boolean storageRecovery = true;
@@ -272,6 +306,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder maxSessions(int value) {
+            maxSessions = value;
+            return this;
+        }
+
         public Builder digestIntervalTicks(int value) {
             digestIntervalTicks = value;
             return this;
@@ -307,6 +346,7 @@ public record RaftConfig(
                     learnerCatchUpMarginEntries,
                     sessionTimeoutMillis,
                     sessionResultWindow,
+                    maxSessions,
                     digestIntervalTicks,
                     snapshot,
                     storageRecovery);

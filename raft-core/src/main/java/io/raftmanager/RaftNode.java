@@ -13,21 +13,28 @@ import java.util.concurrent.CompletableFuture;
  * <p>Build one with {@link #builder()}, then {@link #start()} it. Every operation returns a future and
  * is safe to call from any thread; futures complete exceptionally with a {@link RaftException}.
  *
- * <p><b>Outcomes of a proposal.</b> Its future ends in exactly one of three ways:
+ * <p><b>Outcomes of a proposal.</b> Its future ends in exactly one of four ways:
  *
  * <ul>
  *   <li><b>applied</b>: it completes normally with the state machine's result;
- *   <li><b>rejected</b>, definitely not applied (retrying is safe, with or without a session): {@link
- *       NotLeaderException} (retry at the leader it names), {@link OverloadedException}, {@link
- *       ProposalDroppedException} (refused, or its entry was replaced by another leader's), {@link
- *       SessionExpiredException} (refused by its session, identically on every server), {@link
- *       ReplicaDivergedException}, {@link ClosedException} (closed before the proposal was handed to
- *       Raft);
+ *   <li><b>rejected</b>, definitely not applied by this attempt nor by any other (retrying is safe, with or
+ *       without a session): {@link NotLeaderException} (retry at the leader it names), {@link
+ *       OverloadedException}, {@link ProposalDroppedException} (refused, or its entry was replaced by
+ *       another leader's), {@link ReplicaDivergedException}, {@link ClosedException} (closed before the
+ *       proposal was handed to Raft), {@link SessionLimitException} (a registration refused);
+ *   <li><b>refused by its session</b>: {@link SessionExpiredException}, identically on every server. This
+ *       attempt was not applied and no later attempt with the same session and sequence number will be.
+ *       Whether the command was applied depends on the earlier attempts with that sequence number: if
+ *       there were none, or each was rejected, it was not; if one ended unknown, it is still unknown (that
+ *       attempt may have been applied before its result was discarded or the session expired). Retrying
+ *       in a new session is safe only in the first case;
  *   <li><b>unknown</b>: {@link IndeterminateResultException}: the entry may yet be applied, or not (the
- *       leader lost leadership or closed before seeing it commit). Retrying a plain {@link
- *       #propose(ByteString)} may apply the command twice; retrying {@link #propose(ByteString, long,
- *       long)} with the same session and sequence number at the new leader is safe: if the first attempt
- *       was applied, the retry returns its result without applying again.
+ *       leader lost leadership, or the node closed or failed, after the entry entered its log and before
+ *       it saw the entry commit). Retrying a plain {@link #propose(ByteString)} may apply the command
+ *       twice; retrying {@link #propose(ByteString, long, long)} with the same session and sequence number
+ *       at the new leader is safe: if the first attempt was applied, the retry returns its result without
+ *       applying again, or, if that result is no longer kept, is refused with {@link
+ *       SessionExpiredException}.
  * </ul>
  */
 public interface RaftNode extends AutoCloseable {
@@ -49,9 +56,12 @@ public interface RaftNode extends AutoCloseable {
     /**
      * Registers a client session (Raft thesis §6.3) through the log. Its id is the index of the
      * registration entry, the same on every server. Commands proposed in it are applied at most once per
-     * sequence number: a retry returns the first attempt's result. The session expires after {@link
-     * RaftConfig#sessionTimeoutMillis()} without commands. If registration itself ends unknown, register
-     * again: an unused session just expires.
+     * sequence number: a retry returns the first attempt's result while the session keeps it (the last
+     * {@link RaftConfig#sessionResultWindow()} sequence numbers). The session expires after {@link
+     * RaftConfig#sessionTimeoutMillis()} without commands, counted on the leaders' monotonic clocks (see
+     * {@link RaftConfig#sessionTimeoutMillis()}). Fails with {@link SessionLimitException} if the group
+     * holds {@link RaftConfig#maxSessions()} sessions. If registration itself ends unknown, register again:
+     * an unused session just expires.
      */
     CompletableFuture<ClientSession> registerSession();
 
@@ -59,8 +69,9 @@ public interface RaftNode extends AutoCloseable {
      * Proposes a command in session {@code sessionId} with the client's sequence number {@code sequence}
      * (&gt;= 1, one per command, never reused for another command). Most callers use {@link
      * ClientSession#propose(ByteString)}, which numbers commands itself. Outcomes are as for {@link
-     * #propose(ByteString)}, plus {@link SessionExpiredException}; after an unknown outcome, retry with
-     * the same arguments, at this node or the new leader, until the outcome is known.
+     * #propose(ByteString)}, plus {@link SessionExpiredException} (see the class comment: it settles this
+     * attempt, not necessarily the command); after an unknown outcome, retry with the same arguments, at
+     * this node or the new leader, until the outcome is known.
      *
      * @throws IllegalArgumentException if {@code sessionId} or {@code sequence} is not positive
      */

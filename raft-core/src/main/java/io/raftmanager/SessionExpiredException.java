@@ -2,9 +2,10 @@ package io.raftmanager;
 
 /**
  * A command proposed in a client session was refused when its entry was applied, identically on every
- * server: this attempt did not apply it and no later attempt with the same sequence number will. An
- * earlier attempt with the same sequence number may have been applied; its result is no longer kept.
- * Open a new session (see {@link RaftNode#registerSession()}) for further commands.
+ * server: this attempt did not apply it and no later attempt with the same sequence number will. It says
+ * nothing about earlier attempts with that sequence number: if there were none, or each was definitely
+ * rejected, the command was never applied; if one ended with {@link IndeterminateResultException}, it may
+ * have been applied, and that stays unknown. Open a new session (see {@link RaftNode#registerSession()}) for further commands.
  */
 public final class SessionExpiredException extends RaftException {
     private static final long serialVersionUID = 1L;
@@ -15,7 +16,8 @@ public final class SessionExpiredException extends RaftException {
         UNKNOWN_SESSION,
         /**
          * The sequence number is older than the results the session keeps (the last {@link
-         * RaftConfig#sessionResultWindow()} sequence numbers it applied).
+         * RaftConfig#sessionResultWindow()} sequence numbers it applied): either an attempt with it was
+         * applied and its result since discarded, or it was never used and the session has moved past it.
          */
         RESULT_DISCARDED
     }

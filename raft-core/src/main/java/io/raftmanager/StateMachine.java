@@ -20,11 +20,25 @@ import java.util.OptionalLong;
  * node then takes snapshots by its {@link SnapshotConfig} policy and compacts its log behind them, and a
  * follower too far behind receives the leader's snapshot. The defaults declare no support: such a node
  * never compacts its log (the log grows without bound) and cannot install a snapshot sent to it.
+ *
+ * <p><b>Restarts: entries are applied again.</b> A node that restarts restores the latest snapshot (if any)
+ * with {@link #restore}, then calls {@link #apply} for every committed entry after it, including entries
+ * this state machine applied before the restart: the node does not know what the state machine kept. A
+ * state machine held in memory (persisted only through snapshots) starts from the snapshot and sees each
+ * entry once. One that persists its own state on every apply (its own database or files) must treat a
+ * re-applied entry as already applied: end in the state that applying each index once gives, and return
+ * the result it returned the first time, because the node records replayed results in the client-session
+ * table (answers to retries) and in the replica digest. The usual way: store the last applied index
+ * atomically with the state, and for an index at or below it change nothing and return the stored result
+ * (keep results for the entries after the latest snapshot, or at least for those in sessions, and
+ * override {@link #digest} to digest the state rather than the results). See docs/sessions.md.
  */
 public interface StateMachine extends AutoCloseable {
     /**
      * Applies the committed command at {@code index} and returns its result, which completes the
-     * proposer's future on the server that proposed it.
+     * proposer's future on the server that proposed it. Indexes ascend, but after a restart they start
+     * again after the latest snapshot: see "Restarts" in the class comment for a state machine that
+     * persists its own state.
      */
     ByteString apply(long index, ByteString command);
 

@@ -126,6 +126,7 @@ class RaftConfigTest {
                         0,
                         1,
                         1,
+                        1,
                         0,
                         SnapshotConfig.DEFAULTS,
                         true));

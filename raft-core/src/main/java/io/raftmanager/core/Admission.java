@@ -54,7 +54,11 @@ final class Admission {
         boolean voteRequest = m.hasVoteRequest();
         if (voteRequest) {
             boolean transfer = m.getVoteRequest().getLeadershipTransfer();
-            boolean inLease = r.config.checkQuorum() && r.leaderId != 0 && r.electionElapsed < r.config.electionTicks();
+            boolean heardLeader = r.leaderId != 0 && r.electionElapsed < r.config.electionTicks();
+            // The leader itself asking has given up leading (a stepped-down leader campaigns): it has no
+            // lease left to protect, and refusing it would cost the cluster an extra election timeout.
+            boolean fromOwnLeader = m.getFrom() == r.leaderId;
+            boolean inLease = r.config.checkQuorum() && ((heardLeader && !fromOwnLeader) || r.honoursLeaseAfterRestart);
             if (inLease && !transfer) {
                 // Thesis §4.2.3: a server that heard from a live leader ignores disruptive vote requests.
                 Raft.LOG.debug(

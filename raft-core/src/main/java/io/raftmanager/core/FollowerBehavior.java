@@ -44,6 +44,9 @@ final class FollowerBehavior {
     private void heardFromLeader(RaftMessage m) {
         r.electionElapsed = 0;
         r.leaderId = m.getFrom();
+        // A leader of this term exists, so every lease of an earlier term has run out (its quorum refused
+        // votes until it had); the lease of this term is the one leaderId now protects.
+        r.honoursLeaseAfterRestart = false;
     }
 
     private void handleAppend(RaftMessage m) {

@@ -31,6 +31,11 @@ final class LeaderBehavior {
      * once, without the heartbeat round that confirms this server still leads. Never true otherwise.
      */
     boolean plantedReadWithoutRound;
+    /**
+     * Planted bug, set only by tests (PlantedBugs): judge the lease on counted ticks instead of the clock
+     * reading that came with the read, as the runtime did when it drained reads before catching up ticks.
+     */
+    boolean plantedLeaseOnTicks;
 
     LeaderBehavior(Raft r) {
         this.r = r;
@@ -320,7 +325,7 @@ final class LeaderBehavior {
 
     /** Sends a heartbeat round; its number, echoed back, confirms leadership for reads and leases. */
     void broadcastHeartbeat() {
-        ByteString round = r.reads.startRound(r.ticks);
+        ByteString round = r.reads.startRound(r.ticks, r.clockNanos);
         r.tracker.allProgress().forEach((peer, pr) -> {
             if (peer != r.id) {
                 long commit = Math.min(pr.match(), r.raftLog.committed());
@@ -356,14 +361,17 @@ final class LeaderBehavior {
     /**
      * A lease (thesis §6.4.1): no other leader can be elected until an election timeout after the last
      * round a quorum answered was sent, less the configured clock-drift bound. Needs CheckQuorum, which
-     * makes followers refuse votes while they hear from this leader.
+     * makes followers refuse votes while they hear from this leader. Judged on the clock reading of the
+     * latest input (the read itself), never on counted ticks, which lag the clock after a stall.
      */
     boolean leaseValid() {
-        long start = r.reads.leaseStartTick();
-        return r.config.checkQuorum()
-                && !r.leaseRevoked
-                && start != Long.MIN_VALUE
-                && r.ticks - start < r.config.electionTicks() - r.config.leaseDriftTicks();
+        if (!r.config.checkQuorum() || r.leaseRevoked || !r.reads.hasLease()) {
+            return false;
+        }
+        if (plantedLeaseOnTicks) {
+            return r.ticks - r.reads.leaseStartTick() < r.config.electionTicks() - r.config.leaseDriftTicks();
+        }
+        return r.clockNanos - r.reads.leaseStartNanos() < r.config.leaseNanos();
     }
 
     private void serveConfirmedReads() {

@@ -33,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The pure Raft state machine of one server in one group: inputs are {@link #step}, {@link #tick} and
  * {@link #propose}; effects come out as {@link Ready} batches. It performs no I/O, owns no threads and
- * reads no clock: time is {@link #tick()} calls and randomness is the injected {@link RandomGenerator},
- * so the same inputs always give the same outputs.
+ * reads no clock: time is {@link #tick(long)} calls, each carrying the runtime's monotonic clock reading
+ * (the only measure of leases), and randomness is the injected {@link RandomGenerator}, so the same inputs
+ * always give the same outputs.
  *
  * <p>Not thread-safe: one thread (the group's event loop, or the simulator) drives it.
  */
@@ -63,8 +64,23 @@ public final class Raft {
     int electionElapsed;
     int heartbeatElapsed;
     int randomizedElectionTimeout;
-    /** Ticks since this core was created: the clock of leases. */
+    /** Ticks since this core was created: the clock of elections and heartbeats. */
     long ticks;
+    /**
+     * The server's monotonic clock at the latest input that carried a reading, in nanoseconds: the clock
+     * of leases. Ticks lag the clock when the runtime stalls (it catches up only after draining its
+     * inbox), so a lease judged on ticks outlives itself by the length of the stall; see {@link
+     * #readIndex(ByteString, boolean, long)}.
+     */
+    long clockNanos;
+
+    private boolean clockKnown;
+    /**
+     * Set when this core starts from a term above 0 with CheckQuorum: before it stopped, this server may
+     * have acknowledged a heartbeat round that grants a leader its lease, so it refuses disruptive votes
+     * for its first election timeout, as it would had it not restarted. Cleared once that has passed.
+     */
+    boolean honoursLeaseAfterRestart;
     /** Leader: a TimeoutNow went out this term, so another server may be elected despite our lease. */
     boolean leaseRevoked;
     /** Leader: the index of the last configuration entry in the log; no new change until it is applied. */
@@ -114,6 +130,7 @@ public final class Raft {
         this.membership = state.membership();
         this.durableCommit = commit;
         this.tracker = new ProgressTracker(membership);
+        this.honoursLeaseAfterRestart = config.checkQuorum() && term > 0;
         rememberReported();
         recovery.start(state);
         resetRandomizedElectionTimeout();
@@ -141,9 +158,26 @@ public final class Raft {
     // ---------------------------------------------------------------------------------------------
     // Inputs
 
-    /** Advances logical time by one tick: elections and heartbeats are counted in ticks. */
+    /**
+     * Advances logical time by one tick, with the clock exactly one tick period later than the last
+     * reading: for tests that drive the core by ticks alone. A runtime uses {@link #tick(long)}.
+     */
     public void tick() {
+        tick(clockNanos + config.tickMillis() * 1_000_000L);
+    }
+
+    /**
+     * Advances logical time by one tick: elections and heartbeats are counted in ticks.
+     *
+     * @param nowNanos the server's monotonic clock now, in nanoseconds from any fixed origin; a reading
+     *     below an earlier one is ignored
+     */
+    public void tick(long nowNanos) {
+        observeClock(nowNanos);
         ticks++;
+        if (ticks >= config.electionTicks()) {
+            honoursLeaseAfterRestart = false;
+        }
         if (role == Role.LEADER) {
             leader.tick();
         } else {
@@ -328,12 +362,30 @@ public final class Raft {
      * @throws NotLeaderException if no leader is known
      */
     public void readIndex(ByteString context, boolean allowLease) {
+        readIndex(context, allowLease, clockNanos);
+    }
+
+    /**
+     * As {@link #readIndex(ByteString, boolean)}, with the lease judged at {@code nowNanos}: the clock
+     * read after the request arrived. A runtime must use this form: a leader that stalled (GC, SIGSTOP)
+     * past its lease has not yet counted the ticks it missed when it drains the reads that waited, and only
+     * the clock knows the lease ran out meanwhile.
+     */
+    public void readIndex(ByteString context, boolean allowLease, long nowNanos) {
+        observeClock(nowNanos);
         if (role == Role.LEADER) {
             leader.readIndex(context, 0, allowLease);
         } else if (leaderId != 0) {
             send(Messages.readIndexRequest(this, leaderId, context), false);
         } else {
             throw new NotLeaderException(id, 0);
+        }
+    }
+
+    private void observeClock(long nowNanos) {
+        if (!clockKnown || nowNanos - clockNanos > 0) {
+            clockNanos = nowNanos;
+            clockKnown = true;
         }
     }
 

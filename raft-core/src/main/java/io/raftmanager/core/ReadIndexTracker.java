@@ -21,13 +21,14 @@ final class ReadIndexTracker {
     /** A read waiting for confirmation; {@code from} is 0 for a local read, else the follower that asked. */
     record Request(ByteString context, long index, long from) {}
 
-    private record Round(long seq, long sentAtTick, List<Request> reads) {}
+    private record Round(long seq, long sentAtTick, long sentAtNanos, List<Request> reads) {}
 
     private final ArrayDeque<Round> rounds = new ArrayDeque<>();
     private final Map<Long, Long> ackedSeq = new HashMap<>();
     private List<Request> unsent = new ArrayList<>();
     private long seq;
     private long leaseStartTick = Long.MIN_VALUE;
+    private long leaseStartNanos;
 
     /** Forgets everything: called when leadership is gained or lost. */
     void reset() {
@@ -45,10 +46,14 @@ final class ReadIndexTracker {
         return !unsent.isEmpty();
     }
 
-    /** Starts a round at {@code tick}; returns its context for the heartbeats. */
-    ByteString startRound(long tick) {
+    /**
+     * Starts a round at {@code tick}, with the clock at {@code clockNanos} (a reading taken no later than
+     * the send, so the lease it starts is never longer than it should be); returns its context for the
+     * heartbeats.
+     */
+    ByteString startRound(long tick, long clockNanos) {
         seq++;
-        rounds.add(new Round(seq, tick, unsent));
+        rounds.add(new Round(seq, tick, clockNanos, unsent));
         unsent = new ArrayList<>();
         return encode(seq);
     }
@@ -79,6 +84,7 @@ final class ReadIndexTracker {
             Round r = rounds.poll();
             ready.addAll(r.reads());
             leaseStartTick = Math.max(leaseStartTick, r.sentAtTick());
+            leaseStartNanos = r.sentAtNanos(); // rounds are confirmed in the order they were sent
         }
         return ready;
     }
@@ -86,6 +92,16 @@ final class ReadIndexTracker {
     /** The tick at which the newest quorum-confirmed round was sent, or {@link Long#MIN_VALUE}. */
     long leaseStartTick() {
         return leaseStartTick;
+    }
+
+    /** Whether a quorum confirmed any round since leadership began. */
+    boolean hasLease() {
+        return leaseStartTick != Long.MIN_VALUE;
+    }
+
+    /** The clock reading when the newest quorum-confirmed round was sent; valid only if {@link #hasLease}. */
+    long leaseStartNanos() {
+        return leaseStartNanos;
     }
 
     /** Every read not yet served, for failing them when leadership is lost. */

@@ -193,10 +193,19 @@ final class Applier implements Worker {
             }
             try {
                 commands.apply(e, f);
-            } catch (RuntimeException ex) {
+            } catch (RuntimeException | Error ex) {
                 failed = true;
                 if (f != null) {
                     f.completeExceptionally(ex);
+                }
+                // The rest of the batch is committed but will not be applied here.
+                IndeterminateResultException unapplied = new IndeterminateResultException(
+                        "committed, but this server stopped applying at index " + e.getIndex());
+                for (int j = i + 1; j < entries.size(); j++) {
+                    CompletableFuture<ByteString> later = batch.futures().get(j);
+                    if (later != null) {
+                        later.completeExceptionally(unapplied);
+                    }
                 }
                 loop.post(new Inputs.Fatal("state machine apply at index " + e.getIndex(), ex));
                 return;
@@ -318,6 +327,9 @@ final class Applier implements Worker {
                 q.future().complete(stateMachine.query(q.query()));
             } catch (RuntimeException ex) {
                 q.future().completeExceptionally(ex);
+            } catch (Error err) {
+                q.future().completeExceptionally(err);
+                throw err; // the applier dies, and with it the node
             }
         }
     }

@@ -3,6 +3,7 @@ package io.raftmanager.node;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftmanager.SessionExpiredException;
+import io.raftmanager.SessionLimitException;
 import io.raftmanager.StateMachine;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.SessionEntry;
@@ -73,9 +74,19 @@ final class CommandApplier implements SnapshotPart {
             // The leader encoded it; unreadable bytes mean corruption, and skipping would diverge.
             throw new IllegalStateException("unreadable session entry at index " + e.getIndex(), ex);
         }
-        sessions.advanceClock(s.getLeaderTimeMillis());
+        if (s.hasLeaderElapsedMillis()) {
+            sessions.advanceClock(e.getTerm(), s.getLeaderElapsedMillis());
+        }
         if (s.getSessionId() == 0) {
-            sessions.register(e.getIndex());
+            try {
+                sessions.register(e.getIndex());
+            } catch (SessionLimitException full) {
+                stream.add(e.getIndex(), e.getData(), ByteString.copyFromUtf8("SESSION_LIMIT"));
+                if (future != null) {
+                    future.completeExceptionally(full);
+                }
+                return;
+            }
             ByteString id = ByteString.copyFrom(
                     ByteBuffer.allocate(Long.BYTES).putLong(e.getIndex()).array());
             stream.add(e.getIndex(), e.getData(), id);

@@ -8,12 +8,14 @@ import io.raftmanager.core.Raft;
 import io.raftmanager.proto.DigestReport;
 import io.raftmanager.proto.DivergenceNotice;
 import io.raftmanager.proto.FormatVersion;
+import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.Transport;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,20 +158,40 @@ final class ConsistencyVerifier {
         if (mine != null) {
             at.putIfAbsent(raft.id(), mine);
         }
-        List<Long> voters = raft.membership().getVotersList();
-        int quorum = voters.size() / 2 + 1;
-        Map<Long, Integer> votes = new HashMap<>();
-        for (Map.Entry<Long, Long> r : at.entrySet()) {
-            long d = r.getValue();
-            // Only voters make the reference digest; a learner's is checked against it like any other.
-            if (voters.contains(r.getKey()) && votes.merge(d, 1, Integer::sum) >= quorum) {
-                agreed.put(index, d);
-                trim(agreed);
-                reports.remove(index);
-                new TreeMap<>(at).forEach((s, reported) -> check(index, s, d, reported));
-                return;
+        Long d = agreedDigest(raft.membership(), at);
+        if (d != null) {
+            agreed.put(index, d);
+            trim(agreed);
+            reports.remove(index);
+            new TreeMap<>(at).forEach((s, reported) -> check(index, s, d, reported));
+        }
+    }
+
+    /**
+     * The digest a quorum of voters reported, or null if none yet: in a joint configuration a majority of
+     * each half, as for every other decision (a majority of the incoming voters alone could outvote the
+     * outgoing half and brand it diverged). Only voters make the reference digest; a learner's is checked
+     * against it like any other.
+     */
+    static Long agreedDigest(Membership m, Map<Long, Long> reported) {
+        for (long d : new TreeSet<>(reported.values())) {
+            if (majorityReported(m.getVotersList(), reported, d)
+                    && (m.getVotersOutgoingCount() == 0 || majorityReported(m.getVotersOutgoingList(), reported, d))) {
+                return d;
             }
         }
+        return null;
+    }
+
+    private static boolean majorityReported(List<Long> voters, Map<Long, Long> reported, long digest) {
+        int agree = 0;
+        for (long v : voters) {
+            Long r = reported.get(v);
+            if (r != null && r == digest) {
+                agree++;
+            }
+        }
+        return agree >= voters.size() / 2 + 1;
     }
 
     private void check(long index, long server, long expected, long reported) {

@@ -94,7 +94,7 @@ public final class DefaultRaftNode implements RaftNode {
                 storage, metrics, inbox, scheduler, config.snapshot().trailingEntries());
         this.commands = new CommandApplier(
                 stateMachine,
-                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow()),
+                new SessionTable(config.sessionTimeoutMillis(), config.sessionResultWindow(), config.maxSessions()),
                 (index, digest) -> inbox.post((Runnable) () -> verifierOnLoop().onLocalDigest(index, digest)));
         long base = raft.log().applied();
         this.applier = new Applier(
@@ -211,16 +211,18 @@ public final class DefaultRaftNode implements RaftNode {
         }
         String name = "raft-" + config.groupId() + "-" + config.nodeId();
         // One affinity for the group's workers: its loop workers share one event loop.
-        writerHandle = scheduler.start(name + "-log-writer", writer, WorkerKind.DISK, this);
+        writerHandle = scheduler.start(name + "-log-writer", failsNode(writer, "log writer"), WorkerKind.DISK, this);
         writer.bind(writerHandle);
         WorkerKind applyKind = stateMachine.applyOnEventLoop() ? WorkerKind.LOOP : WorkerKind.BLOCKING;
-        applierHandle = scheduler.start(name + "-applier", applier, applyKind, this);
+        applierHandle = scheduler.start(name + "-applier", failsNode(applier, "applier"), applyKind, this);
         applier.bind(applierHandle);
-        takerHandle = scheduler.start(name + "-snapshot", taker, WorkerKind.BLOCKING, this);
+        takerHandle =
+                scheduler.start(name + "-snapshot", failsNode(taker, "snapshot taker"), WorkerKind.BLOCKING, this);
         taker.bind(takerHandle);
-        transferHandle = scheduler.start(name + "-snapshot-transfer", transfer, WorkerKind.BLOCKING, this);
+        transferHandle = scheduler.start(
+                name + "-snapshot-transfer", failsNode(transfer, "snapshot transfer"), WorkerKind.BLOCKING, this);
         transfer.bind(transferHandle);
-        loopHandle = scheduler.start(name + "-loop", loop, WorkerKind.LOOP, this);
+        loopHandle = scheduler.start(name + "-loop", failsNode(loop, "event loop"), WorkerKind.LOOP, this);
         inbox.bind(loopHandle);
         transport.start(new InboundHandler() {
             @Override
@@ -297,7 +299,11 @@ public final class DefaultRaftNode implements RaftNode {
             pendingBytes.addAndGet(-size);
         });
         inbox.post(proposal);
-        failIfClosedMeanwhile(f);
+        // Only a proposal still in the inbox surely never reached Raft: one the loop took may be in the log,
+        // and the loop's or close's drain gives it its honest outcome (indeterminate once in the log).
+        if ((closed.get() || failure != null) && inbox.remove(proposal)) {
+            failIfClosedMeanwhile(f);
+        }
         return f;
     }
 
@@ -428,6 +434,39 @@ public final class DefaultRaftNode implements RaftNode {
             return new ClosedException("node " + config.nodeId() + " is not started");
         }
         return null;
+    }
+
+    /**
+     * {@code worker}, made to fail the whole node if it dies on an unexpected exception: a node whose loop,
+     * writer or applier is gone must not go on accepting requests it will never answer.
+     */
+    private Worker failsNode(Worker worker, String role) {
+        return new Worker() {
+            @Override
+            public int doWork() {
+                return worker.doWork();
+            }
+
+            @Override
+            public long idleNanos() {
+                return worker.idleNanos();
+            }
+
+            @Override
+            public boolean blocksNext() {
+                return worker.blocksNext();
+            }
+
+            @Override
+            public void onFailure(Throwable cause) {
+                onFatal(new Inputs.Fatal(role, cause));
+            }
+
+            @Override
+            public void onClose() {
+                worker.onClose();
+            }
+        };
     }
 
     private void onFatal(Inputs.Fatal f) {

@@ -58,9 +58,14 @@ final class EventLoop implements Worker {
     private Inputs.Transfer pendingTransfer;
     private long transferDeadlineNanos;
     private long readSeq;
+    /** Distinguishes this process's read contexts from an earlier incarnation's (clock readings mixed). */
+    private final long incarnation;
+
     private final CopyOnWriteArrayList<RaftListener> listeners;
     private final Consumer<Inputs.Fatal> onFatal;
     private long nextTickNanos;
+    private long leaderTerm;
+    private long leaderSinceNanos;
     private int writesInFlight;
     private Role role = Role.FOLLOWER;
     private long leader;
@@ -94,6 +99,7 @@ final class EventLoop implements Worker {
         this.listeners = listeners;
         this.onFatal = onFatal;
         this.nextTickNanos = scheduler.nanoTime() + tickNanos;
+        this.incarnation = scheduler.currentTimeMillis() * 0x9E3779B97F4A7C15L ^ scheduler.nanoTime();
     }
 
     @Override
@@ -161,7 +167,7 @@ final class EventLoop implements Worker {
         long now = scheduler.nanoTime();
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
-                raft.tick();
+                raft.tick(now);
             }
             if (verifier.markerDue()) {
                 proposeDigestMarker();
@@ -231,13 +237,23 @@ final class EventLoop implements Worker {
         metrics.recordProposals(ids.size());
     }
 
-    /** Wraps a session proposal, stamped with this leader's wall-clock time (thesis §6.3 expiry). */
+    /** Wraps a session proposal, stamped with this leader's monotonic time in its term (session expiry). */
     private ByteString sessionEntry(Inputs.Proposal p) {
-        SessionEntry.Builder b = SessionEntry.newBuilder().setLeaderTimeMillis(scheduler.currentTimeMillis());
+        markLeadership();
+        long elapsed = (scheduler.nanoTime() - leaderSinceNanos) / 1_000_000;
+        SessionEntry.Builder b = SessionEntry.newBuilder().setLeaderElapsedMillis(elapsed);
         if (p.sequence() != Inputs.Proposal.REGISTER) {
             b.setSessionId(p.sessionId()).setSequence(p.sequence()).setCommand(p.command());
         }
         return b.build().toByteString();
+    }
+
+    /** Notes when this server began leading the current term (monotonic), once per term. */
+    private void markLeadership() {
+        if (leaderTerm != raft.term()) {
+            leaderTerm = raft.term();
+            leaderSinceNanos = scheduler.nanoTime();
+        }
     }
 
     private void proposeDigestMarker() {
@@ -364,10 +380,13 @@ final class EventLoop implements Worker {
     }
 
     private void startRead(Inputs.Read r) {
-        ByteString ctx = ByteString.copyFrom(
-                ByteBuffer.allocate(Long.BYTES).putLong(++readSeq).array());
+        // Unique per incarnation: a late answer to a read of this server's previous process must not match.
+        ByteString ctx = ByteString.copyFrom(ByteBuffer.allocate(2 * Long.BYTES)
+                .putLong(incarnation)
+                .putLong(++readSeq)
+                .array());
         try {
-            raft.readIndex(ctx, r.allowLease());
+            raft.readIndex(ctx, r.allowLease(), scheduler.nanoTime()); // the lease is judged now, not at the last tick
         } catch (RaftException e) {
             r.future().completeExceptionally(e);
             return;
@@ -419,6 +438,7 @@ final class EventLoop implements Worker {
             pending.clear();
         }
         if (role == Role.LEADER && old != Role.LEADER) {
+            markLeadership();
             metrics.recordElection();
         }
         if (old == Role.LEADER && role != Role.LEADER) {

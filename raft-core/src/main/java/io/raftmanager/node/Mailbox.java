@@ -28,6 +28,11 @@ final class Mailbox<T> implements EventLoopPort {
         }
     }
 
+    /** Takes {@code input} back if the worker has not polled it yet; returns whether it did. */
+    boolean remove(T input) {
+        return queue.remove(input);
+    }
+
     T poll() {
         return queue.poll();
     }

@@ -22,8 +22,9 @@ public interface Scheduler {
     long nanoTime();
 
     /**
-     * Wall-clock time in milliseconds since the epoch; a leader stamps it into session entries, and
-     * sessions expire by those stamps (comparable across servers, unlike {@link #nanoTime()}).
+     * Wall-clock time in milliseconds since the epoch. Nothing in the protocol depends on it (session
+     * expiry runs on leaders' monotonic stamps); it only helps tell one process's read contexts from the
+     * previous incarnation's.
      */
     default long currentTimeMillis() {
         return System.currentTimeMillis();

@@ -3,6 +3,7 @@ package io.raftmanager.node;
 import com.google.protobuf.ByteString;
 import io.raftmanager.SessionExpiredException;
 import io.raftmanager.SessionExpiredException.Reason;
+import io.raftmanager.SessionLimitException;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -19,16 +20,24 @@ import java.util.TreeMap;
 /**
  * The client sessions of the replicated state (Raft thesis §6.3): per session, the results of its most
  * recent commands, so a retried command is answered without being applied again. Every change is a
- * function of applied log entries only (the session clock is the largest leader timestamp seen), so every
- * server holds the same table at the same index; {@link #writeTo} is deterministic, for snapshots.
+ * function of applied log entries only, so every server holds the same table at the same index; {@link
+ * #writeTo} is deterministic, for snapshots.
  *
  * <p>Rules, per session: a sequence number whose result is kept is a duplicate; one below the session's
  * floor (older than the kept results) is refused; any other is applied and its result kept, and once more
  * than {@code window} results are kept the oldest is dropped and the floor rises past it. A session with
- * no command for {@code timeoutMillis} of session-clock time expires. Not thread-safe: the applier owns it.
+ * no command for {@code timeoutMillis} of session-clock time expires. At most {@code maxSessions} exist;
+ * a registration beyond that is refused. Not thread-safe: the applier owns it.
+ *
+ * <p>The session clock is carried by the log: each session entry holds the appending leader's monotonic
+ * milliseconds since it became leader of the entry's term. Within a term the clock advances by the
+ * difference between stamps; at a new term by the new leader's stamp alone (the time between the previous
+ * leader's last stamp and the new leader's election is unknown, so it is not counted). The clock thus never
+ * runs faster than some leader's monotonic clock: no wall-clock jump, forward or back, can expire a session
+ * early; sessions may outlive their timeout by the uncounted time between leaders.
  */
 final class SessionTable {
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     private static final class Session {
         long lastActiveMillis;
@@ -44,20 +53,42 @@ final class SessionTable {
 
     private final long timeoutMillis;
     private final int window;
+    private final int maxSessions;
     /** In order of last activity (access order): the head is the first to expire. */
     private final LinkedHashMap<Long, Session> sessions = new LinkedHashMap<>(16, 0.75f, true);
 
     private long clockMillis;
+    /** The term of the latest stamp counted, and that stamp: the next stamp of this term counts from it. */
+    private long stampTerm;
+
+    private long stampMillis;
     private boolean dedup = true;
 
-    SessionTable(long timeoutMillis, int window) {
+    SessionTable(long timeoutMillis, int window, int maxSessions) {
         this.timeoutMillis = timeoutMillis;
         this.window = window;
+        this.maxSessions = maxSessions;
     }
 
-    /** Advances the session clock to a leader timestamp (never backwards) and expires idle sessions. */
-    void advanceClock(long leaderTimeMillis) {
-        clockMillis = Math.max(clockMillis, leaderTimeMillis);
+    /**
+     * Advances the session clock by a leader's stamp (see the class comment) and expires idle sessions.
+     *
+     * @param term the term of the entry carrying the stamp; terms never decrease along the log
+     * @param leaderElapsedMillis the leader's monotonic milliseconds since it became leader of {@code term}
+     */
+    void advanceClock(long term, long leaderElapsedMillis) {
+        if (term == stampTerm) {
+            clockMillis += Math.max(0, leaderElapsedMillis - stampMillis);
+            stampMillis = Math.max(stampMillis, leaderElapsedMillis);
+        } else if (term > stampTerm) {
+            clockMillis += Math.max(0, leaderElapsedMillis);
+            stampTerm = term;
+            stampMillis = leaderElapsedMillis;
+        }
+        expireIdle();
+    }
+
+    private void expireIdle() {
         Iterator<Map.Entry<Long, Session>> it = sessions.entrySet().iterator();
         while (it.hasNext()) {
             Session s = it.next().getValue();
@@ -68,7 +99,15 @@ final class SessionTable {
         }
     }
 
+    /**
+     * Creates session {@code sessionId}, active now.
+     *
+     * @throws SessionLimitException if the table already holds {@code maxSessions} sessions
+     */
     void register(long sessionId) {
+        if (sessions.size() >= maxSessions) {
+            throw new SessionLimitException(maxSessions);
+        }
         sessions.put(sessionId, new Session(clockMillis));
     }
 
@@ -118,13 +157,15 @@ final class SessionTable {
     }
 
     /**
-     * Writes the table: format, clock, then each session in id order with its results in sequence order.
+     * Writes the table: format, clock, the latest stamp's term and value, then each session in id order with its results in sequence order.
      * Equal tables give equal bytes.
      */
     void writeTo(OutputStream out) throws IOException {
         DataOutputStream d = new DataOutputStream(out);
         d.writeInt(FORMAT);
         d.writeLong(clockMillis);
+        d.writeLong(stampTerm);
+        d.writeLong(stampMillis);
         TreeMap<Long, Session> byId = new TreeMap<>();
         // Iterating the access-ordered map with entrySet does not reorder it.
         for (Map.Entry<Long, Session> e : sessions.entrySet()) {
@@ -150,16 +191,21 @@ final class SessionTable {
     void clear() {
         sessions.clear();
         clockMillis = 0;
+        stampTerm = 0;
+        stampMillis = 0;
     }
 
     /** Replaces this table's contents with a table written by {@link #writeTo}. */
     void readFrom(InputStream in) throws IOException {
         DataInputStream d = new DataInputStream(in);
         int format = d.readInt();
-        if (format != FORMAT) {
+        if (format != 1 && format != FORMAT) {
             throw new IOException("unknown session table format " + format);
         }
         long clock = d.readLong();
+        // Format 1 counted wall-clock stamps; its clock value stays as a starting point.
+        long term = format == 1 ? 0 : d.readLong();
+        long stamp = format == 1 ? 0 : d.readLong();
         int count = d.readInt();
         List<Map.Entry<Long, Session>> read = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
@@ -180,6 +226,8 @@ final class SessionTable {
                 .thenComparingLong(Map.Entry::getKey));
         sessions.clear();
         clockMillis = clock;
+        stampTerm = term;
+        stampMillis = stamp;
         for (Map.Entry<Long, Session> e : read) {
             sessions.put(e.getKey(), e.getValue());
         }

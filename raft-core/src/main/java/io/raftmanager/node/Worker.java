@@ -26,6 +26,12 @@ public interface Worker {
         return false;
     }
 
+    /**
+     * Called once if {@code doWork} throws: the worker is stopped (it never runs again) and should make its
+     * owner fail rather than leave work waiting for it forever.
+     */
+    default void onFailure(Throwable cause) {}
+
     /** Called once after the last {@code doWork}. */
     default void onClose() {}
 }

@@ -96,7 +96,11 @@ final class WorkerRunner implements WorkerHandle, Runnable {
                 LOG.error("worker {} failed", name, t);
                 stopped = true;
                 state.set(IDLE);
-                close();
+                try {
+                    worker.onFailure(t);
+                } finally {
+                    close();
+                }
                 return;
             }
             if (stopped) {

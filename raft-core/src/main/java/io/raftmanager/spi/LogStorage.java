@@ -14,8 +14,15 @@ public interface LogStorage extends LogReader, AutoCloseable {
     PersistentState initialState();
 
     /**
-     * Applies a batch atomically: when this returns with {@code batch.sync()}, every part of the batch
-     * is durable; after a crash either the whole batch is visible or none of it.
+     * Applies a batch atomically: after a crash either the whole batch is visible or none of it.
+     *
+     * <p>Durability: when this returns for a batch with {@code batch.sync()}, that batch <em>and every
+     * write before it</em> (synced or not, {@link #compact} included) are durable; writes are made durable
+     * in the order they were made. The runtime relies on it: it writes a commit index without sync and
+     * counts on the next synced write to make it durable (a configuration entry takes effect only once
+     * the commit index covering it is durable). A write-ahead log synced as a whole (RocksDB's {@code
+     * SyncWAL}, one file {@code fsync}ed) has this property; storage that syncs per record or per file must
+     * sync earlier records too. The contract suite checks it with the implementation's power-loss model.
      */
     void write(LogBatch batch);
 

@@ -26,4 +26,18 @@ public final class PlantedBugs {
     public static void noVoteFloor(Raft raft) {
         raft.recovery.plantedNoVoteFloor = true;
     }
+
+    /**
+     * The leader judges its lease on the ticks it has counted rather than on the clock reading that came
+     * with the read: after a stall, reads drained before the missed ticks are caught up are served from an
+     * expired lease (the runtime's old read-before-tick order).
+     */
+    public static void leaseOnCountedTicks(Raft raft) {
+        raft.leader.plantedLeaseOnTicks = true;
+    }
+
+    /** A server that restarts forgets it may have granted a lease, and grants votes at once. */
+    public static void forgetLeaseOnRestart(Raft raft) {
+        raft.honoursLeaseAfterRestart = false;
+    }
 }

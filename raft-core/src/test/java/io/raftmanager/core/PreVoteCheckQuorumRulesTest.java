@@ -4,6 +4,7 @@ import static io.raftmanager.core.RuleFixtures.atTerm;
 import static io.raftmanager.core.RuleFixtures.elect;
 import static io.raftmanager.core.RuleFixtures.heartbeat;
 import static io.raftmanager.core.RuleFixtures.heartbeatResponse;
+import static io.raftmanager.core.RuleFixtures.ofKind;
 import static io.raftmanager.core.RuleFixtures.preVoteRequest;
 import static io.raftmanager.core.RuleFixtures.sentTo;
 import static io.raftmanager.core.RuleFixtures.single;
@@ -216,6 +217,70 @@ class PreVoteCheckQuorumRulesTest {
         assertTrue(single(n.processReady()).getVoteResponse().getGranted());
         assertEquals(2, n.raft.term());
         assertEquals(3, n.raft.status().vote());
+    }
+
+    /**
+     * A leader that stepped down (CheckQuorum) and campaigns has no lease left to protect: its own
+     * followers grant it a pre-vote at once instead of making the cluster wait out an election timeout.
+     */
+    @Test
+    void preVoteFromTheSteppedDownLeaderItselfIsGrantedInLease() {
+        TestNode n = followerInLease(true);
+
+        n.raft.step(RuleFixtures.voteRequest(n, 2, 2, 5, 1, true, false));
+
+        assertTrue(single(n.processReady()).getVoteResponse().getGranted(), "its own leader gave up leading");
+        assertEquals(1, n.raft.term(), "a pre-vote changes no term");
+
+        n.raft.step(RuleFixtures.voteRequest(n, 3, 2, 5, 1, true, false));
+        assertEquals(List.of(), n.processReady(), "another server's pre-vote is still refused in lease");
+    }
+
+    /**
+     * A follower that restarts may have acknowledged the heartbeat round that started a leader's lease just
+     * before it stopped; it refuses disruptive votes for its first election timeout, as it would have had it
+     * stayed up, and grants them afterwards.
+     */
+    @ParameterizedTest(name = "preVote={0}")
+    @ValueSource(booleans = {false, true})
+    void restartedFollowerHonoursALeaseItMayHaveGranted(boolean pre) {
+        TestNode n = followerInLease(pre);
+        n.restart();
+        assertEquals(0, n.raft.leaderId(), "precondition: a restarted server knows no leader");
+
+        n.raft.step(RuleFixtures.voteRequest(n, 3, 2, 5, 1, pre, false));
+        assertEquals(List.of(), n.processReady(), "refused during its first election timeout");
+        assertEquals(1, n.raft.term());
+
+        for (int i = 0; i < 10; i++) {
+            n.raft.tick();
+        }
+        n.raft.step(RuleFixtures.voteRequest(n, 3, 2, 5, 1, pre, false));
+        List<RaftMessage> out = n.processReady();
+        assertTrue(
+                ofKind(out, RaftMessage.BodyCase.VOTE_RESPONSE)
+                        .get(0)
+                        .getVoteResponse()
+                        .getGranted(),
+                "granted once an election timeout passed");
+    }
+
+    /** The same restart with the guard planted off: the vote is granted at once, inside the lease. */
+    @Test
+    void withTheRestartGuardPlantedOffTheRestartedFollowerGrantsAtOnce() {
+        TestNode n = followerInLease(false);
+        n.restart();
+        PlantedBugs.forgetLeaseOnRestart(n.raft);
+        n.raft.step(RuleFixtures.voteRequest(n, 3, 2, 5, 1, false, false));
+        assertTrue(single(n.processReady()).getVoteResponse().getGranted(), "the old behaviour");
+    }
+
+    /** A server starting from term 0 never acknowledged any leader: it has no lease to honour. */
+    @Test
+    void freshServerGrantsVotesAtOnce() {
+        TestNode n = TestNode.create(1, b -> b.checkQuorum(true), 1, 2, 3);
+        n.raft.step(voteRequest(n, 3, 1, 0, 0));
+        assertTrue(single(n.processReady()).getVoteResponse().getGranted());
     }
 
     @Test

@@ -60,7 +60,7 @@ class ApplierNewerSnapshotTest {
         SnapshotMeta older = commit(store, 10, 100);
         commit(store, 20, 200); // replaces the older one before it is installed
         CounterStateMachine sm = CounterStateMachine.withSnapshots();
-        CommandApplier commands = new CommandApplier(sm, new SessionTable(60_000, 8), (index, digest) -> {});
+        CommandApplier commands = new CommandApplier(sm, new SessionTable(60_000, 8, 100), (index, digest) -> {});
         List<Object> posted = new ArrayList<>();
         Applier applier = new Applier(
                 sm,

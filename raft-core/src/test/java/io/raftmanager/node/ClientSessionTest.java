@@ -11,6 +11,7 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.ClientSession;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.SessionExpiredException;
+import io.raftmanager.SessionLimitException;
 import io.raftmanager.SnapshotConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Exactly-once client sessions (thesis §6.3) through the real runtime under the simulator: retries
  * answered from the session, across a leader failover and a restart of every node; bounded result
- * windows; expiry by leader timestamps, identical on every server.
+ * windows; expiry by the log-carried session clock, identical on every server and blind to wall-clock
+ * jumps; the bound on the number of sessions.
  */
 class ClientSessionTest {
     private static ByteString n(long v) {
@@ -147,6 +149,49 @@ class ClientSessionTest {
                 assertArrayEquals(reference, table(c, id), "server " + id + " holds the same session table");
                 assertFalse(c.nodes.get(id).commandsForTest().sessions().contains(idle.id()));
                 assertTrue(c.nodes.get(id).commandsForTest().sessions().contains(busy.id()));
+            }
+        }
+    }
+
+    /**
+     * A new leader whose wall clock jumped an hour ahead expires no session: the session clock is carried
+     * by leaders' monotonic stamps. (When leaders stamped wall-clock time, this new leader's first session
+     * entry moved the clock an hour on and expired every session.)
+     */
+    @Test
+    void aForwardWallClockJumpOnANewLeaderExpiresNoSession() {
+        try (SimRuntimeCluster c =
+                new SimRuntimeCluster(3, 9, b -> b.digestIntervalTicks(0).sessionTimeoutMillis(60_000))) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession s = register(c, leader);
+            assertEquals(n(5), propose(c, s, leader, 1, 5));
+            long next = leader % 3 + 1;
+            c.wallClockOffsetMillis.put(next, 3_600_000L);
+            c.await(c.nodes.get(leader).transferLeadership(next), 3_000).join();
+            assertEquals(n(7), propose(c, s, next, 2, 2), "the session is alive under the new leader");
+            c.runFor(300);
+            byte[] reference = table(c, next);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(7, c.value(id));
+                assertTrue(c.nodes.get(id).commandsForTest().sessions().contains(s.id()));
+                assertArrayEquals(reference, table(c, id), "server " + id + " holds the same session table");
+            }
+        }
+    }
+
+    @Test
+    void aRegistrationBeyondTheSessionLimitIsRefusedOnEveryServer() {
+        try (SimRuntimeCluster c =
+                new SimRuntimeCluster(3, 10, b -> b.digestIntervalTicks(0).maxSessions(2))) {
+            long leader = c.awaitLeader(3_000);
+            ClientSession a = register(c, leader);
+            register(c, leader);
+            Throwable t = failure(c.await(c.nodes.get(leader).registerSession(), 2_000));
+            assertEquals(2, assertInstanceOf(SessionLimitException.class, t).limit());
+            assertEquals(n(4), propose(c, a, leader, 1, 4), "the existing sessions work on");
+            c.runFor(200);
+            for (long id : c.nodes.keySet()) {
+                assertEquals(2, c.nodes.get(id).commandsForTest().sessions().size(), "server " + id);
             }
         }
     }

@@ -225,4 +225,65 @@ class RaftNodeFaultTest {
             node.close();
         }
     }
+
+    /**
+     * A worker that dies on an unexpected throwable (here the applier, through a query that throws an Error)
+     * fails the whole node: the read fails with it and every later call with {@link ClosedException} instead
+     * of waiting forever on a node whose applier is gone.
+     */
+    @Test
+    void aWorkerThatDiesFailsTheWholeNode() {
+        LocalNetwork net = new LocalNetwork();
+        StateMachine dying = new StateMachine() {
+            @Override
+            public ByteString apply(long index, ByteString command) {
+                return command;
+            }
+
+            @Override
+            public ByteString query(ByteString query) {
+                throw new AssertionError("the applier dies here");
+            }
+        };
+        RaftNode node = RaftNode.builder()
+                .config(LocalCluster.config(1))
+                .storage(MemoryLogStorage.withVoters(1))
+                .transport(net.transport(1))
+                .stateMachine(dying)
+                .build();
+        node.start();
+        try {
+            LocalCluster.await(
+                    () -> {
+                        try {
+                            node.propose(cmd(1)).orTimeout(5, TimeUnit.SECONDS).join();
+                            return true;
+                        } catch (CompletionException e) {
+                            return false;
+                        }
+                    },
+                    TIMEOUT,
+                    "the single node to lead");
+            CompletionException read = assertThrows(
+                    CompletionException.class,
+                    () -> node.read(ByteString.EMPTY, io.raftmanager.ReadConsistency.STALE)
+                            .orTimeout(30, TimeUnit.SECONDS)
+                            .join());
+            assertInstanceOf(AssertionError.class, read.getCause(), "the read must fail, not time out");
+            // Proposals racing the stop may still enter the log (indeterminate); then the node refuses.
+            LocalCluster.await(
+                    () -> {
+                        CompletionException e = assertThrows(
+                                CompletionException.class,
+                                () -> node.propose(cmd(2))
+                                        .orTimeout(30, TimeUnit.SECONDS)
+                                        .join());
+                        return e.getCause() instanceof ClosedException;
+                    },
+                    TIMEOUT,
+                    "the node to stop after its applier died");
+        } finally {
+            node.close();
+        }
+    }
 }

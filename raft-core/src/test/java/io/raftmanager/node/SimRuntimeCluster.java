@@ -9,10 +9,14 @@ import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
 import io.raftmanager.Role;
 import io.raftmanager.StateMachine;
+import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.sim.SimScheduler;
+import io.raftmanager.spi.InboundHandler;
+import io.raftmanager.spi.Transport;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.storage.memory.MemorySnapshotStore;
 import io.raftmanager.transport.local.LocalNetwork;
+import io.raftmanager.transport.local.LocalTransport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,6 +41,12 @@ final class SimRuntimeCluster implements AutoCloseable {
     final Map<Long, StateMachine> machines = new LinkedHashMap<>();
     final Map<Long, DefaultRaftNode> nodes = new LinkedHashMap<>();
     final List<String> divergences = new ArrayList<>();
+    /** Every message the servers sent while {@link #recordSent} is on, in order (all on the test thread). */
+    final List<RaftMessage> sent = new ArrayList<>();
+
+    boolean recordSent;
+    /** Per server, how far its wall clock ({@link Scheduler#currentTimeMillis()}) is off; read live. */
+    final Map<Long, Long> wallClockOffsetMillis = new LinkedHashMap<>();
     /** Per server, how often its metrics recorded a divergence. */
     final Map<Long, Integer> divergenceMetric = new LinkedHashMap<>();
 
@@ -74,9 +84,9 @@ final class SimRuntimeCluster implements AutoCloseable {
                 .config(config)
                 .storage(storages.get(id))
                 .snapshotStore(snapshotStores.get(id))
-                .transport(network.transport(id))
+                .transport(recording(id))
                 .stateMachine(sm)
-                .scheduler(scheduler)
+                .scheduler(schedulerOf(id))
                 .random(random.split())
                 .metrics(new NodeMetrics() {
                     @Override
@@ -95,6 +105,50 @@ final class SimRuntimeCluster implements AutoCloseable {
         nodes.put(id, node);
         node.start();
         return node;
+    }
+
+    /** Server {@code id}'s transport, recording what it sends in {@link #sent}. */
+    private Transport recording(long id) {
+        LocalTransport t = network.transport(id);
+        return new Transport() {
+            @Override
+            public void start(InboundHandler handler) {
+                t.start(handler);
+            }
+
+            @Override
+            public void send(RaftMessage message) {
+                if (recordSent) {
+                    sent.add(message);
+                }
+                t.send(message);
+            }
+
+            @Override
+            public void close() {
+                t.close();
+            }
+        };
+    }
+
+    /** The shared virtual-time scheduler, with this server's wall clock offset applied. */
+    private Scheduler schedulerOf(long id) {
+        return new Scheduler() {
+            @Override
+            public WorkerHandle start(String name, Worker worker) {
+                return scheduler.start(name, worker);
+            }
+
+            @Override
+            public long nanoTime() {
+                return scheduler.nanoTime();
+            }
+
+            @Override
+            public long currentTimeMillis() {
+                return scheduler.currentTimeMillis() + wallClockOffsetMillis.getOrDefault(id, 0L);
+            }
+        };
     }
 
     void stop(long id) {

@@ -192,12 +192,14 @@ class ProtoRoundTripPropertyTest {
                     .addAllVotersOutgoing(ids())
                     .addAllLearnersNext(ids())
                     .setAutoLeave(bool())
+                    .addAllRemoved(ids())
                     .build();
         }
 
         SessionEntry sessionEntry() {
             return SessionEntry.newBuilder()
                     .setLeaderTimeMillis(u64())
+                    .setLeaderElapsedMillis(u64())
                     .setSessionId(u64())
                     .setSequence(u64())
                     .setCommand(bytes())

@@ -29,7 +29,7 @@ final class MembershipNemesis {
     }
 
     /**
-     * A random cluster operation at a random leader: add a spare or removed server as learner or voter,
+     * A random cluster operation at a random leader: add a spare server as learner or voter,
      * promote a learner, remove a voter (often the leader itself), replace two voters at once through a
      * joint configuration, leave a joint configuration, or transfer leadership. Refusals (a change in
      * flight, a lagging learner, no live quorum) are expected and counted; a few changes are forced.
@@ -50,8 +50,8 @@ final class MembershipNemesis {
         List<Long> learners = new ArrayList<>(m.getLearnersList());
         List<Long> others = new ArrayList<>();
         for (SimNode n : nodes) {
-            if (!ChangeResult.members(m).contains(n.id)) {
-                others.add(n.id);
+            if (!ChangeResult.members(m).contains(n.id) && !m.getRemovedList().contains(n.id)) {
+                others.add(n.id); // a spare never yet a member (removed ids are never reused)
             }
         }
         MembershipChange.Builder c = MembershipChange.newBuilder();

@@ -46,6 +46,19 @@ class PlantedReadBugsTest {
         assertDoesNotThrow(() -> new Simulation(seed, STEPS, false, SimVariant.DEFAULT).run(), "seed " + seed);
     }
 
+    /**
+     * (c) The lease judged on counted ticks (the runtime's old order: reads drained before the ticks
+     * missed during a stall are caught up): a leader paused past its lease, while the others elected a new
+     * leader and committed writes, answers the lease reads that waited for it from its stale state.
+     */
+    @Test
+    void leaseJudgedOnCountedTicksIsCaughtUnderPauses() {
+        SimVariant buggy = SimVariant.DEFAULT.withLeaseOnTicks().withFaults(SimVariant.pausedLeasingLeaders());
+        long seed = firstRejectedSeed(buggy);
+        SimVariant correct = SimVariant.DEFAULT.withFaults(SimVariant.pausedLeasingLeaders());
+        assertDoesNotThrow(() -> new Simulation(seed, STEPS, false, correct).run(), "seed " + seed);
+    }
+
     /** The lowest seed whose history the checker finds not linearizable; fails the test if there is none. */
     private static long firstRejectedSeed(SimVariant variant) {
         ConcurrentSkipListMap<Long, String> rejected = new ConcurrentSkipListMap<>();

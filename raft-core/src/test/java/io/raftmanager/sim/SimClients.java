@@ -32,8 +32,10 @@ import java.util.function.Consumer;
  * believes it leads and complete when that server applies the entry (OK), or when it applies another
  * entry at that index (FAILED: never applied); a crash of that server or a timeout makes the outcome
  * UNKNOWN, after which the client may retry the same command. Reads (GET) are linearizable (ReadIndex on a
- * leader), lease reads (where leases are safe in this run: no pauses) or follower reads, and are served
- * once the server has applied up to the read index; a read that never returns constrains nothing.
+ * leader), lease reads or follower reads, and are served once the server has applied up to the read
+ * index; a read that never returns constrains nothing. A read may be sent to a paused server: it waits
+ * there, as in a stalled process's inbox, and reaches the core when the server resumes, before the ticks
+ * it missed (the order of the runtime's loop), with the clock reading of that moment.
  * Values written are unique, which keeps the check cheap.
  */
 final class SimClients {
@@ -73,6 +75,10 @@ final class SimClients {
     private final List<Map<String, String>> lastSeen = new ArrayList<>();
 
     private final Set<ByteString> finishedReads = new HashSet<>();
+    /** Per server, reads sent to it while it was paused, in arrival order. */
+    private final Map<Long, List<Pending>> held = new HashMap<>();
+
+    private final Set<ByteString> heldContexts = new HashSet<>();
     private long seq;
 
     SimClients(
@@ -123,7 +129,7 @@ final class SimClients {
     }
 
     private void write(int c, Input in, long now) {
-        SimNode n = pickServer(c, true, now);
+        SimNode n = pickServer(c, true, now, false);
         if (n == null) {
             return;
         }
@@ -143,21 +149,48 @@ final class SimClients {
     private void read(int c, long now) {
         String key = rnd.nextInt(4) == 0 ? COUNTER : REGISTERS[rnd.nextInt(REGISTERS.length)];
         Mode mode = Mode.values()[rnd.nextInt(3)];
-        if (mode == Mode.LEASE && options.pauseRate() > 0) {
-            mode = Mode.LINEARIZABLE; // a paused leader's lease clock stops: leases are unsafe under pauses
-        }
-        SimNode n = pickServer(c, mode != Mode.FOLLOWER, now);
+        SimNode n = pickServer(c, mode != Mode.FOLLOWER, now, true);
         if (n == null) {
             return;
         }
         ByteString ctx = ByteString.copyFromUtf8("c" + c + "-" + (++seq));
+        Pending p = new Pending(c, KvModel.get(key), n.id, now, null, ctx, mode, new long[] {-1});
+        if (n.isPaused(now)) {
+            held.computeIfAbsent(n.id, k -> new ArrayList<>()).add(p);
+            inFlight[c] = p;
+            stats.reads++;
+            return;
+        }
         try {
-            n.raft.readIndex(ctx, mode == Mode.LEASE);
+            n.raft.readIndex(ctx, mode == Mode.LEASE, n.clock(now));
         } catch (NotLeaderException e) {
             return;
         }
         stats.reads++;
-        inFlight[c] = new Pending(c, KvModel.get(key), n.id, now, null, ctx, mode, new long[] {-1});
+        inFlight[c] = p;
+    }
+
+    /** The server is running: the reads that waited for it reach its core now, before its missed ticks. */
+    void deliverHeldReads(SimNode n, long now) {
+        List<Pending> waiting = held.remove(n.id);
+        if (waiting == null) {
+            return;
+        }
+        for (Pending p : waiting) {
+            if (inFlight[p.client()] != p) {
+                continue; // given up meanwhile
+            }
+            try {
+                n.raft.readIndex(p.context(), p.mode() == Mode.LEASE, n.clock(now));
+            } catch (NotLeaderException e) {
+                complete(p, Operation.failed(p.client(), p.input(), p.call(), now));
+                continue;
+            }
+            if (p.mode() == Mode.LEASE) {
+                stats.heldLeaseReads++;
+                heldContexts.add(p.context());
+            }
+        }
     }
 
     /**
@@ -165,17 +198,17 @@ final class SimClients {
      * A client sticks to the server it used last while that one still fits, as a client caching the
      * leader's address does: this is how clients keep talking to a deposed leader that does not know it.
      */
-    private SimNode pickServer(int c, boolean leader, long now) {
+    private SimNode pickServer(int c, boolean leader, long now, boolean paused) {
         SimNode last = lastServer[c] == 0 ? null : nodes.get((int) lastServer[c] - 1);
-        if (last != null && fits(last, leader, now) && rnd.nextInt(8) != 0) {
+        if (last != null && fits(last, leader, now, paused) && rnd.nextInt(8) != 0) {
             return last;
         }
         List<SimNode> fit = new ArrayList<>();
         List<SimNode> up = new ArrayList<>();
         for (SimNode n : nodes) {
-            if (n.isUp() && !n.isPaused(now)) {
+            if (n.isUp() && (paused || !n.isPaused(now))) {
                 up.add(n);
-                if (fits(n, leader, now)) {
+                if (fits(n, leader, now, paused)) {
                     fit.add(n);
                 }
             }
@@ -189,8 +222,9 @@ final class SimClients {
         return n;
     }
 
-    private static boolean fits(SimNode n, boolean leader, long now) {
-        return n.isUp() && !n.isPaused(now) && (n.raft.role() == Role.LEADER) == leader;
+    /** Whether {@code n} suits: up, believing it leads or not as asked, and running unless {@code paused}. */
+    private static boolean fits(SimNode n, boolean leader, long now, boolean paused) {
+        return n.isUp() && (paused || !n.isPaused(now)) && (n.raft.role() == Role.LEADER) == leader;
     }
 
     /** A server's Ready, before its entries are applied: writes complete, read indexes arrive. */
@@ -247,7 +281,8 @@ final class SimClients {
             SimNode n = nodes.get((int) p.node() - 1);
             if (p.isRead() && p.index()[0] >= 0 && n.isUp() && n.appliedIndex >= p.index()[0]) {
                 serve(p, n, now);
-            } else if (now - p.call() > TIMEOUT) {
+            } else if (now - p.call() > TIMEOUT && !(p.isRead() && n.isUp() && n.isPaused(now))) {
+                // (A client waits out a server that hangs; its read reaches the core when it resumes.)
                 abandon(p, now);
             }
         }
@@ -262,6 +297,9 @@ final class SimClients {
         stats.readsServed++;
         if (p.mode() == Mode.LEASE) {
             stats.leaseReadsServed++;
+            if (heldContexts.contains(p.context())) {
+                stats.heldLeaseReadsServed++;
+            }
         } else if (p.mode() == Mode.FOLLOWER) {
             stats.followerReadsServed++;
         }
@@ -269,6 +307,7 @@ final class SimClients {
 
     /** The server crashed: its clients' writes have unknown outcomes, their reads never return. */
     void onCrash(SimNode n, long now) {
+        held.remove(n.id);
         for (Pending p : inFlight) {
             if (p != null && p.node() == n.id) {
                 abandon(p, now);

@@ -36,7 +36,15 @@ final class SimNode {
     /** The disk as it was before the last fault: what the server acknowledged before losing it. */
     MemoryLogStorage lostDisk;
 
-    final int tickPeriod;
+    /** How far this server's monotonic clock advances per simulation step: its clock rate (drift). */
+    final long stepNanos;
+    /** Where this server's clock stood at step 0, so that servers do not tick in phase. */
+    private final long clockOffset;
+
+    private final long tickNanos;
+    /** Ticks handed to the current core; it catches up with its clock after a pause, as the runtime does. */
+    long ticksDone;
+
     SimStateMachine sm = new SimStateMachine();
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;
@@ -46,13 +54,29 @@ final class SimNode {
     long slowDiskUntil = -1;
     long crashes;
 
-    SimNode(long id, RaftConfig config, MemoryLogStorage durable, int tickPeriod, SplittableRandom rnd) {
+    SimNode(long id, RaftConfig config, MemoryLogStorage durable, long stepNanos, SplittableRandom rnd) {
         this.id = id;
         this.config = config;
         this.durable = durable;
         this.bootstrap = durable.snapshot().getMembership();
-        this.tickPeriod = tickPeriod;
-        start(rnd);
+        this.stepNanos = stepNanos;
+        this.tickNanos = config.tickMillis() * 1_000_000L;
+        this.clockOffset = rnd.nextLong(tickNanos);
+        start(rnd, 0);
+    }
+
+    /** This server's monotonic clock at step {@code now}; it runs on while the server is paused. */
+    long clock(long now) {
+        return clockOffset + now * stepNanos;
+    }
+
+    /** Ticks the core as many times as its clock says are due (more than once only after a pause). */
+    void tickUpTo(long now) {
+        long due = clock(now) / tickNanos;
+        while (ticksDone < due) {
+            ticksDone++;
+            raft.tick(clock(now));
+        }
     }
 
     boolean isUp() {
@@ -70,7 +94,8 @@ final class SimNode {
         crashes++;
     }
 
-    void start(SplittableRandom rnd) {
+    void start(SplittableRandom rnd, long now) {
+        ticksDone = clock(now) / tickNanos;
         appliedIndex = sm.recover(durable);
         PersistentState state = durable.initialState();
         if (lostAtStart) {

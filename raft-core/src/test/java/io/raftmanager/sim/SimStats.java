@@ -20,6 +20,11 @@ final class SimStats {
     long readsServed;
     long leaseReadsServed;
     long followerReadsServed;
+    /** Lease reads that waited at a paused server and reached its core when it resumed. */
+    long heldLeaseReads;
+    /** Of those, the ones served (from a lease or, once it had run out, by a ReadIndex round). */
+    long heldLeaseReadsServed;
+
     long clientRetries;
     long historyOps;
     long unknownOps;
@@ -57,6 +62,8 @@ final class SimStats {
         readsServed += o.readsServed;
         leaseReadsServed += o.leaseReadsServed;
         followerReadsServed += o.followerReadsServed;
+        heldLeaseReads += o.heldLeaseReads;
+        heldLeaseReadsServed += o.heldLeaseReadsServed;
         clientRetries += o.clientRetries;
         historyOps += o.historyOps;
         unknownOps += o.unknownOps;
@@ -80,7 +87,9 @@ final class SimStats {
                 + " truncations=" + truncations + " committed=" + committed + " acknowledged=" + acknowledged
                 + " messages=" + messages + " dropped=" + dropped + " duplicated=" + duplicated
                 + " maxHealSteps=" + healSteps + " reads=" + reads + " readsServed=" + readsServed
-                + " (lease " + leaseReadsServed + ", follower " + followerReadsServed + ") historyOps=" + historyOps
+                + " (lease " + leaseReadsServed + ", follower " + followerReadsServed + ") heldLeaseReads="
+                + heldLeaseReads
+                + " (served " + heldLeaseReadsServed + ") historyOps=" + historyOps
                 + " unknownOps=" + unknownOps + " clientRetries=" + clientRetries
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals

@@ -5,21 +5,21 @@ import java.util.function.UnaryOperator;
 /**
  * What a simulation run changes from the default, for tests that explore one hazard.
  *
- * @param fastestTickPeriod the fewest simulation steps between two ticks of a server's clock
- * @param slowestTickPeriod the most; each server draws its rate in between. The lease's drift bound
- *     ({@code leaseDriftTicks}) is sized for a ratio of 1.5 (4 to 6), so a wider spread is drift beyond
- *     the bound
+ * @param driftFactor how far apart the servers' clock rates may be, as a multiple of the bound the lease
+ *     configuration documents ({@link io.raftmanager.RaftConfig#leaseClockRateBound()}): 1 draws rates up
+ *     to exactly that bound, above 1 is drift beyond it
  * @param plantReadWithoutRound planted bug: leaders answer ReadIndex without a heartbeat round
  * @param plantServeBeforeApply planted bug: a read is served as soon as its read index is known, before
  *     the server has applied up to it
+ * @param plantLeaseOnTicks planted bug: leaders judge their lease on counted ticks, not on the clock
  * @param faults adjusts the fault mix the seed drew
  * @param storageBug a planted storage-recovery bug, or NONE
  */
 record SimVariant(
-        int fastestTickPeriod,
-        int slowestTickPeriod,
+        double driftFactor,
         boolean plantReadWithoutRound,
         boolean plantServeBeforeApply,
+        boolean plantLeaseOnTicks,
         UnaryOperator<SimOptions> faults,
         StorageBug storageBug) {
 
@@ -32,35 +32,41 @@ record SimVariant(
         SILENT_TRUNCATION
     }
 
-    /** The clock spread the lease bound covers, the drawn fault mix, and no planted bug. */
-    static final SimVariant DEFAULT = new SimVariant(4, 6, false, false, UnaryOperator.identity(), StorageBug.NONE);
+    /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */
+    static final SimVariant DEFAULT =
+            new SimVariant(1.0, false, false, false, UnaryOperator.identity(), StorageBug.NONE);
 
     SimVariant {
-        if (fastestTickPeriod < 1 || slowestTickPeriod < fastestTickPeriod) {
-            throw new IllegalArgumentException("tick periods " + fastestTickPeriod + ".." + slowestTickPeriod);
+        if (!(driftFactor >= 1.0)) {
+            throw new IllegalArgumentException("drift factor " + driftFactor);
         }
     }
 
-    SimVariant withTickPeriods(int fastest, int slowest) {
-        return new SimVariant(fastest, slowest, plantReadWithoutRound, plantServeBeforeApply, faults, storageBug);
+    SimVariant withDriftFactor(double factor) {
+        return new SimVariant(
+                factor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug);
     }
 
     SimVariant withReadWithoutRound() {
-        return new SimVariant(fastestTickPeriod, slowestTickPeriod, true, plantServeBeforeApply, faults, storageBug);
+        return new SimVariant(driftFactor, true, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug);
     }
 
     SimVariant withServeBeforeApply() {
-        return new SimVariant(fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, true, faults, storageBug);
+        return new SimVariant(driftFactor, plantReadWithoutRound, true, plantLeaseOnTicks, faults, storageBug);
+    }
+
+    SimVariant withLeaseOnTicks() {
+        return new SimVariant(driftFactor, plantReadWithoutRound, plantServeBeforeApply, true, faults, storageBug);
     }
 
     SimVariant withFaults(UnaryOperator<SimOptions> adjust) {
         return new SimVariant(
-                fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, plantServeBeforeApply, adjust, storageBug);
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, adjust, storageBug);
     }
 
     SimVariant withStorageBug(StorageBug bug) {
         return new SimVariant(
-                fastestTickPeriod, slowestTickPeriod, plantReadWithoutRound, plantServeBeforeApply, faults, bug);
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, bug);
     }
 
     /** Crash-heavy runs in which every crash also damages the disk (one minority at a time). */
@@ -137,5 +143,32 @@ record SimVariant(
                     0,
                     0);
         };
+    }
+
+    /**
+     * Long process pauses (one to four election timeouts) of leaders and followers, with CheckQuorum (which
+     * leases need), no other fault but a little message delay, and many clients: a paused leader keeps
+     * believing it leads while the others elect a new one and commit writes, and lease reads sent to it
+     * wait for it to resume.
+     */
+    static UnaryOperator<SimOptions> pausedLeasingLeaders() {
+        return o -> new SimOptions(
+                3,
+                o.electionTicks(),
+                o.heartbeatTicks(),
+                o.preVote(),
+                true,
+                0,
+                0,
+                Math.min(2, o.maxExtraDelay()),
+                0,
+                0,
+                0,
+                0.01,
+                Math.max(0.3, o.proposeRate()),
+                o.maxInflightMessages(),
+                o.maxMessageBytes(),
+                0,
+                0);
     }
 }

@@ -36,6 +36,8 @@ final class Simulation {
     static final int HEAL_STEPS = 3000;
     /** Servers hosted from the start with no configuration, which membership changes may add. */
     static final int SPARES = 2;
+    /** Simulation steps per tick of the fastest clock. */
+    static final int FASTEST_STEPS_PER_TICK = 4;
 
     final long seed;
     private final int steps;
@@ -88,17 +90,16 @@ final class Simulation {
                     .checkQuorum(options.checkQuorum())
                     .maxInflightMessages(options.maxInflightMessages())
                     .maxMessageBytes(options.maxMessageBytes())
-                    // Servers tick up to 1.5x faster than others (clock skew), so a lease must be a third
-                    // shorter than the election timeout to stay safe.
-                    .leaseDriftTicks(options.electionTicks() / 3 + 1)
                     .build();
-            // Clock drift: servers tick at different rates.
-            int tickPeriod = variant.fastestTickPeriod()
-                    + rnd.nextInt(variant.slowestTickPeriod() - variant.fastestTickPeriod() + 1);
+            // Clock drift: each server's clock runs at its own rate, the fastest at most the configured
+            // lease bound times the slowest (beyond it only in variants that explore drift).
+            double spread = config.leaseClockRateBound() * variant.driftFactor();
+            long fastest = config.tickMillis() * 1_000_000L / FASTEST_STEPS_PER_TICK;
+            long stepNanos = fastest - (long) (rnd.nextDouble() * (fastest - fastest / spread));
             // A spare starts empty, in joining mode: it learns its configuration from the log once added.
             MemoryLogStorage storage =
                     id <= voters.length ? MemoryLogStorage.withVoters(voters) : MemoryLogStorage.withVoters();
-            nodes.add(new SimNode(id, config, storage, tickPeriod, rnd));
+            nodes.add(new SimNode(id, config, storage, stepNanos, rnd));
             plantBugs(nodes.get(nodes.size() - 1));
             pendingProposals.put(id, new HashMap<>());
         }
@@ -146,8 +147,11 @@ final class Simulation {
             }
         }
         for (SimNode n : nodes) {
-            if (n.isUp() && !n.isPaused(now) && (now + n.id) % n.tickPeriod == 0) {
-                n.raft.tick();
+            if (n.isUp() && !n.isPaused(now)) {
+                // As the runtime's loop: what arrived while the server was paused is handled before the
+                // ticks it missed are caught up.
+                this.clients.deliverHeldReads(n, now);
+                n.tickUpTo(now);
             }
         }
         if (clients && nemesisRnd.nextDouble() < options.proposeRate()) {
@@ -301,7 +305,7 @@ final class Simulation {
         for (SimNode n : nodes) {
             if (!n.isUp() && r.nextDouble() < Math.max(0.01, options.crashRate() * 4)) {
                 event("restart " + n.id);
-                n.start(r);
+                n.start(r, now);
                 snapshots.onRestart(n);
                 plantBugs(n);
                 stats.restarts++;
@@ -314,8 +318,11 @@ final class Simulation {
             stats.slowDisks++;
         }
         if (options.pauseRate() > 0 && r.nextDouble() < options.pauseRate()) {
-            SimNode n = nodes.get(r.nextInt(nodes.size()));
-            n.pausedUntil = now + (long) n.tickPeriod * options.electionTicks() * (1 + r.nextInt(3));
+            SimNode n = target(r); // leaders and followers
+            // Longer than an election timeout (up to four): long enough for the others to elect a new
+            // leader and commit writes while a paused leader still believes it leads.
+            long timeout = (long) FASTEST_STEPS_PER_TICK * options.electionTicks();
+            n.pausedUntil = now + timeout + timeout / 4 + r.nextLong(3 * timeout);
             event("pause " + n.id + " until " + n.pausedUntil);
             stats.pauses++;
         }
@@ -436,7 +443,7 @@ final class Simulation {
             n.pausedUntil = -1;
             n.slowDiskUntil = -1;
             if (!n.isUp()) {
-                n.start(nemesisRnd);
+                n.start(nemesisRnd, now);
                 snapshots.onRestart(n);
                 plantBugs(n);
             }
@@ -557,6 +564,9 @@ final class Simulation {
     private void plantBugs(SimNode n) {
         if (variant.plantReadWithoutRound()) {
             PlantedBugs.readIndexWithoutHeartbeatRound(n.raft);
+        }
+        if (variant.plantLeaseOnTicks()) {
+            PlantedBugs.leaseOnCountedTicks(n.raft);
         }
         switch (variant.storageBug()) {
             case VOTE_AT_ONCE -> PlantedBugs.wipedServerVotesAtOnce(n.raft);

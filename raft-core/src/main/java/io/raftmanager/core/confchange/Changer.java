@@ -6,6 +6,7 @@ import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.MembershipTransition;
 import io.raftmanager.proto.PeerChange;
+import io.raftmanager.proto.PeerChangeType;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,6 +33,10 @@ import java.util.TreeSet;
  * configuration is left. Example: from voters {1,2,3}, entering joint with "add learner 3, add voter 4"
  * gives voters {1,2,4}, voters_outgoing {1,2,3}, learners_next {3}; leaving gives voters {1,2,4},
  * learners {3}.
+ *
+ * <p>A peer that stops being a member (removed outright, or dropped from the outgoing half when a joint
+ * configuration is left) gets a tombstone in {@code removed}, and a change that adds a tombstoned id is
+ * refused ({@link Reason#REMOVED_PEER}): ids are never reused.
  *
  * <p>Results are normalised (every list sorted ascending), so equal configurations are equal messages.
  */
@@ -130,6 +135,9 @@ public final class Changer {
         if (m.getAutoLeave()) {
             sb.append(" auto");
         }
+        if (m.getRemovedCount() > 0) {
+            sb.append(" removed=").append(new TreeSet<>(m.getRemovedList()));
+        }
         return sb.toString();
     }
 
@@ -156,12 +164,14 @@ public final class Changer {
         final TreeSet<Long> outgoing;
         final TreeSet<Long> learners;
         final TreeSet<Long> learnersNext;
+        final TreeSet<Long> removed;
 
         Working(Membership m) {
             incoming = new TreeSet<>(m.getVotersList());
             outgoing = new TreeSet<>(m.getVotersOutgoingList());
             learners = new TreeSet<>(m.getLearnersList());
             learnersNext = new TreeSet<>(m.getLearnersNextList());
+            removed = new TreeSet<>(m.getRemovedList());
         }
 
         void applyAll(List<PeerChange> changes) {
@@ -174,6 +184,14 @@ public final class Changer {
                 if (!seen.add(peer)) {
                     throw new MembershipChangeException(
                             Reason.INVALID_CHANGE, "peer " + peer + " is named twice in one change");
+                }
+                boolean adds = c.getType() == PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER
+                        || c.getType() == PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER;
+                if (adds && removed.contains(peer)) {
+                    throw new MembershipChangeException(
+                            Reason.REMOVED_PEER,
+                            "peer " + peer + " was removed from this group earlier; ids are never reused, give it a"
+                                    + " new id");
                 }
                 switch (c.getType()) {
                     case PEER_CHANGE_TYPE_ADD_VOTER -> {
@@ -204,12 +222,19 @@ public final class Changer {
             if (incoming.isEmpty()) {
                 throw new MembershipChangeException(Reason.NO_VOTERS, "the change would remove every voter");
             }
+            TreeSet<Long> gone = new TreeSet<>(ChangeResult.members(before));
+            gone.removeAll(incoming);
+            gone.removeAll(outgoing);
+            gone.removeAll(learners);
+            gone.removeAll(learnersNext);
+            removed.addAll(gone);
             Membership after = Membership.newBuilder()
                     .addAllVoters(incoming)
                     .addAllVotersOutgoing(outgoing)
                     .addAllLearners(learners)
                     .addAllLearnersNext(learnersNext)
                     .setAutoLeave(autoLeave && !outgoing.isEmpty())
+                    .addAllRemoved(removed)
                     .build();
             checkInvariants(after);
             return ChangeResult.between(before, after);
@@ -232,6 +257,11 @@ public final class Changer {
             if (!m.getVotersOutgoingList().contains(l) || m.getVotersList().contains(l)) {
                 throw new IllegalStateException(
                         "learner-next " + l + " is not an outgoing-only voter in " + describe(m));
+            }
+        }
+        for (long r : m.getRemovedList()) {
+            if (ChangeResult.members(m).contains(r)) {
+                throw new IllegalStateException("removed peer " + r + " is a member again in " + describe(m));
             }
         }
         if (m.getAutoLeave() && m.getVotersOutgoingCount() == 0) {

@@ -16,6 +16,10 @@ import java.util.List;
  * A {@link LogStorage} held in memory: for tests and examples, never for data that must survive the
  * process. Thread-safe: writes from the log writer and reads from the event loop may interleave.
  *
+ * <p>It models durability for tests: {@link #afterPowerLoss()} gives the storage as a power loss now
+ * would leave it, holding every write up to the last synced one (a synced write makes every earlier
+ * write durable, as {@link LogStorage#write} requires) and none after it.
+ *
  * <p>Invariant: {@code entries.get(i).getIndex() == snapshot.getIndex() + 1 + i}.
  */
 public final class MemoryLogStorage implements LogStorage {
@@ -23,6 +27,13 @@ public final class MemoryLogStorage implements LogStorage {
     private HardState hardState = HardState.getDefaultInstance();
     private SnapshotMeta snapshot;
     private boolean closed;
+    /**
+     * How to undo each write since the last synced one, oldest first: the state before it, with the
+     * entries kept whole only when the write removed some (an append is undone by truncating).
+     */
+    private final ArrayList<Undo> sinceSync = new ArrayList<>();
+
+    private record Undo(SnapshotMeta snapshot, HardState hardState, int size, List<Entry> entries) {}
 
     /** An empty log for a server whose initial configuration is {@code membership}. */
     public MemoryLogStorage(Membership membership) {
@@ -101,6 +112,13 @@ public final class MemoryLogStorage implements LogStorage {
             throw new StorageException("storage is closed");
         }
         validate(batch);
+        if (batch.sync()) {
+            sinceSync.clear();
+        } else {
+            boolean removes = batch.snapshot() != null
+                    || (!batch.entries().isEmpty() && batch.entries().get(0).getIndex() <= lastIndex());
+            remember(removes);
+        }
         if (batch.snapshot() != null) {
             installSnapshot(batch.snapshot());
         }
@@ -160,8 +178,36 @@ public final class MemoryLogStorage implements LogStorage {
             throw new StorageException("compact " + upToIndex + " beyond last index " + lastIndex());
         }
         long term = term(upToIndex);
+        remember(true); // a compaction need not be synced: a power loss may undo it
         entries.subList(0, (int) (upToIndex - snapshot.getIndex())).clear();
         snapshot = snapshot.toBuilder().setIndex(upToIndex).setTerm(term).build();
+    }
+
+    private void remember(boolean removes) {
+        sinceSync.add(new Undo(snapshot, hardState, entries.size(), removes ? List.copyOf(entries) : null));
+    }
+
+    /**
+     * A new storage holding what a power loss now would leave: every write up to and including the last
+     * synced one, and nothing written after it. This storage is left as it is.
+     */
+    public synchronized MemoryLogStorage afterPowerLoss() {
+        MemoryLogStorage copy = new MemoryLogStorage(snapshot.getMembership());
+        copy.snapshot = snapshot;
+        copy.hardState = hardState;
+        copy.entries.addAll(entries);
+        for (int i = sinceSync.size() - 1; i >= 0; i--) {
+            Undo u = sinceSync.get(i);
+            copy.snapshot = u.snapshot();
+            copy.hardState = u.hardState();
+            if (u.entries() != null) {
+                copy.entries.clear();
+                copy.entries.addAll(u.entries());
+            } else {
+                copy.entries.subList(u.size(), copy.entries.size()).clear();
+            }
+        }
+        return copy;
     }
 
     @Override

@@ -53,7 +53,7 @@ class ChangerTest {
     @Test
     void autoMakesOneStepChangesWhenOneVoterChanges() {
         assertEquals("voters=[1, 2, 3, 4]", apply(V123, AUTO, "v4"));
-        assertEquals("voters=[1, 2]", apply(V123, AUTO, "r3"));
+        assertEquals("voters=[1, 2] removed=[3]", apply(V123, AUTO, "r3"));
         assertEquals("voters=[1, 2, 3] learners=[4, 5]", apply(V123, AUTO, "l4", "l5"));
         assertEquals("voters=[1, 2] learners=[3]", apply(V123, AUTO, "l3"));
     }
@@ -93,5 +93,29 @@ class ChangerTest {
         Membership m = Changer.apply(V123, change(AUTO, "l4")).membership();
         assertEquals("voters=[1, 2, 3, 4]", apply(m, AUTO, "v4"));
         assertEquals("voters=[1, 2] learners=[3, 4]", apply(m, AUTO, "l3"));
+    }
+
+    /** Issue 17: a removed id keeps a tombstone, and adding it again is refused, as voter or learner. */
+    @Test
+    void aRemovedIdIsTombstonedAndNeverAddedAgain() {
+        Membership without3 = Changer.apply(V123, change(AUTO, "r3")).membership();
+        assertEquals(List.of(3L), without3.getRemovedList());
+        assertEquals(Reason.REMOVED_PEER, refused(without3, AUTO, "v3"));
+        assertEquals(Reason.REMOVED_PEER, refused(without3, AUTO, "l3"));
+        assertEquals(Reason.REMOVED_PEER, refused(without3, EXPLICIT, "v3", "v4"));
+        assertEquals("voters=[1, 2, 4] removed=[3]", apply(without3, AUTO, "v4"), "tombstones are kept");
+    }
+
+    @Test
+    void aVoterLeavingThroughAJointConfigurationIsTombstonedWhenItIsLeft() {
+        Membership joint = Changer.apply(V123, change(EXPLICIT, "r3", "v4")).membership();
+        assertEquals(List.of(), joint.getRemovedList(), "still an outgoing voter");
+        Membership left = Changer.leaveJoint(joint).membership();
+        assertEquals(List.of(3L), left.getRemovedList());
+        Membership demoted = Changer.apply(left, change(AUTO, "l2")).membership();
+        assertEquals(List.of(3L), demoted.getRemovedList(), "a learner is still a member");
+        assertEquals(
+                List.of(2L, 3L),
+                Changer.apply(demoted, change(AUTO, "r2")).membership().getRemovedList());
     }
 }

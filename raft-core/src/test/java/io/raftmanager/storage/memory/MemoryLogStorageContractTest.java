@@ -16,4 +16,10 @@ class MemoryLogStorageContractTest extends LogStorageContractTest {
     protected LogStorage reopen(LogStorage storage) {
         return storage;
     }
+
+    /** Memory models a power loss: it keeps writes up to the last synced one and drops the rest. */
+    @Override
+    protected LogStorage afterPowerLoss(LogStorage storage) {
+        return ((MemoryLogStorage) storage).afterPowerLoss();
+    }
 }

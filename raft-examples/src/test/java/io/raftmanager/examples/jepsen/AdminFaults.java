@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The nemesis operations that go through raft-kv's admin HTTP API: leadership transfer ({@code POST
- * /leader {"id":N}}) and membership changes ({@code DELETE /members/N}, then {@code POST /members} as a
- * learner and again as a voter). An endpoint this build lacks (501, 405, or 404 "no such endpoint") is
+ * /leader {"id":N}}) and membership changes ({@code POST /members} demoting a voter to learner, then
+ * promoting it back). An endpoint this build lacks (501, 405, or 404 "no such endpoint") is
  * logged once and its operation is reported as skipped from then on.
  */
 final class AdminFaults {
@@ -33,8 +33,8 @@ final class AdminFaults {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Set<Nemesis.Kind> unsupported = EnumSet.noneOf(Nemesis.Kind.class);
-    /** Members removed and not yet back; the final heal re-adds them. */
-    private final Set<Long> removed = new TreeSet<>();
+    /** Members demoted and not yet promoted back; the final heal promotes them. */
+    private final Set<Long> demoted = new TreeSet<>();
 
     AdminFaults(KvCluster cluster) {
         this.cluster = cluster;
@@ -44,8 +44,8 @@ final class AdminFaults {
         return unsupported.contains(k);
     }
 
-    synchronized List<Long> removed() {
-        return new ArrayList<>(removed);
+    synchronized List<Long> demoted() {
+        return new ArrayList<>(demoted);
     }
 
     Outcome transferLeader(Random random) throws InterruptedException {
@@ -62,8 +62,13 @@ final class AdminFaults {
                 skipped);
     }
 
-    /** Removes a random follower, waits {@code hold} ms, adds it back as a learner and promotes it. */
-    Outcome removeAndReadd(Random random, LongSupplier hold) throws InterruptedException {
+    /**
+     * Demotes a random follower to learner, waits {@code hold} ms, and promotes it back. (Until issue 17 this
+     * removed the follower and added the same id back; removed ids are now tombstoned and never reused, so
+     * the membership fault keeps the server's identity: the voter set shrinks and grows again while the
+     * demoted server keeps receiving the log as a learner.)
+     */
+    Outcome demoteAndPromote(Random random, LongSupplier hold) throws InterruptedException {
         long leader = cluster.leader();
         if (leader == 0) {
             return new Outcome("no leader to ask (skipped)", true);
@@ -71,61 +76,50 @@ final class AdminFaults {
         List<Long> others = new ArrayList<>(cluster.ids());
         others.remove(leader);
         long victim = others.get(random.nextInt(others.size()));
-        int status = call(leader, "DELETE", "/members/" + victim, null, Nemesis.Kind.REMOVE_READD_MEMBER);
+        int status = call(
+                leader,
+                "POST",
+                "/members",
+                "{\"id\":" + victim + ",\"role\":\"learner\"}",
+                Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
         if (status == UNSUPPORTED) {
-            return new Outcome("remove n" + victim + " (endpoint unavailable, skipped)", true);
+            return new Outcome("demote n" + victim + " (endpoint unavailable, skipped)", true);
         }
         if (status / 100 != 2) {
-            return new Outcome("remove n" + victim + " refused: HTTP " + status, false);
+            return new Outcome("demote n" + victim + " refused: HTTP " + status, false);
         }
         synchronized (this) {
-            removed.add(victim);
+            demoted.add(victim);
         }
         Thread.sleep(hold.getAsLong());
-        boolean back = readd(victim, 20_000);
+        boolean back = promote(victim, 20_000);
         return new Outcome(
-                "remove n" + victim + ", re-add as learner and promote: "
+                "demote n" + victim + " to learner, then promote: "
                         + (back ? "done" : "not finished, retried at the end"),
                 false);
     }
 
-    /**
-     * Adds {@code victim} back as a learner, then promotes it, retrying refusals that ask for a retry. The
-     * API takes one Raft address for all nodes, so from now on every link into {@code victim} shares the
-     * proxy from the current leader (cutting any of them cuts all).
-     */
-    boolean readd(long victim, long timeoutMillis) throws InterruptedException {
+    /** Promotes {@code victim} back to voter, retrying refusals that ask for a retry (a lagging learner). */
+    boolean promote(long victim, long timeoutMillis) throws InterruptedException {
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        boolean learner = false;
         while (System.nanoTime() < deadline) {
             long leader = cluster.leader();
-            if (leader == 0 || leader == victim) {
+            if (leader == 0) {
                 Thread.sleep(300);
                 continue;
             }
-            int status;
-            if (!learner) {
-                int port = cluster.shareInbound(victim, leader);
-                status = call(
-                        leader,
-                        "POST",
-                        "/members",
-                        "{\"id\":" + victim + ",\"address\":\"127.0.0.1:" + port + "\",\"role\":\"learner\"}",
-                        Nemesis.Kind.REMOVE_READD_MEMBER);
-                learner = status / 100 == 2 || status == 409;
-            } else {
-                status = call(
-                        leader,
-                        "POST",
-                        "/members",
-                        "{\"id\":" + victim + ",\"role\":\"voter\"}",
-                        Nemesis.Kind.REMOVE_READD_MEMBER);
-                if (status / 100 == 2 || status == 409) {
-                    synchronized (this) {
-                        removed.remove(victim);
-                    }
-                    return true;
+            int status = call(
+                    leader,
+                    "POST",
+                    "/members",
+                    "{\"id\":" + victim + ",\"role\":\"voter\"}",
+                    Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
+            // 409 "already a voter": an earlier attempt whose answer was lost went through.
+            if (status / 100 == 2 || (status == 409 && isVoter(victim))) {
+                synchronized (this) {
+                    demoted.remove(victim);
                 }
+                return true;
             }
             if (status == UNSUPPORTED) {
                 return false;
@@ -133,6 +127,36 @@ final class AdminFaults {
             Thread.sleep(300);
         }
         return false;
+    }
+
+    /** Whether the leader's status lists {@code id} with the voter (or leader) role. */
+    private boolean isVoter(long id) {
+        long leader = cluster.leader();
+        if (leader == 0) {
+            return false;
+        }
+        try {
+            HttpResponse<String> r = http.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    "http://127.0.0.1:" + cluster.http(leader).getPort() + "/status"))
+                            .timeout(Duration.ofSeconds(3))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String body = r.body();
+            int member = body.indexOf("{\"id\":" + id + ",\"raft\"");
+            int role = member < 0 ? -1 : body.indexOf("\"role\":\"", member);
+            if (role < 0) {
+                return false;
+            }
+            String value = body.substring(role + 8, body.indexOf('"', role + 8));
+            return value.equals("voter") || value.equals("leader");
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The HTTP status, -1 when the call failed, or {@link #UNSUPPORTED}. */

@@ -21,7 +21,12 @@ class JepsenTest {
             Nemesis.Kind.PAUSE_LEADER,
             Nemesis.Kind.SLOW_DISK,
             Nemesis.Kind.TRANSFER_LEADER,
-            Nemesis.Kind.REMOVE_READD_MEMBER);
+            Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
+    private static final Set<Nemesis.Kind> PAUSES = EnumSet.of(
+            Nemesis.Kind.PAUSE_LEADER,
+            Nemesis.Kind.PAUSE_RANDOM,
+            Nemesis.Kind.KILL_LEADER,
+            Nemesis.Kind.ISOLATE_LEADER);
     private static final Set<Nemesis.Kind> NETWORK_FAULTS = EnumSet.of(
             Nemesis.Kind.PARTITION_HALVES,
             Nemesis.Kind.PARTITION_BRIDGE,
@@ -51,16 +56,29 @@ class JepsenTest {
                 EnumSet.of(Nemesis.Kind.WIPE_DISK, Nemesis.Kind.CORRUPT_FILE, Nemesis.Kind.KILL_RANDOM)));
     }
 
+    /**
+     * Issue 17: clients reading with {@code READMODE lease} and {@code READMODE follower} (and some
+     * linearizable ones) while leaders and followers are paused (SIGSTOP) and killed; every read is in the
+     * checked history.
+     */
+    @Test
+    void leaseAndFollowerReadsUnderPauses() throws Exception {
+        expectValid(RunOptions.of("ci-read-modes-pauses", 3, 3, 40_000, PAUSES)
+                .withReadModes("lease", "follower", "lease", "linearizable"));
+    }
+
     @Test
     @EnabledIfSystemProperty(named = "jepsen.seed", matches = "\\d+")
     void replay() throws Exception {
         long seed = Long.getLong("jepsen.seed");
         expectValid(RunOptions.of(
-                "replay-" + seed,
-                seed,
-                Integer.getInteger("jepsen.nodes", 3),
-                Long.getLong("jepsen.seconds", 60) * 1000,
-                Nemesis.parse(System.getProperty("jepsen.faults", "all"))));
+                        "replay-" + seed,
+                        seed,
+                        Integer.getInteger("jepsen.nodes", 3),
+                        Long.getLong("jepsen.seconds", 60) * 1000,
+                        Nemesis.parse(System.getProperty("jepsen.faults", "all")))
+                .withReadModes(
+                        System.getProperty("jepsen.readModes", "linearizable").split(",")));
     }
 
     @Test

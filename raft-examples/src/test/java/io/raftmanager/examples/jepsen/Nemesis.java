@@ -32,9 +32,10 @@ final class Nemesis {
         SLOW_DISK,
         TRANSFER_LEADER,
         REMOVE_READD_MEMBER,
+        DEMOTE_PROMOTE_MEMBER,
         /** Kill a node, delete its data directory, restart it (docs/storage-faults.md). */
         WIPE_DISK,
-        /** Kill a node, flip bits in one of its files (WAL, table, snapshot, identity), restart it. */
+        /** Kill a node, flip bits in one of its files (WAL, table, identity), restart it. */
         CORRUPT_FILE
     }
 
@@ -95,12 +96,12 @@ final class Nemesis {
         }
         try {
             cluster.healAll();
-            for (long victim : admin.removed()) {
+            for (long victim : admin.demoted()) {
                 long start = System.nanoTime();
-                boolean back = admin.readd(victim, 60_000);
+                boolean back = admin.promote(victim, 60_000);
                 record(
-                        Kind.REMOVE_READD_MEMBER,
-                        "final heal: re-add n" + victim + (back ? "" : " FAILED"),
+                        Kind.DEMOTE_PROMOTE_MEMBER,
+                        "final heal: promote n" + victim + (back ? "" : " FAILED"),
                         start,
                         System.nanoTime(),
                         false);
@@ -222,8 +223,8 @@ final class Nemesis {
                 record(k, o.detail(), start, System.nanoTime(), o.skipped());
                 return;
             }
-            case REMOVE_READD_MEMBER -> {
-                AdminFaults.Outcome o = admin.removeAndReadd(random, this::hold);
+            case DEMOTE_PROMOTE_MEMBER -> {
+                AdminFaults.Outcome o = admin.demoteAndPromote(random, this::hold);
                 record(k, o.detail(), start, System.nanoTime(), o.skipped());
                 return;
             }

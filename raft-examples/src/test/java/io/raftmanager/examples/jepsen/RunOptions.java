@@ -1,6 +1,7 @@
 package io.raftmanager.examples.jepsen;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,6 +13,8 @@ import java.util.Set;
  * @param clients concurrent RESP clients
  * @param workloadMillis how long clients run while the nemesis acts
  * @param faults the nemesis operations to draw from
+ * @param readModes the {@code READMODE} each client sets on its connections, client i taking entry i
+ *     modulo the list's size ({@code linearizable}, the server's default, sends nothing)
  */
 record RunOptions(
         String name,
@@ -22,7 +25,8 @@ record RunOptions(
         Set<Nemesis.Kind> faults,
         int electionMillis,
         int heartbeatMillis,
-        Path outDir) {
+        Path outDir,
+        List<String> readModes) {
 
     static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
         return new RunOptions(
@@ -34,6 +38,22 @@ record RunOptions(
                 faults,
                 Integer.getInteger("jepsen.election.ms", 500),
                 Integer.getInteger("jepsen.heartbeat.ms", 50),
-                Path.of(System.getProperty("jepsen.out", "target/jepsen")));
+                Path.of(System.getProperty("jepsen.out", "target/jepsen")),
+                List.of("linearizable"));
+    }
+
+    /** The same run with clients cycling through these read modes. */
+    RunOptions withReadModes(String... modes) {
+        return new RunOptions(
+                name,
+                seed,
+                nodes,
+                clients,
+                workloadMillis,
+                faults,
+                electionMillis,
+                heartbeatMillis,
+                outDir,
+                List.of(modes));
     }
 }

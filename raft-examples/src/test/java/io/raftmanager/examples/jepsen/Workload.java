@@ -30,6 +30,7 @@ final class Workload {
     private final long generationNanos;
     private final int replyTimeoutMillis;
     private final long startNanos;
+    private final List<String> readModes;
     private final ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
     private final Set<String> registerKeys = ConcurrentHashMap.newKeySet();
     private final Set<String> counterKeys = ConcurrentHashMap.newKeySet();
@@ -37,8 +38,16 @@ final class Workload {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stop;
 
-    Workload(KvCluster cluster, int clients, long seed, long generationMillis, int replyTimeoutMillis, long start) {
+    Workload(
+            KvCluster cluster,
+            int clients,
+            long seed,
+            long generationMillis,
+            int replyTimeoutMillis,
+            long start,
+            List<String> readModes) {
         this.cluster = cluster;
+        this.readModes = List.copyOf(readModes);
         this.clients = clients;
         this.seed = seed;
         this.generationNanos = generationMillis * 1_000_000L;
@@ -86,6 +95,7 @@ final class Workload {
         private final long node;
         private final Random random;
         private final Map<String, String> lastSeen = new HashMap<>();
+        private final String readMode;
         private RespTestClient conn;
         private long seq;
 
@@ -93,6 +103,7 @@ final class Workload {
             this.process = process;
             List<Long> ids = cluster.ids();
             this.node = ids.get(process % ids.size());
+            this.readMode = readModes.get(process % readModes.size());
             this.random = new Random(seed * 7919 + process);
         }
 
@@ -133,6 +144,22 @@ final class Workload {
             }
         }
 
+        /**
+         * Opens a connection and sets its read mode. A refused READMODE fails the connection: the client must
+         * never read in another mode than the run asked for.
+         */
+        private RespTestClient connect() throws IOException {
+            RespTestClient c = new RespTestClient(cluster.redis(node), 1_000, replyTimeoutMillis);
+            if (!readMode.equals("linearizable")) {
+                Object ok = c.call("READMODE", readMode);
+                if (!"OK".equals(String.valueOf(ok))) {
+                    c.close();
+                    throw new ReadModeRefused("READMODE " + readMode + " refused: " + ok);
+                }
+            }
+            return c;
+        }
+
         private void invoke(Kind kind, String key, String value, String newValue) {
             String[] command = switch (kind) {
                 case GET -> new String[] {"GET", key};
@@ -147,7 +174,7 @@ final class Workload {
             boolean backOff = false;
             try {
                 if (conn == null) {
-                    conn = new RespTestClient(cluster.redis(node), 1_000, replyTimeoutMillis);
+                    conn = connect();
                 }
                 Object reply = conn.call(command);
                 if (reply instanceof RespTestClient.Err) {
@@ -159,7 +186,7 @@ final class Workload {
                     outcome = Outcome.OK;
                     result = reply == null ? null : String.valueOf(reply);
                 }
-            } catch (RespTestClient.ConnectFailed e) {
+            } catch (RespTestClient.ConnectFailed | ReadModeRefused e) {
                 outcome = Outcome.FAIL; // nothing was sent
                 error = "connect: " + e.getMessage();
                 backOff = true;
@@ -178,6 +205,9 @@ final class Workload {
                 }
             }
             long complete = System.nanoTime();
+            if (kind == Kind.GET && !readMode.equals("linearizable") && error != null) {
+                error = error + " [" + readMode + "]";
+            }
             history.add(new Op(process, kind, key, value, newValue, outcome, result, node, invoke, complete, error));
             if (outcome == Outcome.OK) {
                 if (kind == Kind.GET && result != null) {
@@ -191,6 +221,15 @@ final class Workload {
             if (backOff) {
                 sleep(50 + random.nextInt(100));
             }
+        }
+    }
+
+    /** A connection whose READMODE was refused: the operation was never sent. */
+    static final class ReadModeRefused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ReadModeRefused(String message) {
+            super(message);
         }
     }
 

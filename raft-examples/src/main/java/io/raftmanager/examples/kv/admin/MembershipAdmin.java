@@ -46,7 +46,11 @@ final class MembershipAdmin {
         this.timeoutMillis = node.config().requestTimeoutMillis();
     }
 
-    /** {@code POST /members} with {@code {"id": N, "address": "host:port", "role": "learner"|"voter"}}. */
+    /**
+     * {@code POST /members} with {@code {"id": N, "address": "host:port", "role": "learner"|"voter"}}: adds a
+     * new server, promotes a learner, or demotes a voter to learner. A removed id is refused (409
+     * REMOVED_PEER): ids are never reused.
+     */
     Reply addMember(Map<String, Object> request) {
         long id = positiveId(request.get("id"));
         Object roleValue = request.getOrDefault("role", "learner");
@@ -55,8 +59,12 @@ final class MembershipAdmin {
         }
         boolean voter = roleValue.equals("voter");
         Membership m = node.membership();
-        if (isVoter(m, id)) {
+        if (isVoter(m, id) && voter) {
             return Reply.error(409, "node " + id + " is already a voter");
+        }
+        if (isVoter(m, id)) {
+            // A voter asked to be a learner is demoted: it keeps its identity and receives the log.
+            return change(id, PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, "demoted to learner");
         }
         boolean learner = isLearner(m, id);
         if (learner && !voter) {
