@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 class PlantedStorageBugsTest {
     private static final Logger LOG = LoggerFactory.getLogger(PlantedStorageBugsTest.class);
     private static final int STEPS = 2000;
-    private static final long SEEDS = 150;
+    private static final long SEEDS = 400;
 
     /** A wiped or damaged server votes at once: a quorum forgets acknowledged writes. */
     @Test
