@@ -90,6 +90,8 @@ final class Simulation {
                     .checkQuorum(options.checkQuorum())
                     .maxInflightMessages(options.maxInflightMessages())
                     .maxMessageBytes(options.maxMessageBytes())
+                    // -Draft.sim.noRecovery=true replays a seed without storage-fault recovery (diagnosis only)
+                    .storageRecovery(!Boolean.getBoolean("raft.sim.noRecovery"))
                     .build();
             // Clock drift: each server's clock runs at its own rate, the fastest at most the configured
             // lease bound times the slowest (beyond it only in variants that explore drift).
