@@ -7,6 +7,7 @@
 #
 #   raft-core/bench.sh --cpu [unbatched|batched|pipelined ...]   # CoreThroughputCpuProbe (see below)
 #   raft-core/bench.sh --runtime [outstanding ...]     # RuntimeThroughputHarness: 3 RaftNodes in process
+#   raft-core/bench.sh --groups WINDOW_MS N ...        # ManyGroupsHarness: N idle groups on 3 RaftServers in process
 #   raft-core/bench.sh --snapshot [transfer|pause] [MiB] # SnapshotBenchmarkHarness (default: transfer 1024)
 #
 # With no arguments it runs: CoreThroughputBenchmark -f 1 -wi 10 -w 2s -i 5 -r 2s
@@ -39,6 +40,11 @@ if [[ "${1:-}" == "--runtime" ]]; then
     shift
     exec java -Xms2g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
         io.raftmanager.node.bench.RuntimeThroughputHarness "$@"
+fi
+if [[ "${1:-}" == "--groups" ]]; then
+    shift
+    exec java -Xms2g -Xmx2g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$cp" \
+        io.raftmanager.bench.ManyGroupsHarness "$@"
 fi
 if [[ "${1:-}" == "--snapshot" ]]; then
     shift

@@ -23,7 +23,12 @@ public final class InvalidMessageException extends RaftException {
          * such messages (during membership changes they are normal: it ignores them); kept for transports
          * that check membership themselves.
          */
-        UNKNOWN_PEER
+        UNKNOWN_PEER,
+        /**
+         * The sender's authenticated identity (its TLS certificate) names another server than the one the
+         * message claims to come from, or no server at all. Only transports that bind identities use it.
+         */
+        WRONG_IDENTITY
     }
 
     private final Reason reason;

@@ -64,10 +64,12 @@ final class Applier implements Worker {
 
     private final List<CompletableFuture<SnapshotMeta>> snapshotRequests = new ArrayList<>();
     private final AtomicInteger restoresQueued = new AtomicInteger();
-    /** Whether this run is on an event loop (only an engine placing this applier on a loop sets it). */
+    /** Set once an engine places this applier run by run (it may run on the group's event loop). */
+    private boolean placed;
+    /** Whether this run is on an event loop (meaningful once {@link #placed}). */
     private boolean runOnLoop;
-    /** A restore met on a loop run, left for the next run on a blocking thread. */
-    private Inputs.Restore deferredRestore;
+    /** A task taken from the queue but left for the next run, on the other kind of thread. */
+    private Object deferred;
 
     Applier(
             StateMachine stateMachine,
@@ -117,7 +119,8 @@ final class Applier implements Worker {
      */
     @Override
     public boolean blocksNext() {
-        boolean blocks = deferredRestore != null || restoresQueued.get() > 0;
+        placed = true;
+        boolean blocks = deferred != null ? deferred instanceof Inputs.Restore : restoresQueued.get() > 0;
         runOnLoop = !blocks;
         return blocks;
     }
@@ -138,25 +141,13 @@ final class Applier implements Worker {
             return failUnfinished(halted);
         }
         int work = 0;
-        if (deferredRestore != null) {
-            if (runOnLoop) {
-                return 1; // run again, off the loop
-            }
-            Inputs.Restore r = deferredRestore;
-            deferredRestore = null;
-            restoreFromLeader(r.meta());
-            answerQueries();
-            work++;
-        }
         Object task;
-        while (!failed && halted == null && (task = queue.poll()) != null) {
+        while (!failed && halted == null && (task = next()) != null) {
             work++;
-            if (task instanceof Inputs.Restore r) {
-                restoresQueued.decrementAndGet();
-                if (runOnLoop) {
-                    deferredRestore = r;
-                    return work;
-                }
+            if (placed && (task instanceof Inputs.Restore) == runOnLoop) {
+                // A restore met on the loop runs next on a worker thread; after it, the rest goes back to the loop.
+                deferred = task;
+                return work;
             }
             if (task instanceof Inputs.ApplyBatch batch) {
                 apply(batch);
@@ -307,6 +298,19 @@ final class Applier implements Worker {
         loop.post(new Inputs.Applied(appliedIndex));
     }
 
+    private Object next() {
+        Object t = deferred;
+        if (t != null) {
+            deferred = null;
+            return t;
+        }
+        t = queue.poll();
+        if (t instanceof Inputs.Restore) {
+            restoresQueued.decrementAndGet();
+        }
+        return t;
+    }
+
     /** Replaces the state machine's state (and the runtime parts') by the stored snapshot {@code meta}. */
     void restore(SnapshotMeta meta) throws IOException {
         try (InputStream in = new BufferedInputStream(store.open(meta, 0), 64 << 10)) {
@@ -358,6 +362,10 @@ final class Applier implements Worker {
         waitingQueries.clear();
         snapshotRequests.forEach(f -> out.add(new Inputs.SnapshotNow(f)));
         snapshotRequests.clear();
+        if (deferred != null) {
+            out.add(deferred);
+            deferred = null;
+        }
         Object t;
         while ((t = queue.poll()) != null) {
             out.add(t);

@@ -191,17 +191,7 @@ class RaftNodeFaultTest {
                 .build();
         node.start();
         try {
-            LocalCluster.await(
-                    () -> {
-                        try {
-                            node.propose(cmd(1)).orTimeout(5, TimeUnit.SECONDS).join();
-                            return true;
-                        } catch (CompletionException e) {
-                            return false;
-                        }
-                    },
-                    TIMEOUT,
-                    "the single node to lead");
+            awaitLeading(node);
             CompletionException boom = assertThrows(
                     CompletionException.class,
                     () -> node.propose(ByteString.copyFromUtf8("boom"))
@@ -253,17 +243,7 @@ class RaftNodeFaultTest {
                 .build();
         node.start();
         try {
-            LocalCluster.await(
-                    () -> {
-                        try {
-                            node.propose(cmd(1)).orTimeout(5, TimeUnit.SECONDS).join();
-                            return true;
-                        } catch (CompletionException e) {
-                            return false;
-                        }
-                    },
-                    TIMEOUT,
-                    "the single node to lead");
+            awaitLeading(node);
             CompletionException read = assertThrows(
                     CompletionException.class,
                     () -> node.read(ByteString.EMPTY, io.raftmanager.ReadConsistency.STALE)
@@ -285,5 +265,20 @@ class RaftNodeFaultTest {
         } finally {
             node.close();
         }
+    }
+
+    /** Waits until a single-voter node leads: until a proposal on it succeeds. */
+    private static void awaitLeading(RaftNode node) {
+        LocalCluster.await(
+                () -> {
+                    try {
+                        node.propose(cmd(1)).orTimeout(5, TimeUnit.SECONDS).join();
+                        return true;
+                    } catch (CompletionException e) {
+                        return false;
+                    }
+                },
+                TIMEOUT,
+                "the single node to lead");
     }
 }

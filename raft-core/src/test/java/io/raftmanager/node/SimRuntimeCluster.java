@@ -45,6 +45,8 @@ final class SimRuntimeCluster implements AutoCloseable {
     final List<RaftMessage> sent = new ArrayList<>();
 
     boolean recordSent;
+    /** Servers whose process is stalled (GC, SIGSTOP): their workers do not run while time passes. */
+    final java.util.Set<Long> stalled = new java.util.HashSet<>();
     /** Per server, how far its wall clock ({@link Scheduler#currentTimeMillis()}) is off; read live. */
     final Map<Long, Long> wallClockOffsetMillis = new LinkedHashMap<>();
     /** Per server, how often its metrics recorded a divergence. */
@@ -136,7 +138,27 @@ final class SimRuntimeCluster implements AutoCloseable {
         return new Scheduler() {
             @Override
             public WorkerHandle start(String name, Worker worker) {
-                return scheduler.start(name, worker);
+                return scheduler.start(name, new Worker() {
+                    @Override
+                    public int doWork() {
+                        return stalled.contains(id) ? 0 : worker.doWork();
+                    }
+
+                    @Override
+                    public long idleNanos() {
+                        return stalled.contains(id) ? Long.MAX_VALUE : worker.idleNanos();
+                    }
+
+                    @Override
+                    public boolean blocksNext() {
+                        return worker.blocksNext();
+                    }
+
+                    @Override
+                    public void onClose() {
+                        worker.onClose();
+                    }
+                });
             }
 
             @Override

@@ -319,6 +319,14 @@ class ProtoRoundTripPropertyTest {
                             .setLastTerm(u64())
                             .setCommit(u64())
                             .setRecovering(bool()));
+                case HEARTBEAT_BATCH ->
+                    b.setHeartbeatBatch(HeartbeatBatch.newBuilder()
+                            .addHeartbeats(CoalescedHeartbeat.newBuilder()
+                                    .setGroupId(u64())
+                                    .setTerm(u64())
+                                    .setResponse(bool())
+                                    .setCommit(u64())
+                                    .setContext(bytes())));
                 case BODY_NOT_SET -> b.clearBody();
             }
             return b.build();

@@ -72,6 +72,8 @@ final class MessageFormatter {
                                 + m.getRecoveryProbeResponse().getLastIndex()
                                 + " commit=" + m.getRecoveryProbeResponse().getCommit()
                                 + (m.getRecoveryProbeResponse().getRecovering() ? " recovering" : "");
+                    case HEARTBEAT_BATCH ->
+                        "MsgHeartbeatBatch n=" + m.getHeartbeatBatch().getHeartbeatsCount();
                     case BODY_NOT_SET -> "MsgEmpty" + term;
                 };
     }

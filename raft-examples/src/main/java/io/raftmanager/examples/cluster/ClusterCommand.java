@@ -66,6 +66,12 @@ public final class ClusterCommand implements Callable<Integer> {
     String storage;
 
     @Option(
+            names = "--max-bulk-bytes",
+            defaultValue = "" + KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+            description = "Passed to every node (default: ${DEFAULT-VALUE}).")
+    int maxBulkBytes;
+
+    @Option(
             names = "--loops",
             defaultValue = "0",
             description = "Event-loop threads per node; 0 (the default) shares the machine's cores among the nodes,"
@@ -76,6 +82,19 @@ public final class ClusterCommand implements Callable<Integer> {
     int loopsPerNode() {
         return loops > 0 ? loops : Math.max(1, Runtime.getRuntime().availableProcessors() / nodes);
     }
+
+    @Option(
+            names = "--secure",
+            description =
+                    "Generate a throwaway CA, node certificates and an admin token under DATA/secure, and run"
+                            + " with mutual TLS between nodes and an HTTPS admin API that wants the token. Prints how to connect.")
+    boolean secure;
+
+    @Option(
+            names = "--peer-tls",
+            description = "Only the peer part of --secure: mutual TLS between nodes with throwaway certificates; the"
+                    + " admin API and Redis clients as without it (for measuring what peer TLS costs).")
+    boolean peerTls;
 
     @Option(names = "--run-for-ms", hidden = true, defaultValue = "0", description = "Stop after this long (tests).")
     long runForMs;
@@ -105,25 +124,36 @@ public final class ClusterCommand implements Callable<Integer> {
                 nodes, inProcess ? "in this JVM" : "one JVM each", data.toAbsolutePath());
         for (Member m : members) {
             out.printf(
-                    "  node %d: redis %s  http http://%s/status  raft 127.0.0.1:%d%n",
-                    m.id(), m.redis(), m.http(), port(m.id(), 1000));
+                    "  node %d: redis %s  http %s://%s/status  raft 127.0.0.1:%d%n",
+                    m.id(), m.redis(), secure ? "https" : "http", m.http(), port(m.id(), 1000));
+        }
+        SecureSetup sec = secure || peerTls ? SecureSetup.generate(data.resolve("secure"), nodes, secure) : null;
+        if (sec != null) {
+            printSecureHowTo(sec, members);
         }
         Runnable stop;
         if (inProcess) {
             List<KvNode> started = new ArrayList<>();
             for (long i = 1; i <= nodes; i++) {
-                started.add(KvNode.start(config(i, raft)));
+                KvNodeConfig c = config(i, raft);
+                started.add(KvNode.start(sec == null ? c : c.withSecurity(sec.security(i))));
             }
             stop = () -> started.forEach(KvNode::close);
         } else {
             NodeProcesses processes = new NodeProcesses(out);
             for (long i = 1; i <= nodes; i++) {
-                processes.start(i, nodeArgs(i, raft));
+                List<String> args = new ArrayList<>(nodeArgs(i, raft));
+                if (sec != null) {
+                    args.addAll(sec.nodeArgs(i));
+                }
+                processes.start(i, args);
             }
             stop = processes::stopAll;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        LeaderWatch watch = new LeaderWatch(members, out);
+        LeaderWatch watch = sec == null || !sec.full
+                ? new LeaderWatch(members, out, null, null)
+                : new LeaderWatch(members, out, sec.adminClientTls(), sec.adminToken);
         Thread hook = new Thread(
                 () -> {
                     watch.close();
@@ -150,6 +180,20 @@ public final class ClusterCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** How to reach a secure cluster: the files, and commands that use them (never the secrets themselves). */
+    private void printSecureHowTo(SecureSetup sec, List<Member> members) {
+        out.printf("secure mode: throwaway CA, node certificates and admin token under %s%n", sec.dir.toAbsolutePath());
+        out.printf("  peers: mutual TLS, node ids bound to certificates (SAN urn:raft-manager:node:N)%n");
+        if (!sec.full) {
+            return;
+        }
+        out.printf(
+                "  admin: curl --cacert %s -H \"Authorization: Bearer $(cat %s)\" https://%s/status%n",
+                sec.ca().toAbsolutePath(),
+                sec.tokenFile().toAbsolutePath(),
+                members.get(0).http());
+    }
+
     private int port(long id, int offset) {
         return basePort + offset + (int) id;
     }
@@ -168,7 +212,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 heartbeatMs,
                 KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
                 KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
-                KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+                maxBulkBytes,
                 5_000,
                 storage,
                 loopsPerNode());
@@ -200,6 +244,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 Integer.toString(heartbeatMs),
                 "--storage",
                 storage,
+                "--max-bulk-bytes",
+                Integer.toString(maxBulkBytes),
                 "--loops",
                 Integer.toString(loopsPerNode()));
     }

@@ -17,14 +17,30 @@ final class LeaderWatch implements AutoCloseable {
 
     private final List<ClusterCommand.Member> members;
     private final PrintStream out;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private final HttpClient http;
+    private final String scheme;
+    private final io.raftmanager.examples.kv.security.Secret token;
     private final Thread thread = new Thread(this::run, "raft-kv-leader-watch");
     private volatile boolean stopped;
 
-    LeaderWatch(List<ClusterCommand.Member> members, PrintStream out) {
+    /**
+     * @param tls trust for an HTTPS admin API, or null for plain HTTP
+     * @param token the admin bearer token, or null for none
+     */
+    LeaderWatch(
+            List<ClusterCommand.Member> members,
+            PrintStream out,
+            javax.net.ssl.SSLContext tls,
+            io.raftmanager.examples.kv.security.Secret token) {
         this.members = members;
         this.out = out;
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+        this.scheme = tls == null ? "http://" : "https://";
+        this.token = token;
         thread.setDaemon(true);
     }
 
@@ -60,11 +76,12 @@ final class LeaderWatch implements AutoCloseable {
 
     private String status(ClusterCommand.Member m) {
         try {
-            HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create("http://" + m.http() + "/status"))
-                            .timeout(Duration.ofMillis(1000))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + m.http() + "/status"))
+                    .timeout(Duration.ofMillis(1000));
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token.reveal());
+            }
+            HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : null;
         } catch (java.io.IOException e) {
             return null;

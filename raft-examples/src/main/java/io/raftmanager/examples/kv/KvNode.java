@@ -14,6 +14,8 @@ import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
+import io.raftmanager.examples.kv.security.KvSecurity;
+import io.raftmanager.examples.kv.security.TlsReloader;
 import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
@@ -40,10 +42,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class KvNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
-    private static final long MAX_COMMAND_BYTES = 2L << 20;
+    /** The largest log entry: 2 MiB, or room for one value of --max-bulk-bytes. */
+    private final long maxCommandBytes;
 
     private final KvNodeConfig config;
-    private final KvStateMachine stateMachine = new KvStateMachine(this::memberAdded);
+    private final KvStateMachine stateMachine;
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private final RaftEngine engine;
@@ -53,6 +56,8 @@ public final class KvNode implements AutoCloseable {
     private RaftNode raft;
     private volatile RespServer resp;
     private volatile AdminServer admin;
+    private ExpiryReaper reaper;
+    private TlsReloader peerTlsReloader;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -61,6 +66,8 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
+        this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
         this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id());
@@ -121,16 +128,19 @@ public final class KvNode implements AutoCloseable {
         membership = initial.build(); // until a configuration entry is applied
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
-        transport = new NettyTransport(
-                NettyTransportConfig.builder()
-                        .nodeId(config.id())
-                        .clusterId(config.clusterId())
-                        .bindAddress(config.raft())
-                        .peers(others)
-                        .servedGroups(Set.of(0L))
-                        .plaintext() // the example runs on a trusted network; see NettyTransportConfig#tls for mTLS
-                        .build(),
-                group);
+        NettyTransportConfig.Builder tc = NettyTransportConfig.builder()
+                .nodeId(config.id())
+                .clusterId(config.clusterId())
+                .bindAddress(config.raft())
+                .peers(others)
+                .servedGroups(Set.of(0L));
+        KvSecurity security = config.security();
+        if (security.peerTls() != null) {
+            tc.tls(security.peerTls().peerConfig(security.verifyPeerHostname()));
+        } else {
+            tc.plaintext(); // the quick start's trusted network; docs/security.md shows the secure mode
+        }
+        transport = new NettyTransport(tc.build(), group);
         int tick = config.heartbeatMillis();
         raft = RaftNode.builder()
                 .config(RaftConfig.builder()
@@ -139,7 +149,7 @@ public final class KvNode implements AutoCloseable {
                         .tickMillis(tick)
                         .heartbeatTicks(1)
                         .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
-                        .maxMessageBytes(MAX_COMMAND_BYTES)
+                        .maxMessageBytes(maxCommandBytes)
                         .snapshot(snapshotConfig(config))
                         .storageRecovery(!plantedNoStorageRecovery)
                         .build())
@@ -161,7 +171,17 @@ public final class KvNode implements AutoCloseable {
             }
         });
         raft.start();
+        if (security.peerTls() != null) {
+            NettyTransport t = transport;
+            peerTlsReloader = new TlsReloader(
+                    "node " + config.id() + " peer TLS",
+                    security.peerTls().all(),
+                    security.tlsReloadPollMillis(),
+                    t::reloadTls,
+                    metrics::tlsReloaded);
+        }
         resp = RespServer.start(this, group);
+        reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
         }
@@ -261,10 +281,15 @@ public final class KvNode implements AutoCloseable {
     /** Proposes a command on this node (it must lead); completes with the state machine's result. */
     public CompletableFuture<ByteString> propose(KvCommand command) {
         ByteString bytes = command.toByteString();
-        if (bytes.size() > MAX_COMMAND_BYTES) {
-            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), MAX_COMMAND_BYTES));
+        if (bytes.size() > maxCommandBytes) {
+            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), maxCommandBytes));
         }
         return raft.propose(bytes);
+    }
+
+    /** Reloads the peer certificates now (what SIGHUP does); completes when done. Null in plaintext. */
+    public java.util.concurrent.Future<?> reloadPeerTls() {
+        return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
     }
 
     public KvNodeConfig config() {
@@ -349,8 +374,14 @@ public final class KvNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        if (peerTlsReloader != null) {
+            peerTlsReloader.close();
+        }
         if (admin != null) {
             admin.close();
+        }
+        if (reaper != null) {
+            reaper.close();
         }
         if (resp != null) {
             resp.close();

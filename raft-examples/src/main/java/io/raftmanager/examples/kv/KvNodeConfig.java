@@ -1,5 +1,6 @@
 package io.raftmanager.examples.kv;
 
+import io.raftmanager.examples.kv.security.KvSecurity;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,6 +20,8 @@ import java.util.TreeMap;
  * @param requestTimeoutMillis how long a client request may wait for its outcome
  * @param storage the log storage engine ({@link LogStorageFactory#forName})
  * @param loops event-loop threads shared by clients, peers and the Raft group; 0 for one per core
+ * @param security peer TLS, admin token and the rest; {@link KvSecurity#NONE} for an open node
+ * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
  */
 public record KvNodeConfig(
         long id,
@@ -36,18 +39,133 @@ public record KvNodeConfig(
         int maxBulkBytes,
         long requestTimeoutMillis,
         String storage,
-        int loops) {
+        int loops,
+        KvSecurity security,
+        int databases) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
+
+    public static final int DEFAULT_DATABASES = 16;
+
+    /** A configuration with Redis' default 16 databases. */
+    public KvNodeConfig(
+            long id,
+            String clusterId,
+            InetSocketAddress raft,
+            InetSocketAddress redis,
+            InetSocketAddress http,
+            Map<Long, InetSocketAddress> peers,
+            Path dataDir,
+            boolean join,
+            int electionTimeoutMillis,
+            int heartbeatMillis,
+            long snapshotEntries,
+            long snapshotTrailingEntries,
+            int maxBulkBytes,
+            long requestTimeoutMillis,
+            String storage,
+            int loops,
+            KvSecurity security) {
+        this(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                security,
+                DEFAULT_DATABASES);
+    }
 
     /** The event-loop threads to run: {@link #loops} or, when 0, one per core. */
     public int loopThreads() {
         return loops > 0 ? loops : Runtime.getRuntime().availableProcessors();
     }
 
+    /** An open node ({@link KvSecurity#NONE}): plaintext between nodes, no tokens or passwords. */
+    public KvNodeConfig(
+            long id,
+            String clusterId,
+            InetSocketAddress raft,
+            InetSocketAddress redis,
+            InetSocketAddress http,
+            Map<Long, InetSocketAddress> peers,
+            Path dataDir,
+            boolean join,
+            int electionTimeoutMillis,
+            int heartbeatMillis,
+            long snapshotEntries,
+            long snapshotTrailingEntries,
+            int maxBulkBytes,
+            long requestTimeoutMillis,
+            String storage,
+            int loops) {
+        this(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                KvSecurity.NONE);
+    }
+
+    /** This configuration with {@code s} as its security settings. */
+    public KvNodeConfig withSecurity(KvSecurity s) {
+        return new KvNodeConfig(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                s,
+                databases);
+    }
+
     public KvNodeConfig {
+        if (security == null) {
+            throw new StartupException("security settings must be given (KvSecurity.NONE for none)");
+        }
+        if (http != null
+                && security.adminToken() == null
+                && (http.getAddress() == null || !http.getAddress().isLoopbackAddress())) {
+            throw new StartupException("--http " + http.getHostString()
+                    + " is not a loopback address: the admin API can remove members and move leadership, so expose"
+                    + " it beyond this machine only with --admin-token-file");
+        }
         peers = java.util.Collections.unmodifiableMap(new TreeMap<>(peers));
         if (id <= 0) {
             throw new StartupException("--id must be a positive number, was " + id);
@@ -66,8 +184,8 @@ public record KvNodeConfig(
             throw new StartupException("--election-timeout-ms (" + electionTimeoutMillis
                     + ") must be at least twice --heartbeat-ms (" + heartbeatMillis + ")");
         }
-        if (maxBulkBytes < 1 || maxBulkBytes > 1 << 20) {
-            throw new StartupException("--max-bulk-bytes must be in [1, 1048576], was " + maxBulkBytes);
+        if (maxBulkBytes < 1 || maxBulkBytes > 64 << 20) {
+            throw new StartupException("--max-bulk-bytes must be in [1, 67108864], was " + maxBulkBytes);
         }
         if (requestTimeoutMillis < 1) {
             throw new StartupException("--request-timeout-ms must be >= 1, was " + requestTimeoutMillis);
@@ -77,6 +195,9 @@ public record KvNodeConfig(
         }
         if (snapshotEntries < 0) {
             throw new StartupException("--snapshot-entries must be >= 0, was " + snapshotEntries);
+        }
+        if (databases < 1 || databases > 1024) {
+            throw new StartupException("--databases must be in [1, 1024], was " + databases);
         }
         if (snapshotTrailingEntries < 0) {
             throw new StartupException("--snapshot-trailing-entries must be >= 0, was " + snapshotTrailingEntries);

@@ -4,6 +4,9 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftmanager.StateSnapshot;
 import io.raftmanager.examples.kv.proto.Announce;
+import io.raftmanager.examples.kv.redis.Entry;
+import io.raftmanager.examples.kv.redis.Key;
+import io.raftmanager.examples.kv.redis.ValueCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -12,7 +15,8 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
@@ -22,20 +26,27 @@ import org.pcollections.TreePMap;
 /**
  * A point-in-time copy of a {@link KvStateMachine}'s replicated state and its snapshot format.
  *
- * <p>The data map is persistent (structurally shared), so holding it costs nothing and later applies
- * cannot change it; the two directories are a handful of entries, copied when captured.
+ * <p>The databases are persistent maps (structurally shared), so holding them costs nothing and later
+ * applies cannot change them; the two directories are a handful of entries, copied when captured.
  *
- * <p>Format, version 1 (all integers big-endian): the magic {@code RKVS}, the version, the number of
+ * <p>Format, version 2 (all integers big-endian): the magic {@code RKVS}, the version, the number of
  * announcements and each one's length and {@link Announce} bytes, the number of member records and each
- * one's node id and UTF address, then the number of keys and each key's and value's length and bytes,
- * in unsigned byte order of the keys. It is streamed both ways; the node adds its own checksum.
+ * one's node id and UTF address, the store's clock (leader milliseconds), the number of databases, and
+ * for each database its number of keys and, in {@link Key#ORDER}, each key's bytes, a type byte (S
+ * string, H hash, L list, T set, Z sorted set, X stream), its expiry (0 for none), its version, then the
+ * value: a string's bytes, or a count and that many fields and values (hash), items (list), members
+ * (set), members and scores as doubles (sorted set), sets, hashes and sorted sets in {@link Key#ORDER};
+ * a stream is its entries (id as two longs, a field count, the fields and values) in id order, its
+ * last id, and its groups (name, last delivered id, pending ids with their consumers) in {@link
+ * Key#ORDER}. Byte strings are a length and the bytes. Version 1 snapshots (one database of
+ * strings, in unsigned byte order, no clock) are still read. It is streamed both ways; the node adds
+ * its own checksum.
  */
 final class KvSnapshot implements StateSnapshot {
-    static final Comparator<ByteString> KEY_ORDER = ByteString.unsignedLexicographicalComparator();
     static final int MAGIC = 0x524b5653; // "RKVS"
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     /** Larger than any key or value a command can carry; a bigger length means a corrupt stream. */
-    static final int MAX_FIELD_BYTES = 64 << 20;
+    static final int MAX_FIELD_BYTES = 128 << 20;
 
     private static final int BUFFER_BYTES = 64 << 10;
 
@@ -45,9 +56,10 @@ final class KvSnapshot implements StateSnapshot {
         this.contents = contents;
     }
 
-    /** The replicated state: data, the leaders' announcements and the member records, by node id. */
+    /** The replicated state: the databases, the clock, the leaders' announcements and member records. */
     record Contents(
-            PSortedMap<ByteString, ByteString> data,
+            List<PSortedMap<Key, Entry>> dbs,
+            long clock,
             SortedMap<Long, Announce> directory,
             SortedMap<Long, String> members) {}
 
@@ -72,10 +84,14 @@ final class KvSnapshot implements StateSnapshot {
             d.writeLong(m.getKey());
             d.writeUTF(m.getValue());
         }
-        d.writeLong(contents.data().size());
-        for (Map.Entry<ByteString, ByteString> e : contents.data().entrySet()) {
-            writeBytes(d, e.getKey());
-            writeBytes(d, e.getValue());
+        d.writeLong(contents.clock());
+        d.writeInt(contents.dbs().size());
+        for (PSortedMap<Key, Entry> db : contents.dbs()) {
+            d.writeLong(db.size());
+            for (Map.Entry<Key, Entry> e : db.entrySet()) {
+                writeBytes(d, e.getKey().bytes());
+                ValueCodec.write(d, e.getValue());
+            }
         }
         d.flush();
     }
@@ -86,20 +102,21 @@ final class KvSnapshot implements StateSnapshot {
     }
 
     /**
-     * Reads what {@link #writeTo} wrote.
+     * Reads what {@link #writeTo} wrote (or a version 1 snapshot).
      *
+     * @param databases the number of databases this node runs with; a snapshot with more is refused
      * @throws KvSnapshotFormatException if the bytes are not a snapshot of this format (wrong magic or
-     *     version, impossible lengths, keys out of order, trailing bytes)
+     *     version, impossible lengths, keys out of order, unknown types, trailing bytes)
      * @throws EOFException if the stream ends early
      */
-    static Contents read(InputStream in) throws IOException {
+    static Contents read(InputStream in, int databases) throws IOException {
         DataInputStream d = new DataInputStream(new BufferedInputStream(in, BUFFER_BYTES));
         int magic = d.readInt();
         if (magic != MAGIC) {
             throw new KvSnapshotFormatException("not a raft-kv snapshot (magic " + Integer.toHexString(magic) + ")");
         }
         int version = d.readInt();
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new KvSnapshotFormatException("unsupported raft-kv snapshot version " + version);
         }
         SortedMap<Long, Announce> directory = new TreeMap<>();
@@ -113,28 +130,65 @@ final class KvSnapshot implements StateSnapshot {
         for (int i = 0; i < memberCount; i++) {
             members.put(d.readLong(), d.readUTF());
         }
+        long clock = version == 1 ? 0 : d.readLong();
+        int dbCount = version == 1 ? 1 : count(d.readInt(), "databases");
+        if (dbCount > databases) {
+            throw new KvSnapshotFormatException(
+                    "snapshot has " + dbCount + " databases, this node runs with " + databases + " (--databases)");
+        }
+        List<PSortedMap<Key, Entry>> dbs = new ArrayList<>();
+        for (int db = 0; db < dbCount; db++) {
+            dbs.add(version == 1 ? readV1Data(d) : readDb(d));
+        }
+        while (dbs.size() < databases) {
+            dbs.add(TreePMap.empty(Key.ORDER));
+        }
+        if (d.read() != -1) {
+            throw new KvSnapshotFormatException("trailing bytes after the data");
+        }
+        return new Contents(dbs, clock, directory, members);
+    }
+
+    private static PSortedMap<Key, Entry> readDb(DataInputStream d) throws IOException {
         long keys = d.readLong();
         if (keys < 0) {
             throw new KvSnapshotFormatException("negative key count " + keys);
         }
-        SortedMap<ByteString, ByteString> data = new TreeMap<>(KEY_ORDER);
+        SortedMap<Key, Entry> data = new TreeMap<>(Key.ORDER);
+        Key previous = null;
+        for (long i = 0; i < keys; i++) {
+            Key key = Key.of(readBytes(d));
+            if (previous != null && Key.ORDER.compare(previous, key) >= 0) {
+                throw new KvSnapshotFormatException("keys out of order at key " + i);
+            }
+            data.put(key, ValueCodec.read(d));
+            previous = key;
+        }
+        return TreePMap.fromSortedMap(data);
+    }
+
+    /** Version 1: a key count, then keys and string values in unsigned byte order. */
+    private static PSortedMap<Key, Entry> readV1Data(DataInputStream d) throws IOException {
+        long keys = d.readLong();
+        if (keys < 0) {
+            throw new KvSnapshotFormatException("negative key count " + keys);
+        }
+        SortedMap<Key, Entry> data = new TreeMap<>(Key.ORDER);
         ByteString previous = null;
         for (long i = 0; i < keys; i++) {
             ByteString key = readBytes(d);
-            if (previous != null && KEY_ORDER.compare(previous, key) >= 0) {
+            if (previous != null
+                    && ByteString.unsignedLexicographicalComparator().compare(previous, key) >= 0) {
                 throw new KvSnapshotFormatException("keys out of order at key " + i);
             }
-            data.put(key, readBytes(d));
+            data.put(Key.of(key), new Entry(readBytes(d), 0, 0));
             previous = key;
         }
-        if (d.read() != -1) {
-            throw new KvSnapshotFormatException("trailing bytes after " + keys + " keys");
-        }
-        return new Contents(TreePMap.fromSortedMap(data), directory, members);
+        return TreePMap.fromSortedMap(data);
     }
 
     private static int count(int n, String what) throws KvSnapshotFormatException {
-        if (n < 0 || n > 1 << 20) {
+        if (n < 0 || n > 1 << 24) {
             throw new KvSnapshotFormatException("impossible number of " + what + ": " + n);
         }
         return n;

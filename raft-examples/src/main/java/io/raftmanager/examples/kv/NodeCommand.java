@@ -1,5 +1,8 @@
 package io.raftmanager.examples.kv;
 
+import io.raftmanager.examples.kv.security.KvSecurity;
+import io.raftmanager.examples.kv.security.SecretFiles;
+import io.raftmanager.examples.kv.security.TlsFiles;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -45,8 +48,9 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Option(
             names = "--http",
-            paramLabel = "HOST:PORT",
-            description = "Address of the admin HTTP API (/status, /metrics); none if omitted.")
+            paramLabel = "[HOST:]PORT",
+            description = "Address of the admin HTTP API (/status, /metrics, membership); none if omitted. A bare"
+                    + " port binds 127.0.0.1; any other address than loopback needs --admin-token-file.")
     String http;
 
     @Option(
@@ -103,9 +107,17 @@ public final class NodeCommand implements Callable<Integer> {
     long snapshotTrailingEntries;
 
     @Option(
+            names = "--databases",
+            defaultValue = "16",
+            paramLabel = "N",
+            description =
+                    "Number of Redis databases, SELECT 0..N-1; every node of a cluster must use the same (default: ${DEFAULT-VALUE}).")
+    int databases;
+
+    @Option(
             names = "--max-bulk-bytes",
             defaultValue = "524288",
-            description = "Largest bulk string a client may send, at most 1048576 (default: ${DEFAULT-VALUE}).")
+            description = "Largest bulk string a client may send, at most 67108864 (default: ${DEFAULT-VALUE}).")
     int maxBulkBytes;
 
     @Option(
@@ -126,6 +138,61 @@ public final class NodeCommand implements Callable<Integer> {
             description =
                     "Event-loop threads shared by Redis clients, Raft peers and the Raft group; 0 for one per core (default: ${DEFAULT-VALUE}).")
     int loops;
+
+    @Option(
+            names = "--peer-tls-cert",
+            paramLabel = "PEM",
+            description = "This node's certificate chain for Raft traffic (leaf first). Its SAN must hold the URI"
+                    + " urn:raft-manager:node:<id>. With --peer-tls-key and --peer-tls-ca: mutual TLS between nodes.")
+    Path peerTlsCert;
+
+    @Option(
+            names = "--peer-tls-key",
+            paramLabel = "PEM",
+            description = "The certificate's unencrypted PKCS#8 private key; refused if other users can read it.")
+    Path peerTlsKey;
+
+    @Option(
+            names = "--peer-tls-ca",
+            paramLabel = "PEM",
+            description = "The CA certificate(s) every peer's certificate must chain to.")
+    Path peerTlsCa;
+
+    @Option(
+            names = "--peer-tls-verify-hostname",
+            description = "Also require a peer's certificate to name the host it is dialled at (off: the node id in"
+                    + " the certificate is what is checked).")
+    boolean peerTlsVerifyHostname;
+
+    @Option(
+            names = "--tls-reload-poll-ms",
+            defaultValue = "5000",
+            description = "How often certificate files are checked for changes and reloaded; 0 for SIGHUP only"
+                    + " (default: ${DEFAULT-VALUE}).")
+    long tlsReloadPollMs;
+
+    @Option(
+            names = "--admin-token-file",
+            paramLabel = "FILE",
+            description = "A file holding the bearer token every admin request must carry (Authorization: Bearer"
+                    + " <token>); refused if other users can read it. The same token on every node.")
+    Path adminTokenFile;
+
+    @Option(
+            names = "--admin-tls-cert",
+            paramLabel = "PEM",
+            description = "Serve the admin API over HTTPS with this certificate chain (with --admin-tls-key and"
+                    + " --admin-tls-ca, the CA relayed requests to the leader trust).")
+    Path adminTlsCert;
+
+    @Option(names = "--admin-tls-key", paramLabel = "PEM", description = "The admin certificate's private key.")
+    Path adminTlsKey;
+
+    @Option(
+            names = "--admin-tls-ca",
+            paramLabel = "PEM",
+            description = "The CA that the other nodes' admin certificates chain to.")
+    Path adminTlsCa;
 
     private final PrintStream out = System.out;
 
@@ -172,13 +239,33 @@ public final class NodeCommand implements Callable<Integer> {
                     maxBulkBytes,
                     requestTimeoutMs,
                     storage,
-                    loops);
+                    loops,
+                    security(),
+                    databases);
         } catch (StartupException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }
     }
 
+    private KvSecurity security() {
+        TlsFiles peerTls = peerTlsCert == null && peerTlsKey == null && peerTlsCa == null
+                ? null
+                : new TlsFiles("--peer-tls", peerTlsCert, peerTlsKey, peerTlsCa);
+        TlsFiles adminTls = adminTlsCert == null && adminTlsKey == null && adminTlsCa == null
+                ? null
+                : new TlsFiles("--admin-tls", adminTlsCert, adminTlsKey, adminTlsCa);
+        return new KvSecurity(
+                peerTls,
+                peerTlsVerifyHostname,
+                adminTokenFile == null ? null : SecretFiles.readSecret("--admin-token-file", adminTokenFile),
+                adminTls,
+                tlsReloadPollMs);
+    }
+
     private InetSocketAddress address(String flag, String value) {
+        if (flag.equals("--http") && value.chars().allMatch(Character::isDigit) && !value.isEmpty()) {
+            value = "127.0.0.1:" + value;
+        }
         try {
             return KvNode.parseHostPort(value);
         } catch (IllegalArgumentException e) {

@@ -168,6 +168,9 @@ final class AdminFaults {
                         URI.create("http://127.0.0.1:" + cluster.http(node).getPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json");
+        if (cluster.adminToken() != null) {
+            req.header("Authorization", "Bearer " + cluster.adminToken());
+        }
         req.method(
                 method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         try {

@@ -35,7 +35,7 @@ final class JepsenRun {
         List<Fault> faults;
         List<Check> checks = new ArrayList<>();
         try (KvCluster cluster =
-                new KvCluster(dir.resolve("data"), o.nodes(), o.electionMillis(), o.heartbeatMillis())) {
+                new KvCluster(dir.resolve("data"), o.nodes(), o.electionMillis(), o.heartbeatMillis(), o.secure())) {
             cluster.startAll();
             awaitWritable(cluster);
             start = System.nanoTime();

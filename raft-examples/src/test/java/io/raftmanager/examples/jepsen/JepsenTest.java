@@ -39,6 +39,13 @@ class JepsenTest {
         expectValid(RunOptions.of("ci-process-faults", 1, 3, 40_000, PROCESS_FAULTS));
     }
 
+    /** Everything on: peer mutual TLS (through the link proxies) and the admin token, under process faults. */
+    @Test
+    void secureProcessFaults() throws Exception {
+        expectValid(RunOptions.of("ci-secure-process-faults", 3, 3, 30_000, PROCESS_FAULTS)
+                .secured());
+    }
+
     @Test
     void networkFaults() throws Exception {
         expectValid(RunOptions.of(

@@ -41,7 +41,14 @@ final class KvCluster implements AutoCloseable {
     private final Map<Long, Integer> launches = new TreeMap<>();
     private final Optional<Path> slowDiskShim;
 
+    /** Certificates and the admin token in secure mode, else null. */
+    private io.raftmanager.examples.cluster.SecureSetup secure;
+
     KvCluster(Path dir, int nodes, int electionMillis, int heartbeatMillis) throws IOException {
+        this(dir, nodes, electionMillis, heartbeatMillis, false);
+    }
+
+    KvCluster(Path dir, int nodes, int electionMillis, int heartbeatMillis, boolean secure) throws IOException {
         this.dir = dir;
         this.electionMillis = electionMillis;
         this.heartbeatMillis = heartbeatMillis;
@@ -61,7 +68,16 @@ final class KvCluster implements AutoCloseable {
             }
         }
         Files.createDirectories(dir);
+        if (secure) {
+            // Peer mTLS through the link proxies (plain TCP relays) and the admin token, as `cluster --secure`.
+            this.secure = io.raftmanager.examples.cluster.SecureSetup.generate(dir.resolve("secure"), nodes, false);
+        }
         slowDiskShim = SlowDisk.build(dir.resolve("shim"));
+    }
+
+    /** The admin API's bearer token, or null when the cluster runs open. */
+    String adminToken() {
+        return secure == null ? null : secure.adminToken.reveal();
     }
 
     List<Long> ids() {
@@ -110,7 +126,7 @@ final class KvCluster implements AutoCloseable {
                     .append("=127.0.0.1:")
                     .append(port);
         }
-        return List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "node",
                 "--id",
                 Long.toString(id),
@@ -129,7 +145,12 @@ final class KvCluster implements AutoCloseable {
                 "--heartbeat-ms",
                 Integer.toString(heartbeatMillis),
                 "--request-timeout-ms",
-                "3000");
+                "3000"));
+        if (secure != null) {
+            args.addAll(secure.nodeArgs(id));
+            args.addAll(List.of("--admin-token-file", secure.tokenFile().toString()));
+        }
+        return args;
     }
 
     synchronized void start(long id) throws IOException {

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param faults the nemesis operations to draw from
  * @param readModes the {@code READMODE} each client sets on its connections, client i taking entry i
  *     modulo the list's size ({@code linearizable}, the server's default, sends nothing)
+ * @param secure run the nodes in secure mode: peer mutual TLS and an admin token (as {@code cluster --secure})
  */
 record RunOptions(
         String name,
@@ -26,7 +27,8 @@ record RunOptions(
         int electionMillis,
         int heartbeatMillis,
         Path outDir,
-        List<String> readModes) {
+        List<String> readModes,
+        boolean secure) {
 
     static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
         return new RunOptions(
@@ -39,7 +41,8 @@ record RunOptions(
                 Integer.getInteger("jepsen.election.ms", 500),
                 Integer.getInteger("jepsen.heartbeat.ms", 50),
                 Path.of(System.getProperty("jepsen.out", "target/jepsen")),
-                List.of("linearizable"));
+                List.of("linearizable"),
+                Boolean.getBoolean("jepsen.secure"));
     }
 
     /** The same run with clients cycling through these read modes. */
@@ -54,6 +57,23 @@ record RunOptions(
                 electionMillis,
                 heartbeatMillis,
                 outDir,
-                List.of(modes));
+                List.of(modes),
+                secure);
+    }
+
+    /** The same run in secure mode. */
+    RunOptions secured() {
+        return new RunOptions(
+                name,
+                seed,
+                nodes,
+                clients,
+                workloadMillis,
+                faults,
+                electionMillis,
+                heartbeatMillis,
+                outDir,
+                readModes,
+                true);
     }
 }

@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Concurrent clients over RESP, each bound to one node, running SET/GET/CAS on a few register keys, INCR
- * and GET on a few counter keys, and SET of write-once keys. Keys change generation every few seconds
+ * (some as MULTI/INCR/GET/EXEC transactions, checked as INCRs whose GET agrees) and GET on a few counter
+ * keys, and SET of write-once keys. Keys change generation every few seconds
  * so each key's history stays short enough for the linearizability search. Every SET and CAS writes a
  * value no other operation writes.
  */
@@ -107,6 +108,9 @@ final class Workload {
             this.random = new Random(seed * 7919 + process);
         }
 
+        /** The next INCR runs as MULTI/INCR/GET/EXEC. */
+        private boolean transactional;
+
         void run() {
             while (!stop) {
                 long gen = (System.nanoTime() - startNanos) / generationNanos;
@@ -125,10 +129,17 @@ final class Workload {
                     registerKeys.add(key);
                     String expected = lastSeen.getOrDefault(key, "p0-0");
                     invoke(Kind.CAS, key, expected, value);
-                } else if (dice < 80) {
+                } else if (dice < 75) {
                     String key = "c" + random.nextInt(COUNTERS) + "g" + gen;
                     counterKeys.add(key);
                     invoke(Kind.INCR, key, null, null);
+                } else if (dice < 80) {
+                    // MULTI/INCR/GET/EXEC: one log entry; checked as an INCR whose GET saw its own result.
+                    String key = "c" + random.nextInt(COUNTERS) + "g" + gen;
+                    counterKeys.add(key);
+                    transactional = true;
+                    invoke(Kind.INCR, key, null, null);
+                    transactional = false;
                 } else if (dice < 90) {
                     String key = "c" + random.nextInt(COUNTERS) + "g" + gen;
                     counterKeys.add(key);
@@ -142,6 +153,32 @@ final class Workload {
             if (conn != null) {
                 conn.close();
             }
+        }
+
+        /**
+         * MULTI, INCR key, GET key, EXEC on the client's connection; returns the new value (the INCR's and the
+         * GET's, which must agree: the transaction applies atomically) or the error that stopped it. Queueing
+         * is local to the node, so an error before EXEC means nothing was proposed.
+         */
+        private Object transaction(String key) throws IOException {
+            for (String[] queued :
+                    List.of(new String[] {"MULTI"}, new String[] {"INCR", key}, new String[] {"GET", key})) {
+                Object r = conn.call(queued);
+                if (r instanceof RespTestClient.Err) {
+                    conn.call("DISCARD");
+                    return new RespTestClient.Err(
+                            "CLUSTERDOWN transaction not queued: " + ((RespTestClient.Err) r).message());
+                }
+            }
+            Object exec = conn.call("EXEC");
+            if (exec instanceof RespTestClient.Err) {
+                return exec;
+            }
+            List<?> replies = (List<?>) exec;
+            if (replies.size() != 2 || !String.valueOf(replies.get(0)).equals(String.valueOf(replies.get(1)))) {
+                return "tx-not-atomic" + replies; // no counter state has this value: the checker rejects the history
+            }
+            return replies.get(0);
         }
 
         /**
@@ -176,7 +213,7 @@ final class Workload {
                 if (conn == null) {
                     conn = connect();
                 }
-                Object reply = conn.call(command);
+                Object reply = transactional ? transaction(key) : conn.call(command);
                 if (reply instanceof RespTestClient.Err) {
                     RespTestClient.Err err = (RespTestClient.Err) reply;
                     error = err.message();

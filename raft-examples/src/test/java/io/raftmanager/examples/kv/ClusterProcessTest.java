@@ -341,10 +341,14 @@ class ClusterProcessTest {
                 return "1".equals(c.call("GET", "before-promotion"));
             }
         });
-        assertEquals(
-                409,
-                admin(leader(), "POST", "/members", "{\"id\": 4, \"address\": \"127.0.0.1:1\"}")
-                        .statusCode());
+        // 503 means "retry" (a leader change, or the learner's entry still being applied on a loaded machine).
+        java.util.concurrent.atomic.AtomicInteger conflict = new java.util.concurrent.atomic.AtomicInteger();
+        TestNodes.await("a definite answer to re-adding node 4 at another address", Duration.ofSeconds(60), () -> {
+            conflict.set(admin(leader(), "POST", "/members", "{\"id\": 4, \"address\": \"127.0.0.1:1\"}")
+                    .statusCode());
+            return conflict.get() != 503;
+        });
+        assertEquals(409, conflict.get());
         String promoted = adminUntilOk(follower, "POST", "/members", "{\"id\": 4, \"role\": \"voter\"}")
                 .body();
         assertTrue(promoted.contains("\"result\":\"promoted\""), promoted);

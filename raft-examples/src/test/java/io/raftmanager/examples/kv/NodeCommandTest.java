@@ -81,7 +81,7 @@ class NodeCommandTest {
                 replace(valid("d"), "--peers", "2=127.0.0.1:1"),
                 replace(valid("d"), "--peers", "x=127.0.0.1:1"),
                 append(valid("d"), "--heartbeat-ms", "0"),
-                append(valid("d"), "--max-bulk-bytes", "5000000"));
+                append(valid("d"), "--max-bulk-bytes", "100000000"));
         for (List<String> args : bad) {
             Run r = run(args.toArray(String[]::new));
             assertEquals(2, r.exitCode(), args.toString());

@@ -68,7 +68,7 @@ class RespServerTest {
             assertInstanceOf(Long.class, c.call("DBSIZE"));
             assertEquals("OK", c.call("CLIENT", "SETNAME", "tester"));
             assertEquals("tester", c.call("CLIENT", "GETNAME"));
-            assertEquals(List.of(), c.call("COMMAND", "DOCS"));
+            assertTrue(((List<?>) c.call("COMMAND", "DOCS", "GET")).contains("get"), "COMMAND DOCS knows GET");
             assertEquals("linearizable", c.call("READMODE"));
             assertEquals("OK", c.call("READMODE", "stale"));
             assertEquals("w", c.call("GET", "k"));
@@ -87,10 +87,10 @@ class RespServerTest {
             assertEquals(new RespTestClient.Err("ERR wrong number of arguments for 'get' command"), c.call("GET"));
             assertEquals(
                     new RespTestClient.Err("ERR wrong number of arguments for 'mset' command"), c.call("MSET", "a"));
-            assertEquals(new RespTestClient.Err("ERR syntax error"), c.call("SET", "a", "b", "EX", "10"));
+            assertEquals(new RespTestClient.Err("ERR syntax error"), c.call("SET", "a", "b", "EX", "10", "PX", "5"));
             assertEquals(
-                    new RespTestClient.Err("ERR unknown command 'FLUSHALL', with args beginning with: 'x' "),
-                    c.call("FLUSHALL", "x"));
+                    new RespTestClient.Err("ERR unknown command 'NOSUCHCMD', with args beginning with: 'x' "),
+                    c.call("NOSUCHCMD", "x"));
             assertEquals("PONG", c.call("PING"), "the connection stays usable");
         }
     }
@@ -144,9 +144,7 @@ class RespServerTest {
             c.writeRaw(("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n$" + (MAX_BULK + 1) + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             Object reply = c.read();
-            assertEquals(
-                    new RespTestClient.Err("ERR Protocol error: invalid bulk length (limit " + MAX_BULK + " bytes)"),
-                    reply);
+            assertEquals(new RespTestClient.Err("ERR Protocol error: invalid bulk length"), reply);
             assertTrue(c.closedByServer());
         }
         try (RespTestClient c = client()) {

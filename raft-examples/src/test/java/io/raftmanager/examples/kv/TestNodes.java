@@ -40,6 +40,35 @@ final class TestNodes {
                 0);
     }
 
+    /** An n-node cluster's configurations (in-process nodes, memory logs). */
+    static java.util.List<KvNodeConfig> cluster(Path dir, int n) {
+        Map<Long, InetSocketAddress> raft = new java.util.TreeMap<>();
+        for (long id = 1; id <= n; id++) {
+            raft.put(id, local(freePort()));
+        }
+        java.util.List<KvNodeConfig> out = new java.util.ArrayList<>();
+        for (long id = 1; id <= n; id++) {
+            out.add(new KvNodeConfig(
+                    id,
+                    "test",
+                    raft.get(id),
+                    local(freePort()),
+                    null,
+                    raft,
+                    dir.resolve("n" + id),
+                    false,
+                    2_000, // generous: on a loaded machine a short timeout changes leaders mid-test
+                    100,
+                    0,
+                    0,
+                    KvNodeConfig.DEFAULT_MAX_BULK_BYTES,
+                    20_000,
+                    "memory",
+                    0));
+        }
+        return out;
+    }
+
     /** Polls {@code condition} until it returns true or {@code timeout} passes; returns the time taken. */
     static Duration await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
         long start = System.nanoTime();

@@ -27,6 +27,8 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
     private final NettyTransport transport;
     private boolean refused;
+    /** The node id the client's certificate names, once looked up (with node-id binding only). */
+    private long certifiedId = -1;
 
     InboundDispatcher(NettyTransport transport) {
         this.transport = transport;
@@ -42,6 +44,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return;
         }
         InvalidMessageException problem = check(m, transport.config(), transport);
+        if (problem == null && transport.bindsNodeIds()) {
+            problem = checkIdentity(ctx, m);
+        }
         if (problem != null) {
             refuse(ctx, problem);
             return;
@@ -64,7 +69,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
             return new InvalidMessageException(
                     Reason.WRONG_CLUSTER, "cluster '" + m.getClusterId() + "' is not '" + config.clusterId() + "'");
         }
-        if (!config.servedGroups().test(m.getGroupId())) {
+        // A heartbeat batch spans groups; the server that unpacks it routes (or drops) each heartbeat.
+        if (m.getBodyCase() != RaftMessage.BodyCase.HEARTBEAT_BATCH
+                && !config.servedGroups().test(m.getGroupId())) {
             return new InvalidMessageException(Reason.WRONG_GROUP, "group " + m.getGroupId() + " is not served here");
         }
         if (m.getTo() != config.nodeId()) {
@@ -73,6 +80,24 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
         }
         if (!peers.isPeer(m.getFrom())) {
             return new InvalidMessageException(Reason.UNKNOWN_PEER, "sender " + m.getFrom() + " is not a known peer");
+        }
+        return null;
+    }
+
+    /** With node-id binding: the sender must be the node the client certificate was issued to. */
+    private InvalidMessageException checkIdentity(ChannelHandlerContext ctx, RaftMessage m) {
+        if (certifiedId == -1) {
+            certifiedId = PeerIdentity.ofChannel(ctx.channel());
+        }
+        if (certifiedId == PeerIdentity.NONE) {
+            return new InvalidMessageException(
+                    Reason.WRONG_IDENTITY,
+                    "the peer's certificate names no node id (" + PeerIdentity.URI_PREFIX + "N)");
+        }
+        if (m.getFrom() != certifiedId) {
+            return new InvalidMessageException(
+                    Reason.WRONG_IDENTITY,
+                    "sender claims to be node " + m.getFrom() + " but its certificate is for node " + certifiedId);
         }
         return null;
     }

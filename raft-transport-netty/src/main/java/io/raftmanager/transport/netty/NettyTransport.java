@@ -56,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * A slow or dead peer therefore costs bounded memory and never delays other peers.
  *
  * <p><b>Inbound checks.</b> A frame longer than {@link NettyTransportConfig#maxFrameBytes()}, bytes that do
- * not parse, a format version this library does not know, another cluster id, a group not served here,
+ * not parse, a format version this library does not know, another cluster id, a group not served here
+ * (except on a {@code heartbeat_batch}, which spans groups and is checked group by group where unpacked),
  * another recipient or a sender outside the address book close the connection; the refusal is counted
  * by {@link InvalidMessageException.Reason} in {@link #stats()} and logged (rate-limited) with the remote
  * address. Nothing from a refused connection reaches the handler.
@@ -82,7 +83,9 @@ public final class NettyTransport implements Transport {
      * @param droppedOversize messages larger than the maximum frame size
      * @param droppedClosed messages sent before start or after close
      * @param inboundRefused inbound connections closed for a refused frame, all reasons
-     * @param inboundRefusedByReason the same, by reason (reasons with a zero count are omitted)
+     * @param inboundRefusedByReason the same, by reason (reasons with a zero count are omitted). {@code
+     *     WRONG_IDENTITY} also counts outbound connections dropped because the server's certificate names
+     *     another node than the one dialled (with {@link TlsConfig#withNodeIdBinding})
      * @param tlsRejected inbound connections whose TLS handshake failed
      * @param connectFailures failed outbound connection attempts
      * @param queuedBytes bytes currently queued towards all peers
@@ -125,8 +128,10 @@ public final class NettyTransport implements Transport {
     private Channel serverChannel;
     private volatile InetSocketAddress boundAddress;
     private boolean epoll;
-    private SslContext serverSsl;
-    private SslContext clientSsl;
+    /** Replaced by {@link #reloadTls()}; each new connection uses the contexts current when it opens. */
+    private volatile SslContext serverSsl;
+
+    private volatile SslContext clientSsl;
     private WriteBufferWaterMark regularWaterMark;
     private WriteBufferWaterMark snapshotWaterMark;
 
@@ -198,8 +203,9 @@ public final class NettyTransport implements Transport {
                             @Override
                             protected void initChannel(Channel ch) {
                                 ChannelPipeline p = ch.pipeline();
-                                if (serverSsl != null) {
-                                    p.addLast("tls", serverSsl.newHandler(ch.alloc()));
+                                SslContext ssl = serverSsl;
+                                if (ssl != null) {
+                                    p.addLast("tls", ssl.newHandler(ch.alloc()));
                                 }
                                 p.addLast("frames", new FrameDecoder(config.maxFrameBytes()));
                                 p.addLast("dispatch", new InboundDispatcher(NettyTransport.this));
@@ -222,6 +228,32 @@ public final class NettyTransport implements Transport {
                 boundAddress,
                 epoll ? "epoll" : "nio",
                 config.plaintext() ? "PLAINTEXT" : "mutual TLS");
+    }
+
+    /**
+     * Reads the TLS certificate, key and trusted certificates again from the configured files; connections
+     * opened from now on use them, open ones keep the session they authenticated with. Rotate by replacing
+     * the files (each atomically, e.g. by rename) and calling this. When the new files do not load, the
+     * old contexts stay in use.
+     *
+     * @throws InvalidConfigException naming {@code tls} if the files do not load
+     * @throws IllegalStateException if the transport runs in plaintext or is not started
+     */
+    public void reloadTls() {
+        TlsConfig tls = config.tls();
+        if (tls == null) {
+            throw new IllegalStateException("transport runs in plaintext: nothing to reload");
+        }
+        synchronized (lifecycleLock) {
+            if (lifecycle != Lifecycle.STARTED) {
+                throw new IllegalStateException("transport " + lifecycle);
+            }
+            SslContext server = SslContexts.server(tls);
+            SslContext client = SslContexts.client(tls);
+            serverSsl = server;
+            clientSsl = client;
+        }
+        LOG.info("node {} reloaded its TLS certificates ({})", config.nodeId(), tls);
     }
 
     private static WriteBufferWaterMark waterMark(long queueBytes) {
@@ -378,6 +410,10 @@ public final class NettyTransport implements Transport {
 
     boolean usesEpoll() {
         return epoll;
+    }
+
+    boolean bindsNodeIds() {
+        return config.tls() != null && config.tls().bindNodeId();
     }
 
     boolean isPeer(long id) {

@@ -169,7 +169,9 @@ final class PeerConnection {
                 onConnected(ch);
             } else {
                 ssl.handshakeFuture().addListener(h -> {
-                    if (h.isSuccess()) {
+                    if (h.isSuccess() && transport.bindsNodeIds() && PeerIdentity.ofChannel(ch) != peerId) {
+                        onWrongIdentity(ch);
+                    } else if (h.isSuccess()) {
                         onConnected(ch);
                     } else {
                         onConnectFailed(ch, h.cause());
@@ -194,6 +196,16 @@ final class PeerConnection {
         transport.logInfo(
                 "connected:" + peerId + ":" + lane, "connected to peer " + peerId + " (" + lane + ") at " + address);
         writeQueued();
+    }
+
+    /** The server proved a certificate for another node than the one dialled: count, log, back off. */
+    private void onWrongIdentity(Channel ch) {
+        long named = PeerIdentity.ofChannel(ch);
+        transport.counters().rejected(io.raftmanager.InvalidMessageException.Reason.WRONG_IDENTITY);
+        onConnectFailed(
+                ch,
+                new javax.net.ssl.SSLPeerUnverifiedException("dialled node " + peerId + " but its certificate "
+                        + (named == PeerIdentity.NONE ? "names no node id" : "is for node " + named)));
     }
 
     private void onConnectFailed(Channel ch, Throwable cause) {

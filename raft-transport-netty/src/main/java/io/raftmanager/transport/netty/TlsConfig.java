@@ -10,9 +10,18 @@ import java.nio.file.Path;
  * the other's (the server requires client certificates). The JDK's TLS provider is used.
  *
  * <p>Create one with {@link #fromPem} or {@link #fromKeyStore}. Files are read when the transport starts,
- * not here; they are only checked for existence.
+ * not here; they are only checked for existence. {@link NettyTransport#reloadTls()} reads them again, so
+ * certificates can be rotated without a restart.
  */
 public final class TlsConfig {
+    /**
+     * The subject-alternative-name URI that issues a certificate to node {@code nodeId} (see {@link
+     * #withNodeIdBinding}), e.g. {@code urn:raft-manager:node:3}.
+     */
+    public static String nodeIdUri(long nodeId) {
+        return PeerIdentity.uriOf(nodeId);
+    }
+
     private final Path certChainPem;
     private final Path privateKeyPem;
     private final Path trustCertsPem;
@@ -21,6 +30,7 @@ public final class TlsConfig {
     private final Path trustStore;
     private final char[] trustStorePassword;
     private final boolean verifyHostname;
+    private final boolean bindNodeId;
 
     private TlsConfig(
             Path certChainPem,
@@ -30,7 +40,8 @@ public final class TlsConfig {
             char[] keyStorePassword,
             Path trustStore,
             char[] trustStorePassword,
-            boolean verifyHostname) {
+            boolean verifyHostname,
+            boolean bindNodeId) {
         this.certChainPem = certChainPem;
         this.privateKeyPem = privateKeyPem;
         this.trustCertsPem = trustCertsPem;
@@ -39,6 +50,7 @@ public final class TlsConfig {
         this.trustStore = trustStore;
         this.trustStorePassword = trustStorePassword;
         this.verifyHostname = verifyHostname;
+        this.bindNodeId = bindNodeId;
     }
 
     /**
@@ -52,7 +64,7 @@ public final class TlsConfig {
         requireFile("tls.certChainPem", certChainPem);
         requireFile("tls.privateKeyPem", privateKeyPem);
         requireFile("tls.trustCertsPem", trustCertsPem);
-        return new TlsConfig(certChainPem, privateKeyPem, trustCertsPem, null, null, null, null, true);
+        return new TlsConfig(certChainPem, privateKeyPem, trustCertsPem, null, null, null, null, true, false);
     }
 
     /**
@@ -76,7 +88,15 @@ public final class TlsConfig {
             throw new InvalidConfigException("tls.trustStorePassword", "must be set");
         }
         return new TlsConfig(
-                null, null, null, keyStore, keyStorePassword.clone(), trustStore, trustStorePassword.clone(), true);
+                null,
+                null,
+                null,
+                keyStore,
+                keyStorePassword.clone(),
+                trustStore,
+                trustStorePassword.clone(),
+                true,
+                false);
     }
 
     /**
@@ -93,7 +113,30 @@ public final class TlsConfig {
                 keyStorePassword,
                 trustStore,
                 trustStorePassword,
-                verify);
+                verify,
+                bindNodeId);
+    }
+
+    /**
+     * Returns a copy that does or does not (the default) bind node ids to certificates. When bound, every
+     * certificate must name exactly one node id in a subject-alternative-name URI {@code
+     * urn:raft-manager:node:<id>}: an inbound connection may carry frames only from the id its client
+     * certificate names, and an outbound connection is used only if the server's certificate names the
+     * peer dialled. A peer with a valid certificate for another id is then refused (counted as {@link
+     * io.raftmanager.InvalidMessageException.Reason#WRONG_IDENTITY}), so one node's key cannot speak for
+     * another. Hostname verification adds little on top of this and may be turned off.
+     */
+    public TlsConfig withNodeIdBinding(boolean bind) {
+        return new TlsConfig(
+                certChainPem,
+                privateKeyPem,
+                trustCertsPem,
+                keyStore,
+                keyStorePassword,
+                trustStore,
+                trustStorePassword,
+                verifyHostname,
+                bind);
     }
 
     private static void requireFile(String field, Path path) {
@@ -141,12 +184,16 @@ public final class TlsConfig {
         return verifyHostname;
     }
 
+    boolean bindNodeId() {
+        return bindNodeId;
+    }
+
     @Override
     public String toString() {
         return isPem()
                 ? "TlsConfig[pem " + certChainPem + ", trust " + trustCertsPem + ", verifyHostname=" + verifyHostname
-                        + "]"
+                        + ", bindNodeId=" + bindNodeId + "]"
                 : "TlsConfig[keyStore " + keyStore + ", trust " + trustStore + ", verifyHostname=" + verifyHostname
-                        + "]";
+                        + ", bindNodeId=" + bindNodeId + "]";
     }
 }

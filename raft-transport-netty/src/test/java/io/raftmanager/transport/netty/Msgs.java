@@ -3,11 +3,13 @@ package io.raftmanager.transport.netty;
 import com.google.protobuf.ByteString;
 import io.raftmanager.proto.AppendEntriesRequest;
 import io.raftmanager.proto.AppendEntriesResponse;
+import io.raftmanager.proto.CoalescedHeartbeat;
 import io.raftmanager.proto.DigestReport;
 import io.raftmanager.proto.DivergenceNotice;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.FormatVersion;
+import io.raftmanager.proto.HeartbeatBatch;
 import io.raftmanager.proto.HeartbeatRequest;
 import io.raftmanager.proto.HeartbeatResponse;
 import io.raftmanager.proto.InstallSnapshotRequest;
@@ -164,6 +166,19 @@ final class Msgs {
                         .setLastTerm(4)
                         .setCommit(39)
                         .setRecovering(true))
+                .build());
+        all.add(envelope(from, to)
+                .setGroupId(0) // a batch spans groups: accepted whatever the served groups
+                .setHeartbeatBatch(HeartbeatBatch.newBuilder()
+                        .addHeartbeats(CoalescedHeartbeat.newBuilder()
+                                .setGroupId(GROUP)
+                                .setTerm(3)
+                                .setCommit(8)
+                                .setContext(ByteString.copyFromUtf8("ctx")))
+                        .addHeartbeats(CoalescedHeartbeat.newBuilder()
+                                .setGroupId(GROUP)
+                                .setTerm(3)
+                                .setResponse(true)))
                 .build());
         Map<RaftMessage.BodyCase, RaftMessage> byKind = new EnumMap<>(RaftMessage.BodyCase.class);
         for (RaftMessage m : all) {

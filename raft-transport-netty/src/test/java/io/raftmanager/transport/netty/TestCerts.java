@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Throwaway certificates made at test time with the JDK's {@code keytool}: a test CA, two members ("a",
- * "b") signed by it, and a "rogue" certificate that is self-signed and so untrusted. Every certificate
+ * "b", issued to node ids 1 and 2) signed by it, and a "rogue" certificate that is self-signed and so untrusted. Every certificate
  * names 127.0.0.1 and localhost. Nothing here is ever a real key. Generated once per test JVM.
  */
 final class TestCerts {
@@ -77,6 +77,11 @@ final class TestCerts {
         return TlsConfig.fromKeyStore(identity(name).keyStore(), PASSWORD, trustStore(), PASSWORD);
     }
 
+    /** The node id each member certificate is issued to (in its SAN URI): "a" is node 1, "b" node 2. */
+    static long nodeIdOf(String name) {
+        return name.equals("a") ? 1 : 2;
+    }
+
     private void generate() throws IOException {
         String san = "SAN=IP:127.0.0.1,DNS:localhost";
         CompletableFuture<Void> ca = CompletableFuture.runAsync(() -> keytool(
@@ -100,7 +105,7 @@ final class TestCerts {
                             name + ".crt",
                             "-rfc",
                             "-ext",
-                            san,
+                            san + ",URI:" + PeerIdentity.uriOf(nodeIdOf(name)),
                             "-ext",
                             "EKU=serverAuth,clientAuth")));
         }

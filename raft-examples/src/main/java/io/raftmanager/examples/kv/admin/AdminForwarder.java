@@ -21,14 +21,21 @@ final class AdminForwarder {
     private final KvNode node;
     private final HttpClient client;
     private final Duration timeout;
+    private final String scheme;
+    private final io.raftmanager.examples.kv.security.Secret token;
 
     AdminForwarder(KvNode node) {
         this.node = node;
         this.timeout = Duration.ofMillis(node.config().requestTimeoutMillis() + 1_000);
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(3))
-                .version(HttpClient.Version.HTTP_1_1)
-                .build();
+        HttpClient.Builder b =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).version(HttpClient.Version.HTTP_1_1);
+        var tls = node.config().security().adminTls();
+        if (tls != null) {
+            b.sslContext(AdminTls.client(tls));
+        }
+        this.scheme = tls != null ? "https://" : "http://";
+        this.token = node.config().security().adminToken();
+        this.client = b.build();
     }
 
     /**
@@ -45,14 +52,17 @@ final class AdminForwarder {
         } else if (admin.isEmpty()) {
             return error(503, "leader " + leader + " has not announced its admin address yet; retry");
         }
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + KvNode.hostPort(admin.get()) + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + KvNode.hostPort(admin.get()) + path))
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header(HEADER, Long.toString(node.config().id()))
-                .method(method, HttpRequest.BodyPublishers.ofString(body))
-                .build();
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            // The caller proved the token here; the leader checks it again (every node holds the same one).
+            request.header("Authorization", "Bearer " + token.reveal());
+        }
         try {
-            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             return new Relayed(r.statusCode(), r.body());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -2,9 +2,13 @@ package io.raftmanager.examples.kv.admin;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.raftmanager.NodeStatus;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.StartupException;
+import io.raftmanager.examples.kv.security.KvSecurity;
+import io.raftmanager.examples.kv.security.Secret;
 import io.raftmanager.proto.SnapshotMeta;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * /leader} ({@link MembershipAdmin}); a write that reaches a follower is relayed to the leader ({@link
  * AdminForwarder}). {@code POST /snapshot} snapshots this node now and compacts its log (every node
  * snapshots on its own, so it is never relayed). Every error is JSON: {@code {"error": "...", "status": N}}.
+ *
+ * <p>With an admin token ({@code --admin-token-file}) every endpoint requires {@code Authorization: Bearer
+ * <token>}; a missing or wrong token is answered {@code 401} before anything else happens. The token is
+ * compared in constant time and never logged. Without a token the server must listen on a loopback address
+ * ({@link io.raftmanager.examples.kv.KvNodeConfig} refuses anything else). With admin TLS it serves HTTPS.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -40,6 +49,10 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final MembershipAdmin membership;
     private final AdminForwarder forwarder;
+    private final Secret token;
+    private final java.util.concurrent.atomic.AtomicLong lastAuthWarnNanos =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - AUTH_WARN_INTERVAL_NANOS);
+    private static final long AUTH_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private AdminServer(KvNode node, HttpServer server, ExecutorService executor) {
         this.node = node;
@@ -47,14 +60,22 @@ public final class AdminServer implements AutoCloseable {
         this.executor = executor;
         this.membership = new MembershipAdmin(node);
         this.forwarder = new AdminForwarder(node);
+        this.token = node.config().security().adminToken();
     }
 
     /** Binds the node's HTTP address; throws {@link StartupException} when it cannot. */
     public static AdminServer start(KvNode node) {
         InetSocketAddress address = node.config().http();
+        KvSecurity security = node.config().security();
         HttpServer server;
         try {
-            server = HttpServer.create(address, 64);
+            if (security.adminTls() != null) {
+                HttpsServer https = HttpsServer.create(address, 64);
+                https.setHttpsConfigurator(new HttpsConfigurator(AdminTls.server(security.adminTls())));
+                server = https;
+            } else {
+                server = HttpServer.create(address, 64);
+            }
         } catch (IOException e) {
             throw new StartupException(
                     "cannot listen for HTTP on " + KvNode.hostPort(address) + ": " + e.getMessage(), e);
@@ -83,6 +104,9 @@ public final class AdminServer implements AutoCloseable {
                 String method = ex.getRequestMethod().toUpperCase(Locale.ROOT);
                 // Read the whole body up front, whatever the answer: unread bytes would spoil a kept-alive connection.
                 String body = readBody(ex);
+                if (!authorized(ex)) {
+                    return;
+                }
                 if (path.equals("/status")) {
                     if (requireMethod(ex, method, "GET")) {
                         status(ex);
@@ -122,6 +146,36 @@ public final class AdminServer implements AutoCloseable {
                 error(ex, 500, "internal error: " + e);
             }
         }
+    }
+
+    /** With a token set: answers 401 (and counts it) unless the request carries it; true when it may go on. */
+    private boolean authorized(HttpExchange ex) throws IOException {
+        if (token == null) {
+            return true;
+        }
+        String header = ex.getRequestHeaders().getFirst("Authorization");
+        String presented = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip()
+                : null;
+        if (token.matches(presented)) {
+            return true;
+        }
+        node.metrics().adminAuthFailed();
+        long now = System.nanoTime();
+        long last = lastAuthWarnNanos.get();
+        if (now - last >= AUTH_WARN_INTERVAL_NANOS && lastAuthWarnNanos.compareAndSet(last, now)) {
+            LOG.warn(
+                    "node {}: refused an admin request from {} ({} {}): {} bearer token (further refusals for 10 s"
+                            + " are counted in raftkv_auth_failures_total only)",
+                    node.config().id(),
+                    ex.getRemoteAddress(),
+                    ex.getRequestMethod(),
+                    ex.getRequestURI().getPath(),
+                    presented == null ? "no" : "wrong");
+        }
+        ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"raft-kv\"");
+        error(ex, 401, presented == null ? "missing bearer token" : "wrong bearer token");
+        return false;
     }
 
     private void status(HttpExchange ex) throws IOException {

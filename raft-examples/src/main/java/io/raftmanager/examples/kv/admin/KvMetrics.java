@@ -8,6 +8,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.raftmanager.InvalidMessageException;
 import io.raftmanager.NodeStatus;
 import io.raftmanager.Role;
 import io.raftmanager.examples.kv.KvNode;
@@ -54,6 +55,9 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter connections;
     private final Counter midRequestDisconnects;
     private final Counter protocolErrors;
+    private final Counter tlsReloads;
+    private final Counter tlsReloadFailures;
+    private final Counter authFailures;
     private volatile NodeStatus status;
 
     public KvMetrics(KvNode node) {
@@ -83,6 +87,43 @@ public final class KvMetrics implements AutoCloseable {
         transportCounter("raft.transport.dropped.backpressure", NettyTransport.Stats::droppedBackpressure);
         transportCounter("raft.transport.dropped.unreachable", NettyTransport.Stats::droppedUnreachable);
         transportCounter("raft.transport.connect.failures", NettyTransport.Stats::connectFailures);
+        transportCounter("raft.transport.tls.rejected", NettyTransport.Stats::tlsRejected);
+        for (InvalidMessageException.Reason r : InvalidMessageException.Reason.values()) {
+            FunctionCounter.builder(
+                            "raft.transport.refused",
+                            node,
+                            n -> n.transport() == null
+                                    ? 0
+                                    : n.transport()
+                                            .stats()
+                                            .inboundRefusedByReason()
+                                            .getOrDefault(r, 0L))
+                    .description("peer connections refused, by reason (wrong_identity: a certificate for another node)")
+                    .tags("reason", r.name().toLowerCase(Locale.ROOT))
+                    .register(registry);
+        }
+        tlsReloads = Counter.builder("raftkv.tls.reloads")
+                .description("certificate reloads that succeeded")
+                .tags("outcome", "ok")
+                .register(registry);
+        tlsReloadFailures = Counter.builder("raftkv.tls.reloads")
+                .description("certificate reloads that failed (the old certificates stay in use)")
+                .tags("outcome", "failed")
+                .register(registry);
+        authFailures = Counter.builder("raftkv.auth.failures")
+                .description("requests refused for a missing or wrong token or password")
+                .tags("endpoint", "admin")
+                .register(registry);
+    }
+
+    /** One certificate reload attempt finished. */
+    public void tlsReloaded(boolean ok) {
+        (ok ? tlsReloads : tlsReloadFailures).increment();
+    }
+
+    /** An admin request came without the right bearer token. */
+    public void adminAuthFailed() {
+        authFailures.increment();
     }
 
     private void raftGauge(String name, ToDoubleFunction<NodeStatus> f) {
@@ -125,9 +166,14 @@ public final class KvMetrics implements AutoCloseable {
 
     /** Records one command; an error reply counts as outcome "error". */
     public void recordCommand(String name, long nanos, RedisMessage reply) {
+        recordCommand(name, nanos, reply == null || reply instanceof ErrorRedisMessage);
+    }
+
+    /** Records one served command whose reply was an error or not. */
+    public void recordCommand(String name, long nanos, boolean error) {
         String upper = name.toUpperCase(Locale.ROOT);
         String command = COMMANDS.contains(upper) ? upper.toLowerCase(Locale.ROOT) : "other";
-        String outcome = reply == null || reply instanceof ErrorRedisMessage ? "error" : "ok";
+        String outcome = error ? "error" : "ok";
         // Cached: building and registering a meter per request cost more than recording into it.
         timers.computeIfAbsent(
                         command + ':' + outcome,

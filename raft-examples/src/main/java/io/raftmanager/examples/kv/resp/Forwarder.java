@@ -3,79 +3,106 @@ package io.raftmanager.examples.kv.resp;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.redis.RedisMessage;
 import java.net.InetSocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Forwards commands from a follower to the leader's RESP server, over a few pipelined connections per
- * leader address, opened on first use and reopened when they break. The leader's reply is relayed to
- * the client unchanged, so every error convention is the leader's own.
+ * leader address, opened on first use and reopened when they break.
+ *
+ * <p>Order: every request of one client connection goes over the same leader connection ({@code client
+ * % CONNECTIONS}), and requests are handed to it in the order {@link #forward} was called, even while the
+ * connection is still being opened (a chain of futures, not several callbacks on one future, whose
+ * order Java does not promise). The leader proposes a connection's requests in the order it reads
+ * them, so one client's pipelined writes enter the log in the order the client sent them.
  */
 final class Forwarder implements AutoCloseable {
     /** The internal command that wraps a forwarded one; the receiver never forwards it again. */
     static final String FORWARD_COMMAND = "RAFTKV.FWD";
 
-    private static final int CONNECTIONS = 4;
+    static final int CONNECTIONS = 4;
 
     private final EventLoopGroup group;
-    private final ConcurrentHashMap<InetSocketAddress, Slots> byAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetSocketAddress, Link[]> byAddress = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     Forwarder(EventLoopGroup group) {
         this.group = group;
     }
 
-    /** Sends {@code args} wrapped in {@value #FORWARD_COMMAND} to {@code leader}. */
-    CompletableFuture<RedisMessage> forward(InetSocketAddress leader, List<byte[]> args) {
+    /** Sends {@code request} (already wrapped) to {@code leader} on the connection of {@code client}. */
+    CompletableFuture<RedisMessage> forward(InetSocketAddress leader, long client, List<byte[]> request) {
         if (closed) {
-            return CompletableFuture.failedFuture(new java.nio.channels.ClosedChannelException());
+            return CompletableFuture.failedFuture(new ClosedChannelException());
         }
-        List<byte[]> wrapped = new java.util.ArrayList<>(args.size() + 1);
-        wrapped.add(FORWARD_COMMAND.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        wrapped.addAll(args);
-        return byAddress.computeIfAbsent(leader, Slots::new).next().thenCompose(c -> c.send(wrapped));
+        Link[] links = byAddress.computeIfAbsent(leader, a -> {
+            Link[] l = new Link[CONNECTIONS];
+            for (int i = 0; i < CONNECTIONS; i++) {
+                l[i] = new Link(a);
+            }
+            return l;
+        });
+        return links[(int) Math.floorMod(client, (long) CONNECTIONS)].send(request);
     }
 
     @Override
     public void close() {
         closed = true;
-        byAddress.values().forEach(Slots::close);
+        byAddress.values().forEach(links -> {
+            for (Link l : links) {
+                l.close();
+            }
+        });
         byAddress.clear();
     }
 
-    private final class Slots {
+    /** One connection to the leader, with the chain that keeps its sends in call order. */
+    private final class Link {
         private final InetSocketAddress address;
-        private final AtomicInteger counter = new AtomicInteger();
+        private CompletableFuture<RespClient> client; // guarded by this
+        private CompletableFuture<Void> sent = CompletableFuture.completedFuture(null); // guarded by this
 
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        private final CompletableFuture<RespClient>[] clients = new CompletableFuture[CONNECTIONS];
-
-        Slots(InetSocketAddress address) {
+        Link(InetSocketAddress address) {
             this.address = address;
         }
 
-        CompletableFuture<RespClient> next() {
-            int i = Math.floorMod(counter.getAndIncrement(), CONNECTIONS);
-            synchronized (this) {
-                CompletableFuture<RespClient> c = clients[i];
-                boolean broken = c != null
-                        && (c.isCompletedExceptionally()
-                                || (c.isDone() && !c.join().isOpen()));
-                if (c == null || broken) {
-                    c = RespClient.connect(group, address);
-                    clients[i] = c;
+        synchronized CompletableFuture<RedisMessage> send(List<byte[]> request) {
+            CompletableFuture<RespClient> c = current();
+            CompletableFuture<RedisMessage> reply = new CompletableFuture<>();
+            // Each send waits for the previous one to be handed over, then for the connection.
+            sent = sent.thenCompose(ignored -> c.handle((rc, err) -> {
+                if (err != null) {
+                    reply.completeExceptionally(err);
+                } else {
+                    rc.send(request).whenComplete((r, e) -> {
+                        if (e != null) {
+                            reply.completeExceptionally(e);
+                        } else {
+                            reply.complete(r);
+                        }
+                    });
                 }
-                return c;
+                return null;
+            }));
+            return reply;
+        }
+
+        private CompletableFuture<RespClient> current() {
+            CompletableFuture<RespClient> c = client;
+            boolean broken = c != null
+                    && (c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen()));
+            if (c == null || broken) {
+                c = RespClient.connect(group, address);
+                client = c;
             }
+            return c;
         }
 
         synchronized void close() {
-            for (CompletableFuture<RespClient> c : clients) {
-                if (c != null) {
-                    c.thenAccept(RespClient::close);
-                }
+            if (client != null) {
+                client.thenAccept(RespClient::close);
             }
         }
     }

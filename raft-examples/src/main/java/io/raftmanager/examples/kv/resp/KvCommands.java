@@ -1,34 +1,67 @@
 package io.raftmanager.examples.kv.resp;
 
 import com.google.protobuf.ByteString;
-import io.netty.handler.codec.redis.ArrayRedisMessage;
-import io.netty.handler.codec.redis.IntegerRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
-import io.netty.handler.codec.redis.SimpleStringRedisMessage;
-import io.raftmanager.examples.kv.KvCodec;
 import io.raftmanager.examples.kv.KvNode;
-import io.raftmanager.examples.kv.ReadMode;
-import io.raftmanager.examples.kv.proto.KvCommand;
+import io.raftmanager.examples.kv.proto.Argv;
+import io.raftmanager.examples.kv.proto.RedisOps;
+import io.raftmanager.examples.kv.proto.RedisRead;
+import io.raftmanager.examples.kv.redis.CommandSpec;
+import io.raftmanager.examples.kv.redis.CommandTable;
+import io.raftmanager.examples.kv.redis.Flag;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Parses and runs one RESP command. Arity and argument checks happen here, on the node the client talks
- * to; writes and linearizable reads then go to the leader ({@link LeaderRouter}), stale reads stay local.
+ * Dispatches one RESP command by the {@link CommandTable}: unknown commands and arity errors are
+ * answered here; inside MULTI commands are queued; writes go to the leader through the log ({@link
+ * LeaderRouter}); reads are served at the connection's read mode ({@link KvReads}); connection commands
+ * are answered by {@link ConnectionCommands}.
  */
 final class KvCommands {
+    /** Commands that run at once even inside MULTI. */
+    private static final Set<String> MULTI_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+
+    private final CommandTable table = CommandTable.get();
     private final LeaderRouter router;
     private final KvReads reads;
-    private final InfoReply info;
+    private final ConnectionCommands connection;
 
     KvCommands(KvNode node, Forwarder forwarder) {
         this.router = new LeaderRouter(node, forwarder);
         this.reads = new KvReads(node);
-        this.info = new InfoReply(node);
+        this.connection = new ConnectionCommands(node, table, router, reads);
+    }
+
+    void opened(Session s) {
+        connection.opened(s);
+    }
+
+    void closed(Session s) {
+        connection.closed(s);
+    }
+
+    /**
+     * Whether {@code args} will run as a read now: a later write must wait for it, so that it cannot
+     * change what the read sees. WATCH counts as one (EXEC needs the versions it reads).
+     */
+    boolean isRead(Session s, List<byte[]> args) {
+        if (args.isEmpty()) {
+            return false;
+        }
+        String name = text(args.get(0)).toLowerCase(Locale.ROOT);
+        if (name.equals("watch")) {
+            return true;
+        }
+        if (s.inMulti) {
+            return false;
+        }
+        CommandSpec spec = table.lookup(name);
+        return spec != null && spec.is(Flag.READONLY);
     }
 
     /** Runs {@code args} (command name first); a null future means "no reply" (an empty request). */
@@ -36,135 +69,53 @@ final class KvCommands {
         if (args.isEmpty()) {
             return null;
         }
-        String name = text(args.get(0)).toUpperCase(Locale.ROOT);
-        if (name.equals(Forwarder.FORWARD_COMMAND)) {
-            return args.size() < 2 ? done(Replies.wrongArity(name)) : run(s, args.subList(1, args.size()), true);
+        List<ByteString> argv = new ArrayList<>(args.size());
+        for (byte[] a : args) {
+            argv.add(ByteString.copyFrom(a));
         }
-        return run(s, args, false);
-    }
-
-    private CompletableFuture<RedisMessage> run(Session s, List<byte[]> args, boolean fwd) {
-        String name = text(args.get(0)).toUpperCase(Locale.ROOT);
-        int n = args.size() - 1;
-        switch (name) {
-            case "PING":
-                return n == 0
-                        ? done(new SimpleStringRedisMessage("PONG"))
-                        : n == 1 ? done(Replies.bulk(args.get(1))) : done(Replies.wrongArity(name));
-            case "ECHO":
-                return n == 1 ? done(Replies.bulk(args.get(1))) : done(Replies.wrongArity(name));
-            case "GET":
-                return n == 1 ? reads.read(s, args, KvCodec.get(bs(args.get(1))), fwd) : done(Replies.wrongArity(name));
-            case "MGET":
-                return n >= 1 ? reads.read(s, args, KvCodec.mget(keys(args, 1)), fwd) : done(Replies.wrongArity(name));
-            case "EXISTS":
-                return n >= 1
-                        ? reads.read(s, args, KvCodec.exists(keys(args, 1)), fwd)
-                        : done(Replies.wrongArity(name));
-            case "DBSIZE":
-                return n == 0 ? reads.read(s, args, KvCodec.dbsize(), fwd) : done(Replies.wrongArity(name));
-            case "SET":
-                if (n < 2) {
-                    return done(Replies.wrongArity(name));
+        String name = text(args.get(0)).toLowerCase(Locale.ROOT);
+        s.lastCommand = name;
+        s.lastCommandMillis = System.currentTimeMillis();
+        CommandSpec spec = table.lookup(name);
+        if (spec == null || (spec.is(Flag.INTERNAL) && !name.equals("raftkv.fwd"))) {
+            s.multiDirty |= s.inMulti;
+            return done(Replies.error(unknownCommand(args)));
+        }
+        if (!spec.arityOk(argv.size())) {
+            s.multiDirty |= s.inMulti;
+            return done(Replies.wrongArity(name));
+        }
+        if (s.inMulti && !MULTI_CONTROL.contains(name)) {
+            if (spec.handler() == null) {
+                s.multiDirty = true;
+                return done(Replies.error("ERR Command not allowed inside a transaction"));
+            }
+            s.queued.add(Argv.newBuilder().addAllArgs(argv).build());
+            return done(new io.netty.handler.codec.redis.SimpleStringRedisMessage("QUEUED"));
+        }
+        if (spec.is(Flag.WRITE)) {
+            RedisOps ops = RedisOps.newBuilder()
+                    .setDb(s.db)
+                    .addCommands(Argv.newBuilder().addAllArgs(argv))
+                    .build();
+            return router.run(ops, s.id, false);
+        }
+        if (spec.is(Flag.READONLY)) {
+            if (name.equals("object") && argv.size() == 3) {
+                // OBJECT ENCODING judges by this node's listpack limits (CONFIG SET is per node).
+                for (String limit : List.of(
+                        "hash-max-listpack-entries",
+                        "hash-max-listpack-value",
+                        "zset-max-listpack-entries",
+                        "zset-max-listpack-value")) {
+                    argv.add(ByteString.copyFromUtf8(
+                            connection.config(limit, limit.endsWith("entries") ? "128" : "64")));
                 }
-                return n == 2
-                        ? write(args, KvCodec.set(bs(args.get(1)), bs(args.get(2))), fwd)
-                        : done(Replies.error("ERR syntax error")); // EX/PX/NX/XX are not supported
-            case "DEL":
-                return n >= 1 ? write(args, KvCodec.del(keys(args, 1)), fwd) : done(Replies.wrongArity(name));
-            case "INCR":
-            case "DECR":
-                return n == 1
-                        ? write(args, KvCodec.incrBy(bs(args.get(1)), name.equals("INCR") ? 1 : -1), fwd)
-                        : done(Replies.wrongArity(name));
-            case "INCRBY":
-            case "DECRBY":
-                return n == 2 ? incrBy(args, name.equals("DECRBY"), fwd) : done(Replies.wrongArity(name));
-            case "MSET":
-                return n >= 2 && n % 2 == 0
-                        ? write(args, KvCodec.mset(keys(args, 1)), fwd)
-                        : done(Replies.wrongArity(name));
-            case "CAS":
-                return n == 3
-                        ? write(args, KvCodec.cas(bs(args.get(1)), bs(args.get(2)), bs(args.get(3))), fwd)
-                        : done(Replies.wrongArity(name));
-            case "INFO":
-                return n <= 1 ? info.reply(s, n == 1 ? text(args.get(1)) : "default") : done(Replies.wrongArity(name));
-            case "READMODE":
-                return readMode(s, args, n);
-            case "CLIENT":
-                return client(s, args, n);
-            case "COMMAND":
-                return n >= 1 && text(args.get(1)).equalsIgnoreCase("COUNT")
-                        ? done(new IntegerRedisMessage(0))
-                        : done(ArrayRedisMessage.EMPTY_INSTANCE); // enough for redis-cli's start-up
-            case "CONFIG":
-                return n >= 1 && text(args.get(1)).equalsIgnoreCase("GET")
-                        ? done(ArrayRedisMessage.EMPTY_INSTANCE)
-                        : done(Replies.error("ERR CONFIG is not supported"));
-            case "SELECT":
-                return n != 1
-                        ? done(Replies.wrongArity(name))
-                        : text(args.get(1)).equals("0")
-                                ? done(Replies.OK)
-                                : done(Replies.error("ERR DB index is out of range"));
-            case "QUIT":
-                s.closeAfterReplies = true;
-                return done(Replies.OK);
-            default:
-                return done(Replies.error(unknownCommand(args)));
+            }
+            return reads.read(
+                    s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build());
         }
-    }
-
-    private CompletableFuture<RedisMessage> incrBy(List<byte[]> args, boolean negate, boolean fwd) {
-        OptionalLong delta = KvCodec.parseLong(bs(args.get(2)));
-        if (delta.isEmpty()) {
-            return done(Replies.error(KvCodec.NOT_AN_INTEGER));
-        }
-        long d = delta.getAsLong();
-        if (negate && d == Long.MIN_VALUE) {
-            return done(Replies.error("ERR decrement would overflow"));
-        }
-        return write(args, KvCodec.incrBy(bs(args.get(1)), negate ? -d : d), fwd);
-    }
-
-    private CompletableFuture<RedisMessage> write(List<byte[]> args, KvCommand command, boolean fwd) {
-        return router.run(args, command, fwd, true);
-    }
-
-    private static CompletableFuture<RedisMessage> readMode(Session s, List<byte[]> args, int n) {
-        if (n == 0) {
-            return done(Replies.bulk(s.readMode.wireName()));
-        }
-        if (n > 1) {
-            return done(Replies.wrongArity("READMODE"));
-        }
-        return ReadMode.parse(text(args.get(1)))
-                .map(m -> {
-                    s.readMode = m;
-                    return done(Replies.OK);
-                })
-                .orElseGet(() -> done(Replies.error(
-                        "ERR unknown read mode '" + text(args.get(1)) + "' (linearizable, lease, follower, stale)")));
-    }
-
-    private static CompletableFuture<RedisMessage> client(Session s, List<byte[]> args, int n) {
-        String sub = n >= 1 ? text(args.get(1)).toUpperCase(Locale.ROOT) : "";
-        switch (sub) {
-            case "SETNAME":
-                if (n != 2) {
-                    return done(Replies.wrongArity("CLIENT|SETNAME"));
-                }
-                s.name = text(args.get(2));
-                return done(Replies.OK);
-            case "GETNAME":
-                return done(Replies.bulk(s.name));
-            case "SETINFO":
-                return done(Replies.OK);
-            default:
-                return done(Replies.error("ERR unknown subcommand '" + sub.toLowerCase(Locale.ROOT)
-                        + "'. Try CLIENT SETNAME or CLIENT GETNAME."));
-        }
+        return connection.run(s, spec, argv);
     }
 
     private static String unknownCommand(List<byte[]> args) {
@@ -178,27 +129,15 @@ final class KvCommands {
     }
 
     private static String printable(String s) {
-        String t = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        String t = s.length() > 128 ? s.substring(0, 128) : s;
         return t.replaceAll("[\\r\\n]", " ");
     }
 
-    private static CompletableFuture<RedisMessage> done(RedisMessage m) {
+    static CompletableFuture<RedisMessage> done(RedisMessage m) {
         return CompletableFuture.completedFuture(m);
     }
 
     static String text(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static ByteString bs(byte[] b) {
-        return ByteString.copyFrom(b);
-    }
-
-    private static List<ByteString> keys(List<byte[]> args, int from) {
-        List<ByteString> out = new ArrayList<>(args.size() - from);
-        for (int i = from; i < args.size(); i++) {
-            out.add(bs(args.get(i)));
-        }
-        return out;
     }
 }

@@ -3,16 +3,16 @@ package io.raftmanager.examples.kv.resp;
 import com.google.protobuf.ByteString;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.OperationTimeoutException;
-import io.raftmanager.examples.kv.KvCodec;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.ReadMode;
 import io.raftmanager.examples.kv.proto.KvQuery;
-import java.util.List;
+import io.raftmanager.examples.kv.proto.RedisRead;
+import io.raftmanager.examples.kv.proto.Reply;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves GET/MGET/EXISTS/DBSIZE at the connection's {@link ReadMode}, after the connection's earlier
+ * Serves read-only commands at the connection's {@link ReadMode}, after the connection's earlier
  * requests (so a client reads its own writes): STALE reads this node's state at once; LINEARIZABLE and
  * FOLLOWER confirm a read index through the leader (ReadIndex) and answer from this node once it has
  * applied that far; LEASE answers at the leader within its lease. A read whose confirmation round timed
@@ -29,13 +29,24 @@ final class KvReads {
         this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(node.config().requestTimeoutMillis());
     }
 
-    CompletableFuture<RedisMessage> read(Session session, List<byte[]> args, KvQuery query, boolean forwarded) {
-        ReadMode mode = forwarded ? ReadMode.LINEARIZABLE : session.readMode;
-        return session.tail
+    /** Reads with the session's database and read mode; completes with the decoded reply. */
+    CompletableFuture<Reply> reply(Session session, RedisRead read) {
+        ReadMode mode = session.readMode;
+        KvQuery query = KvQuery.newBuilder().setRedis(read).build();
+        return session.previous
                 .handle((r, e) -> null)
                 .thenCompose(ignored -> attempt(query, mode, System.nanoTime() + timeoutNanos))
-                .handle((bytes, err) ->
-                        err == null ? Replies.of(KvCodec.parseResult(bytes)) : Replies.failure(err, false));
+                .thenApply(bytes -> {
+                    try {
+                        return Reply.parseFrom(bytes);
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new IllegalStateException("malformed read reply", e);
+                    }
+                });
+    }
+
+    CompletableFuture<RedisMessage> read(Session session, RedisRead read) {
+        return reply(session, read).handle((r, err) -> err == null ? new ReplyMessage(r) : Replies.failure(err, false));
     }
 
     private CompletableFuture<ByteString> attempt(KvQuery query, ReadMode mode, long deadlineNanos) {

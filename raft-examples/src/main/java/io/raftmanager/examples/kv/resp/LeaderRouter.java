@@ -1,20 +1,26 @@
 package io.raftmanager.examples.kv.resp;
 
 import com.google.protobuf.ByteString;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
+import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.NotLeaderException;
-import io.raftmanager.examples.kv.KvCodec;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.proto.KvCommand;
+import io.raftmanager.examples.kv.proto.RedisOps;
+import io.raftmanager.examples.kv.proto.Reply;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Runs a command at the leader: proposes it here when this node leads, otherwise forwards the original
- * RESP request to the leader's RESP server (its address comes from the leader's own announcement in the
- * replicated state). A forwarded request is never forwarded again, so routing cannot loop.
+ * Runs a write at the leader: proposes it here when this node leads (stamped with this node's clock,
+ * the only time the state machine sees), otherwise forwards it to the leader's RESP server (its address
+ * comes from the leader's own announcement in the replicated state) on the connection assigned to the
+ * client, so one client's writes enter the log in the order it sent them. A forwarded request is never
+ * forwarded again, so routing cannot loop.
  */
 final class LeaderRouter {
     private final KvNode node;
@@ -26,28 +32,29 @@ final class LeaderRouter {
     }
 
     /**
-     * @param args the client's request, forwarded verbatim when this node does not lead
-     * @param forwarded the request arrived forwarded from another node
-     * @param write whether the command may change state (decides how an unknown outcome is reported)
+     * @param ops the commands, without a timestamp (the proposing leader adds it)
+     * @param client the client connection's id (which forwarding connection carries it)
+     * @param forwarded the request arrived forwarded from another node: answer the raw reply bytes
      */
-    CompletableFuture<RedisMessage> run(List<byte[]> args, KvCommand command, boolean forwarded, boolean write) {
-        return attempt(args, command, forwarded, write, !forwarded);
+    CompletableFuture<RedisMessage> run(RedisOps ops, long client, boolean forwarded) {
+        return attempt(ops, client, forwarded, !forwarded);
     }
 
-    private CompletableFuture<RedisMessage> attempt(
-            List<byte[]> args, KvCommand command, boolean forwarded, boolean write, boolean mayReroute) {
+    private CompletableFuture<RedisMessage> attempt(RedisOps ops, long client, boolean forwarded, boolean mayReroute) {
         if (node.isLeader()) {
+            RedisOps stamped =
+                    ops.toBuilder().setTimeMillis(System.currentTimeMillis()).build();
             // No timer per request: the connection answers -TIMEOUT for requests past the deadline.
-            return node.propose(command)
+            return node.propose(KvCommand.newBuilder().setRedis(stamped).build())
                     .handle((bytes, err) -> {
                         if (err == null) {
-                            return CompletableFuture.completedFuture(render(bytes));
+                            return CompletableFuture.completedFuture(forwarded ? rawReply(bytes) : decode(bytes));
                         }
                         if (Replies.unwrap(err) instanceof NotLeaderException && mayReroute) {
                             // Refused before entering the log: definitely not applied, safe to route again.
-                            return attempt(args, command, forwarded, write, false);
+                            return attempt(ops, client, forwarded, false);
                         }
-                        return CompletableFuture.completedFuture(Replies.failure(err, write));
+                        return CompletableFuture.completedFuture(Replies.failure(err, true));
                     })
                     .thenCompose(f -> f);
         }
@@ -63,10 +70,36 @@ final class LeaderRouter {
             return CompletableFuture.completedFuture(
                     Replies.error("TRYAGAIN leader " + leader + " has not announced its address yet"));
         }
-        return forwarder.forward(address.get(), args).exceptionally(e -> Replies.failure(e, write));
+        List<byte[]> request =
+                List.of(Forwarder.FORWARD_COMMAND.getBytes(StandardCharsets.US_ASCII), ops.toByteArray());
+        return forwarder
+                .forward(address.get(), client, request)
+                .thenApply(LeaderRouter::fromLeader)
+                .exceptionally(e -> Replies.failure(e, true));
     }
 
-    private static RedisMessage render(ByteString bytes) {
-        return Replies.of(KvCodec.parseResult(bytes));
+    /** The leader's answer to a forwarded request: the reply's bytes, or an error of its own. */
+    private static RedisMessage fromLeader(RedisMessage m) {
+        if (m instanceof FullBulkStringRedisMessage && !((FullBulkStringRedisMessage) m).isNull()) {
+            try {
+                return new ReplyMessage(Reply.parseFrom(
+                        io.netty.buffer.ByteBufUtil.getBytes(((FullBulkStringRedisMessage) m).content())));
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                return Replies.error("ERR malformed reply from the leader");
+            }
+        }
+        return m instanceof ErrorRedisMessage ? m : Replies.error("ERR unexpected reply from the leader");
+    }
+
+    static RedisMessage decode(ByteString bytes) {
+        try {
+            return new ReplyMessage(Reply.parseFrom(bytes));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            return Replies.error("ERR malformed reply");
+        }
+    }
+
+    private static RedisMessage rawReply(ByteString bytes) {
+        return Replies.bulk(bytes.toByteArray());
     }
 }

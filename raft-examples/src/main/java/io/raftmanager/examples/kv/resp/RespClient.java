@@ -71,7 +71,10 @@ public final class RespClient implements AutoCloseable {
         return result;
     }
 
-    /** Sends one command; completes with its reply (errors are replies too, not failures). */
+    /**
+     * Sends one command; completes with its reply (errors are replies too, not failures). Requests are
+     * written in the order of the calls that happen-before one another.
+     */
     public CompletableFuture<RedisMessage> send(List<byte[]> args) {
         List<RedisMessage> parts = new ArrayList<>(args.size());
         for (byte[] a : args) {
@@ -83,11 +86,9 @@ public final class RespClient implements AutoCloseable {
     /** Sends a message as it is (it is released once written). */
     public CompletableFuture<RedisMessage> send(RedisMessage request) {
         CompletableFuture<RedisMessage> f = new CompletableFuture<>();
-        if (channel.eventLoop().inEventLoop()) {
-            write(request, f);
-        } else {
-            channel.eventLoop().execute(() -> write(request, f));
-        }
+        // Always through the event loop's queue, even from the loop itself: requests then go out in the
+        // order send was called, whichever threads called it.
+        channel.eventLoop().execute(() -> write(request, f));
         return f;
     }
 

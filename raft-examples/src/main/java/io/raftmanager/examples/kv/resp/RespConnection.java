@@ -4,6 +4,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.redis.ArrayRedisMessage;
+import io.netty.handler.codec.redis.ErrorRedisMessage;
 import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.InlineCommandRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection. Requests run concurrently (pipelined writes keep their order in the log) but
- * replies are written strictly in request order. When too many replies are outstanding the connection
+ * replies are written strictly in request order, each in the protocol version (RESP2 or RESP3) in effect
+ * when its request was dispatched. A write waits for the reads sent before it; later requests wait
+ * behind it, in order (the {@code deferred} queue), so a connection's commands take effect in order. When too many replies are outstanding the connection
  * stops reading until they drain, so a client's pipeline costs bounded memory. A protocol error is
  * answered with {@code -ERR Protocol error: ...} after the earlier replies, then the connection closes,
  * as Redis does. A request still unanswered after the request timeout is answered {@code -TIMEOUT} by a
@@ -40,11 +43,23 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> sweeper;
     private boolean failed;
+    /** Requests not dispatched yet because an earlier write waits for an earlier read; in order. */
+    private final ArrayDeque<Deferred> deferred = new ArrayDeque<>();
     /** A drain is queued on the event loop: replies completing meanwhile are written by it, one flush for all. */
     private boolean drainQueued;
 
-    /** A request awaiting its reply, with what its metrics and its timeout need. */
-    private record Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {}
+    private boolean pumpScheduled;
+
+    /** A request awaiting its reply, with what its metrics, its timeout and its encoding need. */
+    private record Pending(
+            CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write, int[] proto) {
+        Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {
+            this(reply, command, startNanos, write, new int[] {2});
+        }
+    }
+
+    /** A request whose reply slot is reserved, waiting to be dispatched. */
+    private record Deferred(List<byte[]> args, Pending pending, CompletableFuture<RedisMessage> previous) {}
 
     RespConnection(KvCommands commands, KvMetrics metrics, long timeoutMillis) {
         this.commands = commands;
@@ -55,12 +70,17 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext c) {
         ctx = c;
+        session.loop = c.executor();
+        session.remote = String.valueOf(c.channel().remoteAddress()).replaceFirst("^.*/", "");
+        session.local = String.valueOf(c.channel().localAddress()).replaceFirst("^.*/", "");
+        commands.opened(session);
         metrics.clientConnected();
         c.fireChannelActive();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext c) {
+        commands.closed(session);
         if (sweeper != null) {
             sweeper.cancel(false);
             sweeper = null;
@@ -75,9 +95,15 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (msg instanceof RespDecoder.ProtocolError) {
+            protocolError(((RespDecoder.ProtocolError) msg).message());
+            return;
+        }
         List<byte[]> args;
         try {
-            args = arguments((RedisMessage) msg);
+            args = msg instanceof RespDecoder.Request
+                    ? ((RespDecoder.Request) msg).args()
+                    : arguments((RedisMessage) msg);
         } catch (IllegalArgumentException e) {
             protocolError(e.getMessage());
             return;
@@ -89,25 +115,49 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         String command = new String(args.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
-        boolean isRead = READS.contains(command);
-        CompletableFuture<RedisMessage> f;
-        if (!isRead && !session.lastRead.isDone()) {
-            // Commands on one connection take effect in order: a write must not overtake a read sent
-            // before it (the read is served at a read index that the write could otherwise move past).
-            f = session.lastRead.handle((r, e) -> null).thenComposeAsync(ignored -> execute(args), ctx.executor());
-        } else {
-            f = execute(args);
-        }
-        if (isRead && f != null) {
-            session.lastRead = f;
-        }
-        if (f == null) {
-            return;
-        }
-        enqueue(new Pending(f, command, start, !isRead));
+        Pending p = new Pending(new CompletableFuture<>(), command, start, !commands.isRead(session, args));
+        CompletableFuture<RedisMessage> previous = session.tail;
+        enqueue(p);
+        deferred.add(new Deferred(args, p, previous));
+        pump();
     }
 
-    private static final java.util.Set<String> READS = java.util.Set.of("GET", "MGET", "EXISTS", "DBSIZE");
+    /**
+     * Dispatches waiting requests in order. A request that is not a read waits until the last read sent
+     * before it has its answer (the read is served at a read index the write could otherwise move past);
+     * everything after it waits too. Whether a request is a read is decided when it is dispatched (MULTI
+     * turns reads into queued commands).
+     */
+    private void pump() {
+        while (!deferred.isEmpty()) {
+            Deferred d = deferred.peek();
+            boolean isRead = commands.isRead(session, d.args());
+            if (!isRead && !session.lastRead.isDone()) {
+                if (!pumpScheduled) {
+                    pumpScheduled = true;
+                    session.lastRead.whenComplete((r, e) -> ctx.executor().execute(() -> {
+                        pumpScheduled = false;
+                        pump();
+                    }));
+                }
+                return;
+            }
+            deferred.poll();
+            session.previous = d.previous();
+            CompletableFuture<RedisMessage> f = execute(d.args());
+            d.pending().proto()[0] = session.proto;
+            if (isRead) {
+                session.lastRead = f;
+            }
+            f.whenComplete((r, e) -> {
+                if (e != null) {
+                    d.pending().reply().completeExceptionally(e);
+                } else {
+                    d.pending().reply().complete(r);
+                }
+            });
+        }
+    }
 
     private CompletableFuture<RedisMessage> execute(List<byte[]> args) {
         try {
@@ -180,9 +230,20 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                     .handle((r, e) -> e == null ? r : Replies.failure(e, p.write()))
                     .join();
             if (p.command() != null) {
-                metrics.recordCommand(p.command(), System.nanoTime() - p.startNanos(), reply);
+                metrics.recordCommand(
+                        p.command(),
+                        System.nanoTime() - p.startNanos(),
+                        reply instanceof ErrorRedisMessage
+                                || (reply instanceof ReplyMessage
+                                        && ((ReplyMessage) reply).reply().hasError()));
             }
-            ctx.write(reply, ctx.voidPromise());
+            if (reply instanceof ReplyMessage) {
+                ctx.write(
+                        ReplyEncoder.encode(((ReplyMessage) reply).reply(), p.proto()[0], ctx.alloc()),
+                        ctx.voidPromise());
+            } else {
+                ctx.write(reply, ctx.voidPromise());
+            }
             wrote = true;
         }
         if (!wrote) {

@@ -7,10 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.redis.FixedRedisMessagePool;
-import io.netty.handler.codec.redis.RedisArrayAggregator;
-import io.netty.handler.codec.redis.RedisBulkStringAggregator;
-import io.netty.handler.codec.redis.RedisDecoder;
 import io.netty.handler.codec.redis.RedisEncoder;
 import io.raftmanager.examples.kv.EventLoops;
 import io.raftmanager.examples.kv.KvNode;
@@ -49,10 +45,7 @@ public final class RespServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
-                                .addLast(new RedisDecoder(MAX_INLINE_BYTES, FixedRedisMessagePool.INSTANCE, true))
-                                .addLast(new RespLimits(maxBulk))
-                                .addLast(new RedisBulkStringAggregator())
-                                .addLast(new RedisArrayAggregator((int) RespLimits.MAX_ARRAY_ELEMENTS, 4))
+                                .addLast(new RespDecoder(maxBulk))
                                 .addLast(new RespConnection(
                                         commands, node.metrics(), node.config().requestTimeoutMillis()));
                     }

@@ -1,0 +1,287 @@
+package io.raftmanager;
+
+import io.raftmanager.node.DefaultRaftNode;
+import io.raftmanager.node.NodeMetrics;
+import io.raftmanager.node.Scheduler;
+import io.raftmanager.node.WorkerHandle;
+import io.raftmanager.node.WorkerKind;
+import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotStore;
+import io.raftmanager.spi.Transport;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server process hosting many Raft groups over one {@link Transport} and one {@link Scheduler} (by
+ * default the process-wide {@link io.raftmanager.node.RaftEngine#shared() engine}). Groups are created and
+ * removed while the others run; each has its own membership, {@link LogStorage}, {@link SnapshotStore} and
+ * {@link StateMachine}. A group costs memory and work in proportion to its activity, never threads: every
+ * group runs on the engine's fixed loops, disk and worker threads.
+ *
+ * <p>The transport is started once by {@link #start()} and its inbound messages are dispatched by group id;
+ * a message for a group not hosted here (not created yet on this server, or removed) is dropped and counted
+ * in {@link #droppedForUnknownGroups()}, as a lost message would be. A {@link
+ * io.raftmanager.transport.netty.NettyTransport NettyTransport}'s {@code servedGroups} must therefore accept
+ * every group id the cluster may use, not only those hosted at the moment: it closes the connection on a
+ * frame for a group it does not serve.
+ *
+ * <p>Thread-safe. Closing the server closes every group and the transport; the scheduler and the groups'
+ * storage belong to the caller.
+ */
+public final class RaftServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftServer.class);
+
+    private final long nodeId;
+    private final Transport transport;
+    private final Scheduler scheduler;
+    private final LongFunction<NodeMetrics> metrics;
+    private final SplittableRandom random;
+    private final GroupRouter router = new GroupRouter();
+    private final ConcurrentHashMap<Long, HostedGroup> groups = new ConcurrentHashMap<>();
+    private final HeartbeatCoalescer coalescer;
+    private WorkerHandle coalescerHandle;
+    private boolean started;
+    private boolean closed;
+
+    private RaftServer(Builder b) {
+        this.nodeId = b.nodeId;
+        this.transport = b.transport;
+        this.scheduler = b.scheduler;
+        this.metrics = b.metrics;
+        this.random = b.random;
+        this.coalescer = b.coalesceMillis == 0
+                ? null
+                : new HeartbeatCoalescer(nodeId, transport, scheduler, TimeUnit.MILLISECONDS.toNanos(b.coalesceMillis));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** This server's node id: every group it hosts runs with it. */
+    public long nodeId() {
+        return nodeId;
+    }
+
+    /**
+     * Starts the transport; groups can be created from now on. Idempotent.
+     *
+     * @throws ClosedException if the server was closed
+     */
+    public synchronized void start() {
+        if (closed) {
+            throw new ClosedException("server " + nodeId + " is closed");
+        }
+        if (!started) {
+            if (coalescer != null) {
+                coalescerHandle =
+                        scheduler.start("raft-server-" + nodeId + "-heartbeats", coalescer, WorkerKind.LOOP, coalescer);
+                coalescer.bind(coalescerHandle);
+            }
+            transport.start(router);
+            started = true;
+            LOG.info("server {} started", nodeId);
+        }
+    }
+
+    /**
+     * Creates and starts group {@code config.groupId()} on this server. Its storage is read here, so a group
+     * that existed before a restart resumes with its persisted term, vote, log and membership; a new group
+     * starts with the membership its storage was created with. Closing the returned node is the same as
+     * {@link #removeGroup}.
+     *
+     * @param snapshotStore where the group's snapshots are kept; with a durable log, a durable store
+     * @throws InvalidConfigException naming {@code nodeId} if the config is for another node, or {@code
+     *     groupId} if the group is already hosted here
+     * @throws ClosedException if the server is not started or is closed
+     */
+    public synchronized RaftNode createGroup(
+            RaftConfig config, LogStorage storage, SnapshotStore snapshotStore, StateMachine stateMachine) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(storage, "storage");
+        Objects.requireNonNull(snapshotStore, "snapshotStore");
+        Objects.requireNonNull(stateMachine, "stateMachine");
+        if (closed || !started) {
+            throw new ClosedException("server " + nodeId + " is " + (closed ? "closed" : "not started"));
+        }
+        InvalidConfigException.require(
+                config.nodeId() == nodeId, "nodeId", "is " + config.nodeId() + " but this server is " + nodeId);
+        long groupId = config.groupId();
+        InvalidConfigException.require(!groups.containsKey(groupId), "groupId", groupId + " is already hosted here");
+        GroupTransport view = new GroupTransport(groupId, transport, router, coalescer);
+        DefaultRaftNode node = DefaultRaftNode.create(
+                config,
+                storage,
+                snapshotStore,
+                view,
+                stateMachine,
+                scheduler,
+                random.split(),
+                Objects.requireNonNull(metrics.apply(groupId), "metrics for group " + groupId));
+        HostedGroup hosted = new HostedGroup(this, groupId, node, view);
+        groups.put(groupId, hosted);
+        node.start();
+        LOG.info("server {} hosts group {} ({} groups)", nodeId, groupId, groups.size());
+        return hosted;
+    }
+
+    /**
+     * Stops group {@code groupId} on this server: its node is closed (pending operations fail as {@link
+     * RaftNode#close()} describes) and its messages are dropped from now on. Its storage is the caller's and
+     * is left open and unchanged, so creating the group again with it resumes the group (a log engine that
+     * opens each group once, such as a RocksDB one, needs the old handle closed before it opens the group
+     * again). Removing a group is local: to take this server out of the
+     * group's membership, change the membership first.
+     *
+     * @return whether the group was hosted here
+     */
+    public boolean removeGroup(long groupId) {
+        HostedGroup g;
+        synchronized (this) {
+            g = groups.remove(groupId);
+        }
+        if (g == null) {
+            return false;
+        }
+        g.shutdown();
+        LOG.info("server {} removed group {} ({} groups)", nodeId, groupId, groups.size());
+        return true;
+    }
+
+    /** The node of group {@code groupId}, or null if it is not hosted here. */
+    public RaftNode group(long groupId) {
+        return groups.get(groupId);
+    }
+
+    /** The ids of the groups hosted here, in ascending order. */
+    public Set<Long> groupIds() {
+        return new TreeSet<>(groups.keySet());
+    }
+
+    /** How many groups are hosted here. */
+    public int groupCount() {
+        return groups.size();
+    }
+
+    /** Messages that arrived for a group not hosted here and were dropped, since start. */
+    public long droppedForUnknownGroups() {
+        return router.droppedUnknownGroup();
+    }
+
+    /**
+     * Heartbeat batches sent and the heartbeats packed into them since start (both 0 unless the server
+     * {@linkplain Builder#coalesceHeartbeatsMillis coalesces heartbeats}).
+     */
+    public HeartbeatStats heartbeatStats() {
+        return coalescer == null
+                ? new HeartbeatStats(0, 0)
+                : new HeartbeatStats(coalescer.batchesSent(), coalescer.heartbeatsPacked());
+    }
+
+    /**
+     * What heartbeat coalescing did since start.
+     *
+     * @param batchesSent batch messages sent (one per destination server per window at most)
+     * @param heartbeatsPacked group heartbeats and heartbeat answers carried in them
+     */
+    public record HeartbeatStats(long batchesSent, long heartbeatsPacked) {}
+
+    /** Closes every group, then the transport; idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        for (Long id : groupIds()) {
+            HostedGroup g = groups.remove(id);
+            if (g != null) {
+                g.shutdown();
+            }
+        }
+        if (coalescerHandle != null) {
+            coalescerHandle.stop();
+        }
+        transport.close();
+        LOG.info("server {} closed", nodeId);
+    }
+
+    /** Sets up a {@link RaftServer}: {@link #nodeId} and {@link #transport} are required. */
+    public static final class Builder {
+        private long nodeId;
+        private Transport transport;
+        private Scheduler scheduler = Scheduler.threads();
+        private LongFunction<NodeMetrics> metrics = g -> NodeMetrics.NOOP;
+        private SplittableRandom random = new SplittableRandom();
+        private long coalesceMillis;
+
+        private Builder() {}
+
+        /** This server's id, the same in every group it hosts; non-zero. */
+        public Builder nodeId(long value) {
+            nodeId = value;
+            return this;
+        }
+
+        /** The transport every group shares; the server starts and closes it. */
+        public Builder transport(Transport value) {
+            transport = value;
+            return this;
+        }
+
+        /** Threads and time for every group; default the shared {@link io.raftmanager.node.RaftEngine}. */
+        public Builder scheduler(Scheduler value) {
+            scheduler = value;
+            return this;
+        }
+
+        /** Where each group reports its metrics, by group id; default nowhere. */
+        public Builder metrics(LongFunction<NodeMetrics> value) {
+            metrics = value;
+            return this;
+        }
+
+        /**
+         * Sends every group's heartbeats and heartbeat answers to one server as one message per {@code
+         * windowMillis} (the first after a quiet window at once), so the message count between two servers no
+         * longer grows with the number of groups; 0 (the default) sends them one by one. Every server of the
+         * cluster must be a {@code RaftServer} of a version that unpacks them (it has {@code
+         * HeartbeatBatch}). A heartbeat, and a read confirmed by one, may wait up to one window, so keep the
+         * window well below the election timeout; a tick is a good choice.
+         */
+        public Builder coalesceHeartbeatsMillis(long windowMillis) {
+            InvalidConfigException.require(
+                    windowMillis >= 0, "coalesceHeartbeatsMillis", "must be >= 0, was " + windowMillis);
+            coalesceMillis = windowMillis;
+            return this;
+        }
+
+        /** The seed of every group's election jitter, to make elections reproducible in tests. */
+        public Builder seed(long value) {
+            random = new SplittableRandom(value);
+            return this;
+        }
+
+        /**
+         * Creates the server (not started).
+         *
+         * @throws InvalidConfigException if the node id is zero or a required part is missing
+         */
+        public RaftServer build() {
+            InvalidConfigException.require(nodeId != 0, "nodeId", "must be non-zero");
+            InvalidConfigException.require(transport != null, "transport", "is required");
+            InvalidConfigException.require(scheduler != null, "scheduler", "is required");
+            InvalidConfigException.require(metrics != null, "metrics", "is required");
+            return new RaftServer(this);
+        }
+    }
+}

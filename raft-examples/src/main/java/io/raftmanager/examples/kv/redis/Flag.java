@@ -1,0 +1,23 @@
+package io.raftmanager.examples.kv.redis;
+
+/** Command flags, as COMMAND INFO reports them; WRITE, READONLY and CONNECTION also decide routing. */
+public enum Flag {
+    /** May change data: goes through the log. */
+    WRITE,
+    /** Reads data: served by a read at the connection's read mode. */
+    READONLY,
+    /** Answered by the connection itself, touching no data. */
+    CONNECTION,
+    FAST,
+    DENYOOM,
+    ADMIN,
+    NOSCRIPT,
+    LOADING,
+    STALE,
+    /** Not listed by COMMAND: raft-kv's internal commands. */
+    INTERNAL;
+
+    public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
