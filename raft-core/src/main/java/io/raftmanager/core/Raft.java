@@ -330,6 +330,9 @@ public final class Raft {
         if (!admission.admitSender(m)) {
             return;
         }
+        if (m.hasVoteResponse() && !m.getVoteResponse().getGranted()) {
+            VoteRequests.learnCommit(this, m); // before the term checks: a commit index is true in any term
+        }
         if (m.hasVoteRequest() && recovery.active() && !recovery.mayVote(m)) {
             // Refused whatever the term, and without taking the term up: a recovering server that adopted a
             // stale candidate's ever-rising term would then knock every real candidate down with it.

@@ -1,5 +1,6 @@
 package io.raftmanager.core;
 
+import io.raftmanager.Role;
 import io.raftmanager.proto.RaftMessage;
 
 /** The RequestVote receiver: whether to grant a vote or pre-vote. */
@@ -39,7 +40,23 @@ final class VoteRequests {
                     r.vote,
                     r.leaderId,
                     upToDate);
-            r.send(Messages.voteResponse(r, m.getFrom(), r.term, pre, false), true);
+            r.send(Messages.voteRefusal(r, m.getFrom(), r.term, pre), true);
+        }
+    }
+
+    /**
+     * Learns a commit index from a refused (pre-)vote: if this server holds the entry the responder has
+     * committed, its log matches up to there and is committed up to there. A fact, valid whatever the terms
+     * of the two; a leader counts its own replicas instead.
+     */
+    static void learnCommit(Raft r, RaftMessage m) {
+        long commit = m.getVoteResponse().getCommit();
+        long term = m.getVoteResponse().getCommitTerm();
+        if (r.role == Role.LEADER || commit <= r.raftLog.committed() || commit > r.raftLog.lastIndex()) {
+            return;
+        }
+        if (r.raftLog.maybeCommit(commit, term)) {
+            Raft.LOG.info("[{}] learns from {} that the log is committed up to {}", r.id, m.getFrom(), commit);
         }
     }
 }

@@ -251,8 +251,11 @@ class ProtoRoundTripPropertyTest {
                             .setLastLogTerm(u64())
                             .setLeadershipTransfer(bool()));
                 case VOTE_RESPONSE ->
-                    b.setVoteResponse(
-                            VoteResponse.newBuilder().setPreVote(bool()).setGranted(bool()));
+                    b.setVoteResponse(VoteResponse.newBuilder()
+                            .setPreVote(bool())
+                            .setGranted(bool())
+                            .setCommit(u64())
+                            .setCommitTerm(u64()));
                 case APPEND_REQUEST -> {
                     AppendEntriesRequest.Builder a = AppendEntriesRequest.newBuilder()
                             .setPrevLogIndex(u64())

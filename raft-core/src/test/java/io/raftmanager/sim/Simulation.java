@@ -595,7 +595,7 @@ final class Simulation {
         mix(now);
         if (keepEvents) {
             recentEvents.add("t=" + now + " " + what);
-            if (recentEvents.size() > 200) {
+            if (recentEvents.size() > Integer.getInteger("raft.sim.events", 200)) {
                 recentEvents.poll();
             }
         }

@@ -117,7 +117,8 @@ class SimulatorTest {
         sb.append("options: ").append(replay.options()).append('\n');
         sb.append("recent events:\n");
         List<String> events = replay.recentEvents();
-        for (String ev : events.subList(Math.max(0, events.size() - 30), events.size())) {
+        for (String ev :
+                events.subList(Math.max(0, events.size() - Integer.getInteger("raft.sim.events", 30)), events.size())) {
             sb.append("  ").append(ev).append('\n');
         }
         sb.append(
