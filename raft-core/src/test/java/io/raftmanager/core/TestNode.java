@@ -61,6 +61,11 @@ public final class TestNode {
         applied.clear();
     }
 
+    /** The same server restarted on {@code disk} (e.g. a copy taken earlier: a crash lost the writes since). */
+    public TestNode restartOn(MemoryLogStorage disk) {
+        return new TestNode(id, config, disk, id * 31 + 7);
+    }
+
     /** Carries out every pending Ready fully; returns the messages to send, in order. */
     public List<RaftMessage> processReady() {
         List<RaftMessage> out = new ArrayList<>();
