@@ -294,6 +294,22 @@ public final class Raft {
         leader.transferTo(target);
     }
 
+    /**
+     * A leader that cannot go on (its disk is full or stalls) hands leadership to the most up-to-date other
+     * voter, as a transfer (thesis §3.10). Nothing happens if this server is not the leader, a transfer is
+     * already under way, or no other voter exists. Returns whether a hand-off started.
+     */
+    public boolean handOffLeadership(String why) {
+        if (role != Role.LEADER
+                || leadTransferee != 0
+                || tracker.voterIds().stream().allMatch(v -> v == id)) {
+            return false;
+        }
+        LOG.info("[{}] hands off leadership: {}", id, why);
+        leader.handOff();
+        return true;
+    }
+
     /** Proposes several commands at once; they get consecutive indexes. */
     public List<EntryId> proposeBatch(List<ByteString> commands) {
         return proposeBatch(commands, null);

@@ -30,6 +30,12 @@ public interface NodeMetrics {
     /** A storage write (and sync, if {@code synced}) took {@code nanos}. */
     default void recordPersist(long nanos, boolean synced) {}
 
+    /** The disk became full ({@code true}: writes wait and proposals are refused) or has space again. */
+    default void diskFull(boolean full) {}
+
+    /** This leader handed leadership off because a disk write had stalled past the bound. */
+    default void recordDiskStallStepDown() {}
+
     /** Proposals were refused, for {@code reason} (a short stable tag). */
     default void recordRejected(String reason) {}
 

@@ -132,7 +132,9 @@ final class Invariants {
             for (SimNode o : nodes) {
                 // A server whose disk failed since it acknowledged counts with what it held then: a lost
                 // minority is the fault the cluster must survive, not a commit without a quorum.
-                boolean has = holds(o.durable, commit, term) || (o.lostDisk != null && holds(o.lostDisk, commit, term));
+                // One that retried a failed fsync holds only what was durable before it.
+                boolean has = (holds(o.durable, commit, term) && commit < o.notDurableFrom)
+                        || (o.lostDisk != null && holds(o.lostDisk, commit, term));
                 holds.put(o.id, has);
             }
             if (!quorumHolds(b.membership(), holds) && !quorumHolds(n.raft.membership(), holds)) {

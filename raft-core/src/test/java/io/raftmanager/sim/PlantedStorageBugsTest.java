@@ -33,6 +33,12 @@ class PlantedStorageBugsTest {
         assertCaught(StorageBug.SILENT_TRUNCATION);
     }
 
+    /** A failed fsync is retried and the write counted durable (PostgreSQL's fsyncgate): acks it does not hold. */
+    @Test
+    void retriedFsyncIsCaught() {
+        assertCaught(StorageBug.FSYNC_RETRY);
+    }
+
     private static void assertCaught(StorageBug bug) {
         SimVariant buggy =
                 SimVariant.DEFAULT.withFaults(SimVariant.diskFaults()).withStorageBug(bug);

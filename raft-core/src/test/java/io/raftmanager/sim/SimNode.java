@@ -53,6 +53,17 @@ final class SimNode {
     long pausedUntil = -1;
     long slowDiskUntil = -1;
     long crashes;
+    /** The fsync of the next write to complete fails (a failing disk). */
+    boolean failNextSync;
+    /** Planted bug: a failed fsync is retried and the server carries on as if the write were durable. */
+    boolean retriesFailedSync;
+    /**
+     * Entries from this index on are not durable though the server believes they are (after a failed sync
+     * that the planted bug retried): the next crash loses them. {@code Long.MAX_VALUE} normally.
+     */
+    long notDurableFrom = Long.MAX_VALUE;
+    /** What {@link #completeWrite} returns when the write's fsync failed and the server stopped. */
+    static final List<RaftMessage> SYNC_FAILED = java.util.Collections.unmodifiableList(new java.util.ArrayList<>());
 
     SimNode(long id, RaftConfig config, MemoryLogStorage durable, long stepNanos, SplittableRandom rnd) {
         this.id = id;
@@ -92,6 +103,11 @@ final class SimNode {
         raft = null;
         disk.clear();
         crashes++;
+        if (notDurableFrom != Long.MAX_VALUE) {
+            // The kernel dropped the pages of the write whose fsync failed: it and every later write are gone.
+            durable = durable.afterPowerLoss();
+            notDurableFrom = Long.MAX_VALUE;
+        }
     }
 
     void start(SplittableRandom rnd, long now) {
@@ -143,8 +159,25 @@ final class SimNode {
             return null;
         }
         PendingWrite w = disk.poll();
+        if (failNextSync && !w.batch().isEmpty()) {
+            failNextSync = false;
+            if (!retriesFailedSync) {
+                return SYNC_FAILED; // fail-stop: nothing of this write is acknowledged
+            }
+            LogBatch b = w.batch();
+            notDurableFrom = Math.min(
+                    notDurableFrom,
+                    b.entries().isEmpty()
+                            ? durable.lastIndex() + 1
+                            : b.entries().get(0).getIndex());
+        }
         if (!w.batch().isEmpty()) {
-            durable.write(w.batch());
+            LogBatch b = w.batch();
+            // After a failed sync that was retried, nothing written is durable any more (see crash()).
+            durable.write(
+                    notDurableFrom == Long.MAX_VALUE
+                            ? b
+                            : new LogBatch(b.hardState(), b.entries(), b.snapshot(), false));
             lostAtStart &= !durable.initialState().hardState().getRecovering();
         }
         raft.persisted(w.readyNumber());

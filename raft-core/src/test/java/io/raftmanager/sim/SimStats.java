@@ -40,6 +40,7 @@ final class SimStats {
     long snapshotsInstalled;
     long compactions;
     long diskFaults;
+    long fsyncFailures;
     /** Not in toString: per kind, for tests that check every kind happened. */
     final java.util.Map<SimDiskFault, Long> diskFaultsByKind = new java.util.EnumMap<>(SimDiskFault.class);
 
@@ -77,6 +78,7 @@ final class SimStats {
         snapshotsInstalled += o.snapshotsInstalled;
         compactions += o.compactions;
         diskFaults += o.diskFaults;
+        fsyncFailures += o.fsyncFailures;
         o.diskFaultsByKind.forEach((k, v) -> diskFaultsByKind.merge(k, v, Long::sum));
     }
 
@@ -94,6 +96,7 @@ final class SimStats {
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals
                 + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="
-                + snapshotsInstalled + " compactions=" + compactions + " diskFaults=" + diskFaults;
+                + snapshotsInstalled + " compactions=" + compactions + " diskFaults=" + diskFaults + " fsyncFailures="
+                + fsyncFailures;
     }
 }

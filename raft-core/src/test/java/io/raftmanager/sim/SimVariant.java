@@ -29,7 +29,9 @@ record SimVariant(
         /** A server with empty or lost storage votes at once. */
         VOTE_AT_ONCE,
         /** A corrupt record truncates the log without the storage reporting a loss. */
-        SILENT_TRUNCATION
+        SILENT_TRUNCATION,
+        /** A failed fsync is retried and the server goes on as if its write were durable. */
+        FSYNC_RETRY
     }
 
     /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */

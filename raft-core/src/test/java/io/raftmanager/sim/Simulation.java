@@ -175,6 +175,14 @@ final class Simulation {
             }
             List<RaftMessage> afterPersist;
             while ((afterPersist = n.completeWrite(now)) != null) {
+                if (afterPersist == SimNode.SYNC_FAILED) {
+                    event("fsync failed on " + n.id + ": it stops");
+                    n.crash();
+                    pendingProposals.get(n.id).clear();
+                    this.clients.onCrash(n, now);
+                    stats.fsyncFailures++;
+                    break;
+                }
                 for (RaftMessage out : afterPersist) {
                     network.send(out, now);
                 }
@@ -313,6 +321,15 @@ final class Simulation {
                 stats.restarts++;
             }
         }
+        if (options.diskFaultRate() > 0
+                && options.crashRate() > 0
+                && r.nextDouble() < options.crashRate() * options.diskFaultRate()) {
+            SimNode n = target(r);
+            if (n.isUp() && !n.diskIdle()) {
+                event("fsync will fail on " + n.id);
+                n.failNextSync = true;
+            }
+        }
         if (options.slowDiskRate() > 0 && r.nextDouble() < options.slowDiskRate()) {
             SimNode n = nodes.get(r.nextInt(nodes.size()));
             n.slowDiskUntil = now + 50 + r.nextInt(300);
@@ -444,6 +461,7 @@ final class Simulation {
         for (SimNode n : nodes) {
             n.pausedUntil = -1;
             n.slowDiskUntil = -1;
+            n.failNextSync = false;
             if (!n.isUp()) {
                 n.start(nemesisRnd, now);
                 snapshots.onRestart(n);
@@ -572,6 +590,7 @@ final class Simulation {
         }
         switch (variant.storageBug()) {
             case VOTE_AT_ONCE -> PlantedBugs.wipedServerVotesAtOnce(n.raft);
+            case FSYNC_RETRY -> n.retriesFailedSync = true;
             default -> {}
         }
     }

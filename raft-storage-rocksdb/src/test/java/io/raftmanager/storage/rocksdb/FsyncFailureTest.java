@@ -25,7 +25,8 @@ class FsyncFailureTest {
     @TempDir
     Path dir;
 
-    private static Path buildShim(Path dir) throws Exception {
+    /** Builds the failing-disk shim into {@code dir}; aborts the calling test when gcc is missing. */
+    static Path buildShim(Path dir) throws Exception {
         Path source = dir.resolve("faultydisk.c");
         try (InputStream in = FsyncFailureTest.class.getResourceAsStream("/faultydisk.c")) {
             Files.copy(in, source);

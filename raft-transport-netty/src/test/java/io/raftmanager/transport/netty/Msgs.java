@@ -94,7 +94,11 @@ final class Msgs {
                         .setLeadershipTransfer(true))
                 .build());
         all.add(envelope(from, to)
-                .setVoteResponse(VoteResponse.newBuilder().setPreVote(true).setGranted(true).setCommit(9).setCommitTerm(2))
+                .setVoteResponse(VoteResponse.newBuilder()
+                        .setPreVote(true)
+                        .setGranted(true)
+                        .setCommit(9)
+                        .setCommitTerm(2))
                 .build());
         all.add(append(from, to, 3, 17));
         all.add(envelope(from, to)
