@@ -62,6 +62,8 @@ final class MessageValidator {
                 nonNegative("commit", m.getVoteResponse().getCommit());
                 nonNegative("commit_term", m.getVoteResponse().getCommitTerm());
             }
+            case RECOVERY_PROBE ->
+                nonNegative("last_index", m.getRecoveryProbe().getLastIndex());
             case APPEND_REQUEST -> validateAppend(m);
             case APPEND_RESPONSE -> {
                 AppendEntriesResponse r = m.getAppendResponse();

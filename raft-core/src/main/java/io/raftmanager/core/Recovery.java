@@ -1,5 +1,6 @@
 package io.raftmanager.core;
 
+import io.raftmanager.Role;
 import io.raftmanager.core.quorum.MajorityConfig;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.RecoveryProbe;
@@ -113,7 +114,9 @@ final class Recovery {
             if (peer != r.id) {
                 r.send(
                         Messages.envelope(r, peer, r.term)
-                                .setRecoveryProbe(RecoveryProbe.newBuilder().setSequence(sequence))
+                                .setRecoveryProbe(RecoveryProbe.newBuilder()
+                                        .setSequence(sequence)
+                                        .setLastIndex(r.raftLog.lastIndex()))
                                 .build(),
                         false);
             }
@@ -122,6 +125,9 @@ final class Recovery {
 
     /** Any server answers a probe with what it holds; its state does not change. */
     static void answer(Raft r, RaftMessage m) {
+        if (r.role == Role.LEADER) {
+            r.leader.onPeerLostEntries(m.getFrom(), m.getRecoveryProbe().getLastIndex());
+        }
         r.send(
                 Messages.envelope(r, m.getFrom(), r.term)
                         .setRecoveryProbeResponse(RecoveryProbeResponse.newBuilder()

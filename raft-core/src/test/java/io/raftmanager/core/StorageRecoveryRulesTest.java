@@ -116,6 +116,29 @@ class StorageRecoveryRulesTest {
     }
 
     /**
+     * A follower wiped while the leader stays up: the leader counts entries as acknowledged by it, and
+     * sends them again only because the recovering follower's probe says what it holds now. Otherwise it
+     * takes every rejection at or below that old match index for a stale message (simulator seed 658).
+     */
+    @Test
+    void aFollowerWipedWhileTheLeaderStaysUpGetsTheLogAgain() {
+        TestNetwork net = cluster();
+        run(net, 80);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 10);
+        long victim = leader.id == 2 ? 3 : 2;
+        assertTrue(holds(net.node(victim), W));
+
+        wipe(net, victim, true);
+        run(net, 100);
+        assertEquals(leader.id, leader(net).id, "the leader stayed up throughout");
+        assertTrue(holds(net.node(victim), W), "the leader sent W again");
+        assertNull(net.node(victim).raft.recovery(), "and the follower recovered");
+    }
+
+    /**
      * The issue's example: W is acknowledged by 1 and 2 while 3 is down; 1 and 2 stop, 2's disk is
      * wiped; 2 and 3 come back. 2 must not help 3 (which lacks W) become leader.
      */

@@ -313,8 +313,9 @@ class ProtoRoundTripPropertyTest {
                             .setExpectedDigest(u64())
                             .setReportedDigest(u64()));
                 case RECOVERY_PROBE ->
-                    b.setRecoveryProbe(
-                            io.raftmanager.proto.RecoveryProbe.newBuilder().setSequence(u64()));
+                    b.setRecoveryProbe(io.raftmanager.proto.RecoveryProbe.newBuilder()
+                            .setSequence(u64())
+                            .setLastIndex(u64()));
                 case RECOVERY_PROBE_RESPONSE ->
                     b.setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
                             .setSequence(u64())

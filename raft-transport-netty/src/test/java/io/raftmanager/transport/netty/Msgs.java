@@ -161,7 +161,7 @@ final class Msgs {
                 .build());
         all.add(envelope(from, to)
                 .setRecoveryProbe(
-                        io.raftmanager.proto.RecoveryProbe.newBuilder().setSequence(3))
+                        io.raftmanager.proto.RecoveryProbe.newBuilder().setSequence(3).setLastIndex(7))
                 .build());
         all.add(envelope(from, to)
                 .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
