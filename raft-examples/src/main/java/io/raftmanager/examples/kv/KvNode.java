@@ -21,7 +21,9 @@ import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotChecksumException;
 import io.raftmanager.spi.SnapshotStore;
+import io.raftmanager.spi.StorageException;
 import io.raftmanager.transport.netty.NettyTransport;
 import io.raftmanager.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
@@ -108,6 +110,34 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
+    /** Sets the damaged log and snapshots aside and starts this node empty and recovering from its peers. */
+    private void reopenEmpty(LogStorageFactory factory, Path dir, Set<Long> voters, RuntimeException damage) {
+        storage.close();
+        storage = factory.setAsideAndOpenEmpty(dir, config.clusterId(), config.id(), voters, damage);
+        snapshots = factory.snapshotStore(storage);
+    }
+
+    private RaftNode buildRaft() {
+        int tick = config.heartbeatMillis();
+        return RaftNode.builder()
+                .config(RaftConfig.builder()
+                        .nodeId(config.id())
+                        .clusterId(config.clusterId())
+                        .tickMillis(tick)
+                        .heartbeatTicks(1)
+                        .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
+                        .maxMessageBytes(maxCommandBytes)
+                        .snapshot(snapshotConfig(config))
+                        .storageRecovery(!plantedNoStorageRecovery)
+                        .build())
+                .storage(storage)
+                .snapshotStore(snapshots)
+                .transport(transport)
+                .stateMachine(stateMachine)
+                .scheduler(engine)
+                .build();
+    }
+
     private void startParts() {
         DataDir.Opened opened = DataDir.open(config.dataDir(), config.clusterId(), config.id());
         Path dir = opened.path();
@@ -122,7 +152,11 @@ public final class KvNode implements AutoCloseable {
         if (opened.loss() != null) {
             markRecovering(storage, opened.loss());
         }
-        snapshots = factory.snapshotStore(storage);
+        try {
+            snapshots = factory.snapshotStore(storage);
+        } catch (StorageException e) { // a snapshot file whose trailer does not verify
+            reopenEmpty(factory, dir, voters, e);
+        }
         Membership.Builder initial = Membership.newBuilder();
         voters.stream().sorted().forEach(initial::addVoters);
         membership = initial.build(); // until a configuration entry is applied
@@ -141,24 +175,13 @@ public final class KvNode implements AutoCloseable {
             tc.plaintext(); // the quick start's trusted network; docs/security.md shows the secure mode
         }
         transport = new NettyTransport(tc.build(), group);
-        int tick = config.heartbeatMillis();
-        raft = RaftNode.builder()
-                .config(RaftConfig.builder()
-                        .nodeId(config.id())
-                        .clusterId(config.clusterId())
-                        .tickMillis(tick)
-                        .heartbeatTicks(1)
-                        .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
-                        .maxMessageBytes(maxCommandBytes)
-                        .snapshot(snapshotConfig(config))
-                        .storageRecovery(!plantedNoStorageRecovery)
-                        .build())
-                .storage(storage)
-                .snapshotStore(snapshots)
-                .transport(transport)
-                .stateMachine(stateMachine)
-                .scheduler(engine)
-                .build();
+        try {
+            raft = buildRaft();
+        } catch (SnapshotChecksumException e) {
+            // The local snapshot is damaged and the log is compacted behind it: this node's state is lost.
+            reopenEmpty(factory, dir, voters, e);
+            raft = buildRaft();
+        }
         raft.addListener(new RaftListener() {
             @Override
             public void onRoleChange(Role r, long t, long l) {

@@ -28,6 +28,17 @@ public interface LogStorageFactory {
     }
 
     /**
+     * For a log or snapshot found damaged at start-up: sets the node's log and snapshots aside (kept for
+     * inspection) and opens an empty log marked recovering, so the node learns its state again from its
+     * peers (docs/storage-faults.md). the damaged storage must be closed first. The default cannot, and
+     * rethrows {@code damage}.
+     */
+    default LogStorage setAsideAndOpenEmpty(
+            Path dataDir, String clusterId, long nodeId, Set<Long> voters, RuntimeException damage) {
+        throw damage;
+    }
+
+    /**
      * The factory for a {@code --storage} name.
      *
      * @throws IllegalArgumentException for an unknown or unavailable engine

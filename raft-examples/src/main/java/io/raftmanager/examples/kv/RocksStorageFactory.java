@@ -45,24 +45,34 @@ public final class RocksStorageFactory implements LogStorageFactory {
             if (!isCorruption(e)) {
                 throw e;
             }
-            Path db = dataDir.resolve("raft-log");
-            Path aside = dataDir.resolve("raft-log.corrupt-" + System.currentTimeMillis());
-            LOG.warn(
-                    "the Raft log in {} is corrupt ({}); moved to {}, starting empty and recovering from peers",
-                    db,
-                    e.getMessage(),
-                    aside);
-            try {
-                Files.move(db, aside);
-            } catch (IOException io) {
-                e.addSuppressed(io);
-                throw e;
-            }
-            LogStorage fresh = openOnce(dataDir, clusterId, nodeId, voters);
-            HardState hs = fresh.initialState().hardState();
-            fresh.write(new LogBatch(hs.toBuilder().setRecovering(true).build(), List.of(), true));
-            return fresh;
+            return setAsideAndOpenEmpty(dataDir, clusterId, nodeId, voters, e);
         }
+    }
+
+    /**
+     * Moves {@code raft-log} (the database and the snapshots beside it) to {@code raft-log.corrupt-<millis>},
+     * never deleting it, and opens an empty log marked recovering.
+     */
+    @Override
+    public LogStorage setAsideAndOpenEmpty(
+            Path dataDir, String clusterId, long nodeId, Set<Long> voters, RuntimeException damage) {
+        Path db = dataDir.resolve("raft-log");
+        Path aside = dataDir.resolve("raft-log.corrupt-" + System.currentTimeMillis());
+        LOG.warn(
+                "the Raft log or snapshot in {} is damaged ({}); moved to {}, starting empty and recovering from peers",
+                db,
+                damage.getMessage(),
+                aside);
+        try {
+            Files.move(db, aside);
+        } catch (IOException io) {
+            damage.addSuppressed(io);
+            throw damage;
+        }
+        LogStorage fresh = openOnce(dataDir, clusterId, nodeId, voters);
+        HardState hs = fresh.initialState().hardState();
+        fresh.write(new LogBatch(hs.toBuilder().setRecovering(true).build(), List.of(), true));
+        return fresh;
     }
 
     private static boolean isCorruption(Throwable e) {
