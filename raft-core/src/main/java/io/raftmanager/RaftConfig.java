@@ -17,7 +17,8 @@ package io.raftmanager;
  * @param maxInflightMessages per follower, how many AppendEntries may be unacknowledged
  * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
- * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
+ * @param maxApplyBytes the entry bytes one batch of committed entries carries at most; at most four
+ *     batches' worth is handed out and not yet applied at a time (the apply backlog's memory bound)
  * @param leaseDriftTicks lease reads: how much shorter than the election timeout a leader's lease is,
  *     to allow for clock drift between servers; in [1, {@code electionTicks}). The lease lasts {@code
  *     (electionTicks - leaseDriftTicks) * tickMillis} on the leader's clock and stays safe while no

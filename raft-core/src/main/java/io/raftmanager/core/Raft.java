@@ -92,6 +92,15 @@ public final class Raft {
      * change removed).
      */
     long durableCommit;
+    /**
+     * Batches handed out for applying and not yet reported applied: {last index, entry bytes}. While they
+     * hold {@link #APPLY_BACKLOG_BATCHES} times {@code maxApplyBytes}, no more are handed out, so a slow
+     * state machine or a long replay at start-up cannot fill the heap with committed entries.
+     */
+    private final java.util.ArrayDeque<long[]> applyBacklog = new java.util.ArrayDeque<>();
+
+    private long applyBacklogBytes;
+    static final int APPLY_BACKLOG_BATCHES = 4;
     /** Leader: the target of a leadership transfer in progress, or 0. */
     long leadTransferee;
     /** Leader: ticks since the transfer started. */
@@ -564,7 +573,7 @@ public final class Raft {
                 || (role == Role.LEADER && reads.hasUnsent())
                 || raftLog.hasEntriesToPersist()
                 || raftLog.hasSnapshotToPersist()
-                || raftLog.hasEntriesToApply(durableCommit)
+                || (mayHandOutApplies() && raftLog.hasEntriesToApply(durableCommit))
                 || softStateChanged()
                 || hardStateChanged();
     }
@@ -576,7 +585,16 @@ public final class Raft {
         }
         // Configurations take effect as their entries are handed out for applying (see Reconfiguration);
         // first, so that the role, messages and entries that follow from them go out in this Ready.
-        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit);
+        List<Entry> toApply =
+                mayHandOutApplies() ? raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit) : List.of();
+        if (!toApply.isEmpty()) {
+            long bytes = 0;
+            for (Entry e : toApply) {
+                bytes += e.getData().size();
+            }
+            applyBacklog.add(new long[] {toApply.get(toApply.size() - 1).getIndex(), bytes});
+            applyBacklogBytes += bytes;
+        }
         Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
         Membership restored = snapshots.takeRestoredMembership();
         changed = restored != null && changed == null ? restored : changed;
@@ -645,9 +663,20 @@ public final class Raft {
         }
     }
 
-    /** The state machine has applied every entry up to {@code index} handed out so far. */
+    /**
+     * The state machine has applied every entry up to {@code index} handed out so far. Committed entries
+     * are handed out only while those not yet reported applied hold less than four times {@code
+     * maxApplyBytes}: the apply backlog is bounded, and a runtime must report progress to get more.
+     */
     public void applied(long index) {
         raftLog.appliedTo(index);
+        while (!applyBacklog.isEmpty() && applyBacklog.peek()[0] <= index) {
+            applyBacklogBytes -= applyBacklog.poll()[1];
+        }
+    }
+
+    private boolean mayHandOutApplies() {
+        return applyBacklogBytes < APPLY_BACKLOG_BATCHES * config.maxApplyBytes();
     }
 
     /** Acknowledges a fully carried-out Ready: persisted, then applied. */
