@@ -56,6 +56,39 @@ class LinearizabilityCheckerTest {
                 verdict(ok(1, KvModel.put("x", "1"), done(), 0, 10), ok(2, KvModel.get("x"), value(null), 20, 30)));
     }
 
+    /**
+     * A pipeline on one connection: SET x 1, SET x 2, GET x, all sent at once. Real time alone lets the two
+     * writes take effect in either order; a session (Redis runs a connection's commands in order) does not,
+     * so a server that applied them out of order, or served the read before them, is caught.
+     */
+    @Test
+    void aSessionsOperationsTakeEffectInTheOrderSent() {
+        Operation<Input, Output> set1 = ok(1, KvModel.put("x", "1"), done(), 0, 10);
+        Operation<Input, Output> set2 = ok(1, KvModel.put("x", "2"), done(), 0, 11);
+        Operation<Input, Output> readsFirst = ok(1, KvModel.get("x"), value("1"), 0, 12);
+        Operation<Input, Output> readsSecond = ok(1, KvModel.get("x"), value("2"), 0, 12);
+        Operation<Input, Output> readsNothing = ok(1, KvModel.get("x"), value(null), 0, 12);
+        assertEquals(Verdict.LINEARIZABLE, verdict(set1, set2, readsFirst), "without a session: any order");
+        assertEquals(Verdict.LINEARIZABLE, verdict(set1, set2, readsNothing), "without a session: read first");
+        assertEquals(
+                Verdict.NOT_LINEARIZABLE,
+                verdict(set1.inSession(7), set2.inSession(7), readsFirst.inSession(7)),
+                "reordered writes");
+        assertEquals(
+                Verdict.NOT_LINEARIZABLE,
+                verdict(set1.inSession(7), set2.inSession(7), readsNothing.inSession(7)),
+                "a read served before the connection's own writes");
+        assertEquals(Verdict.LINEARIZABLE, verdict(set1.inSession(7), set2.inSession(7), readsSecond.inSession(7)));
+        // Another client's concurrent write may still land between them.
+        assertEquals(
+                Verdict.LINEARIZABLE,
+                verdict(
+                        set1.inSession(7),
+                        set2.inSession(7),
+                        readsFirst.inSession(7),
+                        ok(2, KvModel.put("x", "1"), done(), 0, 12)));
+    }
+
     @Test
     void readConcurrentWithAWriteMaySeeEitherValue() {
         Operation<Input, Output> write = ok(1, KvModel.put("x", "1"), done(), 0, 10);
@@ -254,6 +287,7 @@ class LinearizabilityCheckerTest {
         assertThrows(IllegalArgumentException.class, () -> Operation.ok(1, KvModel.get("x"), null, 0, 5));
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new Operation<>(1, KvModel.get("x"), value("1"), 0, Long.MAX_VALUE, Operation.Outcome.UNKNOWN));
+                () -> new Operation<>(
+                        1, KvModel.get("x"), value("1"), 0, Long.MAX_VALUE, Operation.Outcome.UNKNOWN, 0));
     }
 }

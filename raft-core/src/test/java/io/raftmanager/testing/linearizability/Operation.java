@@ -17,8 +17,10 @@ import java.util.Objects;
  * @param callNanos when it was invoked
  * @param returnNanos when its response arrived; {@link Long#MAX_VALUE} when the outcome is unknown
  * @param outcome whether it took effect
+ * @param session 0, or the ordered session the operation belongs to (see {@link #inSession})
  */
-public record Operation<I, O>(int clientId, I input, O output, long callNanos, long returnNanos, Outcome outcome) {
+public record Operation<I, O>(
+        int clientId, I input, O output, long callNanos, long returnNanos, Outcome outcome, long session) {
 
     /** Whether an operation took effect. */
     public enum Outcome {
@@ -50,17 +52,29 @@ public record Operation<I, O>(int clientId, I input, O output, long callNanos, l
 
     /** An operation that took effect and returned {@code output}. */
     public static <I, O> Operation<I, O> ok(int clientId, I input, O output, long callNanos, long returnNanos) {
-        return new Operation<>(clientId, input, output, callNanos, returnNanos, Outcome.OK);
+        return new Operation<>(clientId, input, output, callNanos, returnNanos, Outcome.OK, 0);
     }
 
     /** An operation that definitely did not take effect. */
     public static <I, O> Operation<I, O> failed(int clientId, I input, long callNanos, long returnNanos) {
-        return new Operation<>(clientId, input, null, callNanos, returnNanos, Outcome.FAILED);
+        return new Operation<>(clientId, input, null, callNanos, returnNanos, Outcome.FAILED, 0);
     }
 
     /** An operation whose effect is unknown: it may take effect at any time after {@code callNanos}. */
     public static <I, O> Operation<I, O> unknown(int clientId, I input, long callNanos) {
-        return new Operation<>(clientId, input, null, callNanos, Long.MAX_VALUE, Outcome.UNKNOWN);
+        return new Operation<>(clientId, input, null, callNanos, Long.MAX_VALUE, Outcome.UNKNOWN, 0);
+    }
+
+    /**
+     * This operation as part of {@code session}: a stream of requests the server promises to run in the order
+     * they were sent, such as one connection's pipelined commands (Redis runs a connection's commands in
+     * order). Besides real time, the checker then requires every operation of the session to take effect
+     * after the session's earlier {@link Outcome#OK} operations (earlier by call time, ties by their order in
+     * the history), within a partition: the same key for {@link KvModel}. Pipelined operations overlap in
+     * real time, so without a session a server that reordered them would pass.
+     */
+    public Operation<I, O> inSession(long session) {
+        return new Operation<>(clientId, input, output, callNanos, returnNanos, outcome, session);
     }
 
     @Override

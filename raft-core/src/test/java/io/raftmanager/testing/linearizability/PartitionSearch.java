@@ -93,6 +93,7 @@ final class PartitionSearch<S, I, O> {
         long[] optional = new long[words];
         long[] zobrist = new SplittableRandom(ops.size()).longs(ops.size()).toArray();
         int[] twin = earlierTwins();
+        int[] before = sessionPredecessors();
         long setHash = 0;
         Map<CacheKey, List<long[]>> cache = new HashMap<>();
         Deque<Frame<S, I, O>> stack = new ArrayDeque<>();
@@ -112,7 +113,8 @@ final class PartitionSearch<S, I, O> {
             if (entry.call) {
                 // Of identical unknown operations, the earliest called is always placed first (swapping
                 // two of them in an order changes nothing), which prunes their permutations.
-                boolean allowed = !unknown || twin[id] < 0 || isSet(optional, twin[id]);
+                boolean allowed = (!unknown || twin[id] < 0 || isSet(optional, twin[id]))
+                        && (before[id] < 0 || isSet(definite, before[id]));
                 Optional<S> next = allowed ? model.step(state, entry.op.input(), entry.op.output()) : Optional.empty();
                 // An operation of unknown outcome that changes nothing here is better left out: it need
                 // not take effect at all, and placing it cannot enable anything.
@@ -215,6 +217,35 @@ final class PartitionSearch<S, I, O> {
             }
         }
         return twin;
+    }
+
+    /**
+     * For each operation in a session, the session's previous OK operation (by call time, then position),
+     * which must be placed first; -1 otherwise.
+     */
+    private int[] sessionPredecessors() {
+        int[] before = new int[ops.size()];
+        Arrays.fill(before, -1);
+        Integer[] order = new Integer[ops.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(
+                order,
+                Comparator.<Integer>comparingLong(i -> ops.get(i).callNanos()).thenComparingInt(i -> i));
+        Map<Long, Integer> lastOk = new HashMap<>();
+        for (int i : order) {
+            Operation<I, O> op = ops.get(i);
+            if (op.session() == 0) {
+                continue;
+            }
+            Integer prev = lastOk.get(op.session());
+            before[i] = prev == null ? -1 : prev;
+            if (op.outcome() == Operation.Outcome.OK) {
+                lastOk.put(op.session(), i);
+            }
+        }
+        return before;
     }
 
     private Entry<I, O> buildList() {

@@ -6,6 +6,7 @@ import io.raftmanager.StateSnapshot;
 import io.raftmanager.examples.kv.proto.Announce;
 import io.raftmanager.examples.kv.redis.Entry;
 import io.raftmanager.examples.kv.redis.Key;
+import io.raftmanager.examples.kv.redis.KeyMap;
 import io.raftmanager.examples.kv.redis.ValueCodec;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -20,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import org.pcollections.PSortedMap;
-import org.pcollections.TreePMap;
 
 /**
  * A point-in-time copy of a {@link KvStateMachine}'s replicated state and its snapshot format.
@@ -58,7 +57,7 @@ final class KvSnapshot implements StateSnapshot {
 
     /** The replicated state: the databases, the clock, the leaders' announcements and member records. */
     record Contents(
-            List<PSortedMap<Key, Entry>> dbs,
+            List<KeyMap<Entry>> dbs,
             long clock,
             SortedMap<Long, Announce> directory,
             SortedMap<Long, String> members) {}
@@ -86,9 +85,9 @@ final class KvSnapshot implements StateSnapshot {
         }
         d.writeLong(contents.clock());
         d.writeInt(contents.dbs().size());
-        for (PSortedMap<Key, Entry> db : contents.dbs()) {
+        for (KeyMap<Entry> db : contents.dbs()) {
             d.writeLong(db.size());
-            for (Map.Entry<Key, Entry> e : db.entrySet()) {
+            for (Map.Entry<Key, Entry> e : db) {
                 writeBytes(d, e.getKey().bytes());
                 ValueCodec.write(d, e.getValue());
             }
@@ -136,12 +135,12 @@ final class KvSnapshot implements StateSnapshot {
             throw new KvSnapshotFormatException(
                     "snapshot has " + dbCount + " databases, this node runs with " + databases + " (--databases)");
         }
-        List<PSortedMap<Key, Entry>> dbs = new ArrayList<>();
+        List<KeyMap<Entry>> dbs = new ArrayList<>();
         for (int db = 0; db < dbCount; db++) {
             dbs.add(version == 1 ? readV1Data(d) : readDb(d));
         }
         while (dbs.size() < databases) {
-            dbs.add(TreePMap.empty(Key.ORDER));
+            dbs.add(new KeyMap<>());
         }
         if (d.read() != -1) {
             throw new KvSnapshotFormatException("trailing bytes after the data");
@@ -149,12 +148,12 @@ final class KvSnapshot implements StateSnapshot {
         return new Contents(dbs, clock, directory, members);
     }
 
-    private static PSortedMap<Key, Entry> readDb(DataInputStream d) throws IOException {
+    private static KeyMap<Entry> readDb(DataInputStream d) throws IOException {
         long keys = d.readLong();
         if (keys < 0) {
             throw new KvSnapshotFormatException("negative key count " + keys);
         }
-        SortedMap<Key, Entry> data = new TreeMap<>(Key.ORDER);
+        KeyMap<Entry> data = new KeyMap<>();
         Key previous = null;
         for (long i = 0; i < keys; i++) {
             Key key = Key.of(readBytes(d));
@@ -164,16 +163,16 @@ final class KvSnapshot implements StateSnapshot {
             data.put(key, ValueCodec.read(d));
             previous = key;
         }
-        return TreePMap.fromSortedMap(data);
+        return data;
     }
 
     /** Version 1: a key count, then keys and string values in unsigned byte order. */
-    private static PSortedMap<Key, Entry> readV1Data(DataInputStream d) throws IOException {
+    private static KeyMap<Entry> readV1Data(DataInputStream d) throws IOException {
         long keys = d.readLong();
         if (keys < 0) {
             throw new KvSnapshotFormatException("negative key count " + keys);
         }
-        SortedMap<Key, Entry> data = new TreeMap<>(Key.ORDER);
+        KeyMap<Entry> data = new KeyMap<>();
         ByteString previous = null;
         for (long i = 0; i < keys; i++) {
             ByteString key = readBytes(d);
@@ -184,7 +183,7 @@ final class KvSnapshot implements StateSnapshot {
             data.put(Key.of(key), new Entry(readBytes(d), 0, 0));
             previous = key;
         }
-        return TreePMap.fromSortedMap(data);
+        return data;
     }
 
     private static int count(int n, String what) throws KvSnapshotFormatException {

@@ -39,7 +39,7 @@ final class JepsenRun {
             cluster.startAll();
             awaitWritable(cluster);
             start = System.nanoTime();
-            Workload w = new Workload(cluster, o.clients(), o.seed(), 8_000, 5_000, start, o.readModes());
+            Workload w = new Workload(cluster, o.clients(), o.seed(), 8_000, 5_000, start, o.readModes(), o.pipeline());
             Nemesis nemesis = new Nemesis(cluster, o.seed(), o.faults());
             w.start();
             nemesis.start();

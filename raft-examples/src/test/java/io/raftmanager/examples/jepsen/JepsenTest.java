@@ -66,12 +66,14 @@ class JepsenTest {
     /**
      * Issue 17: clients reading with {@code READMODE lease} and {@code READMODE follower} (and some
      * linearizable ones) while leaders and followers are paused (SIGSTOP) and killed; every read is in the
-     * checked history.
+     * checked history. Half the clients pipeline four commands per round trip, most of them through
+     * followers, and the checker holds each client's commands to the order sent.
      */
     @Test
     void leaseAndFollowerReadsUnderPauses() throws Exception {
         expectValid(RunOptions.of("ci-read-modes-pauses", 3, 3, 40_000, PAUSES)
-                .withReadModes("lease", "follower", "lease", "linearizable"));
+                .withReadModes("lease", "follower", "lease", "linearizable")
+                .withPipelines(4));
     }
 
     @Test

@@ -8,7 +8,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Per-key linearizability of a run's history, through the shared checker in raft-core's test-jar. */
+/**
+ * Per-key linearizability of a run's history, through the shared checker in raft-core's test-jar, with each
+ * client's operations in one ordered session (so a pipeline's commands must take effect in the order sent).
+ */
 final class Linearizability {
     private Linearizability() {}
 
@@ -31,13 +34,19 @@ final class Linearizability {
                 case CAS -> KvModel.cas(op.key(), op.value(), op.newValue());
             };
             int client = op.process();
+            // A client's commands run in the order it sent them, pipelined or not (the final reads, process
+            // -1, are sequential anyway).
+            long session = client >= 0 ? client + 1L : 0;
             switch (op.outcome()) {
-                case OK -> out.add(Operation.ok(client, in, output(op), op.invokeNanos(), op.completeNanos()));
+                case OK ->
+                    out.add(Operation.ok(client, in, output(op), op.invokeNanos(), op.completeNanos())
+                            .inSession(session));
                 case FAIL -> out.add(Operation.failed(client, in, op.invokeNanos(), op.completeNanos()));
                 case UNKNOWN -> {
                     // A read changes nothing, so a read without an answer says nothing either: leave it out.
                     if (op.isWrite()) {
-                        out.add(Operation.unknown(client, in, op.invokeNanos()));
+                        out.add(Operation.<KvModel.Input, KvModel.Output>unknown(client, in, op.invokeNanos())
+                                .inSession(session));
                     }
                 }
             }

@@ -16,6 +16,7 @@ import java.util.Set;
  * @param readModes the {@code READMODE} each client sets on its connections, client i taking entry i
  *     modulo the list's size ({@code linearizable}, the server's default, sends nothing)
  * @param secure run the nodes in secure mode: peer mutual TLS and an admin token (as {@code cluster --secure})
+ * @param pipeline commands per round trip of the odd-numbered clients (1: no pipelining)
  */
 record RunOptions(
         String name,
@@ -28,7 +29,8 @@ record RunOptions(
         int heartbeatMillis,
         Path outDir,
         List<String> readModes,
-        boolean secure) {
+        boolean secure,
+        int pipeline) {
 
     static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
         return new RunOptions(
@@ -42,7 +44,8 @@ record RunOptions(
                 Integer.getInteger("jepsen.heartbeat.ms", 50),
                 Path.of(System.getProperty("jepsen.out", "target/jepsen")),
                 List.of("linearizable"),
-                Boolean.getBoolean("jepsen.secure"));
+                Boolean.getBoolean("jepsen.secure"),
+                Integer.getInteger("jepsen.pipeline", 1));
     }
 
     /** The same run with clients cycling through these read modes. */
@@ -58,7 +61,8 @@ record RunOptions(
                 heartbeatMillis,
                 outDir,
                 List.of(modes),
-                secure);
+                secure,
+                pipeline);
     }
 
     /** The same run in secure mode. */
@@ -74,6 +78,24 @@ record RunOptions(
                 heartbeatMillis,
                 outDir,
                 readModes,
-                true);
+                true,
+                pipeline);
+    }
+
+    /** The same run with the odd-numbered clients pipelining {@code depth} commands per round trip. */
+    RunOptions withPipelines(int depth) {
+        return new RunOptions(
+                name,
+                seed,
+                nodes,
+                clients,
+                workloadMillis,
+                faults,
+                electionMillis,
+                heartbeatMillis,
+                outDir,
+                readModes,
+                secure,
+                depth);
     }
 }

@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Concurrent clients over RESP, each bound to one node, running SET/GET/CAS on a few register keys, INCR
  * (some as MULTI/INCR/GET/EXEC transactions, checked as INCRs whose GET agrees) and GET on a few counter
- * keys, and SET of write-once keys. Keys change generation every few seconds
+ * keys, and SET of write-once keys. Clients with an odd number pipeline (when the run asks for it): they send
+ * several commands on one key at once and then read the replies, so a node that reordered a connection's
+ * commands (or served its read before its own writes) fails the check. Keys change generation every few seconds
  * so each key's history stays short enough for the linearizability search. Every SET and CAS writes a
  * value no other operation writes.
  */
@@ -32,6 +34,7 @@ final class Workload {
     private final int replyTimeoutMillis;
     private final long startNanos;
     private final List<String> readModes;
+    private final int pipeline;
     private final ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
     private final Set<String> registerKeys = ConcurrentHashMap.newKeySet();
     private final Set<String> counterKeys = ConcurrentHashMap.newKeySet();
@@ -46,7 +49,12 @@ final class Workload {
             long generationMillis,
             int replyTimeoutMillis,
             long start,
-            List<String> readModes) {
+            List<String> readModes,
+            int pipeline) {
+        if (pipeline < 1) {
+            throw new IllegalArgumentException("pipeline depth must be at least 1, was " + pipeline);
+        }
+        this.pipeline = pipeline;
         this.cluster = cluster;
         this.readModes = List.copyOf(readModes);
         this.clients = clients;
@@ -114,6 +122,10 @@ final class Workload {
         void run() {
             while (!stop) {
                 long gen = (System.nanoTime() - startNanos) / generationNanos;
+                if (pipeline > 1 && process % 2 == 1) {
+                    pipelined(gen);
+                    continue;
+                }
                 int dice = random.nextInt(100);
                 String value = "p" + process + "-" + (++seq);
                 if (dice < 28) {
@@ -181,6 +193,142 @@ final class Workload {
             return replies.get(0);
         }
 
+        /** One planned command of a pipeline. */
+        private record Planned(Kind kind, String key, String value, String newValue) {
+            String[] command() {
+                return switch (kind) {
+                    case GET -> new String[] {"GET", key};
+                    case SET -> new String[] {"SET", key, value};
+                    case INCR -> new String[] {"INCR", key};
+                    case CAS -> new String[] {"CAS", key, value, newValue};
+                };
+            }
+        }
+
+        /**
+         * Sends {@code pipeline} commands on one key in one write (SET/GET/CAS on a register, or INCR/GET on a
+         * counter), then reads the replies. A CAS expects the value the pipeline's own SET wrote before it.
+         */
+        private void pipelined(long gen) {
+            boolean counter = random.nextInt(3) == 0;
+            String key = (counter ? "c" + random.nextInt(COUNTERS) : "r" + random.nextInt(REGISTERS)) + "g" + gen;
+            (counter ? counterKeys : registerKeys).add(key);
+            List<Planned> plan = new ArrayList<>(pipeline);
+            String written = lastSeen.getOrDefault(key, "p0-0");
+            for (int i = 0; i < pipeline; i++) {
+                int dice = random.nextInt(3);
+                if (counter) {
+                    plan.add(new Planned(dice < 2 ? Kind.INCR : Kind.GET, key, null, null));
+                } else if (dice == 0) {
+                    plan.add(new Planned(Kind.GET, key, null, null));
+                } else {
+                    String value = "p" + process + "-" + (++seq);
+                    plan.add(
+                            dice == 1
+                                    ? new Planned(Kind.SET, key, value, null)
+                                    : new Planned(Kind.CAS, key, written, value));
+                    written = value;
+                }
+            }
+            long invoke = System.nanoTime();
+            int answered = 0;
+            boolean backOff = false;
+            try {
+                if (conn == null) {
+                    conn = connect();
+                }
+                java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+                for (Planned p : plan) {
+                    bytes.writeBytes(RespTestClient.encode(p.command()));
+                }
+                conn.writeRaw(bytes.toByteArray());
+                for (Planned p : plan) {
+                    Object reply = conn.read();
+                    answered++;
+                    backOff |= record(p.kind(), p.key(), p.value(), p.newValue(), reply, invoke);
+                }
+            } catch (RespTestClient.ConnectFailed | ReadModeRefused e) {
+                for (Planned p : plan) {
+                    failed(p, Outcome.FAIL, "connect: " + e.getMessage(), invoke);
+                }
+                backOff = true;
+            } catch (IOException | RuntimeException e) {
+                // Sent, and no reply: each unanswered command may or may not have run.
+                for (Planned p : plan.subList(answered, plan.size())) {
+                    failed(p, Outcome.UNKNOWN, e.getClass().getSimpleName() + ": " + e.getMessage(), invoke);
+                }
+                if (conn != null) {
+                    conn.close();
+                    conn = null;
+                }
+                backOff = true;
+            }
+            if (backOff) {
+                sleep(50 + random.nextInt(100));
+            }
+        }
+
+        private void failed(Planned p, Outcome outcome, String error, long invoke) {
+            history.add(new Op(
+                    process,
+                    p.kind(),
+                    p.key(),
+                    p.value(),
+                    p.newValue(),
+                    outcome,
+                    null,
+                    node,
+                    invoke,
+                    System.nanoTime(),
+                    withReadMode(p.kind(), error)));
+        }
+
+        private String withReadMode(Kind kind, String error) {
+            return kind == Kind.GET && !readMode.equals("linearizable") && error != null
+                    ? error + " [" + readMode + "]"
+                    : error;
+        }
+
+        /** Records a reply (or error reply) that just arrived; returns whether the client should back off. */
+        private boolean record(Kind kind, String key, String value, String newValue, Object reply, long invoke) {
+            Outcome outcome;
+            String result = null;
+            String error = null;
+            if (reply instanceof RespTestClient.Err err) {
+                error = err.message();
+                outcome = definitelyNotApplied(err) ? Outcome.FAIL : Outcome.UNKNOWN;
+            } else {
+                outcome = Outcome.OK;
+                result = reply == null ? null : String.valueOf(reply);
+            }
+            history.add(new Op(
+                    process,
+                    kind,
+                    key,
+                    value,
+                    newValue,
+                    outcome,
+                    result,
+                    node,
+                    invoke,
+                    System.nanoTime(),
+                    withReadMode(kind, error)));
+            remember(kind, key, value, newValue, outcome, result);
+            return error != null;
+        }
+
+        private void remember(Kind kind, String key, String value, String newValue, Outcome outcome, String result) {
+            if (outcome == Outcome.OK) {
+                if (kind == Kind.GET && result != null) {
+                    lastSeen.put(key, result);
+                } else if (kind == Kind.SET) {
+                    lastSeen.put(key, value);
+                } else if (kind == Kind.CAS && "1".equals(result)) {
+                    lastSeen.put(key, newValue);
+                }
+            }
+        }
+
         /**
          * Opens a connection and sets its read mode. A refused READMODE fails the connection: the client must
          * never read in another mode than the run asked for.
@@ -242,19 +390,19 @@ final class Workload {
                 }
             }
             long complete = System.nanoTime();
-            if (kind == Kind.GET && !readMode.equals("linearizable") && error != null) {
-                error = error + " [" + readMode + "]";
-            }
-            history.add(new Op(process, kind, key, value, newValue, outcome, result, node, invoke, complete, error));
-            if (outcome == Outcome.OK) {
-                if (kind == Kind.GET && result != null) {
-                    lastSeen.put(key, result);
-                } else if (kind == Kind.SET) {
-                    lastSeen.put(key, value);
-                } else if (kind == Kind.CAS && "1".equals(result)) {
-                    lastSeen.put(key, newValue);
-                }
-            }
+            history.add(new Op(
+                    process,
+                    kind,
+                    key,
+                    value,
+                    newValue,
+                    outcome,
+                    result,
+                    node,
+                    invoke,
+                    complete,
+                    withReadMode(kind, error)));
+            remember(kind, key, value, newValue, outcome, result);
             if (backOff) {
                 sleep(50 + random.nextInt(100));
             }

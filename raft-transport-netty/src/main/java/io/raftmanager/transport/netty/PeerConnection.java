@@ -182,7 +182,10 @@ final class PeerConnection {
     }
 
     private void onConnected(Channel ch) {
-        if (state == State.CLOSED || !ch.isActive()) {
+        // A connect to a local port nobody listens on can, rarely, succeed as a TCP self-connection (the kernel
+        // picks the destination port as the source port); it would then swallow every message while looking up.
+        boolean selfConnected = ch.localAddress() != null && ch.localAddress().equals(ch.remoteAddress());
+        if (state == State.CLOSED || !ch.isActive() || selfConnected) {
             ch.close();
             if (state != State.CLOSED) {
                 onConnectFailed(ch, null);

@@ -77,7 +77,11 @@ class NettyTransportTest {
         RecordingHandler h1 = new RecordingHandler();
         NettyTransport t1 = nodes.start(Nodes.config(1, Map.of()).build(), h1);
         RecordingHandler h2 = new RecordingHandler();
-        NettyTransportConfig c2 = Nodes.config(2, Map.of(1L, t1.boundAddress())).build();
+        // A port below the ephemeral range: while node 2 is down, no other socket on the machine can be handed
+        // its port implicitly, so "down" really means nothing listens there.
+        NettyTransportConfig c2 = Nodes.config(2, Map.of(1L, t1.boundAddress()))
+                .bindAddress(Nodes.lowPort())
+                .build();
         NettyTransport t2 = nodes.start(c2, h2);
         InetSocketAddress addr2 = t2.boundAddress();
         t1.addPeer(2, addr2);

@@ -29,6 +29,23 @@ final class Nodes implements AutoCloseable {
                 .jitterRandom(new SplittableRandom(nodeId));
     }
 
+    /**
+     * A free address on 127.0.0.1 below the kernel's ephemeral range (32768 and up): a port from that range can
+     * be handed to any other socket on the machine as soon as its listener closes.
+     */
+    static InetSocketAddress lowPort() {
+        for (int attempt = 0; attempt < 1_000; attempt++) {
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20_000, 32_000);
+            try (java.net.ServerSocket s =
+                    new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return new InetSocketAddress("127.0.0.1", s.getLocalPort());
+            } catch (java.io.IOException busy) {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no free port between 20000 and 32000");
+    }
+
     NettyTransport start(NettyTransportConfig config, RecordingHandler handler) {
         NettyTransport t = new NettyTransport(config);
         open.add(t);

@@ -27,6 +27,11 @@ public final class Key {
         return new Key(hash(bytes), bytes);
     }
 
+    /** A key with a chosen hash: lets tests build colliding and near-colliding keys. */
+    static Key withHash(long hash, ByteString bytes) {
+        return new Key(hash, bytes);
+    }
+
     /** The smallest key with this hash: where a scan resumes. */
     static Key floor(long hash) {
         return new Key(hash, ByteString.EMPTY);

@@ -13,7 +13,6 @@ import io.raftmanager.examples.kv.proto.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.pcollections.PSortedMap;
 
 /** The keyspace and database commands (Redis' db.c), and raft-kv's internal WATCH and reaper commands. */
 final class KeyCommands {
@@ -83,7 +82,7 @@ final class KeyCommands {
         ByteString pattern = a.get(1);
         boolean all = pattern.size() == 1 && pattern.byteAt(0) == '*';
         List<Reply> out = new ArrayList<>();
-        for (Map.Entry<Key, Entry> e : c.store.db(c.db).entrySet()) {
+        for (Map.Entry<Key, Entry> e : c.store.db(c.db)) {
             if (!e.getValue().expiredAt(c.now)
                     && (all || Glob.matches(pattern, e.getKey().bytes()))) {
                 out.add(R.bulk(e.getKey().bytes()));
@@ -111,18 +110,14 @@ final class KeyCommands {
     }
 
     private static Reply randomKey(Ctx c, List<ByteString> a) {
-        PSortedMap<Key, Entry> db = c.store.db(c.db);
+        KeyMap<Entry> db = c.store.db(c.db);
         for (int attempt = 0; attempt < 100 && !db.isEmpty(); attempt++) {
-            Key probe = Key.floor(c.random().nextLong());
-            Map.Entry<Key, Entry> e = db.ceilingEntry(probe);
-            if (e == null) {
-                e = db.firstEntry();
-            }
+            Map.Entry<Key, Entry> e = db.ceilingOrFirst(c.random().nextLong());
             if (!e.getValue().expiredAt(c.now)) {
                 return R.bulk(e.getKey().bytes());
             }
         }
-        for (Map.Entry<Key, Entry> e : db.entrySet()) { // mostly expired: look at them all
+        for (Map.Entry<Key, Entry> e : db) { // mostly expired: look at them all
             if (!e.getValue().expiredAt(c.now)) {
                 return R.bulk(e.getKey().bytes());
             }

@@ -71,6 +71,24 @@ final class Scan {
         Iterator<Map.Entry<Key, V>> it = (cursor == 0 ? map : map.tailMap(Key.floor(cursor), true))
                 .entrySet()
                 .iterator();
+        return page(it, o, keep, emit);
+    }
+
+    /** The same over a database. */
+    static <V> Reply page(
+            KeyMap<V> map,
+            long cursor,
+            Options o,
+            Predicate<Map.Entry<Key, V>> keep,
+            BiConsumer<Map.Entry<Key, V>, List<Reply>> emit) {
+        return page(map.from(cursor), o, keep, emit);
+    }
+
+    private static <V> Reply page(
+            Iterator<Map.Entry<Key, V>> it,
+            Options o,
+            Predicate<Map.Entry<Key, V>> keep,
+            BiConsumer<Map.Entry<Key, V>, List<Reply>> emit) {
         List<Reply> items = new ArrayList<>();
         long next = 0;
         long visited = 0;

@@ -4,18 +4,16 @@ import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.pcollections.PSortedMap;
 import org.pcollections.PSortedSet;
-import org.pcollections.TreePMap;
 import org.pcollections.TreePSet;
 
 /**
- * The replicated Redis data: numbered databases of persistent sorted maps ({@link Key} to {@link
- * Entry}), the clock (the largest leader timestamp applied) and, per database, an index of the keys
- * that carry an expiry so the leader can find the expired ones. Touched only on the applier thread.
+ * The replicated Redis data: numbered databases of {@link KeyMap}s ({@link Key} to {@link Entry}), the
+ * clock (the largest leader timestamp applied) and, per database, an index of the keys that carry an
+ * expiry so the leader can find the expired ones. Touched only on the applier thread.
  *
- * <p>Persistent maps make a snapshot a reference copy (O(1), taken between two applies) at the cost of
- * O(log n) allocation per write; see the README for the measured cost.
+ * <p>A {@link KeyMap} makes a snapshot O(1) (taken between two applies) while a write edits in place; see
+ * the README for the measured cost.
  */
 public final class Store {
     /** An expiry index entry: when, and which key. */
@@ -26,7 +24,7 @@ public final class Store {
         return c != 0 ? c : Key.ORDER.compare(a.key, b.key);
     };
 
-    private final List<PSortedMap<Key, Entry>> dbs;
+    private final List<KeyMap<Entry>> dbs;
     private final List<PSortedSet<Expiry>> expiries;
     private long clock;
 
@@ -42,8 +40,8 @@ public final class Store {
         }
     }
 
-    static PSortedMap<Key, Entry> emptyDb() {
-        return TreePMap.empty(Key.ORDER);
+    static KeyMap<Entry> emptyDb() {
+        return new KeyMap<>();
     }
 
     public int databases() {
@@ -60,7 +58,8 @@ public final class Store {
         clock = Math.max(clock, leaderMillis);
     }
 
-    public PSortedMap<Key, Entry> db(int db) {
+    /** The live database: read it on the applier thread only, and never while writing. */
+    public KeyMap<Entry> db(int db) {
         return dbs.get(db);
     }
 
@@ -76,18 +75,16 @@ public final class Store {
     }
 
     void put(int db, Key key, Entry e) {
-        Entry old = dbs.get(db).get(key);
-        dbs.set(db, dbs.get(db).plus(key, e));
+        Entry old = dbs.get(db).put(key, e);
         reindex(db, key, old, e);
     }
 
     /** Removes the key (live or expired); true if there was an entry. */
     boolean remove(int db, Key key) {
-        Entry old = dbs.get(db).get(key);
+        Entry old = dbs.get(db).remove(key);
         if (old == null) {
             return false;
         }
-        dbs.set(db, dbs.get(db).minus(key));
         reindex(db, key, old, null);
         return true;
     }
@@ -134,21 +131,25 @@ public final class Store {
         return out;
     }
 
-    /** A point-in-time view of every database (the maps are persistent, so this is cheap). */
-    public List<PSortedMap<Key, Entry>> view() {
-        return List.copyOf(dbs);
+    /** A frozen point-in-time copy of every database (O(1) each), readable from any thread. */
+    public List<KeyMap<Entry>> view() {
+        List<KeyMap<Entry>> out = new ArrayList<>(dbs.size());
+        for (KeyMap<Entry> db : dbs) {
+            out.add(db.snapshot());
+        }
+        return out;
     }
 
     /** Replaces everything with restored databases and clock; rebuilds the expiry indexes. */
-    public void restore(List<PSortedMap<Key, Entry>> restored, long restoredClock) {
+    public void restore(List<KeyMap<Entry>> restored, long restoredClock) {
         if (restored.size() != dbs.size()) {
             throw new IllegalArgumentException(
                     "snapshot has " + restored.size() + " databases, this node is configured with " + dbs.size());
         }
         for (int i = 0; i < dbs.size(); i++) {
-            dbs.set(i, restored.get(i));
+            dbs.set(i, restored.get(i).thaw());
             PSortedSet<Expiry> idx = TreePSet.empty(EXPIRY_ORDER);
-            for (Map.Entry<Key, Entry> e : dbs.get(i).entrySet()) {
+            for (Map.Entry<Key, Entry> e : dbs.get(i)) {
                 if (e.getValue().expireAt() != 0) {
                     idx = idx.plus(new Expiry(e.getValue().expireAt(), e.getKey()));
                 }
