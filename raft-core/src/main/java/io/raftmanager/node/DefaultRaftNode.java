@@ -49,6 +49,7 @@ import java.util.random.RandomGenerator;
  * one; this class is public only so that builder can reach it.
  */
 public final class DefaultRaftNode implements RaftNode {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DefaultRaftNode.class);
     private final RaftConfig config;
     private final Transport transport;
     private final StateMachine stateMachine;
@@ -470,7 +471,17 @@ public final class DefaultRaftNode implements RaftNode {
     }
 
     private void onFatal(Inputs.Fatal f) {
-        failure = f.cause();
+        if (failure == null) {
+            failure = f.cause();
+            metrics.recordFailure(f.where());
+            for (RaftListener l : listeners) {
+                try {
+                    l.onFailure(f.where(), f.cause());
+                } catch (RuntimeException e) {
+                    LOG.warn("[{}] listener failed", config.nodeId(), e);
+                }
+            }
+        }
         // Stop from another thread: the loop cannot join itself.
         Thread t = new Thread(this::close, "raft-" + config.nodeId() + "-stop");
         t.setDaemon(true);

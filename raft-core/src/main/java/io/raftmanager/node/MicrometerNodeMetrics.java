@@ -96,6 +96,11 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
     }
 
     @Override
+    public void recordFailure(String where) {
+        registry.counter("raft.node.failures", tags.and("where", where)).increment();
+    }
+
+    @Override
     public void diskFull(boolean full) {
         diskFull.set(full ? 1 : 0);
         if (full) {

@@ -30,6 +30,9 @@ public interface NodeMetrics {
     /** A storage write (and sync, if {@code synced}) took {@code nanos}. */
     default void recordPersist(long nanos, boolean synced) {}
 
+    /** The node stopped after a failure in {@code where} (see {@link io.raftmanager.RaftListener#onFailure}). */
+    default void recordFailure(String where) {}
+
     /** The disk became full ({@code true}: writes wait and proposals are refused) or has space again. */
     default void diskFull(boolean full) {}
 
