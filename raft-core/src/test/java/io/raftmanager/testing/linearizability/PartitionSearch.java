@@ -197,10 +197,8 @@ final class PartitionSearch<S, I, O> {
         bits[id >>> 6] ^= 1L << id;
     }
 
-    /** For each unknown operation, the previous unknown one with an equal input in call order, or -1. */
-    private int[] earlierTwins() {
-        int[] twin = new int[ops.size()];
-        Arrays.fill(twin, -1);
+    /** Operation positions by call time, ties by position. */
+    private Integer[] callOrder() {
         Integer[] order = new Integer[ops.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -208,6 +206,14 @@ final class PartitionSearch<S, I, O> {
         Arrays.sort(
                 order,
                 Comparator.<Integer>comparingLong(i -> ops.get(i).callNanos()).thenComparingInt(i -> i));
+        return order;
+    }
+
+    /** For each unknown operation, the previous unknown one with an equal input in call order, or -1. */
+    private int[] earlierTwins() {
+        int[] twin = new int[ops.size()];
+        Arrays.fill(twin, -1);
+        Integer[] order = callOrder();
         Map<Object, Integer> last = new HashMap<>();
         for (int i : order) {
             Operation<I, O> op = ops.get(i);
@@ -226,13 +232,7 @@ final class PartitionSearch<S, I, O> {
     private int[] sessionPredecessors() {
         int[] before = new int[ops.size()];
         Arrays.fill(before, -1);
-        Integer[] order = new Integer[ops.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        Arrays.sort(
-                order,
-                Comparator.<Integer>comparingLong(i -> ops.get(i).callNanos()).thenComparingInt(i -> i));
+        Integer[] order = callOrder();
         Map<Long, Integer> lastOk = new HashMap<>();
         for (int i : order) {
             Operation<I, O> op = ops.get(i);

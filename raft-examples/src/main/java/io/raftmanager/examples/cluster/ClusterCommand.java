@@ -85,9 +85,9 @@ public final class ClusterCommand implements Callable<Integer> {
 
     @Option(
             names = "--secure",
-            description =
-                    "Generate a throwaway CA, node certificates and an admin token under DATA/secure, and run"
-                            + " with mutual TLS between nodes and an HTTPS admin API that wants the token. Prints how to connect.")
+            description = "Generate a throwaway CA, node certificates, an admin token and a Redis password under"
+                    + " DATA/secure, and run with mutual TLS between nodes, Redis clients over TLS with the"
+                    + " password, and an HTTPS admin API that wants the token. Prints how to connect.")
     boolean secure;
 
     @Option(
@@ -153,7 +153,7 @@ public final class ClusterCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         LeaderWatch watch = sec == null || !sec.full
                 ? new LeaderWatch(members, out, null, null)
-                : new LeaderWatch(members, out, sec.adminClientTls(), sec.adminToken);
+                : new LeaderWatch(members, out, sec.clientTls(), sec.adminToken);
         Thread hook = new Thread(
                 () -> {
                     watch.close();
@@ -182,7 +182,9 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /** How to reach a secure cluster: the files, and commands that use them (never the secrets themselves). */
     private void printSecureHowTo(SecureSetup sec, List<Member> members) {
-        out.printf("secure mode: throwaway CA, node certificates and admin token under %s%n", sec.dir.toAbsolutePath());
+        out.printf(
+                "secure mode: throwaway CA, node certificates, admin token and Redis password under %s%n",
+                sec.dir.toAbsolutePath());
         out.printf("  peers: mutual TLS, node ids bound to certificates (SAN urn:raft-manager:node:N)%n");
         if (!sec.full) {
             return;
@@ -192,6 +194,11 @@ public final class ClusterCommand implements Callable<Integer> {
                 sec.ca().toAbsolutePath(),
                 sec.tokenFile().toAbsolutePath(),
                 members.get(0).http());
+        out.printf(
+                "  redis: redis-cli --tls --cacert %s -p %s --askpass   (the password is in %s)%n",
+                sec.ca().toAbsolutePath(),
+                members.get(0).redis().substring(members.get(0).redis().lastIndexOf(':') + 1),
+                sec.passwordFile().toAbsolutePath());
     }
 
     private int port(long id, int offset) {

@@ -16,19 +16,23 @@ import java.util.List;
 /**
  * What {@code raft-kv cluster --secure} makes before it starts the nodes, all under one directory and
  * fresh on every run: a throwaway CA ({@code ca.pem}; its key is never written), a certificate and key per
- * node ({@code nN/cert.pem}, {@code nN/key.pem}), and a random admin token ({@code admin-token}). Keys and
- * the token are readable by their owner only.
+ * node ({@code nN/cert.pem}, {@code nN/key.pem}; each node uses its pair for peers, the admin API and the
+ * RESP port), a random admin token ({@code admin-token}) and Redis password ({@code redis-password}). Keys
+ * and secrets are readable by their owner only.
  */
 public final class SecureSetup {
     static final Duration VALIDITY = Duration.ofDays(30);
 
     final Path dir;
     public final Secret adminToken;
+    /** The RESP password (--secure only). */
+    public final Secret password;
     /** False for peer mTLS only (for benchmarks): the admin API and clients stay as in the quick start. */
     final boolean full;
 
-    private SecureSetup(Path dir, Secret adminToken, boolean full) {
+    private SecureSetup(Path dir, Secret adminToken, Secret password, boolean full) {
         this.dir = dir;
+        this.password = password;
         this.adminToken = adminToken;
         this.full = full;
     }
@@ -45,11 +49,21 @@ public final class SecureSetup {
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         SecretFiles.writePrivate(dir.resolve("admin-token"), HexFormat.of().formatHex(random) + "\n");
-        return new SecureSetup(dir, SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")), full);
+        new SecureRandom().nextBytes(random);
+        SecretFiles.writePrivate(dir.resolve("redis-password"), HexFormat.of().formatHex(random) + "\n");
+        return new SecureSetup(
+                dir,
+                SecretFiles.readSecret("--admin-token-file", dir.resolve("admin-token")),
+                full ? SecretFiles.readSecret("--requirepass-file", dir.resolve("redis-password")) : null,
+                full);
     }
 
     Path ca() {
         return dir.resolve("ca.pem");
+    }
+
+    public Path passwordFile() {
+        return dir.resolve("redis-password");
     }
 
     public Path tokenFile() {
@@ -61,17 +75,24 @@ public final class SecureSetup {
         return new TlsFiles(flag, n.resolve("cert.pem"), n.resolve("key.pem"), ca());
     }
 
-    /** Node {@code id}'s settings: peer mTLS, the admin token, the admin API over HTTPS with the same certificate. */
+    /**
+     * Node {@code id}'s settings: peer mTLS, the admin API over HTTPS with the token, RESP over TLS with the
+     * password (one certificate for all three).
+     */
     KvSecurity security(long id) {
         if (!full) {
-            return new KvSecurity(tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
+            return new KvSecurity(
+                    tls("--peer-tls", id), false, null, null, KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS, null, null);
         }
         return new KvSecurity(
-                tls("--peer-tls", id),
-                false,
-                adminToken,
-                tls("--admin-tls", id),
-                KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS);
+                        tls("--peer-tls", id),
+                        false,
+                        null,
+                        tls("--admin-tls", id),
+                        KvSecurity.DEFAULT_TLS_RELOAD_POLL_MILLIS,
+                        password,
+                        tls("--client-tls", id))
+                .withAdminTokenFile(tokenFile());
     }
 
     /** The same as {@code raft-kv node} flags. */
@@ -90,11 +111,15 @@ public final class SecureSetup {
                 "--admin-tls-cert", cert,
                 "--admin-tls-key", key,
                 "--admin-tls-ca", ca,
-                "--admin-token-file", tokenFile().toString());
+                "--admin-token-file", tokenFile().toString(),
+                "--requirepass-file", passwordFile().toString(),
+                "--client-tls-cert", cert,
+                "--client-tls-key", key,
+                "--client-tls-ca", ca);
     }
 
-    /** A client for the admin API that trusts the throwaway CA. */
-    javax.net.ssl.SSLContext adminClientTls() {
+    /** For clients of the admin API and the RESP ports: trusts the throwaway CA. */
+    public javax.net.ssl.SSLContext clientTls() {
         return io.raftmanager.examples.kv.admin.AdminTls.client(tls("--admin-tls", 1));
     }
 }

@@ -15,6 +15,7 @@ import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.Member;
 import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.examples.kv.security.KvSecurity;
+import io.raftmanager.examples.kv.security.SecretFiles;
 import io.raftmanager.examples.kv.security.TlsReloader;
 import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.HardState;
@@ -60,6 +61,11 @@ public final class KvNode implements AutoCloseable {
     private volatile AdminServer admin;
     private ExpiryReaper reaper;
     private TlsReloader peerTlsReloader;
+    private TlsReloader adminTokenReloader;
+    /** The admin API's bearer token (null: none); replaced when its file changes. */
+    private final java.util.concurrent.atomic.AtomicReference<io.raftmanager.examples.kv.security.Secret> adminToken;
+
+    private final io.raftmanager.examples.kv.security.RespAuth respAuth;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile Role role = Role.FOLLOWER;
     private volatile long term;
@@ -68,6 +74,10 @@ public final class KvNode implements AutoCloseable {
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
+        this.respAuth = new io.raftmanager.examples.kv.security.RespAuth(
+                config.security().requirepass());
+        this.adminToken = new java.util.concurrent.atomic.AtomicReference<>(
+                config.security().adminToken());
         this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
         this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
@@ -203,6 +213,15 @@ public final class KvNode implements AutoCloseable {
                     t::reloadTls,
                     metrics::tlsReloaded);
         }
+        Path tokenFile = security.adminTokenFile();
+        if (tokenFile != null) {
+            adminTokenReloader = new TlsReloader(
+                    "node " + config.id() + " admin token",
+                    List.of(tokenFile),
+                    security.tlsReloadPollMillis(),
+                    () -> adminToken.set(SecretFiles.readSecret("--admin-token-file", tokenFile)),
+                    metrics::adminTokenReloaded);
+        }
         resp = RespServer.start(this, group);
         reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
@@ -315,6 +334,21 @@ public final class KvNode implements AutoCloseable {
         return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
     }
 
+    /** The bearer token the admin API wants now, or null when it is open. */
+    public io.raftmanager.examples.kv.security.Secret adminToken() {
+        return adminToken.get();
+    }
+
+    /** Re-reads the admin token file now (as SIGHUP does); null when the token is not from a file. */
+    public java.util.concurrent.Future<?> reloadAdminToken() {
+        return adminTokenReloader == null ? null : adminTokenReloader.reloadNow("requested");
+    }
+
+    /** The AUTH rules of this node's RESP port (open when no password is set). */
+    public io.raftmanager.examples.kv.security.RespAuth respAuth() {
+        return respAuth;
+    }
+
     public KvNodeConfig config() {
         return config;
     }
@@ -396,6 +430,9 @@ public final class KvNode implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (adminTokenReloader != null) {
+            adminTokenReloader.close();
         }
         if (peerTlsReloader != null) {
             peerTlsReloader.close();

@@ -167,7 +167,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--tls-reload-poll-ms",
             defaultValue = "5000",
-            description = "How often certificate files are checked for changes and reloaded; 0 for SIGHUP only"
+            description = "How often certificate files and the admin token file are checked for changes and"
+                    + " reloaded; 0 for SIGHUP only"
                     + " (default: ${DEFAULT-VALUE}).")
     long tlsReloadPollMs;
 
@@ -175,7 +176,8 @@ public final class NodeCommand implements Callable<Integer> {
             names = "--admin-token-file",
             paramLabel = "FILE",
             description = "A file holding the bearer token every admin request must carry (Authorization: Bearer"
-                    + " <token>); refused if other users can read it. The same token on every node.")
+                    + " <token>); refused if other users can read it. The same token on every node. Re-read when"
+                    + " the file changes (see --tls-reload-poll-ms) or on SIGHUP.")
     Path adminTokenFile;
 
     @Option(
@@ -193,6 +195,34 @@ public final class NodeCommand implements Callable<Integer> {
             paramLabel = "PEM",
             description = "The CA that the other nodes' admin certificates chain to.")
     Path adminTlsCa;
+
+    @Option(
+            names = "--requirepass",
+            paramLabel = "PASSWORD",
+            description = "Redis clients must AUTH with this password (as Redis' requirepass). Visible in the process"
+                    + " list: prefer --requirepass-file.")
+    String requirepass;
+
+    @Option(
+            names = "--requirepass-file",
+            paramLabel = "FILE",
+            description = "Like --requirepass, the password read from a file (one line; refused if others can read"
+                    + " it). The same on every node: followers AUTH with it when they forward to the leader.")
+    Path requirepassFile;
+
+    @Option(
+            names = "--client-tls-cert",
+            paramLabel = "PEM",
+            description = "Serve Redis clients over TLS with this certificate chain (with --client-tls-key and"
+                    + " --client-tls-ca: client certificates are checked against the CA when presented, and"
+                    + " followers trust it when they forward to the leader).")
+    Path clientTlsCert;
+
+    @Option(names = "--client-tls-key", paramLabel = "PEM", description = "The RESP certificate's private key.")
+    Path clientTlsKey;
+
+    @Option(names = "--client-tls-ca", paramLabel = "PEM", description = "The CA for --client-tls.")
+    Path clientTlsCa;
 
     private final PrintStream out = System.out;
 
@@ -254,12 +284,29 @@ public final class NodeCommand implements Callable<Integer> {
         TlsFiles adminTls = adminTlsCert == null && adminTlsKey == null && adminTlsCa == null
                 ? null
                 : new TlsFiles("--admin-tls", adminTlsCert, adminTlsKey, adminTlsCa);
-        return new KvSecurity(
+        KvSecurity security = new KvSecurity(
                 peerTls,
                 peerTlsVerifyHostname,
-                adminTokenFile == null ? null : SecretFiles.readSecret("--admin-token-file", adminTokenFile),
+                null,
                 adminTls,
-                tlsReloadPollMs);
+                tlsReloadPollMs,
+                requirepass(),
+                clientTlsCert == null && clientTlsKey == null && clientTlsCa == null
+                        ? null
+                        : new TlsFiles("--client-tls", clientTlsCert, clientTlsKey, clientTlsCa));
+        return adminTokenFile == null ? security : security.withAdminTokenFile(adminTokenFile);
+    }
+
+    private io.raftmanager.examples.kv.security.Secret requirepass() {
+        if (requirepass != null && requirepassFile != null) {
+            throw new StartupException("give --requirepass or --requirepass-file, not both");
+        }
+        if (requirepassFile != null) {
+            return SecretFiles.readSecret("--requirepass-file", requirepassFile);
+        }
+        return requirepass == null || requirepass.isEmpty()
+                ? null
+                : io.raftmanager.examples.kv.security.Secret.of(requirepass);
     }
 
     private InetSocketAddress address(String flag, String value) {

@@ -92,7 +92,15 @@ class ClusterCommandTest {
                 java.nio.file.Files.readString(secure.resolve("admin-token")).strip();
         assertTrue(token.length() >= 32, "a random token");
         assertTrue(!out.contains(token), "the token itself is never printed");
-        for (String f : new String[] {"admin-token", "n1/key.pem", "n3/key.pem"}) {
+        String password =
+                java.nio.file.Files.readString(secure.resolve("redis-password")).strip();
+        assertTrue(password.length() >= 32, "a random password");
+        assertTrue(!out.contains(password), "the password itself is never printed");
+        assertTrue(
+                out.contains(
+                        "redis-cli --tls --cacert " + secure.resolve("ca.pem").toAbsolutePath()),
+                out);
+        for (String f : new String[] {"admin-token", "redis-password", "n1/key.pem", "n3/key.pem"}) {
             assertEquals(
                     "rw-------",
                     java.nio.file.attribute.PosixFilePermissions.toString(

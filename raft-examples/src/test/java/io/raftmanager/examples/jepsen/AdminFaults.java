@@ -30,14 +30,14 @@ final class AdminFaults {
     record Outcome(String detail, boolean skipped) {}
 
     private final KvCluster cluster;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http;
     private final Set<Nemesis.Kind> unsupported = EnumSet.noneOf(Nemesis.Kind.class);
     /** Members demoted and not yet promoted back; the final heal promotes them. */
     private final Set<Long> demoted = new TreeSet<>();
 
     AdminFaults(KvCluster cluster) {
         this.cluster = cluster;
+        this.http = cluster.adminClient();
     }
 
     boolean unsupported(Nemesis.Kind k) {
@@ -137,8 +137,7 @@ final class AdminFaults {
         }
         try {
             HttpResponse<String> r = http.send(
-                    HttpRequest.newBuilder(URI.create(
-                                    "http://127.0.0.1:" + cluster.http(leader).getPort() + "/status"))
+                    HttpRequest.newBuilder(URI.create(cluster.adminUri(leader) + "/status"))
                             .timeout(Duration.ofSeconds(3))
                             .GET()
                             .build(),
@@ -164,8 +163,7 @@ final class AdminFaults {
         if (unsupported.contains(k)) {
             return UNSUPPORTED;
         }
-        HttpRequest.Builder req = HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + cluster.http(node).getPort() + path))
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(cluster.adminUri(node) + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json");
         if (cluster.adminToken() != null) {

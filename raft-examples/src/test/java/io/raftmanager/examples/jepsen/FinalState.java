@@ -112,7 +112,7 @@ final class FinalState {
 
     private Map<String, String> dump(long id, List<String> keys) {
         for (int attempt = 0; attempt < 5; attempt++) {
-            try (RespTestClient c = new RespTestClient(cluster.redis(id), 2_000, 10_000)) {
+            try (RespTestClient c = cluster.client(id, 2_000, 10_000)) {
                 if (!"OK".equals(c.call("READMODE", "stale"))) {
                     continue;
                 }
@@ -151,7 +151,7 @@ final class FinalState {
             long node = cluster.ids().get(n++ % cluster.ids().size());
             for (int attempt = 0; attempt < 20; attempt++) {
                 long invoke = System.nanoTime();
-                try (RespTestClient c = new RespTestClient(cluster.redis(node), 2_000, 10_000)) {
+                try (RespTestClient c = cluster.client(node, 2_000, 10_000)) {
                     Object reply = c.call("GET", key);
                     long complete = System.nanoTime();
                     if (!(reply instanceof RespTestClient.Err)) {

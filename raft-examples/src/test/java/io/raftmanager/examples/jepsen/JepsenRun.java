@@ -70,7 +70,7 @@ final class JepsenRun {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         for (long id : cluster.ids()) {
             while (true) {
-                try (RespTestClient c = new RespTestClient(cluster.redis(id), 1_000, 5_000)) {
+                try (RespTestClient c = cluster.client(id, 1_000, 5_000)) {
                     if ("OK".equals(c.call("SET", "boot", "n" + id))) {
                         break;
                     }

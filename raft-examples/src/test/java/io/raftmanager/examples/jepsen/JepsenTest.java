@@ -39,7 +39,11 @@ class JepsenTest {
         expectValid(RunOptions.of("ci-process-faults", 1, 3, 40_000, PROCESS_FAULTS));
     }
 
-    /** Everything on: peer mutual TLS (through the link proxies) and the admin token, under process faults. */
+    /**
+     * Everything on, as {@code cluster --secure}: peer mutual TLS (through the link proxies), Redis clients over
+     * TLS with AUTH, the admin API over HTTPS with the token (leader transfers and membership faults), under
+     * process faults.
+     */
     @Test
     void secureProcessFaults() throws Exception {
         expectValid(RunOptions.of("ci-secure-process-faults", 3, 3, 30_000, PROCESS_FAULTS)

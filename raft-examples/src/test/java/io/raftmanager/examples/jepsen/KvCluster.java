@@ -43,6 +43,8 @@ final class KvCluster implements AutoCloseable {
 
     /** Certificates and the admin token in secure mode, else null. */
     private io.raftmanager.examples.cluster.SecureSetup secure;
+    /** How clients reach the RESP ports: TLS and AUTH in secure mode. */
+    private RespTestClient.Login login = RespTestClient.Login.NONE;
 
     KvCluster(Path dir, int nodes, int electionMillis, int heartbeatMillis) throws IOException {
         this(dir, nodes, electionMillis, heartbeatMillis, false);
@@ -69,8 +71,11 @@ final class KvCluster implements AutoCloseable {
         }
         Files.createDirectories(dir);
         if (secure) {
-            // Peer mTLS through the link proxies (plain TCP relays) and the admin token, as `cluster --secure`.
-            this.secure = io.raftmanager.examples.cluster.SecureSetup.generate(dir.resolve("secure"), nodes, false);
+            // Everything on, as `cluster --secure`: peer mTLS through the link proxies (plain TCP relays), RESP
+            // over TLS with a password, the admin API over HTTPS with a token.
+            this.secure = io.raftmanager.examples.cluster.SecureSetup.generate(dir.resolve("secure"), nodes, true);
+            this.login =
+                    new RespTestClient.Login(this.secure.clientTls().getSocketFactory(), this.secure.password.reveal());
         }
         slowDiskShim = SlowDisk.build(dir.resolve("shim"));
     }
@@ -78,6 +83,26 @@ final class KvCluster implements AutoCloseable {
     /** The admin API's bearer token, or null when the cluster runs open. */
     String adminToken() {
         return secure == null ? null : secure.adminToken.reveal();
+    }
+
+    /** A client for node {@code id}'s RESP port: over TLS and authenticated in secure mode. */
+    RespTestClient client(long id, int connectMillis, int replyMillis) throws RespTestClient.ConnectFailed {
+        return new RespTestClient(redis(id), connectMillis, replyMillis, login);
+    }
+
+    /** A client for the admin API (HTTPS trusting the cluster's CA in secure mode). */
+    java.net.http.HttpClient adminClient() {
+        java.net.http.HttpClient.Builder b =
+                java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2));
+        if (secure != null) {
+            b.sslContext(secure.clientTls());
+        }
+        return b.build();
+    }
+
+    /** The base URI of node {@code id}'s admin API. */
+    String adminUri(long id) {
+        return (secure == null ? "http" : "https") + "://127.0.0.1:" + http(id).getPort();
     }
 
     List<Long> ids() {
@@ -148,7 +173,6 @@ final class KvCluster implements AutoCloseable {
                 "3000"));
         if (secure != null) {
             args.addAll(secure.nodeArgs(id));
-            args.addAll(List.of("--admin-token-file", secure.tokenFile().toString()));
         }
         return args;
     }
@@ -262,7 +286,7 @@ final class KvCluster implements AutoCloseable {
         if (!isRunning(id) || isPaused(id)) {
             return Optional.empty();
         }
-        try (RespTestClient c = new RespTestClient(redis(id), timeoutMillis, timeoutMillis)) {
+        try (RespTestClient c = client(id, timeoutMillis, timeoutMillis)) {
             Object reply = c.call("INFO", "raft");
             if (!(reply instanceof String)) {
                 return Optional.empty();

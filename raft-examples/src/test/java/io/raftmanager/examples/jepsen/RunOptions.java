@@ -15,7 +15,8 @@ import java.util.Set;
  * @param faults the nemesis operations to draw from
  * @param readModes the {@code READMODE} each client sets on its connections, client i taking entry i
  *     modulo the list's size ({@code linearizable}, the server's default, sends nothing)
- * @param secure run the nodes in secure mode: peer mutual TLS and an admin token (as {@code cluster --secure})
+ * @param secure run the nodes with everything on (as {@code cluster --secure}): peer mutual TLS, RESP over TLS
+ *     with a password, the admin API over HTTPS with a token
  * @param pipeline commands per round trip of the odd-numbered clients (1: no pipelining)
  */
 record RunOptions(

@@ -269,18 +269,31 @@ final class Workload {
         }
 
         private void failed(Planned p, Outcome outcome, String error, long invoke) {
+            add(p.kind(), p.key(), p.value(), p.newValue(), outcome, null, invoke, error);
+        }
+
+        private void add(
+                Kind kind,
+                String key,
+                String value,
+                String newValue,
+                Outcome outcome,
+                String result,
+                long invoke,
+                String error) {
             history.add(new Op(
                     process,
-                    p.kind(),
-                    p.key(),
-                    p.value(),
-                    p.newValue(),
+                    kind,
+                    key,
+                    value,
+                    newValue,
                     outcome,
-                    null,
+                    result,
                     node,
                     invoke,
                     System.nanoTime(),
-                    withReadMode(p.kind(), error)));
+                    withReadMode(kind, error)));
+            remember(kind, key, value, newValue, outcome, result);
         }
 
         private String withReadMode(Kind kind, String error) {
@@ -301,19 +314,7 @@ final class Workload {
                 outcome = Outcome.OK;
                 result = reply == null ? null : String.valueOf(reply);
             }
-            history.add(new Op(
-                    process,
-                    kind,
-                    key,
-                    value,
-                    newValue,
-                    outcome,
-                    result,
-                    node,
-                    invoke,
-                    System.nanoTime(),
-                    withReadMode(kind, error)));
-            remember(kind, key, value, newValue, outcome, result);
+            add(kind, key, value, newValue, outcome, result, invoke, error);
             return error != null;
         }
 
@@ -334,7 +335,7 @@ final class Workload {
          * never read in another mode than the run asked for.
          */
         private RespTestClient connect() throws IOException {
-            RespTestClient c = new RespTestClient(cluster.redis(node), 1_000, replyTimeoutMillis);
+            RespTestClient c = cluster.client(node, 1_000, replyTimeoutMillis);
             if (!readMode.equals("linearizable")) {
                 Object ok = c.call("READMODE", readMode);
                 if (!"OK".equals(String.valueOf(ok))) {
@@ -346,63 +347,40 @@ final class Workload {
         }
 
         private void invoke(Kind kind, String key, String value, String newValue) {
-            String[] command = switch (kind) {
-                case GET -> new String[] {"GET", key};
-                case SET -> new String[] {"SET", key, value};
-                case INCR -> new String[] {"INCR", key};
-                case CAS -> new String[] {"CAS", key, value, newValue};
-            };
+            String[] command = new Planned(kind, key, value, newValue).command();
             long invoke = System.nanoTime();
-            Outcome outcome;
-            String result = null;
-            String error = null;
             boolean backOff = false;
             try {
                 if (conn == null) {
                     conn = connect();
                 }
                 Object reply = transactional ? transaction(key) : conn.call(command);
-                if (reply instanceof RespTestClient.Err) {
-                    RespTestClient.Err err = (RespTestClient.Err) reply;
-                    error = err.message();
-                    outcome = definitelyNotApplied(err) ? Outcome.FAIL : Outcome.UNKNOWN;
-                    backOff = true;
-                } else {
-                    outcome = Outcome.OK;
-                    result = reply == null ? null : String.valueOf(reply);
-                }
+                backOff = record(kind, key, value, newValue, reply, invoke);
             } catch (RespTestClient.ConnectFailed | ReadModeRefused e) {
-                outcome = Outcome.FAIL; // nothing was sent
-                error = "connect: " + e.getMessage();
+                // Nothing was sent.
+                add(kind, key, value, newValue, Outcome.FAIL, null, invoke, "connect: " + e.getMessage());
                 backOff = true;
             } catch (IOException e) {
-                outcome = Outcome.UNKNOWN; // sent, and no reply
-                error = e.getClass().getSimpleName() + ": " + e.getMessage();
+                // Sent, and no reply.
+                add(
+                        kind,
+                        key,
+                        value,
+                        newValue,
+                        Outcome.UNKNOWN,
+                        null,
+                        invoke,
+                        e.getClass().getSimpleName() + ": " + e.getMessage());
                 conn.close();
                 conn = null;
                 backOff = true;
             } catch (RuntimeException e) {
-                outcome = Outcome.UNKNOWN;
-                error = e.toString();
+                add(kind, key, value, newValue, Outcome.UNKNOWN, null, invoke, e.toString());
                 if (conn != null) {
                     conn.close();
                     conn = null;
                 }
             }
-            long complete = System.nanoTime();
-            history.add(new Op(
-                    process,
-                    kind,
-                    key,
-                    value,
-                    newValue,
-                    outcome,
-                    result,
-                    node,
-                    invoke,
-                    complete,
-                    withReadMode(kind, error)));
-            remember(kind, key, value, newValue, outcome, result);
             if (backOff) {
                 sleep(50 + random.nextInt(100));
             }

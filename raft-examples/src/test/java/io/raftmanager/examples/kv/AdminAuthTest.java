@@ -46,8 +46,8 @@ class AdminAuthTest {
                 "--admin-tls", certs.resolve("cert.pem"), certs.resolve("key.pem"), certs.resolve("ca.pem"));
         Path tokenFile = dir.resolve("token");
         SecretFiles.writePrivate(tokenFile, TOKEN + "\n");
-        KvSecurity security =
-                new KvSecurity(null, false, SecretFiles.readSecret("--admin-token-file", tokenFile), adminTls, 0);
+        KvSecurity security = new KvSecurity(
+                null, false, SecretFiles.readSecret("--admin-token-file", tokenFile), adminTls, 0, null, null);
         node = KvNode.start(TestNodes.singleNode(dir.resolve("n1"), 1024).withSecurity(security));
         https = HttpClient.newBuilder().sslContext(AdminTls.client(adminTls)).build();
         base = "https://" + KvNode.hostPort(node.httpAddress());

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -26,6 +28,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -52,6 +56,9 @@ class ClusterProcessTest {
 
     static final Map<Long, List<String>> args = new LinkedHashMap<>();
     static final Map<Long, Process> processes = new LinkedHashMap<>();
+    /** Every node's output, one file per launch, kept so a failure can show what the nodes said. */
+    static final Map<Long, List<Path>> logs = new LinkedHashMap<>();
+
     static final Map<Long, InetSocketAddress> redis = new LinkedHashMap<>();
     static final Map<Long, InetSocketAddress> http = new LinkedHashMap<>();
     static final Map<Long, Integer> raftPorts = new LinkedHashMap<>();
@@ -62,10 +69,8 @@ class ClusterProcessTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        for (long id = 1; id <= 4; id++) {
-            raftPorts.put(id, TestNodes.freePort());
-            redis.put(id, TestNodes.local(TestNodes.freePort()));
-            http.put(id, TestNodes.local(TestNodes.freePort()));
+        for (long id = 1; id <= 3; id++) {
+            pickPorts(id);
         }
         StringBuilder p = new StringBuilder();
         for (long id = 1; id <= 3; id++) {
@@ -86,6 +91,12 @@ class ClusterProcessTest {
                     Duration.ofSeconds(90),
                     () -> "OK".equals(call(node, "SET", "boot", "1")));
         }
+    }
+
+    static void pickPorts(long id) {
+        raftPorts.put(id, TestNodes.freePort());
+        redis.put(id, TestNodes.local(TestNodes.freePort()));
+        http.put(id, TestNodes.local(TestNodes.freePort()));
     }
 
     static List<String> nodeArgs(long id, String peerList) {
@@ -120,7 +131,27 @@ class ClusterProcessTest {
                 .redirectOutput(log.toFile())
                 .start();
         processes.put(id, p);
+        logs.computeIfAbsent(id, k -> new ArrayList<>()).add(log);
     }
+
+    /** On any failure, prints each node's state and the end of its latest log (the temp dir is deleted after). */
+    @RegisterExtension
+    static final TestExecutionExceptionHandler PRINT_NODE_LOGS = (context, failure) -> {
+        for (Map.Entry<Long, List<Path>> e : logs.entrySet()) {
+            Process p = processes.get(e.getKey());
+            Path log = e.getValue().get(e.getValue().size() - 1);
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            System.out.printf(
+                    "--- node %d (%s), last %d of %d lines of %s%n",
+                    e.getKey(),
+                    p.isAlive() ? "running" : "exited with code " + p.exitValue(),
+                    Math.min(40, lines.size()),
+                    lines.size(),
+                    log.getFileName());
+            lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.out::println);
+        }
+        throw failure;
+    };
 
     @AfterAll
     static void stopCluster() throws Exception {
@@ -188,6 +219,42 @@ class ClusterProcessTest {
             }
         }
         return 0;
+    }
+
+    /**
+     * Starts node 4 with --join on ports picked just now and waits until it serves /status with no members.
+     * Another process on this shared machine may bind one of those ports before node 4 does (it then exits
+     * at once with "Address already in use"): that is the environment, not the behaviour under test, so the
+     * node is started again on other ports, at most three times. Any other exit fails the test.
+     */
+    static void launchJoiningNode4() throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            pickPorts(4);
+            args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
+            args.get(4L).add("--join");
+            launch(4);
+            Process node4 = processes.get(4L);
+            AtomicReference<String> lastStatus = new AtomicReference<>("none");
+            try {
+                TestNodes.await("node 4 to serve /status with no members", Duration.ofSeconds(60), () -> {
+                    if (!node4.isAlive()) {
+                        return true;
+                    }
+                    lastStatus.set(status(4));
+                    return lastStatus.get().contains("\"members\":[]");
+                });
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "; last /status answer: " + lastStatus.get(), e);
+            }
+            if (node4.isAlive()) {
+                return;
+            }
+            String log = Files.readString(logs.get(4L).get(logs.get(4L).size() - 1));
+            assertTrue(
+                    log.contains("Address already in use") && attempt < 3,
+                    "node 4 exited with code " + node4.exitValue() + " (attempt " + attempt + "): " + log);
+            System.out.printf("node 4 could not bind a port (attempt %d), trying others: %s%n", attempt, log.trim());
+        }
     }
 
     @Test
@@ -313,13 +380,7 @@ class ClusterProcessTest {
     @Test
     @Order(5)
     void aJoiningNodeWaitsIsAddedAsLearnerPromotedAndTakesOverWhileAnotherIsRemoved() throws Exception {
-        args.put(4L, nodeArgs(4, peers + ",4=127.0.0.1:" + raftPorts.get(4L)));
-        args.get(4L).add("--join");
-        launch(4);
-        TestNodes.await(
-                "node 4 to serve /status",
-                Duration.ofSeconds(60),
-                () -> status(4).contains("\"members\":[]"));
+        launchJoiningNode4();
         Thread.sleep(3L * ELECTION_MS); // a joining node must not elect itself while it waits
         assertTrue(status(4).contains("\"role\":\"follower\""), status(4));
         assertTrue(status(4).contains("\"members\":[]"), status(4));

@@ -66,7 +66,12 @@ class NodeCommandTest {
                 "--snapshot-trailing-entries",
                 "--max-bulk-bytes",
                 "--request-timeout-ms",
-                "--storage")) {
+                "--storage",
+                "--peer-tls-cert",
+                "--peer-tls-key",
+                "--peer-tls-ca",
+                "--admin-token-file",
+                "--admin-tls-cert")) {
             assertTrue(r.out().contains(flag), flag);
         }
     }
@@ -88,6 +93,26 @@ class NodeCommandTest {
             assertEquals(1, r.err().strip().lines().count(), r.err());
             assertTrue(r.err().startsWith("raft-kv: "), r.err());
         }
+    }
+
+    @Test
+    void securityMistakesGiveOneLineAndExitCode2() throws Exception {
+        Path open = Files.writeString(dir.resolve("open-token"), "t0ken");
+        Files.setPosixFilePermissions(open, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+        List<List<String>> bad = List.of(
+                append(valid("d"), "--peer-tls-cert", cert.toString()),
+                append(valid("d"), "--admin-token-file", open.toString()),
+                append(valid("d"), "--http", "0.0.0.0:" + TestNodes.freePort()));
+        for (List<String> args : bad) {
+            Run r = run(args.toArray(String[]::new));
+            assertEquals(2, r.exitCode(), args.toString());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(!r.err().contains("t0ken"), "a secret never appears in an error");
+        }
+        assertTrue(run(append(valid("d"), "--admin-token-file", open.toString()).toArray(String[]::new))
+                .err()
+                .contains("chmod 600"));
     }
 
     @Test

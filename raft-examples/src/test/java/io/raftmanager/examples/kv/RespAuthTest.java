@@ -42,8 +42,8 @@ class RespAuthTest {
     }
 
     @Test
-    void onlyAuthHelloAndQuitRunBeforeAuthenticating() {
-        for (String c : List.of("AUTH", "hello", "Quit")) {
+    void onlyAuthHelloQuitAndResetRunBeforeAuthenticating() {
+        for (String c : List.of("AUTH", "hello", "Quit", "reset")) {
             assertTrue(RespAuth.allowedBeforeAuth(c), c);
         }
         for (String c : List.of("GET", "SET", "PING", "INFO", "RAFTKV.FWD", "CLIENT", "COMMAND", "SELECT")) {

@@ -21,9 +21,18 @@ import java.util.Map;
  * {@link Pki} (nothing private is committed). Each node's files live in {@code dir/nN/}.
  */
 final class SecureNodes implements AutoCloseable {
+    static final Duration BOUND = Duration.ofSeconds(60);
+
     final Path dir;
     final Map<Long, InetSocketAddress> raft = new LinkedHashMap<>();
     final Map<Long, KvNode> nodes = new LinkedHashMap<>();
+    /** When set, every node serves the admin API on a free loopback port and requires this token. */
+    Secret adminToken;
+    /** When set, RESP clients (and forwarding followers) must AUTH with it. */
+    Secret requirepass;
+    /** When set, the RESP port speaks TLS with each node's certificate and this CA. */
+    boolean clientTls;
+
     private final List<KvNode> all = new ArrayList<>();
 
     SecureNodes(Path dir, int count) {
@@ -72,7 +81,13 @@ final class SecureNodes implements AutoCloseable {
     KvSecurity security(long id, Secret adminToken) {
         // Polling off: reloads happen when a test asks (as SIGHUP would), so they are not left to timing.
         return new KvSecurity(
-                new TlsFiles("--peer-tls", certFile(id), keyFile(id), caFile(id)), false, adminToken, null, 0);
+                new TlsFiles("--peer-tls", certFile(id), keyFile(id), caFile(id)),
+                false,
+                adminToken,
+                null,
+                0,
+                requirepass,
+                clientTls ? new TlsFiles("--client-tls", certFile(id), keyFile(id), caFile(id)) : null);
     }
 
     KvNodeConfig config(long id) {
@@ -81,7 +96,7 @@ final class SecureNodes implements AutoCloseable {
                         "secure",
                         raft.get(id),
                         TestNodes.local(TestNodes.freePort()),
-                        null,
+                        adminToken == null ? null : TestNodes.local(TestNodes.freePort()),
                         raft,
                         dir.resolve("n" + id),
                         false,
@@ -93,7 +108,7 @@ final class SecureNodes implements AutoCloseable {
                         10_000,
                         "rocksdb", // a restarted node keeps its log, as a real one does
                         1)
-                .withSecurity(security(id, null));
+                .withSecurity(security(id, adminToken));
     }
 
     KvNode start(long id) {

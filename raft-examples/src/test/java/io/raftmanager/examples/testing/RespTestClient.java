@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A tiny blocking RESP client for tests, independent of the server's codec: it writes requests as
@@ -38,6 +40,14 @@ public final class RespTestClient implements AutoCloseable {
         }
     }
 
+    /**
+     * How to reach a secured RESP port: TLS with {@code tls} (null for plain TCP), then {@code AUTH password}
+     * (null for none).
+     */
+    public record Login(SSLSocketFactory tls, String password) {
+        public static final Login NONE = new Login(null, null);
+    }
+
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
@@ -48,13 +58,36 @@ public final class RespTestClient implements AutoCloseable {
     }
 
     public RespTestClient(InetSocketAddress address, int connectMillis, int replyMillis) throws ConnectFailed {
-        socket = new Socket();
+        this(address, connectMillis, replyMillis, Login.NONE);
+    }
+
+    /**
+     * Connects, and with {@code login} also completes the TLS handshake and AUTH: a failure of any of these
+     * is a {@link ConnectFailed} (no command was sent).
+     */
+    public RespTestClient(InetSocketAddress address, int connectMillis, int replyMillis, Login login)
+            throws ConnectFailed {
+        Socket s = new Socket();
+        socket = s;
         try {
-            socket.connect(address, connectMillis);
-            socket.setSoTimeout(replyMillis);
-            socket.setTcpNoDelay(true);
-            in = new BufferedInputStream(socket.getInputStream());
-            out = socket.getOutputStream();
+            s.connect(address, connectMillis);
+            s.setSoTimeout(replyMillis);
+            s.setTcpNoDelay(true);
+            Socket conn = s;
+            if (login.tls() != null) {
+                SSLSocket tls =
+                        (SSLSocket) login.tls().createSocket(s, address.getHostString(), address.getPort(), true);
+                tls.startHandshake();
+                conn = tls;
+            }
+            in = new BufferedInputStream(conn.getInputStream());
+            out = conn.getOutputStream();
+            if (login.password() != null) {
+                Object reply = call("AUTH", login.password());
+                if (!"OK".equals(reply)) {
+                    throw new IOException("AUTH answered " + reply);
+                }
+            }
         } catch (IOException e) {
             close();
             throw new ConnectFailed(e);

@@ -22,7 +22,6 @@ final class AdminForwarder {
     private final HttpClient client;
     private final Duration timeout;
     private final String scheme;
-    private final io.raftmanager.examples.kv.security.Secret token;
 
     AdminForwarder(KvNode node) {
         this.node = node;
@@ -34,7 +33,6 @@ final class AdminForwarder {
             b.sslContext(AdminTls.client(tls));
         }
         this.scheme = tls != null ? "https://" : "http://";
-        this.token = node.config().security().adminToken();
         this.client = b.build();
     }
 
@@ -57,6 +55,7 @@ final class AdminForwarder {
                 .header("Content-Type", "application/json")
                 .header(HEADER, Long.toString(node.config().id()))
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
+        io.raftmanager.examples.kv.security.Secret token = node.adminToken();
         if (token != null) {
             // The caller proved the token here; the leader checks it again (every node holds the same one).
             request.header("Authorization", "Bearer " + token.reveal());

@@ -49,7 +49,6 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final MembershipAdmin membership;
     private final AdminForwarder forwarder;
-    private final Secret token;
     private final java.util.concurrent.atomic.AtomicLong lastAuthWarnNanos =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - AUTH_WARN_INTERVAL_NANOS);
     private static final long AUTH_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -60,7 +59,6 @@ public final class AdminServer implements AutoCloseable {
         this.executor = executor;
         this.membership = new MembershipAdmin(node);
         this.forwarder = new AdminForwarder(node);
-        this.token = node.config().security().adminToken();
     }
 
     /** Binds the node's HTTP address; throws {@link StartupException} when it cannot. */
@@ -150,6 +148,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** With a token set: answers 401 (and counts it) unless the request carries it; true when it may go on. */
     private boolean authorized(HttpExchange ex) throws IOException {
+        Secret token = node.adminToken(); // read per request: the token file may have been rotated
         if (token == null) {
             return true;
         }

@@ -58,6 +58,9 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tlsReloads;
     private final Counter tlsReloadFailures;
     private final Counter authFailures;
+    private final Counter tokenReloads;
+    private final Counter tokenReloadFailures;
+    private final Counter respAuthFailures;
     private volatile NodeStatus status;
 
     public KvMetrics(KvNode node) {
@@ -110,15 +113,37 @@ public final class KvMetrics implements AutoCloseable {
                 .description("certificate reloads that failed (the old certificates stay in use)")
                 .tags("outcome", "failed")
                 .register(registry);
+        tokenReloads = Counter.builder("raftkv.admin.token.reloads")
+                .description("admin token file re-reads that succeeded")
+                .tags("outcome", "ok")
+                .register(registry);
+        tokenReloadFailures = Counter.builder("raftkv.admin.token.reloads")
+                .description("admin token file re-reads that failed (the previous token stays in use)")
+                .tags("outcome", "failed")
+                .register(registry);
         authFailures = Counter.builder("raftkv.auth.failures")
                 .description("requests refused for a missing or wrong token or password")
                 .tags("endpoint", "admin")
+                .register(registry);
+        respAuthFailures = Counter.builder("raftkv.auth.failures")
+                .description("requests refused for a missing or wrong token or password")
+                .tags("endpoint", "resp")
                 .register(registry);
     }
 
     /** One certificate reload attempt finished. */
     public void tlsReloaded(boolean ok) {
         (ok ? tlsReloads : tlsReloadFailures).increment();
+    }
+
+    /** The admin token file was re-read: {@code ok} false when it did not load (the old token stays). */
+    public void adminTokenReloaded(boolean ok) {
+        (ok ? tokenReloads : tokenReloadFailures).increment();
+    }
+
+    /** A RESP client gave a wrong password (AUTH or HELLO ... AUTH). */
+    public void respAuthFailed() {
+        respAuthFailures.increment();
     }
 
     /** An admin request came without the right bearer token. */

@@ -13,6 +13,7 @@ import io.raftmanager.examples.kv.redis.Ctx;
 import io.raftmanager.examples.kv.redis.Flag;
 import io.raftmanager.examples.kv.redis.Glob;
 import io.raftmanager.examples.kv.redis.R;
+import io.raftmanager.examples.kv.security.RespAuth;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -69,6 +70,7 @@ final class ConnectionCommands {
     }
 
     void opened(Session s) {
+        s.authenticated = !node.respAuth().required();
         clients.put(s.id, s);
     }
 
@@ -81,9 +83,7 @@ final class ConnectionCommands {
             case "hello":
                 return done(hello(s, a));
             case "auth":
-                return done(
-                        R.error(
-                                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
+                return done(auth(s, a));
             case "client":
                 return done(client(s, a));
             case "command":
@@ -96,6 +96,7 @@ final class ConnectionCommands {
                 s.proto = 2;
                 s.name = "";
                 s.readMode = ReadMode.LINEARIZABLE;
+                s.authenticated = !node.respAuth().required(); // RESET signs the connection out, as in Redis
                 return done(R.status("RESET"));
             case "quit":
                 s.closeAfterReplies = true;
@@ -142,6 +143,23 @@ final class ConnectionCommands {
         return CompletableFuture.completedFuture(new ReplyMessage(r));
     }
 
+    /** AUTH [user] password: Redis 7's answers ({@link RespAuth}); failures are counted, never logged. */
+    private Reply auth(Session s, List<ByteString> a) {
+        List<byte[]> args = new ArrayList<>();
+        for (int i = 1; i < a.size(); i++) {
+            args.add(a.get(i).toByteArray());
+        }
+        String error = node.respAuth().auth(args);
+        if (error != null) {
+            if (error.equals(RespAuth.WRONGPASS)) {
+                node.metrics().respAuthFailed();
+            }
+            return R.error(error);
+        }
+        s.authenticated = true;
+        return R.OK;
+    }
+
     private Reply hello(Session s, List<ByteString> a) {
         int proto = s.proto;
         int i = 1;
@@ -157,10 +175,18 @@ final class ConnectionCommands {
             i = 2;
         }
         String name = null;
+        boolean authenticatedNow = false;
         for (; i < a.size(); i++) {
             String o = upper(a.get(i));
             if (o.equals("AUTH") && i + 2 < a.size()) {
-                i += 2; // no users or passwords are configured: like Redis' default user, any is accepted
+                String error = node.respAuth()
+                        .check(a.get(i + 1).toStringUtf8(), a.get(i + 2).toByteArray());
+                if (error != null) {
+                    node.metrics().respAuthFailed();
+                    return R.error(error);
+                }
+                authenticatedNow = true;
+                i += 2;
             } else if (o.equals("SETNAME") && i + 1 < a.size()) {
                 name = a.get(++i).toStringUtf8();
                 if (!validName(name)) {
@@ -170,6 +196,10 @@ final class ConnectionCommands {
                 return R.error("ERR Syntax error in HELLO option '" + a.get(i).toStringUtf8() + "'");
             }
         }
+        if (!s.authenticated && !authenticatedNow) {
+            return R.error(RespAuth.HELLO_NOAUTH);
+        }
+        s.authenticated = true;
         s.proto = proto;
         if (name != null) {
             s.name = name;

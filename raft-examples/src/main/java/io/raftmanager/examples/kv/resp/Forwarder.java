@@ -25,11 +25,40 @@ final class Forwarder implements AutoCloseable {
     static final int CONNECTIONS = 4;
 
     private final EventLoopGroup group;
+    /** This node's RESP password: each leader connection AUTHs first, so forwarding is no way around it. */
+    private final io.raftmanager.examples.kv.security.Secret password;
+    /** TLS towards the leader's RESP port, or null. */
+    private final io.netty.handler.ssl.SslContext ssl;
+
     private final ConcurrentHashMap<InetSocketAddress, Link[]> byAddress = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    Forwarder(EventLoopGroup group) {
+    Forwarder(
+            EventLoopGroup group,
+            io.raftmanager.examples.kv.security.Secret password,
+            io.netty.handler.ssl.SslContext ssl) {
         this.group = group;
+        this.password = password;
+        this.ssl = ssl;
+    }
+
+    /** Opens a connection to the leader and, when the cluster has a password, authenticates it. */
+    private CompletableFuture<RespClient> open(InetSocketAddress address) {
+        CompletableFuture<RespClient> c = RespClient.connect(group, address, ssl);
+        if (password == null) {
+            return c;
+        }
+        return c.thenCompose(rc -> rc.send(List.of(
+                        "AUTH".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                        password.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .thenApply(reply -> {
+                    if (reply instanceof io.netty.handler.codec.redis.ErrorRedisMessage e) {
+                        rc.close();
+                        throw new java.util.concurrent.CompletionException(new java.io.IOException(
+                                "the leader at " + address + " refused this node's AUTH: " + e.content()));
+                    }
+                    return rc;
+                }));
     }
 
     /** Sends {@code request} (already wrapped) to {@code leader} on the connection of {@code client}. */
@@ -94,7 +123,7 @@ final class Forwarder implements AutoCloseable {
             boolean broken = c != null
                     && (c.isCompletedExceptionally() || (c.isDone() && !c.join().isOpen()));
             if (c == null || broken) {
-                c = RespClient.connect(group, address);
+                c = open(address);
                 client = c;
             }
             return c;

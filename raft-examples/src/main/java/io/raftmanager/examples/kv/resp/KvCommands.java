@@ -9,6 +9,7 @@ import io.raftmanager.examples.kv.proto.RedisRead;
 import io.raftmanager.examples.kv.redis.CommandSpec;
 import io.raftmanager.examples.kv.redis.CommandTable;
 import io.raftmanager.examples.kv.redis.Flag;
+import io.raftmanager.examples.kv.security.RespAuth;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,11 @@ final class KvCommands {
         if (!spec.arityOk(argv.size())) {
             s.multiDirty |= s.inMulti;
             return done(Replies.wrongArity(name));
+        }
+        if (!s.authenticated && !RespAuth.allowedBeforeAuth(name)) {
+            // As Redis: unknown commands and arity first, then authentication (forwarded requests included).
+            s.multiDirty |= s.inMulti;
+            return done(Replies.error(RespAuth.NOAUTH));
         }
         if (s.inMulti && !MULTI_CONTROL.contains(name)) {
             if (spec.handler() == null) {

@@ -40,6 +40,12 @@ public final class RespClient implements AutoCloseable {
 
     /** Connects; the future fails with the connect exception (for example {@link java.net.ConnectException}). */
     public static CompletableFuture<RespClient> connect(EventLoopGroup group, InetSocketAddress address) {
+        return connect(group, address, null);
+    }
+
+    /** Connects over TLS with {@code ssl} (null for plain TCP). */
+    public static CompletableFuture<RespClient> connect(
+            EventLoopGroup group, InetSocketAddress address, io.netty.handler.ssl.SslContext ssl) {
         CompletableFuture<RespClient> result = new CompletableFuture<>();
         RespClient[] holder = new RespClient[1];
         Bootstrap b = new Bootstrap()
@@ -52,6 +58,10 @@ public final class RespClient implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         RespClient client = new RespClient(ch);
                         holder[0] = client;
+                        if (ssl != null) {
+                            ch.pipeline()
+                                    .addLast(ssl.newHandler(ch.alloc(), address.getHostString(), address.getPort()));
+                        }
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
                                 .addLast(new RedisDecoder(false))

@@ -32,7 +32,12 @@ public final class RespServer implements AutoCloseable {
      * @throws StartupException if the address cannot be bound
      */
     public static RespServer start(KvNode node, EventLoopGroup group) {
-        Forwarder forwarder = new Forwarder(group);
+        var clientTls = node.config().security().clientTls();
+        io.netty.handler.ssl.SslContext serverSsl = clientTls == null ? null : ClientTls.server(clientTls);
+        Forwarder forwarder = new Forwarder(
+                group,
+                node.config().security().requirepass(),
+                clientTls == null ? null : ClientTls.forwarding(clientTls));
         KvCommands commands = new KvCommands(node, forwarder);
         int maxBulk = node.config().maxBulkBytes();
         ServerBootstrap b = new ServerBootstrap()
@@ -43,6 +48,9 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (serverSsl != null) {
+                            ch.pipeline().addLast(serverSsl.newHandler(ch.alloc()));
+                        }
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
                                 .addLast(new RespDecoder(maxBulk))

@@ -5,7 +5,9 @@ import java.util.Locale;
 
 /**
  * Redis's {@code requirepass} rules for one node, answered exactly as Redis 7 answers them: a connection
- * must authenticate before any command but {@code AUTH}, {@code HELLO} and {@code QUIT}. Only the {@code
+ * must authenticate before any command but {@code AUTH}, {@code HELLO}, {@code QUIT} and {@code RESET} (which
+ * also signs the connection out); unknown commands and wrong arities are reported before the check, as Redis
+ * does. Only the {@code
  * default} user exists. Stateless: each connection keeps its own "authenticated" flag. Replies are the
  * error text without the leading '-'.
  */
@@ -36,7 +38,7 @@ public final class RespAuth {
     /** Whether a connection that has not authenticated may run {@code command} (any case). */
     public static boolean allowedBeforeAuth(String command) {
         String c = command.toUpperCase(Locale.ROOT);
-        return c.equals("AUTH") || c.equals("HELLO") || c.equals("QUIT");
+        return c.equals("AUTH") || c.equals("HELLO") || c.equals("QUIT") || c.equals("RESET");
     }
 
     /**

@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reloads TLS material without a restart: when any watched file changes (checked every few seconds,
+ * Reloads TLS material (or another file-held setting, such as the admin token) without a restart: when any watched file changes (checked every few seconds,
  * by modification time, size and file identity, so an atomic rename counts) or the process gets SIGHUP.
  * The reload itself is the caller's {@code reload} action; a failed reload keeps the old certificates and
  * is retried on the next change. Runs on a daemon thread of its own, never on an event loop, since it
@@ -78,7 +78,7 @@ public final class TlsReloader implements AutoCloseable {
             LOG.info("{} reloaded ({})", name, why);
             outcome.accept(true);
         } catch (RuntimeException e) {
-            LOG.warn("{} reload failed ({}), keeping the current certificates: {}", name, why, e.getMessage());
+            LOG.warn("{} reload failed ({}), keeping what was loaded before: {}", name, why, e.getMessage());
             outcome.accept(false);
         }
     }
