@@ -213,6 +213,11 @@ final class Recovery {
      * a joint one) can still elect a leader while it catches up.
      */
     boolean mayVote(RaftMessage m) {
+        // Without a configuration naming it a voter (a joiner that lost everything) it cannot tell whose
+        // logs to hear: the conditions below would hold vacuously (simulator seed 80).
+        if (!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) {
+            return false;
+        }
         if (!termsKnown() || (m.getTerm() <= termFloor() && !plantedNoVoteFloor)) {
             return false;
         }

@@ -139,6 +139,28 @@ class StorageRecoveryRulesTest {
     }
 
     /**
+     * A server that lost its log and snapshot and has no configuration of its own (it joined later, so it
+     * was bootstrapped empty) cannot know whose logs to hear: it must not vote before catching up
+     * (simulator seed 80: it voted for a candidate lacking a committed entry).
+     */
+    @Test
+    void aRecoveringServerWithoutAConfigurationNeverVotes() {
+        TestNode joiner = TestNode.create(4, b -> b.storageRecovery(true));
+        for (int i = 0; i < 100; i++) {
+            joiner.raft.tick();
+            joiner.processReady();
+        }
+        joiner.raft.step(RuleFixtures.voteRequest(joiner, 1, 12, 395, 11));
+        joiner.raft.step(RuleFixtures.preVoteRequest(joiner, 1, 12, 395, 11));
+        for (RaftMessage m : joiner.processReady()) {
+            if (m.hasVoteResponse()) {
+                assertFalse(m.getVoteResponse().getGranted(), m.toString());
+            }
+        }
+        assertEquals(0, joiner.raft.status().vote());
+    }
+
+    /**
      * The issue's example: W is acknowledged by 1 and 2 while 3 is down; 1 and 2 stop, 2's disk is
      * wiped; 2 and 3 come back. 2 must not help 3 (which lacks W) become leader.
      */
