@@ -213,9 +213,12 @@ final class Recovery {
      * a joint one) can still elect a leader while it catches up.
      */
     boolean mayVote(RaftMessage m) {
-        // Without a configuration naming it a voter (a joiner that lost everything) it cannot tell whose
-        // logs to hear: the conditions below would hold vacuously (simulator seed 80).
-        if (!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) {
+        // Without a configuration naming it a voter it cannot tell whose logs to hear, and the conditions
+        // below hold vacuously. A server that lost state it had (simulator seed 80: a voter added later,
+        // so bootstrapped empty, lost its log) must not vote on that. One that started blank is let vote,
+        // as plain Raft lets a new server: it is the joiner a joint configuration may need (seed 159). A
+        // wiped joiner looks blank too: that case stays open (docs/storage-faults.md).
+        if ((!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) && !startedBlank) {
             return false;
         }
         if (!termsKnown() || (m.getTerm() <= termFloor() && !plantedNoVoteFloor)) {

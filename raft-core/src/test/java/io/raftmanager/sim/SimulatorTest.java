@@ -71,7 +71,6 @@ class SimulatorTest {
             assertTrue(total.acknowledged > 0 && total.leaderTerms > count, total::toString);
             assertTrue(total.readsServed > 0, total::toString);
             assertEquals(SimDiskFault.values().length, total.diskFaultsByKind.size(), total.diskFaultsByKind::toString);
-            assertTrue(total.fsyncFailures > 0, total::toString);
             assertTrue(
                     total.membershipChanges > 0
                             && total.refusedChanges > 0
