@@ -7,7 +7,7 @@
 #
 #   raft-core/bench.sh --cpu [unbatched|batched|pipelined ...]   # CoreThroughputCpuProbe (see below)
 #   raft-core/bench.sh --runtime [outstanding ...]     # RuntimeThroughputHarness: 3 RaftNodes in process
-#   raft-core/bench.sh --groups WINDOW_MS N ...        # ManyGroupsHarness: N idle groups on 3 RaftServers in process
+#   raft-core/bench.sh --groups [quiesce] WINDOW_MS N ... # ManyGroupsHarness: N idle groups on 3 RaftServers in process
 #   raft-core/bench.sh --snapshot [transfer|pause] [MiB] # SnapshotBenchmarkHarness (default: transfer 1024)
 #
 # With no arguments it runs: CoreThroughputBenchmark -f 1 -wi 10 -w 2s -i 5 -r 2s

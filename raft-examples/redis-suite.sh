@@ -10,8 +10,7 @@
 #
 # Usage: raft-examples/redis-suite.sh [FILE...]     (default: the seven files below)
 # Env:   REDIS_SRC_DIR, FLOOR (default 90), BASE_PORT (default 26380), KEEP_LOGS=1,
-#        ALLOW_BELOW="file ..." files reported but not failed when below the floor (CI: unit/multi, whose
-#        missing tests need Lua scripting, which raft-kv does not implement)
+#        ALLOW_BELOW="file ..." files reported but not failed when below the floor (CI allows none)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -14,6 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 final class GroupRouter implements InboundHandler {
     private final ConcurrentHashMap<Long, InboundHandler> groups = new ConcurrentHashMap<>();
     private final AtomicLong droppedUnknownGroup = new AtomicLong();
+    /** Told of every message, for node liveness; null when the server does not track it. */
+    private volatile HeartbeatCoalescer liveness;
+
+    void trackLiveness(HeartbeatCoalescer coalescer) {
+        liveness = coalescer;
+    }
 
     /** Routes {@code groupId}'s traffic to {@code handler}; false if the group already has a handler. */
     boolean register(long groupId, InboundHandler handler) {
@@ -31,6 +37,10 @@ final class GroupRouter implements InboundHandler {
 
     @Override
     public void onMessage(RaftMessage message) {
+        HeartbeatCoalescer l = liveness;
+        if (l != null) {
+            l.heard(message);
+        }
         if (message.getBodyCase() == RaftMessage.BodyCase.HEARTBEAT_BATCH) {
             HeartbeatCoalescer.unpack(message, this::route);
         } else {

@@ -18,6 +18,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends the heartbeats and heartbeat answers of every group a {@link RaftServer} hosts as one {@link
@@ -28,8 +31,15 @@ import java.util.function.Consumer;
  *
  * <p>The first heartbeat after a quiet window goes out at once; the others wait for the end of the window,
  * so a heartbeat (and a read confirmed by one) may be delayed by up to one window.
+ *
+ * <p>With node liveness on (for quiesced groups, which send no heartbeats of their own), it also sends an
+ * empty batch to every server it knows in each window where nothing else went there, and reports a server
+ * it has not heard from (any message) for the liveness timeout: groups quiesced under a leader there then
+ * wake and elect. One keep-alive per server pair per window, whatever the number of groups.
  */
 final class HeartbeatCoalescer implements Worker {
+    private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoalescer.class);
+
     /** Entries per batch message, so a batch stays far below any transport's frame limit. */
     static final int MAX_ENTRIES = 8192;
 
@@ -43,12 +53,92 @@ final class HeartbeatCoalescer implements Worker {
     private final LongAdder heartbeatsPacked = new LongAdder();
     private volatile WorkerHandle handle;
     private long nextFlush; // the worker's own (its runs never overlap)
+    /** 0 without node liveness; otherwise how long a server may stay silent before it is suspected. */
+    private final long livenessTimeoutNanos;
+
+    private final LongConsumer onSuspected;
+    private final ConcurrentHashMap<Long, Peer> peers = new ConcurrentHashMap<>();
+    private final LongAdder keepAlivesSent = new LongAdder();
+    private final LongAdder suspicions = new LongAdder();
+
+    /** What this server knows of another: when it last heard it, and how to address a keep-alive to it. */
+    private static final class Peer {
+        volatile long lastHeardNanos;
+        volatile RaftMessage keepAlive;
+        volatile boolean suspected; // written by the worker only
+        boolean sentThisWindow; // the worker's own
+
+        Peer(long now) {
+            lastHeardNanos = now;
+        }
+    }
 
     HeartbeatCoalescer(long nodeId, Transport transport, Scheduler clock, long windowNanos) {
+        this(nodeId, transport, clock, windowNanos, 0, peer -> {});
+    }
+
+    /**
+     * @param livenessTimeoutNanos 0 for no keep-alives and no liveness; otherwise the silence after which
+     *     a server is suspected dead and reported to {@code onSuspected} (once per silence, on this worker)
+     */
+    HeartbeatCoalescer(
+            long nodeId,
+            Transport transport,
+            Scheduler clock,
+            long windowNanos,
+            long livenessTimeoutNanos,
+            LongConsumer onSuspected) {
         this.nodeId = nodeId;
         this.transport = transport;
         this.clock = clock;
         this.windowNanos = windowNanos;
+        this.livenessTimeoutNanos = livenessTimeoutNanos;
+        this.onSuspected = onSuspected;
+    }
+
+    /** A message from server {@code m.getFrom()} arrived (any kind, any group). */
+    void heard(RaftMessage m) {
+        if (livenessTimeoutNanos == 0) {
+            return;
+        }
+        Peer p = peer(m.getFrom(), m);
+        p.lastHeardNanos = clock.nanoTime();
+    }
+
+    private Peer peer(long id, RaftMessage addressing) {
+        Peer p = peers.get(id);
+        if (p == null) {
+            p = peers.computeIfAbsent(id, k -> new Peer(clock.nanoTime()));
+        }
+        if (p.keepAlive == null) {
+            p.keepAlive = RaftMessage.newBuilder()
+                    .setFormatVersion(addressing.getFormatVersion())
+                    .setClusterId(addressing.getClusterId())
+                    .setFrom(nodeId)
+                    .setTo(id)
+                    .setHeartbeatBatch(HeartbeatBatch.getDefaultInstance())
+                    .build();
+        }
+        return p;
+    }
+
+    /** The servers suspected dead now (not heard from within the liveness timeout). */
+    java.util.Set<Long> suspected() {
+        java.util.Set<Long> out = new java.util.TreeSet<>();
+        peers.forEach((id, p) -> {
+            if (p.suspected) {
+                out.add(id);
+            }
+        });
+        return out;
+    }
+
+    long keepAlivesSent() {
+        return keepAlivesSent.sum();
+    }
+
+    long suspicions() {
+        return suspicions.sum();
     }
 
     void bind(WorkerHandle h) {
@@ -63,6 +153,9 @@ final class HeartbeatCoalescer implements Worker {
 
     /** Queues a heartbeat or heartbeat answer for the next batch to its destination. */
     void add(RaftMessage m) {
+        if (livenessTimeoutNanos != 0 && !peers.containsKey(m.getTo())) {
+            peer(m.getTo(), m);
+        }
         boolean first = queued.getAndIncrement() == 0;
         pending.computeIfAbsent(m.getTo(), k -> new ConcurrentLinkedQueue<>()).add(m);
         WorkerHandle h = handle;
@@ -73,9 +166,47 @@ final class HeartbeatCoalescer implements Worker {
 
     @Override
     public int doWork() {
-        if (queued.get() == 0 || clock.nanoTime() - nextFlush < 0) {
+        if (clock.nanoTime() - nextFlush < 0 || (queued.get() == 0 && livenessTimeoutNanos == 0)) {
             return 0;
         }
+        int sent = flush();
+        if (livenessTimeoutNanos != 0) {
+            sent += keepAlivesAndLiveness();
+        }
+        nextFlush = clock.nanoTime() + windowNanos;
+        return sent;
+    }
+
+    private int keepAlivesAndLiveness() {
+        int sent = 0;
+        long now = clock.nanoTime();
+        for (Map.Entry<Long, Peer> e : peers.entrySet()) {
+            Peer p = e.getValue();
+            if (!p.sentThisWindow) {
+                transport.send(p.keepAlive);
+                keepAlivesSent.increment();
+                sent++;
+            }
+            p.sentThisWindow = false;
+            boolean silent = now - p.lastHeardNanos > livenessTimeoutNanos;
+            if (silent && !p.suspected) {
+                p.suspected = true;
+                suspicions.increment();
+                LOG.info(
+                        "server {} has not heard from server {} for {} ms: waking the quiesced groups it leads",
+                        nodeId,
+                        e.getKey(),
+                        (now - p.lastHeardNanos) / 1_000_000);
+                onSuspected.accept(e.getKey());
+            } else if (!silent && p.suspected) {
+                p.suspected = false;
+                LOG.info("server {} hears from server {} again", nodeId, e.getKey());
+            }
+        }
+        return sent;
+    }
+
+    private int flush() {
         int sent = 0;
         for (Map.Entry<Long, ConcurrentLinkedQueue<RaftMessage>> e : pending.entrySet()) {
             List<RaftMessage> out = new ArrayList<>();
@@ -83,6 +214,10 @@ final class HeartbeatCoalescer implements Worker {
                 out.add(m);
             }
             if (!out.isEmpty()) {
+                Peer p = peers.get(e.getKey());
+                if (p != null) {
+                    p.sentThisWindow = true;
+                }
                 queued.addAndGet(-out.size());
                 heartbeatsPacked.add(out.size());
                 for (RaftMessage batch : pack(nodeId, e.getKey(), out)) {
@@ -92,13 +227,14 @@ final class HeartbeatCoalescer implements Worker {
                 }
             }
         }
-        nextFlush = clock.nanoTime() + windowNanos;
         return sent;
     }
 
     @Override
     public long idleNanos() {
-        return queued.get() == 0 ? Long.MAX_VALUE : Math.max(1, nextFlush - clock.nanoTime());
+        return queued.get() == 0 && livenessTimeoutNanos == 0
+                ? Long.MAX_VALUE
+                : Math.max(1, nextFlush - clock.nanoTime());
     }
 
     long batchesSent() {
@@ -123,9 +259,12 @@ final class HeartbeatCoalescer implements Worker {
                     CoalescedHeartbeat.newBuilder().setGroupId(m.getGroupId()).setTerm(m.getTerm());
             if (m.getBodyCase() == RaftMessage.BodyCase.HEARTBEAT_REQUEST) {
                 h.setCommit(m.getHeartbeatRequest().getCommit())
-                        .setContext(m.getHeartbeatRequest().getContext());
+                        .setContext(m.getHeartbeatRequest().getContext())
+                        .setQuiesce(m.getHeartbeatRequest().getQuiesce());
             } else {
-                h.setResponse(true).setContext(m.getHeartbeatResponse().getContext());
+                h.setResponse(true)
+                        .setContext(m.getHeartbeatResponse().getContext())
+                        .setQuiesce(m.getHeartbeatResponse().getQuiesced());
             }
             batches.get(batches.size() - 1).addHeartbeats(h);
         }
@@ -156,10 +295,14 @@ final class HeartbeatCoalescer implements Worker {
                     .setTo(batch.getTo())
                     .setTerm(h.getTerm());
             if (h.getResponse()) {
-                m.setHeartbeatResponse(HeartbeatResponse.newBuilder().setContext(h.getContext()));
+                m.setHeartbeatResponse(HeartbeatResponse.newBuilder()
+                        .setContext(h.getContext())
+                        .setQuiesced(h.getQuiesce()));
             } else {
-                m.setHeartbeatRequest(
-                        HeartbeatRequest.newBuilder().setCommit(h.getCommit()).setContext(h.getContext()));
+                m.setHeartbeatRequest(HeartbeatRequest.newBuilder()
+                        .setCommit(h.getCommit())
+                        .setContext(h.getContext())
+                        .setQuiesce(h.getQuiesce()));
             }
             out.accept(m.build());
         }

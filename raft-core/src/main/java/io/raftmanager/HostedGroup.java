@@ -13,14 +13,19 @@ import java.util.concurrent.CompletableFuture;
 final class HostedGroup implements RaftNode {
     private final RaftServer server;
     private final long groupId;
-    private final RaftNode node;
+    private final io.raftmanager.node.DefaultRaftNode node;
     private final GroupTransport transport;
 
-    HostedGroup(RaftServer server, long groupId, RaftNode node, GroupTransport transport) {
+    HostedGroup(RaftServer server, long groupId, io.raftmanager.node.DefaultRaftNode node, GroupTransport transport) {
         this.server = server;
         this.groupId = groupId;
         this.node = node;
         this.transport = transport;
+    }
+
+    /** The group's runtime on this server. */
+    io.raftmanager.node.DefaultRaftNode runtime() {
+        return node;
     }
 
     /** Closes the node and stops routing to it; called by the server once the group left its table. */

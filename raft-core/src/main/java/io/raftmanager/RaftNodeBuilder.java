@@ -69,7 +69,7 @@ public final class RaftNodeBuilder {
         return this;
     }
 
-    /** Where the node reports its metrics, for example {@link io.raftmanager.node.MicrometerNodeMetrics}. */
+    /** Where the node reports its metrics, for example {@code MicrometerNodeMetrics} (module raft-metrics-micrometer). */
     public RaftNodeBuilder metrics(NodeMetrics value) {
         metrics = value;
         return this;

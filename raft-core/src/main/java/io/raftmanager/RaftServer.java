@@ -27,10 +27,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The transport is started once by {@link #start()} and its inbound messages are dispatched by group id;
  * a message for a group not hosted here (not created yet on this server, or removed) is dropped and counted
- * in {@link #droppedForUnknownGroups()}, as a lost message would be. A {@link
- * io.raftmanager.transport.netty.NettyTransport NettyTransport}'s {@code servedGroups} must therefore accept
+ * in {@link #droppedForUnknownGroups()}, as a lost message would be. A {@code NettyTransport}'s (module
+ * raft-transport-netty) {@code servedGroups} must therefore accept
  * every group id the cluster may use, not only those hosted at the moment: it closes the connection on a
  * frame for a group it does not serve.
+ *
+ * <p>With {@link Builder#quiesceIdleGroups quiescence}, an idle group stops ticking and sending: its cost
+ * while idle is memory only. The servers then exchange one keep-alive per server pair per heartbeat
+ * window, and a server that stops being heard from for the {@linkplain Builder#nodeLivenessTimeoutMillis
+ * liveness timeout} is suspected dead: every group quiesced here under a leader on it wakes and elects a
+ * new leader as an unquiesced group would.
  *
  * <p>Thread-safe. Closing the server closes every group and the transport; the scheduler and the groups'
  * storage belong to the caller.
@@ -46,6 +52,10 @@ public final class RaftServer implements AutoCloseable {
     private final GroupRouter router = new GroupRouter();
     private final ConcurrentHashMap<Long, HostedGroup> groups = new ConcurrentHashMap<>();
     private final HeartbeatCoalescer coalescer;
+    private final boolean quiesce;
+    /** Planted bug, set only by tests (ServerPlants): suspected servers wake no group. */
+    volatile boolean plantedIgnoreSuspects;
+
     private WorkerHandle coalescerHandle;
     private boolean started;
     private boolean closed;
@@ -56,9 +66,30 @@ public final class RaftServer implements AutoCloseable {
         this.scheduler = b.scheduler;
         this.metrics = b.metrics;
         this.random = b.random;
+        this.quiesce = b.quiesce;
+        long livenessMillis = b.quiesce ? b.livenessTimeoutMillis() : 0;
         this.coalescer = b.coalesceMillis == 0
                 ? null
-                : new HeartbeatCoalescer(nodeId, transport, scheduler, TimeUnit.MILLISECONDS.toNanos(b.coalesceMillis));
+                : new HeartbeatCoalescer(
+                        nodeId,
+                        transport,
+                        scheduler,
+                        TimeUnit.MILLISECONDS.toNanos(b.coalesceMillis),
+                        TimeUnit.MILLISECONDS.toNanos(livenessMillis),
+                        this::serverSuspected);
+        if (b.quiesce) {
+            router.trackLiveness(coalescer);
+        }
+    }
+
+    /** On the coalescer's worker: server {@code peer} went silent; wake the groups quiesced under it. */
+    private void serverSuspected(long peer) {
+        if (plantedIgnoreSuspects) {
+            return;
+        }
+        for (HostedGroup g : groups.values()) {
+            g.runtime().leaderServerSuspected(peer);
+        }
     }
 
     public static Builder builder() {
@@ -126,6 +157,9 @@ public final class RaftServer implements AutoCloseable {
                 random.split(),
                 Objects.requireNonNull(metrics.apply(groupId), "metrics for group " + groupId));
         HostedGroup hosted = new HostedGroup(this, groupId, node, view);
+        if (quiesce) {
+            node.quiesceWhenIdle();
+        }
         groups.put(groupId, hosted);
         node.start();
         LOG.info("server {} hosts group {} ({} groups)", nodeId, groupId, groups.size());
@@ -168,6 +202,25 @@ public final class RaftServer implements AutoCloseable {
     /** How many groups are hosted here. */
     public int groupCount() {
         return groups.size();
+    }
+
+    /** How many of the groups hosted here are quiesced on this server now. */
+    public int quiescedGroupCount() {
+        int n = 0;
+        for (HostedGroup g : groups.values()) {
+            if (g.runtime().quiesced()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The servers this one suspects dead now: not heard from within the liveness timeout (always empty
+     * without {@linkplain Builder#quiesceIdleGroups quiescence}).
+     */
+    public Set<Long> suspectedServers() {
+        return coalescer == null ? Set.of() : coalescer.suspected();
     }
 
     /** Messages that arrived for a group not hosted here and were dropped, since start. */
@@ -223,8 +276,39 @@ public final class RaftServer implements AutoCloseable {
         private LongFunction<NodeMetrics> metrics = g -> NodeMetrics.NOOP;
         private SplittableRandom random = new SplittableRandom();
         private long coalesceMillis;
+        private boolean quiesce;
+        private long livenessMillis;
 
         private Builder() {}
+
+        /**
+         * Lets idle groups quiesce (default off): once a group's leader has nothing in flight and every
+         * member holds its whole committed log, the group stops ticking and sending until a proposal, a
+         * read, a membership change, a transfer or a message wakes it. A group quiesced under a leader on a
+         * server that goes silent for the {@linkplain #nodeLivenessTimeoutMillis liveness timeout} wakes and
+         * elects. Needs {@link #coalesceHeartbeatsMillis} above 0 (the keep-alives ride on its batches), and
+         * every server of the cluster configured alike.
+         */
+        public Builder quiesceIdleGroups(boolean value) {
+            quiesce = value;
+            return this;
+        }
+
+        /**
+         * With {@linkplain #quiesceIdleGroups quiescence}: how long another server may stay silent before
+         * the groups quiesced under a leader there wake (default 10 heartbeat windows). A quiesced group
+         * whose leader dies elects within about this plus one or two election timeouts; keep it well above
+         * the window, so a slow window is no false alarm (a false alarm only wakes groups).
+         */
+        public Builder nodeLivenessTimeoutMillis(long value) {
+            InvalidConfigException.require(value >= 0, "nodeLivenessTimeoutMillis", "must be >= 0, was " + value);
+            livenessMillis = value;
+            return this;
+        }
+
+        private long livenessTimeoutMillis() {
+            return livenessMillis != 0 ? livenessMillis : 10 * coalesceMillis;
+        }
 
         /** This server's id, the same in every group it hosts; non-zero. */
         public Builder nodeId(long value) {
@@ -281,6 +365,14 @@ public final class RaftServer implements AutoCloseable {
             InvalidConfigException.require(transport != null, "transport", "is required");
             InvalidConfigException.require(scheduler != null, "scheduler", "is required");
             InvalidConfigException.require(metrics != null, "metrics", "is required");
+            InvalidConfigException.require(
+                    !quiesce || coalesceMillis > 0,
+                    "quiesceIdleGroups",
+                    "needs coalesceHeartbeatsMillis > 0: node liveness rides on the heartbeat batches");
+            InvalidConfigException.require(
+                    !quiesce || livenessTimeoutMillis() >= 2 * coalesceMillis,
+                    "nodeLivenessTimeoutMillis",
+                    "must be at least two heartbeat windows (" + 2 * coalesceMillis + " ms), was " + livenessMillis);
             return new RaftServer(this);
         }
     }

@@ -29,8 +29,10 @@ class HeartbeatCoalescingTest {
                 .setFrom(1)
                 .setTo(2)
                 .setTerm(term)
-                .setHeartbeatRequest(
-                        HeartbeatRequest.newBuilder().setCommit(commit).setContext(ByteString.copyFromUtf8(context)))
+                .setHeartbeatRequest(HeartbeatRequest.newBuilder()
+                        .setCommit(commit)
+                        .setContext(ByteString.copyFromUtf8(context))
+                        .setQuiesce(group % 4 == 0))
                 .build();
     }
 
@@ -42,7 +44,9 @@ class HeartbeatCoalescingTest {
                 .setFrom(1)
                 .setTo(2)
                 .setTerm(term)
-                .setHeartbeatResponse(HeartbeatResponse.newBuilder().setContext(ByteString.copyFromUtf8(context)))
+                .setHeartbeatResponse(HeartbeatResponse.newBuilder()
+                        .setContext(ByteString.copyFromUtf8(context))
+                        .setQuiesced(group % 4 == 1))
                 .build();
     }
 

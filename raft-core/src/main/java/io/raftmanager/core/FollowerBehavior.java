@@ -87,9 +87,12 @@ final class FollowerBehavior {
         } else {
             r.raftLog.commitTo(commit);
         }
+        boolean quiesced = m.getHeartbeatRequest().getQuiesce()
+                && r.quiescence.onQuiesceHeartbeat(
+                        commit, m.getHeartbeatRequest().getContext());
         r.send(
                 Messages.heartbeatResponse(
-                        r, m.getFrom(), m.getHeartbeatRequest().getContext()),
+                        r, m.getFrom(), m.getHeartbeatRequest().getContext(), quiesced),
                 true);
     }
 }

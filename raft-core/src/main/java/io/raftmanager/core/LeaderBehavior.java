@@ -338,15 +338,28 @@ final class LeaderBehavior {
 
     /** Sends a heartbeat round; its number, echoed back, confirms leadership for reads and leases. */
     void broadcastHeartbeat() {
+        broadcastHeartbeat(false);
+    }
+
+    /** Sends the round that asks every follower to quiesce (see {@link Quiescence}). */
+    void broadcastQuiesce() {
+        broadcastHeartbeat(true);
+    }
+
+    private void broadcastHeartbeat(boolean quiesce) {
         ByteString round = r.reads.startRound(r.ticks, r.clockNanos);
         r.tracker.allProgress().forEach((peer, pr) -> {
             if (peer != r.id) {
                 long commit = Math.min(pr.match(), r.raftLog.committed());
                 pr.sentCommit(commit);
-                r.send(Messages.heartbeat(r, peer, commit, round), false);
+                r.send(Messages.heartbeat(r, peer, commit, round, quiesce), false);
             }
         });
         serveConfirmedReads(); // a single-voter cluster confirms its own rounds
+    }
+
+    boolean hasReadsAwaitingTermCommit() {
+        return !awaitingTermCommit.isEmpty();
     }
 
     /**

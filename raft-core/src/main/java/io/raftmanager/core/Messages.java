@@ -93,16 +93,19 @@ final class Messages {
                 .build();
     }
 
-    static RaftMessage heartbeat(Raft r, long to, long commit, ByteString context) {
+    static RaftMessage heartbeat(Raft r, long to, long commit, ByteString context, boolean quiesce) {
         return envelope(r, to, r.term)
-                .setHeartbeatRequest(
-                        HeartbeatRequest.newBuilder().setCommit(commit).setContext(context))
+                .setHeartbeatRequest(HeartbeatRequest.newBuilder()
+                        .setCommit(commit)
+                        .setContext(context)
+                        .setQuiesce(quiesce))
                 .build();
     }
 
-    static RaftMessage heartbeatResponse(Raft r, long to, ByteString context) {
+    static RaftMessage heartbeatResponse(Raft r, long to, ByteString context, boolean quiesced) {
         return envelope(r, to, r.term)
-                .setHeartbeatResponse(HeartbeatResponse.newBuilder().setContext(context))
+                .setHeartbeatResponse(
+                        HeartbeatResponse.newBuilder().setContext(context).setQuiesced(quiesced))
                 .build();
     }
 

@@ -54,6 +54,7 @@ public final class Raft {
     private final Admission admission = new Admission(this);
     final Snapshots snapshots = new Snapshots(this);
     final Recovery recovery = new Recovery(this);
+    final Quiescence quiescence = new Quiescence(this);
 
     long term;
     long vote;
@@ -183,6 +184,9 @@ public final class Raft {
      */
     public void tick(long nowNanos) {
         observeClock(nowNanos);
+        if (quiescence.quiesced()) {
+            return; // asleep until an input wakes it
+        }
         ticks++;
         if (ticks >= config.electionTicks()) {
             honoursLeaseAfterRestart = false;
@@ -205,7 +209,49 @@ public final class Raft {
 
     /** Starts an election now (with PreVote if configured), as if the election timeout had elapsed. */
     public void campaign() {
+        quiescence.wake(false);
         startElection(false);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Quiescence (see Quiescence): the runtime decides when to try and stops ticking while it holds.
+
+    /**
+     * Leader: if the group is idle (everything committed, durable and held by every member; no read,
+     * transfer or configuration change pending), asks every follower to quiesce and quiesces. A quiesced
+     * core ignores {@link #tick}; any proposal, read, transfer, membership change or message other than the
+     * quiesce heartbeat and its answers wakes it, and so does {@link #wake(long)}.
+     *
+     * @return whether this call quiesced the group
+     */
+    public boolean quiesce() {
+        return quiescence.tryQuiesce();
+    }
+
+    /** Whether this core is quiesced: it needs no ticks until woken. */
+    public boolean quiesced() {
+        return quiescence.quiesced();
+    }
+
+    /**
+     * Wakes a quiesced core because its leader may be dead (the runtime no longer hears the leader's
+     * server). A follower is credited the election ticks it missed while asleep, by the clock and at most
+     * an election timeout, so it campaigns about as soon as an unquiesced follower would have; it also
+     * tells the leader it woke. A leader starts a heartbeat round. No effect unless quiesced.
+     *
+     * @param nowNanos the server's monotonic clock now
+     */
+    public void wake(long nowNanos) {
+        observeClock(nowNanos);
+        quiescence.wake(true);
+    }
+
+    /**
+     * Tells the core the runtime's monotonic clock: call after handing over a batch of messages, so a
+     * follower that quiesced among them knows when (no later reading than this is needed).
+     */
+    public void clock(long nowNanos) {
+        observeClock(nowNanos);
     }
 
     void startElection(boolean leadershipTransfer) {
@@ -238,6 +284,7 @@ public final class Raft {
      * @throws NotLeaderException if this server is not the leader
      */
     public EntryId propose(ByteString command) {
+        quiescence.wake(false);
         requireLeaderAcceptingProposals();
         return leader.propose(List.of(command), null).get(0);
     }
@@ -273,6 +320,7 @@ public final class Raft {
      *     MembershipChangeException.Reason}
      */
     public EntryId proposeMembershipChange(MembershipChange change, boolean force) {
+        quiescence.wake(false);
         requireLeaderAcceptingProposals();
         return reconfiguration.propose(change, force);
     }
@@ -288,6 +336,7 @@ public final class Raft {
      *     (incoming) configuration
      */
     public void transferLeadership(long target) {
+        quiescence.wake(false);
         if (role != Role.LEADER) {
             throw new NotLeaderException(id, leaderId);
         }
@@ -330,6 +379,7 @@ public final class Raft {
      * A null {@code types} means all NORMAL.
      */
     public List<EntryId> proposeBatch(List<ByteString> commands, List<EntryType> types) {
+        quiescence.wake(false);
         requireLeaderAcceptingProposals();
         if (commands.isEmpty()) {
             throw new ProposalDroppedException("empty batch");
@@ -343,6 +393,10 @@ public final class Raft {
      */
     public void step(RaftMessage m) {
         MessageValidator.validate(m, config);
+        // A probe wakes a quiesced core too: the recovering server needs the leader's heartbeats.
+        if (quiescence.quiesced() && !quiescence.keepsQuiescence(m)) {
+            quiescence.wakeFor(m);
+        }
         // Recovery probes carry information only: answered and recorded whatever the terms.
         if (m.hasRecoveryProbe()) {
             Recovery.answer(this, m);
@@ -401,6 +455,7 @@ public final class Raft {
      */
     public void readIndex(ByteString context, boolean allowLease, long nowNanos) {
         observeClock(nowNanos);
+        quiescence.wake(false);
         if (role == Role.LEADER) {
             leader.readIndex(context, 0, allowLease);
         } else if (leaderId != 0) {
@@ -415,6 +470,7 @@ public final class Raft {
             clockNanos = nowNanos;
             clockKnown = true;
         }
+        quiescence.clockObserved(clockNanos);
     }
 
     void addReadState(ReadState rs) {
@@ -455,6 +511,7 @@ public final class Raft {
         }
         // PreVote leaves term and vote alone: that is its whole point.
         tracker.resetVotes();
+        quiescence.reset();
         role = Role.PRE_CANDIDATE;
         leaderId = 0;
     }
@@ -486,6 +543,7 @@ public final class Raft {
             vote = 0;
         }
         leaderId = 0;
+        quiescence.reset();
         electionElapsed = 0;
         heartbeatElapsed = 0;
         leadTransferee = 0;

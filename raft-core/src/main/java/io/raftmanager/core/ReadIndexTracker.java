@@ -42,6 +42,19 @@ final class ReadIndexTracker {
         unsent.add(r);
     }
 
+    /** No read waits for a round or for a round's answers. */
+    boolean idle() {
+        if (!unsent.isEmpty()) {
+            return false;
+        }
+        for (Round r : rounds) {
+            if (!r.reads().isEmpty()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     boolean hasUnsent() {
         return !unsent.isEmpty();
     }

@@ -168,6 +168,7 @@ final class Applier implements Worker {
     }
 
     private void apply(Inputs.ApplyBatch batch) {
+        long start = scheduler.nanoTime();
         List<Entry> entries = batch.entries();
         for (int i = 0; i < entries.size(); i++) {
             Entry e = entries.get(i);
@@ -209,6 +210,7 @@ final class Applier implements Worker {
             membership = batch.membership();
         }
         metrics.recordApplied(entries.size());
+        metrics.recordApplyTime(scheduler.nanoTime() - start);
         loop.post(new Inputs.Applied(appliedIndex));
     }
 

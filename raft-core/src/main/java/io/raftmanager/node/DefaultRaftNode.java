@@ -243,6 +243,36 @@ public final class DefaultRaftNode implements RaftNode {
         loopHandle.wake();
     }
 
+    /**
+     * Lets this group quiesce when idle: its leader stops ticking and heartbeating once every member holds
+     * the whole committed log, until any input wakes it. Only for a host that calls {@link
+     * #leaderServerSuspected} when a server stops being heard from (a quiesced follower counts no election
+     * time on its own). Call before {@link #start()}.
+     */
+    public void quiesceWhenIdle() {
+        loop.quiesceWhenIdle();
+    }
+
+    /** Whether the group is quiesced on this server. */
+    public boolean quiesced() {
+        return loop.quiesced();
+    }
+
+    /**
+     * Server {@code node} has not been heard from for a while: if this group is quiesced here following a
+     * leader on that server, wake it so it elects a new leader as an unquiesced follower would.
+     */
+    public void leaderServerSuspected(long node) {
+        if (!closed.get() && loopHandle != null) {
+            inbox.post((Runnable) () -> loop.leaderServerSuspected(node));
+        }
+    }
+
+    /** Test hook: runs {@code action} on the loop thread with the core. */
+    void onLoop(java.util.function.Consumer<Raft> action) {
+        inbox.post((Runnable) () -> action.accept(raftOnLoop()));
+    }
+
     private void loop_reportUnreachable(long peer) {
         raftOnLoop().reportUnreachable(peer);
     }

@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
 final class EventLoop implements Worker {
     private static final Logger LOG = LoggerFactory.getLogger(EventLoop.class);
     private static final int MAX_INPUTS_PER_PASS = 16_384;
+    /**
+     * Ticks without a client input before a leader tries to quiesce: waking costs a heartbeat round, so a
+     * group written every few ticks stays awake rather than flapping (CockroachDB waits a few ticks too).
+     */
+    static final int QUIESCE_AFTER_TICKS = 3;
 
     private final Raft raft;
     private final Transport transport;
@@ -77,6 +82,12 @@ final class EventLoop implements Worker {
     static final long MIN_DISK_STALL_NANOS = 5_000_000_000L;
     /** A leader whose disk write takes longer than this hands leadership off. */
     private final long diskStallNanos;
+    /** Set before start by a host that detects dead servers and wakes groups (RaftServer). */
+    private boolean quiesceWhenIdle;
+    /** The core was quiesced at the end of the last pass: it owes no ticks for the time since. */
+    private volatile boolean asleep;
+
+    private int ticksWithoutClientInput;
 
     EventLoop(
             Raft raft,
@@ -114,7 +125,30 @@ final class EventLoop implements Worker {
 
     @Override
     public long idleNanos() {
+        if (asleep && pendingReads.isEmpty() && pendingTransfer == null) {
+            return Long.MAX_VALUE; // no timer at all: an input wakes the loop
+        }
         return Math.max(0, nextTickNanos - scheduler.nanoTime());
+    }
+
+    /**
+     * Lets the leader quiesce the group when idle (see {@link Raft#quiesce()}); only for a host that wakes
+     * quiesced followers when their leader's server dies. Call before the loop starts.
+     */
+    void quiesceWhenIdle() {
+        quiesceWhenIdle = true;
+    }
+
+    /** Whether the core was quiesced at the end of the last pass (any thread; for counts). */
+    boolean quiesced() {
+        return asleep;
+    }
+
+    /** Loop thread: the server {@code node} looks dead; wake this core if it follows a leader there. */
+    void leaderServerSuspected(long node) {
+        if (raft.quiesced() && raft.role() != Role.LEADER && raft.leaderId() == node) {
+            raft.wake(scheduler.nanoTime());
+        }
     }
 
     @Override
@@ -134,15 +168,19 @@ final class EventLoop implements Worker {
                     step(m);
                 }
             } else if (in instanceof Inputs.Proposal p) {
+                ticksWithoutClientInput = 0;
                 if (proposals == null) {
                     proposals = new ArrayList<>();
                 }
                 proposals.add(p);
             } else if (in instanceof Inputs.Read r) {
+                ticksWithoutClientInput = 0;
                 startRead(r);
             } else if (in instanceof Inputs.ChangeMembership c) {
+                ticksWithoutClientInput = 0;
                 changeMembership(c);
             } else if (in instanceof Inputs.Transfer t) {
+                ticksWithoutClientInput = 0;
                 transfer(t);
             } else if (in instanceof Inputs.Persisted p) {
                 writesInFlight -= p.count();
@@ -176,15 +214,25 @@ final class EventLoop implements Worker {
             propose(proposals);
         }
         long now = scheduler.nanoTime();
+        if (quiesceWhenIdle) {
+            raft.clock(now); // a follower that quiesced in this pass learns when
+            if (asleep && now - nextTickNanos >= 0) {
+                nextTickNanos = now; // it slept without a timer: one tick now, none for the time asleep
+            }
+        }
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
                 raft.tick(now);
+                if (quiesceWhenIdle && ++ticksWithoutClientInput >= QUIESCE_AFTER_TICKS && runtimeIdle()) {
+                    raft.quiesce();
+                }
             }
             if (verifier.markerDue()) {
                 proposeDigestMarker();
             }
             nextTickNanos += tickNanos;
             work++;
+            reportReplication();
             expireReads(now);
             expireTransfer(now);
             handOffIfDiskStalls(now);
@@ -193,7 +241,18 @@ final class EventLoop implements Worker {
             handleReady(raft.ready());
             work++;
         }
+        asleep = raft.quiesced();
         return work;
+    }
+
+    /** Nothing waits on this server's loop: no proposal, read, change, transfer or write in flight. */
+    private boolean runtimeIdle() {
+        return role == Role.LEADER
+                && pending.isEmpty()
+                && pendingReads.isEmpty()
+                && pendingChanges.isEmpty()
+                && pendingTransfer == null
+                && writesInFlight == 0;
     }
 
     /** Snapshot chunks and their answers go to the transfer worker; those of an older term are stale. */
@@ -551,6 +610,19 @@ final class EventLoop implements Worker {
             } else if (in instanceof Inputs.Transfer t) {
                 t.future().completeExceptionally(closed);
             }
+        }
+    }
+
+    /** A leader's followers' progress, once a tick; skipped when nobody records it. */
+    private void reportReplication() {
+        if (metrics != NodeMetrics.NOOP && raft.role() == Role.LEADER) {
+            var status = raft.status();
+            long last = status.lastIndex();
+            raft.matchIndexes().forEach((peer, match) -> {
+                if (peer != status.id()) {
+                    metrics.recordReplication(peer, match, last);
+                }
+            });
         }
     }
 

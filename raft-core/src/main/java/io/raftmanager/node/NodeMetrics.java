@@ -1,9 +1,9 @@
 package io.raftmanager.node;
 
 /**
- * What the runtime measures. The default records nothing; {@link MicrometerNodeMetrics} reports to a
- * Micrometer registry (an optional dependency: only that class refers to Micrometer). Implementations
- * are called from the node's worker threads and must be cheap and thread-safe.
+ * What the runtime measures. The default records nothing; the raft-metrics-micrometer module's
+ * {@code MicrometerNodeMetrics} reports to a Micrometer registry. Implementations are called from the
+ * node's worker threads and must be cheap and thread-safe.
  */
 public interface NodeMetrics {
     /** Records nothing. */
@@ -20,6 +20,15 @@ public interface NodeMetrics {
 
     /** {@code entries} more entries were applied. */
     default void recordApplied(int entries) {}
+
+    /** Applying one batch of committed entries to the state machine took {@code nanos}. */
+    default void recordApplyTime(long nanos) {}
+
+    /**
+     * As leader, once a tick: follower {@code peer} has {@code matchIndex} of the leader's log, which ends at
+     * {@code lastIndex} (the difference is its replication lag in entries).
+     */
+    default void recordReplication(long peer, long matchIndex, long lastIndex) {}
 
     /** This server won an election. */
     default void recordElection() {}

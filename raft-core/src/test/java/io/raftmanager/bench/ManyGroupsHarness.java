@@ -18,6 +18,7 @@ import io.raftmanager.transport.local.LocalNetwork;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -25,8 +26,10 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Many idle groups on three {@link RaftServer}s in one process (one engine, in-process transport): how long
  * until every group has a leader, then the process CPU, the messages from server 1 to server 2 per second,
- * and the heap once idle. Not a test: run it with {@code raft-core/bench.sh --groups WINDOW_MS N...}
- * (WINDOW_MS 0 sends heartbeats one by one).
+ * and the heap once idle. Not a test: run it with {@code raft-core/bench.sh --groups [quiesce] WINDOW_MS
+ * N...} (WINDOW_MS 0 sends heartbeats one by one). With {@code quiesce} the servers quiesce idle groups;
+ * after the idle measurement the harness then kills server 1 and reports how long the groups it led took to
+ * elect new leaders on servers 2 and 3.
  */
 public final class ManyGroupsHarness {
     private static final long TICK_MILLIS = 100;
@@ -79,18 +82,24 @@ public final class ManyGroupsHarness {
     }
 
     public static void main(String[] args) throws Exception {
-        long window = Long.parseLong(args[0]);
-        for (int i = 1; i < args.length; i++) {
-            run(Integer.parseInt(args[i]), window);
+        int first = 0;
+        boolean quiesce = args[0].equals("quiesce");
+        if (quiesce) {
+            first = 1;
+        }
+        long window = Long.parseLong(args[first]);
+        for (int i = first + 1; i < args.length; i++) {
+            run(Integer.parseInt(args[i]), window, quiesce);
         }
     }
 
-    private static void run(int groups, long windowMillis) throws Exception {
+    private static void run(int groups, long windowMillis, boolean quiesce) throws Exception {
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         LocalNetwork network = new LocalNetwork();
         List<Counting> transports = new ArrayList<>();
         List<RaftServer> servers = new ArrayList<>();
         ConcurrentHashMap<Long, Long> leaders = new ConcurrentHashMap<>(); // group -> its leader's id
+        ConcurrentHashMap<Long, Long> leaderSince = new ConcurrentHashMap<>(); // group -> System.nanoTime()
         try (RaftEngine engine = RaftEngine.builder().name("bench").build()) {
             for (long id = 1; id <= 3; id++) {
                 Counting t = new Counting(network.transport(id));
@@ -100,6 +109,7 @@ public final class ManyGroupsHarness {
                         .transport(t)
                         .scheduler(engine)
                         .coalesceHeartbeatsMillis(windowMillis)
+                        .quiesceIdleGroups(quiesce)
                         .build();
                 s.start();
                 servers.add(s);
@@ -126,6 +136,7 @@ public final class ManyGroupsHarness {
                         public void onRoleChange(Role role, long term, long leader) {
                             if (role == Role.LEADER) {
                                 leaders.put(group, self);
+                                leaderSince.put(group, System.nanoTime());
                             } else {
                                 leaders.remove(group, self);
                             }
@@ -151,11 +162,17 @@ public final class ManyGroupsHarness {
             long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             int[] perServer = new int[3];
             leaders.values().forEach(id -> perServer[(int) (id - 1)]++);
+            int quiesced = 0;
+            for (RaftServer s : servers) {
+                quiesced += s.quiescedGroupCount();
+            }
             System.out.printf(
-                    "groups=%d window=%dms created=%.1fs elected=%d/%d at %.1fs leaders=%d/%d/%d idle: cpu=%.2f cores,"
-                            + " server1->2 msgs/s=%.1f, heap after GC=%d MiB (3 servers)%n",
+                    "groups=%d window=%dms quiesce=%s created=%.1fs elected=%d/%d at %.1fs leaders=%d/%d/%d"
+                            + " quiesced replicas=%d/%d idle: cpu=%.2f cores, server1->2 msgs/s=%.1f,"
+                            + " heap after GC=%d MiB (3 servers)%n",
                     groups,
                     windowMillis,
+                    quiesce,
                     createdAt,
                     leaders.size(),
                     groups,
@@ -163,10 +180,46 @@ public final class ManyGroupsHarness {
                     perServer[0],
                     perServer[1],
                     perServer[2],
+                    quiesced,
+                    3 * groups,
                     cores,
                     msgsPerSecond,
                     heap >> 20);
+            if (quiesce) {
+                killServer1(servers, leaders, leaderSince);
+            }
             servers.forEach(RaftServer::close);
         }
+    }
+
+    /** Closes server 1 and waits until every group it led has a leader on server 2 or 3. */
+    private static void killServer1(List<RaftServer> servers, Map<Long, Long> leaders, Map<Long, Long> electedAt)
+            throws Exception {
+        List<Long> led = new ArrayList<>();
+        leaders.forEach((g, id) -> {
+            if (id == 1) {
+                led.add(g);
+            }
+        });
+        long killedAt = System.nanoTime();
+        servers.get(0).close();
+        long deadline = killedAt + TimeUnit.SECONDS.toNanos(120);
+        List<Long> waiting = new ArrayList<>(led);
+        long slowest = 0;
+        while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            for (var it = waiting.iterator(); it.hasNext(); ) {
+                long g = it.next();
+                Long id = leaders.get(g);
+                Long at = electedAt.get(g);
+                if (id != null && id != 1 && at != null && at > killedAt) {
+                    slowest = Math.max(slowest, at - killedAt);
+                    it.remove();
+                }
+            }
+        }
+        System.out.printf(
+                "  killed server 1 (leading %d groups): %d/%d re-elected on servers 2 and 3, the slowest after %.2f s%n",
+                led.size(), led.size() - waiting.size(), led.size(), slowest / 1e9);
     }
 }

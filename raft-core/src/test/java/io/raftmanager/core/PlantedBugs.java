@@ -40,4 +40,12 @@ public final class PlantedBugs {
     public static void forgetLeaseOnRestart(Raft raft) {
         raft.honoursLeaseAfterRestart = false;
     }
+
+    /**
+     * The leader quiesces with entries not yet committed or held by every follower, and followers quiesce
+     * whatever their log holds: a lost append is then never sent again while the group sleeps.
+     */
+    public static void quiesceWithUncommittedEntries(Raft raft) {
+        raft.quiescence.plantedQuiesceUncommitted = true;
+    }
 }

@@ -274,10 +274,13 @@ class ProtoRoundTripPropertyTest {
                             .setRejectHintIndex(u64())
                             .setRejectHintTerm(u64()));
                 case HEARTBEAT_REQUEST ->
-                    b.setHeartbeatRequest(
-                            HeartbeatRequest.newBuilder().setCommit(u64()).setContext(bytes()));
+                    b.setHeartbeatRequest(HeartbeatRequest.newBuilder()
+                            .setCommit(u64())
+                            .setContext(bytes())
+                            .setQuiesce(bool()));
                 case HEARTBEAT_RESPONSE ->
-                    b.setHeartbeatResponse(HeartbeatResponse.newBuilder().setContext(bytes()));
+                    b.setHeartbeatResponse(
+                            HeartbeatResponse.newBuilder().setContext(bytes()).setQuiesced(bool()));
                 case TIMEOUT_NOW -> b.setTimeoutNow(TimeoutNow.getDefaultInstance());
                 case INSTALL_SNAPSHOT_REQUEST -> {
                     InstallSnapshotRequest.Builder s = InstallSnapshotRequest.newBuilder()
@@ -330,7 +333,8 @@ class ProtoRoundTripPropertyTest {
                                     .setTerm(u64())
                                     .setResponse(bool())
                                     .setCommit(u64())
-                                    .setContext(bytes())));
+                                    .setContext(bytes())
+                                    .setQuiesce(bool())));
                 case BODY_NOT_SET -> b.clearBody();
             }
             return b.build();

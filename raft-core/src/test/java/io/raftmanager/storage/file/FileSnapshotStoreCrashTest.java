@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reopens with a complete snapshot at least as new as the last one the child reported committed, whose
  * bytes are exactly what was written. {@code -Draft.snapshot.crashes=N} for more kills than CI's 5.
  */
+@Tag("integration")
 class FileSnapshotStoreCrashTest {
     @TempDir
     Path dir;

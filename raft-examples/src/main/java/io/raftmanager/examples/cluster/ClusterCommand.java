@@ -164,9 +164,13 @@ public final class ClusterCommand implements Callable<Integer> {
                 },
                 "raft-kv-cluster-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        out.printf(
-                "try: redis-cli -p %d set hello world && redis-cli -p %d get hello   (Ctrl-C stops the cluster)%n",
-                port(1, 0), port(nodes, 0));
+        if (secure) {
+            out.printf("try the redis-cli line above with: set hello world   (Ctrl-C stops the cluster)%n");
+        } else {
+            out.printf(
+                    "try: redis-cli -p %d set hello world && redis-cli -p %d get hello   (Ctrl-C stops the cluster)%n",
+                    port(1, 0), port(nodes, 0));
+        }
         watch.start();
         if (runForMs > 0) {
             if (!stopped.await(runForMs, TimeUnit.MILLISECONDS)) {

@@ -1,5 +1,6 @@
 package io.raftmanager.examples.cluster;
 
+import io.raftmanager.examples.kv.admin.Json;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,13 +8,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Polls every node's {@code /status} and prints the leader whenever it changes. */
 final class LeaderWatch implements AutoCloseable {
-    private static final Pattern ROLE = Pattern.compile("\"role\":\"(\\w+)\"");
-    private static final Pattern TERM = Pattern.compile("\"term\":(\\d+)");
 
     private final List<ClusterCommand.Member> members;
     private final PrintStream out;
@@ -54,11 +51,10 @@ final class LeaderWatch implements AutoCloseable {
             String now = "no leader";
             for (ClusterCommand.Member m : members) {
                 String body = status(m);
-                Matcher role = body == null ? null : ROLE.matcher(body);
-                if (role != null && role.find() && role.group(1).equals("leader")) {
-                    Matcher term = TERM.matcher(body);
-                    now = "leader: node " + m.id() + " (redis " + m.redis() + ", term "
-                            + (term.find() ? term.group(1) : "?") + ")";
+                if (body != null && "leader".equals(Json.field(body, "role"))) {
+                    Object term = Json.field(body, "term");
+                    now = "leader: node " + m.id() + " (redis " + m.redis() + ", term " + (term == null ? "?" : term)
+                            + ")";
                     break;
                 }
             }

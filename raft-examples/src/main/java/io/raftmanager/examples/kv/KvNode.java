@@ -62,6 +62,7 @@ public final class KvNode implements AutoCloseable {
     private ExpiryReaper reaper;
     private TlsReloader peerTlsReloader;
     private TlsReloader adminTokenReloader;
+    private TlsReloader clientTlsReloader;
     /** The admin API's bearer token (null: none); replaced when its file changes. */
     private final java.util.concurrent.atomic.AtomicReference<io.raftmanager.examples.kv.security.Secret> adminToken;
 
@@ -145,6 +146,7 @@ public final class KvNode implements AutoCloseable {
                 .transport(transport)
                 .stateMachine(stateMachine)
                 .scheduler(engine)
+                .metrics(metrics.raftMetrics(0, config.id()))
                 .build();
     }
 
@@ -223,6 +225,15 @@ public final class KvNode implements AutoCloseable {
                     metrics::adminTokenReloaded);
         }
         resp = RespServer.start(this, group);
+        if (security.clientTls() != null) {
+            RespServer r = resp;
+            clientTlsReloader = new TlsReloader(
+                    "node " + config.id() + " client TLS",
+                    security.clientTls().all(),
+                    security.tlsReloadPollMillis(),
+                    r::reloadTls,
+                    metrics::tlsReloaded);
+        }
         reaper = new ExpiryReaper(this, group);
         if (config.http() != null) {
             admin = AdminServer.start(this);
@@ -334,6 +345,11 @@ public final class KvNode implements AutoCloseable {
         return peerTlsReloader == null ? null : peerTlsReloader.reloadNow("requested");
     }
 
+    /** Re-reads the --client-tls files now (as SIGHUP does); null when the RESP port has no TLS. */
+    public java.util.concurrent.Future<?> reloadClientTls() {
+        return clientTlsReloader == null ? null : clientTlsReloader.reloadNow("requested");
+    }
+
     /** The bearer token the admin API wants now, or null when it is open. */
     public io.raftmanager.examples.kv.security.Secret adminToken() {
         return adminToken.get();
@@ -433,6 +449,9 @@ public final class KvNode implements AutoCloseable {
         }
         if (adminTokenReloader != null) {
             adminTokenReloader.close();
+        }
+        if (clientTlsReloader != null) {
+            clientTlsReloader.close();
         }
         if (peerTlsReloader != null) {
             peerTlsReloader.close();

@@ -167,7 +167,8 @@ public final class NodeCommand implements Callable<Integer> {
     @Option(
             names = "--tls-reload-poll-ms",
             defaultValue = "5000",
-            description = "How often certificate files and the admin token file are checked for changes and"
+            description = "How often certificate files (peer and RESP) and the admin token file are checked for"
+                    + " changes and"
                     + " reloaded; 0 for SIGHUP only"
                     + " (default: ${DEFAULT-VALUE}).")
     long tlsReloadPollMs;

@@ -52,6 +52,7 @@ final class JepsenRun {
             faults = nemesis.faults();
             FinalState last = new FinalState(cluster, 90_000);
             checks.addAll(last.collectAndCheck(w, history));
+            checks.add(ExpiryCheck.check(history, w.linearizableProcesses()));
             history = new ArrayList<>(history);
             history.addAll(last.finalReads);
             writeDumps(dir.resolve("final-state.txt"), last);

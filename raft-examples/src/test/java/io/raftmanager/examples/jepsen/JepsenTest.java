@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.EnumSet;
 import java.util.Set;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * seeds, about two minutes); {@code -Djepsen.soak.minutes=N} runs one long run; {@code
  * -Djepsen.seed=S} replays a seed (see a report's header).
  */
+@Tag("integration")
 class JepsenTest {
     private static final Set<Nemesis.Kind> PROCESS_FAULTS = EnumSet.of(
             Nemesis.Kind.KILL_RANDOM,

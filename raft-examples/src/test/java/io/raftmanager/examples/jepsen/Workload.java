@@ -17,15 +17,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 /**
  * Concurrent clients over RESP, each bound to one node, running SET/GET/CAS on a few register keys, INCR
  * (some as MULTI/INCR/GET/EXEC transactions, checked as INCRs whose GET agrees) and GET on a few counter
- * keys, and SET of write-once keys. Clients with an odd number pipeline (when the run asks for it): they send
- * several commands on one key at once and then read the replies, so a node that reordered a connection's
- * commands (or served its read before its own writes) fails the check. Keys change generation every few seconds
+ * keys, SET of write-once keys, transactions over key pairs (MULTI/SET a/SET b/EXEC, read back with
+ * MULTI/GET a/GET b/EXEC: checked as one register whose read is torn if the two differ), and expiring
+ * keys (SET PX, then GETs checked by {@link ExpiryCheck}). Clients with an odd number pipeline (when the
+ * run asks for it): they send several commands on one key at once and then read the replies, so a node
+ * that reordered a connection's commands (or served its read before its own writes) fails the check. Keys
+ * change generation every few seconds
  * so each key's history stays short enough for the linearizability search. Every SET and CAS writes a
  * value no other operation writes.
  */
 final class Workload {
     static final int REGISTERS = 3;
     static final int COUNTERS = 2;
+    static final int PAIRS = 2;
+    /** Expiring keys are named {@code e-<value>-t<ttl millis>}. */
+    static final String EXPIRING = "e-";
 
     private final KvCluster cluster;
     private final int clients;
@@ -39,6 +45,10 @@ final class Workload {
     private final Set<String> registerKeys = ConcurrentHashMap.newKeySet();
     private final Set<String> counterKeys = ConcurrentHashMap.newKeySet();
     private final Set<String> onceKeys = ConcurrentHashMap.newKeySet();
+    /** The latest expiring keys written (any client reads them, through any node). */
+    private final java.util.concurrent.ConcurrentLinkedDeque<String> expiringKeys =
+            new java.util.concurrent.ConcurrentLinkedDeque<>();
+
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stop;
 
@@ -99,6 +109,22 @@ final class Workload {
         return Collections.unmodifiableSet(onceKeys);
     }
 
+    /** The clients that read linearizably: only their reads must see an expiring key before it expires. */
+    Set<Integer> linearizableProcesses() {
+        Set<Integer> out = new java.util.TreeSet<>();
+        for (int p = 0; p < clients; p++) {
+            if (readModes.get(p % readModes.size()).equals("linearizable")) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** An expiring key's time to live, from its name. */
+    static long ttlMillis(String key) {
+        return Long.parseLong(key.substring(key.lastIndexOf("-t") + 2));
+    }
+
     private final class Client {
         private final int process;
         private final long node;
@@ -128,20 +154,36 @@ final class Workload {
                 }
                 int dice = random.nextInt(100);
                 String value = "p" + process + "-" + (++seq);
-                if (dice < 28) {
+                if (dice < 24) {
                     String key = "r" + random.nextInt(REGISTERS) + "g" + gen;
                     registerKeys.add(key);
                     invoke(Kind.GET, key, null, null);
-                } else if (dice < 48) {
+                } else if (dice < 40) {
                     String key = "r" + random.nextInt(REGISTERS) + "g" + gen;
                     registerKeys.add(key);
                     invoke(Kind.SET, key, value, null);
-                } else if (dice < 63) {
+                } else if (dice < 46) {
+                    invoke(Kind.SET, "t" + random.nextInt(PAIRS) + "g" + gen, value, null);
+                } else if (dice < 52) {
+                    invoke(Kind.GET, "t" + random.nextInt(PAIRS) + "g" + gen, null, null);
+                } else if (dice < 56) {
+                    String key = EXPIRING + value + "-t" + (50 + random.nextInt(450));
+                    expiringKeys.addFirst(key);
+                    while (expiringKeys.size() > 16) {
+                        expiringKeys.pollLast();
+                    }
+                    invoke(Kind.SET, key, value, null);
+                } else if (dice < 62) {
+                    List<String> recent = new ArrayList<>(expiringKeys);
+                    if (!recent.isEmpty()) {
+                        invoke(Kind.GET, recent.get(random.nextInt(recent.size())), null, null);
+                    }
+                } else if (dice < 68) {
                     String key = "r" + random.nextInt(REGISTERS) + "g" + gen;
                     registerKeys.add(key);
                     String expected = lastSeen.getOrDefault(key, "p0-0");
                     invoke(Kind.CAS, key, expected, value);
-                } else if (dice < 75) {
+                } else if (dice < 76) {
                     String key = "c" + random.nextInt(COUNTERS) + "g" + gen;
                     counterKeys.add(key);
                     invoke(Kind.INCR, key, null, null);
@@ -331,6 +373,40 @@ final class Workload {
         }
 
         /**
+         * A key pair written or read in one transaction: MULTI, SET (or GET) of both keys, EXEC. A read whose
+         * two values differ saw half a transaction: it returns a value no write wrote, so the checker, which
+         * sees the pair as one register, rejects the history.
+         */
+        private Object pair(Kind kind, String pair, String value) throws IOException {
+            String a = pair + "a";
+            String b = pair + "b";
+            List<String[]> queue = kind == Kind.SET
+                    ? List.of(new String[] {"SET", a, value}, new String[] {"SET", b, value})
+                    : List.of(new String[] {"GET", a}, new String[] {"GET", b});
+            Object multi = conn.call("MULTI");
+            if (multi instanceof RespTestClient.Err) {
+                return new RespTestClient.Err("CLUSTERDOWN transaction not started: " + multi);
+            }
+            for (String[] queued : queue) {
+                Object r = conn.call(queued);
+                if (r instanceof RespTestClient.Err) {
+                    conn.call("DISCARD");
+                    return new RespTestClient.Err(
+                            "CLUSTERDOWN transaction not queued: " + ((RespTestClient.Err) r).message());
+                }
+            }
+            Object exec = conn.call("EXEC");
+            if (exec instanceof RespTestClient.Err || kind == Kind.SET) {
+                return exec;
+            }
+            List<?> replies = (List<?>) exec;
+            if (replies.size() != 2 || !java.util.Objects.equals(replies.get(0), replies.get(1))) {
+                return "torn" + replies;
+            }
+            return replies.get(0);
+        }
+
+        /**
          * Opens a connection and sets its read mode. A refused READMODE fails the connection: the client must
          * never read in another mode than the run asked for.
          */
@@ -347,14 +423,21 @@ final class Workload {
         }
 
         private void invoke(Kind kind, String key, String value, String newValue) {
-            String[] command = new Planned(kind, key, value, newValue).command();
+            String[] command = kind == Kind.SET && key.startsWith(EXPIRING)
+                    ? new String[] {"SET", key, value, "PX", Long.toString(ttlMillis(key))}
+                    : new Planned(kind, key, value, newValue).command();
             long invoke = System.nanoTime();
             boolean backOff = false;
             try {
                 if (conn == null) {
                     conn = connect();
                 }
-                Object reply = transactional ? transaction(key) : conn.call(command);
+                Object reply = transactional
+                        ? transaction(key)
+                        : key.startsWith("t") ? pair(kind, key, value) : conn.call(command);
+                if (kind == Kind.SET && key.startsWith("t") && reply instanceof List) {
+                    reply = "OK"; // EXEC's [OK, OK]
+                }
                 backOff = record(kind, key, value, newValue, reply, invoke);
             } catch (RespTestClient.ConnectFailed | ReadModeRefused e) {
                 // Nothing was sent.

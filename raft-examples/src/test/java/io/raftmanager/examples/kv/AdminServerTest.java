@@ -76,6 +76,44 @@ class AdminServerTest {
         assertTrue(body.contains("raftkv_command_seconds_count{command=\"other\",outcome=\"error\"}"), body);
         assertTrue(body.contains("raft_is_leader 1.0"), body);
         assertTrue(body.contains("raft_transport_messages_sent_total"), body);
+        // Latency histograms with buckets, for histogram_quantile() in Prometheus.
+        assertTrue(body.contains("raftkv_command_seconds_bucket{command=\"set\",outcome=\"ok\",le=\""), body);
+        // The library's Raft metrics through the Micrometer binder: fsync and apply latency, elections.
+        assertTrue(body.contains("raft_log_write_seconds_bucket{group=\"0\",node=\"1\",sync=\"true\",le="), body);
+        assertTrue(body.contains("raft_apply_seconds_count{group=\"0\",node=\"1\"}"), body);
+        assertTrue(body.contains("raft_elections_won_total{group=\"0\",node=\"1\"} 1.0"), body);
+        assertTrue(body.contains("raft_commit_index{group=\"0\",node=\"1\"}"), body);
+        // The JVM and the process.
+        assertTrue(body.contains("jvm_memory_used_bytes{"), body);
+        assertTrue(body.contains("jvm_threads_live_threads"), body);
+        assertTrue(body.contains("process_cpu_usage"), body);
+        assertTrue(body.contains("jvm_gc_"), body);
+    }
+
+    /** Every metric docs/grafana-raft-kv.json queries is one raft-kv exposes (the dashboard cannot rot). */
+    @Test
+    void theGrafanaDashboardQueriesOnlyExposedMetrics() throws Exception {
+        try (RespTestClient c = new RespTestClient(node.redisAddress())) {
+            c.call("SET", "g", "1");
+        }
+        String scrape = get("/metrics").body();
+        String dashboard = java.nio.file.Files.readString(
+                Path.of(System.getProperty("user.dir")).resolveSibling("docs/grafana-raft-kv.json"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                        "\\b((?:raftkv|raft|jvm|process|system)_[a-z_]+?)(?:_bucket|_count|_sum|_total)?(?=\\{|\\[)")
+                .matcher(dashboard);
+        // Meters that exist only after an event: a follower to replicate to, a rejection, a collection.
+        java.util.Set<String> eventual = java.util.Set.of(
+                "raft_replication_lag", "raft_proposals_rejected", "jvm_gc_pause_seconds", "raftkv_clients_connected");
+        int checked = 0;
+        while (m.find()) {
+            String name = m.group(1);
+            if (!eventual.contains(name)) {
+                assertTrue(scrape.contains(name), "the dashboard queries " + name + ", which /metrics lacks");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 15, "only " + checked + " metric references found in the dashboard");
     }
 
     @Test

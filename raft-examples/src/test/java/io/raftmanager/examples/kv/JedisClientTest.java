@@ -157,4 +157,22 @@ class JedisClientTest {
             assertEquals(100, seen.stream().distinct().count());
         }
     }
+
+    @Test
+    void errorsAreRaisedPerCommandAndScriptsRun() {
+        try (Jedis j = follower(RedisProtocol.RESP3)) {
+            j.set("jstr", "x");
+            redis.clients.jedis.exceptions.JedisDataException wrongType = org.junit.jupiter.api.Assertions.assertThrows(
+                    redis.clients.jedis.exceptions.JedisDataException.class, () -> j.hget("jstr", "f"));
+            assertTrue(wrongType.getMessage().startsWith("WRONGTYPE"), wrongType.getMessage());
+            Transaction t = j.multi();
+            t.set("jq", "1");
+            t.incr("jstr");
+            List<Object> results = t.exec();
+            assertEquals("OK", results.get(0));
+            assertTrue(results.get(1) instanceof redis.clients.jedis.exceptions.JedisDataException);
+            assertEquals("1", j.get("jq"), "the other commands of the transaction applied");
+            assertEquals(3L, j.eval("return redis.call('incrby', KEYS[1], ARGV[1])", List.of("jn"), List.of("3")));
+        }
+    }
 }

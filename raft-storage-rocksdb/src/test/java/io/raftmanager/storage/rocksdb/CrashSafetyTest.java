@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.RocksDB;
@@ -39,6 +40,7 @@ import org.rocksdb.RocksDB;
  * that fsync was called (that needs a simulated disk or power loss). {@code -Draft.rocks.crashCycles=N}
  * runs more cycles (default 50); {@code -Draft.rocks.crashSeed=S} replays a run.
  */
+@Tag("integration")
 class CrashSafetyTest {
     @TempDir
     Path dir;

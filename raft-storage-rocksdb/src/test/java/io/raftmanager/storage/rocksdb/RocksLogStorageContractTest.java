@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
-import io.raftmanager.spi.testing.LogStorageContractTest;
+import io.raftmanager.testkit.contract.LogStorageContractTest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;

@@ -18,12 +18,15 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.raftmanager.InvalidConfigException;
 import io.raftmanager.InvalidMessageException;
 import io.raftmanager.proto.RaftMessage;
@@ -124,6 +127,11 @@ public final class NettyTransport implements Transport {
     private EventLoopGroup group;
     /** Event loops the application gave to share (not shut down on close), or null. */
     private final EventLoopGroup sharedGroup;
+    /**
+     * The connections peers opened to us. Closed explicitly on close: loops this transport does not own keep
+     * running, and peers would otherwise keep writing into connections nobody reads.
+     */
+    private final ChannelGroup accepted = new DefaultChannelGroup("raft-accepted", GlobalEventExecutor.INSTANCE);
 
     private Channel serverChannel;
     private volatile InetSocketAddress boundAddress;
@@ -202,6 +210,7 @@ public final class NettyTransport implements Transport {
                         .childHandler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
+                                accepted.add(ch);
                                 ChannelPipeline p = ch.pipeline();
                                 SslContext ssl = serverSsl;
                                 if (ssl != null) {
@@ -359,6 +368,7 @@ public final class NettyTransport implements Transport {
         if (serverChannel != null) {
             serverChannel.close();
         }
+        accepted.close();
         for (Peer p : peers.values()) {
             p.close();
         }

@@ -110,11 +110,15 @@ final class Msgs {
                         .setRejectHintTerm(1))
                 .build());
         all.add(envelope(from, to)
-                .setHeartbeatRequest(
-                        HeartbeatRequest.newBuilder().setCommit(8).setContext(ByteString.copyFromUtf8("ctx")))
+                .setHeartbeatRequest(HeartbeatRequest.newBuilder()
+                        .setCommit(8)
+                        .setContext(ByteString.copyFromUtf8("ctx"))
+                        .setQuiesce(true))
                 .build());
         all.add(envelope(from, to)
-                .setHeartbeatResponse(HeartbeatResponse.newBuilder().setContext(ByteString.copyFromUtf8("ctx")))
+                .setHeartbeatResponse(HeartbeatResponse.newBuilder()
+                        .setContext(ByteString.copyFromUtf8("ctx"))
+                        .setQuiesced(true))
                 .build());
         all.add(envelope(from, to)
                 .setTimeoutNow(TimeoutNow.getDefaultInstance())

@@ -108,6 +108,38 @@ class NettyTransportTest {
         assertTrue(t1.stats().connectFailures() >= 1 || t1.stats().droppedUnreachable() >= 1);
     }
 
+    /**
+     * A transport closed on loops it does not own (a server's shared loops keep running) must still close the
+     * connections it accepted, or its peers keep writing into them and never learn it is gone.
+     */
+    @Test
+    void closingATransportOnSharedLoopsClosesTheConnectionsItAccepted() throws Exception {
+        RecordingHandler h1 = new RecordingHandler();
+        NettyTransport t1 = nodes.start(Nodes.config(1, Map.of()).build(), h1);
+        io.netty.channel.EventLoopGroup shared =
+                new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            RecordingHandler h2 = new RecordingHandler();
+            NettyTransport t2 = new NettyTransport(
+                    Nodes.config(2, Map.of(1L, t1.boundAddress()))
+                            .bindAddress(Nodes.lowPort())
+                            .build(),
+                    shared);
+            t2.start(h2);
+            t1.addPeer(2, t2.boundAddress());
+            t1.send(Msgs.heartbeat(1, 2, 1));
+            assertEquals(1, h2.next(20).getHeartbeatRequest().getCommit());
+            t2.close();
+            Await.until("drops to the closed peer", Duration.ofSeconds(20), () -> {
+                t1.send(Msgs.heartbeat(1, 2, 2));
+                return t1.stats().droppedUnreachable() > 0 && !h1.unreachable.isEmpty();
+            });
+        } finally {
+            shared.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS)
+                    .awaitUninterruptibly();
+        }
+    }
+
     @Test
     void aDeadPeerDoesNotHoldUpLivePeers() throws Exception {
         RecordingHandler h1 = new RecordingHandler();

@@ -4,6 +4,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.handler.codec.redis.ErrorRedisMessage;
@@ -12,6 +19,8 @@ import io.raftmanager.InvalidMessageException;
 import io.raftmanager.NodeStatus;
 import io.raftmanager.Role;
 import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.metrics.micrometer.MicrometerNodeMetrics;
+import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.transport.netty.NettyTransport;
 import java.util.Locale;
 import java.util.Set;
@@ -20,9 +29,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The node's metrics in a Micrometer registry with the Prometheus text exposition: client commands by
- * name and outcome (count and latency), connections, protocol errors, the node's Raft state (from {@link
- * NodeStatus}, refreshed at each scrape) and the Netty transport's counters.
+ * The node's metrics in a Micrometer registry with the Prometheus text exposition: the JVM and process
+ * (memory, GC, threads, class loading, CPU, file descriptors, uptime), client commands by name and outcome
+ * (latency histograms with percentile buckets), connections, protocol errors, the library's Raft metrics
+ * through {@link MicrometerNodeMetrics} (fsync and apply latency, replication lag per follower, elections,
+ * snapshots), the node's term, role and indexes (from {@link NodeStatus}, refreshed at each scrape) and
+ * the Netty transport's counters. docs/grafana-raft-kv.json is a dashboard for them.
  */
 public final class KvMetrics implements AutoCloseable {
     private static final Set<String> COMMANDS = Set.of(
@@ -62,9 +74,17 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tokenReloadFailures;
     private final Counter respAuthFailures;
     private volatile NodeStatus status;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public KvMetrics(KvNode node) {
         this.node = node;
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
         Gauge.builder("raftkv.clients.connected", clients, AtomicInteger::get)
                 .description("open client connections")
                 .register(registry);
@@ -78,7 +98,6 @@ public final class KvMetrics implements AutoCloseable {
                 .description("connections closed for malformed or oversized requests")
                 .register(registry);
         raftGauge("raft.term", NodeStatus::term);
-        raftGauge("raft.commit.index", NodeStatus::commitIndex);
         raftGauge("raft.applied.index", NodeStatus::appliedIndex);
         raftGauge("raft.last.index", NodeStatus::lastIndex);
         raftGauge("raft.leader.id", NodeStatus::leader);
@@ -129,6 +148,11 @@ public final class KvMetrics implements AutoCloseable {
                 .description("requests refused for a missing or wrong token or password")
                 .tags("endpoint", "resp")
                 .register(registry);
+    }
+
+    /** The library's Raft metrics for group {@code groupId} of this node, in this registry. */
+    public NodeMetrics raftMetrics(long groupId, long nodeId) {
+        return MicrometerNodeMetrics.of(registry, groupId, nodeId);
     }
 
     /** One certificate reload attempt finished. */
@@ -205,6 +229,7 @@ public final class KvMetrics implements AutoCloseable {
                         k -> Timer.builder("raftkv.command")
                                 .description("client commands served by this node, by command and outcome")
                                 .tags("command", command, "outcome", outcome)
+                                .publishPercentileHistogram()
                                 .register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
@@ -223,6 +248,7 @@ public final class KvMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        gc.close();
         registry.close();
     }
 }

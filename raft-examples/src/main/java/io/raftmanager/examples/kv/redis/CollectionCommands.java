@@ -83,7 +83,7 @@ final class CollectionCommands {
                 FAST);
     }
 
-    private static PVector<ByteString> list(Entry e) {
+    static PVector<ByteString> list(Entry e) {
         if (e == null) {
             return null;
         }

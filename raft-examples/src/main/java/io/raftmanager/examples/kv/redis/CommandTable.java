@@ -36,6 +36,8 @@ public final class CommandTable {
         SortedSetCommands.register(t);
         StreamCommands.register(t);
         ServerCommands.register(t);
+        ScriptCommands.register(t);
+        BlockingCommands.register(t);
         return t;
     }
 

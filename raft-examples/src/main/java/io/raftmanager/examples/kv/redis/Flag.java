@@ -14,6 +14,11 @@ public enum Flag {
     NOSCRIPT,
     LOADING,
     STALE,
+    /**
+     * Blocks until data arrives (BLPOP and kin): the entry itself never waits (inside MULTI it answers
+     * at once, as in Redis); outside MULTI the connection repeats it until it gets data or times out.
+     */
+    BLOCKING,
     /** Not listed by COMMAND: raft-kv's internal commands. */
     INTERNAL;
 

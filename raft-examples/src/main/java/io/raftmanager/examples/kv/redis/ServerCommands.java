@@ -47,6 +47,8 @@ final class ServerCommands {
         t.add("unwatch", 1, "transactions", none(), null, CONNECTION, FAST, NOSCRIPT, LOADING, STALE);
         t.add("info", -1, "server", none(), null, CONNECTION, LOADING, STALE);
         t.add("config", -2, "server", none(), null, CONNECTION, ADMIN, NOSCRIPT, LOADING, STALE);
+        t.add("save", 1, "server", none(), null, CONNECTION, ADMIN, NOSCRIPT);
+        t.add("shutdown", -1, "server", none(), null, CONNECTION, ADMIN, NOSCRIPT, LOADING, STALE);
         t.add("function", -2, "scripting", none(), null, CONNECTION, NOSCRIPT);
         t.add("script", -2, "scripting", none(), null, CONNECTION, NOSCRIPT);
         t.add("readmode", -1, "raft-kv", none(), null, CONNECTION, FAST);

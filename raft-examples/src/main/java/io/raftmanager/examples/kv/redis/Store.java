@@ -131,6 +131,20 @@ public final class Store {
         return out;
     }
 
+    /**
+     * A private copy of the whole store that a script may write without touching this one (each database
+     * is a snapshot thawed for writing: O(1)). Call it on the thread that writes this store.
+     */
+    Store fork() {
+        Store f = new Store(dbs.size());
+        for (int i = 0; i < dbs.size(); i++) {
+            f.dbs.set(i, dbs.get(i).snapshot().thaw());
+            f.expiries.set(i, expiries.get(i));
+        }
+        f.clock = clock;
+        return f;
+    }
+
     /** A frozen point-in-time copy of every database (O(1) each), readable from any thread. */
     public List<KeyMap<Entry>> view() {
         List<KeyMap<Entry>> out = new ArrayList<>(dbs.size());

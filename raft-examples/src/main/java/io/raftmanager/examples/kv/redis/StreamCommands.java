@@ -124,7 +124,7 @@ final class StreamCommands {
         return R.bulk(id.toString());
     }
 
-    private static Reply entry(StreamId id, PVector<ByteString> fields) {
+    static Reply entry(StreamId id, PVector<ByteString> fields) {
         return R.array(List.of(R.bulk(id.toString()), R.bulks(fields)));
     }
 

@@ -41,6 +41,8 @@ final class ConnectionCommands {
     /** CONFIG SET values: accepted and reported back, but they change nothing (see the README). */
     private final Map<String, String> config = new ConcurrentHashMap<>();
 
+    private final ScriptRunner scripts;
+
     ConnectionCommands(KvNode node, CommandTable table, LeaderRouter router, KvReads reads) {
         this.node = node;
         this.table = table;
@@ -62,6 +64,27 @@ final class ConnectionCommands {
         config.put("zset-max-listpack-value", "64");
         config.put("zset-max-ziplist-entries", "128");
         config.put("zset-max-ziplist-value", "64");
+        config.put("busy-reply-threshold", "5000");
+        config.put("lua-time-limit", "5000");
+        this.scripts = new ScriptRunner(
+                router,
+                reads,
+                () -> {
+                    try {
+                        return Long.parseLong(config.getOrDefault("busy-reply-threshold", "5000"));
+                    } catch (NumberFormatException e) {
+                        return 5000;
+                    }
+                },
+                node.config().requestTimeoutMillis());
+    }
+
+    ScriptRunner scripts() {
+        return scripts;
+    }
+
+    void close() {
+        scripts.close();
     }
 
     /** A CONFIG value of this node, or {@code fallback}. */
@@ -128,9 +151,27 @@ final class ConnectionCommands {
                 return done(config(a));
             case "readmode":
                 return done(readMode(s, a));
-            case "function":
+            case "eval":
+            case "evalsha":
+            case "eval_ro":
+            case "evalsha_ro":
+                return scripts.eval(s, spec.name(), a);
             case "script":
+                return CompletableFuture.completedFuture(scripts.script(a));
+            case "function":
                 return done(scripting(spec.name(), a));
+            case "save":
+                // The log is what makes writes durable; SAVE compacts it into a snapshot now.
+                return node.raft()
+                        .snapshotNow()
+                        .handle((meta, err) -> err == null
+                                ? new ReplyMessage(R.OK)
+                                : new ReplyMessage(R.error("ERR snapshot failed: "
+                                        + Replies.unwrap(err).getMessage())));
+            case "shutdown":
+                return done(
+                        R.error(
+                                "ERR raft-kv nodes do not stop on SHUTDOWN: stop the node's process, or remove it from the cluster"));
             case "raftkv.fwd":
                 return forwarded(a.get(1));
             default:
@@ -420,9 +461,22 @@ final class ConnectionCommands {
             s.resetMulti();
             return done(R.error("EXECABORT Transaction discarded because of previous errors."));
         }
+        // CONFIG, COMMAND and CLIENT concern this node only: they stay out of the entry and are answered
+        // here, in their places, once the entry has applied (not at all if a watch aborts it).
+        List<io.raftmanager.examples.kv.proto.Argv> data = new ArrayList<>();
+        Map<Integer, List<ByteString>> local = new TreeMap<>();
+        for (int i = 0; i < s.queued.size(); i++) {
+            var argv = s.queued.get(i);
+            CommandSpec spec = table.lookup(argv.getArgs(0));
+            if (spec != null && spec.handler() == null) {
+                local.put(i, argv.getArgsList());
+            } else {
+                data.add(argv);
+            }
+        }
         RedisOps ops = RedisOps.newBuilder()
                 .setDb(s.db)
-                .addAllCommands(s.queued)
+                .addAllCommands(data)
                 .addAllWatches(s.watched.values())
                 .setTransaction(true)
                 .build();
@@ -437,7 +491,33 @@ final class ConnectionCommands {
             }
         }
         s.resetMulti();
-        return router.run(ops, s.id, false);
+        CompletableFuture<RedisMessage> applied = router.run(ops, s.id, false);
+        if (local.isEmpty()) {
+            return applied;
+        }
+        return applied.thenApplyAsync(
+                m -> {
+                    if (!(m instanceof ReplyMessage)
+                            || !((ReplyMessage) m).reply().hasArray()) {
+                        return m;
+                    }
+                    List<Reply> replies = new ArrayList<>(
+                            ((ReplyMessage) m).reply().getArray().getItemsList());
+                    local.forEach((at, argv) -> replies.add(at, localInMulti(s, argv)));
+                    return new ReplyMessage(R.array(replies));
+                },
+                s.loop);
+    }
+
+    private Reply localInMulti(Session s, List<ByteString> a) {
+        switch (a.get(0).toStringUtf8().toLowerCase(Locale.ROOT)) {
+            case "config":
+                return config(a);
+            case "command":
+                return command(a);
+            default:
+                return client(s, a);
+        }
     }
 
     private CompletableFuture<RedisMessage> watch(Session s, List<ByteString> a) {
@@ -503,10 +583,18 @@ final class ConnectionCommands {
                         return R.error(
                                 "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config");
                     }
+                    if (!validConfigValue(key, a.get(i + 1).toStringUtf8())) {
+                        return R.error("ERR CONFIG SET failed (possibly related to argument '" + key
+                                + "') - argument couldn't be parsed into an integer");
+                    }
                     config.put(key, a.get(i + 1).toStringUtf8());
                     if (key.contains("ziplist")) { // the old names of the listpack settings
                         config.put(
                                 key.replace("ziplist", "listpack"), a.get(i + 1).toStringUtf8());
+                    }
+                    if (key.equals("lua-time-limit") || key.equals("busy-reply-threshold")) { // aliases
+                        config.put("lua-time-limit", a.get(i + 1).toStringUtf8());
+                        config.put("busy-reply-threshold", a.get(i + 1).toStringUtf8());
                     }
                 }
                 return R.OK;
@@ -518,7 +606,26 @@ final class ConnectionCommands {
         }
     }
 
-    /** raft-kv runs no scripts or functions: there is nothing to flush or list. */
+    /** Integer settings must parse (memory sizes may carry a unit, as Redis accepts: 100mb, 1gb). */
+    private static boolean validConfigValue(String key, String value) {
+        boolean memory = key.equals("maxmemory") || key.equals("proto-max-bulk-len");
+        boolean integer = memory
+                || key.equals("timeout")
+                || key.equals("lua-time-limit")
+                || key.equals("busy-reply-threshold")
+                || key.endsWith("-entries")
+                || key.endsWith("-value");
+        if (!integer) {
+            return true;
+        }
+        String v = value.toLowerCase(Locale.ROOT);
+        if (memory) {
+            v = v.replaceFirst("(k|kb|m|mb|g|gb|b)$", "");
+        }
+        return v.matches("-?[0-9]+");
+    }
+
+    /** raft-kv runs no functions (FUNCTION LOAD): there is nothing to flush or list. */
     private static Reply scripting(String name, List<ByteString> a) {
         String sub = upper(a.get(1));
         if (sub.equals("FLUSH")) {
@@ -535,8 +642,8 @@ final class ConnectionCommands {
         if (sub.equals("KILL")) {
             return R.error("NOTBUSY No scripts in execution right now.");
         }
-        return R.error("ERR raft-kv does not run scripts or functions ('" + name + " "
-                + a.get(1).toStringUtf8() + "')");
+        return R.error(
+                "ERR raft-kv does not run functions ('" + name + " " + a.get(1).toStringUtf8() + "')");
     }
 
     private static Reply readMode(Session s, List<ByteString> a) {

@@ -27,8 +27,8 @@ final class Forwarder implements AutoCloseable {
     private final EventLoopGroup group;
     /** This node's RESP password: each leader connection AUTHs first, so forwarding is no way around it. */
     private final io.raftmanager.examples.kv.security.Secret password;
-    /** TLS towards the leader's RESP port, or null. */
-    private final io.netty.handler.ssl.SslContext ssl;
+    /** TLS towards the leader's RESP port, or null; replaced when the certificates are reloaded. */
+    private volatile io.netty.handler.ssl.SslContext ssl;
 
     private final ConcurrentHashMap<InetSocketAddress, Link[]> byAddress = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -39,6 +39,11 @@ final class Forwarder implements AutoCloseable {
             io.netty.handler.ssl.SslContext ssl) {
         this.group = group;
         this.password = password;
+        this.ssl = ssl;
+    }
+
+    /** New connections to the leader use {@code ssl}; open ones keep their session. */
+    void useTls(io.netty.handler.ssl.SslContext ssl) {
         this.ssl = ssl;
     }
 

@@ -26,16 +26,23 @@ import java.util.concurrent.CompletableFuture;
 final class KvCommands {
     /** Commands that run at once even inside MULTI. */
     private static final Set<String> MULTI_CONTROL = Set.of("exec", "discard", "multi", "watch", "quit", "reset");
+    /** Connection commands that may be queued in MULTI: EXEC answers them on this node, in their place. */
+    static final Set<String> LOCAL_IN_MULTI = Set.of("config", "command", "client");
+    /** Commands answered while a script is busy (Redis' ALLOW_BUSY), besides SCRIPT KILL. */
+    private static final Set<String> ALLOW_BUSY =
+            Set.of("auth", "hello", "discard", "multi", "quit", "reset", "unwatch", "watch", "raftkv.fwd");
 
     private final CommandTable table = CommandTable.get();
     private final LeaderRouter router;
     private final KvReads reads;
     private final ConnectionCommands connection;
+    private final Blocking blocking;
 
     KvCommands(KvNode node, Forwarder forwarder) {
         this.router = new LeaderRouter(node, forwarder);
         this.reads = new KvReads(node);
         this.connection = new ConnectionCommands(node, table, router, reads);
+        this.blocking = new Blocking(router, reads);
     }
 
     void opened(Session s) {
@@ -43,7 +50,28 @@ final class KvCommands {
     }
 
     void closed(Session s) {
+        s.closed = true;
         connection.closed(s);
+    }
+
+    void close() {
+        connection.close();
+    }
+
+    /** Whether {@code args} may change data: a timeout then leaves its outcome unknown. */
+    boolean mayWrite(Session s, List<byte[]> args) {
+        return !isRead(s, args)
+                || (!args.isEmpty()
+                        && text(args.get(0)).toLowerCase(Locale.ROOT).startsWith("eval"));
+    }
+
+    /** Whether {@code args} is a blocking command that may wait longer than the request timeout. */
+    boolean isBlocking(Session s, List<byte[]> args) {
+        if (args.isEmpty() || s.inMulti) {
+            return false;
+        }
+        CommandSpec spec = table.lookup(text(args.get(0)));
+        return spec != null && spec.is(Flag.BLOCKING);
     }
 
     /**
@@ -57,6 +85,9 @@ final class KvCommands {
         String name = text(args.get(0)).toLowerCase(Locale.ROOT);
         if (name.equals("watch")) {
             return true;
+        }
+        if (name.startsWith("eval") && !s.inMulti) {
+            return true; // it reads (a fork of the data); later writes wait for it, so they apply after its own
         }
         if (s.inMulti) {
             return false;
@@ -91,13 +122,27 @@ final class KvCommands {
             s.multiDirty |= s.inMulti;
             return done(Replies.error(RespAuth.NOAUTH));
         }
+        if (connection.scripts().busy() && !allowedWhileBusy(name, argv)) {
+            // As Redis: refused, and a transaction being queued is doomed (EXEC itself aborts it).
+            if (s.inMulti) {
+                s.multiDirty = true;
+                if (name.equals("exec")) {
+                    s.resetMulti();
+                    return done(Replies.error("EXECABORT Transaction discarded because of: " + ScriptRunner.BUSY));
+                }
+            }
+            return done(Replies.error(ScriptRunner.BUSY));
+        }
         if (s.inMulti && !MULTI_CONTROL.contains(name)) {
-            if (spec.handler() == null) {
+            if (spec.handler() == null && !LOCAL_IN_MULTI.contains(name)) {
                 s.multiDirty = true;
                 return done(Replies.error("ERR Command not allowed inside a transaction"));
             }
             s.queued.add(Argv.newBuilder().addAllArgs(argv).build());
             return done(new io.netty.handler.codec.redis.SimpleStringRedisMessage("QUEUED"));
+        }
+        if (spec.is(Flag.BLOCKING)) {
+            return blocking.run(s, name, argv);
         }
         if (spec.is(Flag.WRITE)) {
             RedisOps ops = RedisOps.newBuilder()
@@ -122,6 +167,12 @@ final class KvCommands {
                     s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build());
         }
         return connection.run(s, spec, argv);
+    }
+
+    private static boolean allowedWhileBusy(String name, List<ByteString> argv) {
+        return ALLOW_BUSY.contains(name)
+                || ((name.equals("script") || name.equals("function"))
+                        && argv.get(1).toStringUtf8().equalsIgnoreCase("kill"));
     }
 
     private static String unknownCommand(List<byte[]> args) {

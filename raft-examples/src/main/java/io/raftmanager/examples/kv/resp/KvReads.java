@@ -31,11 +31,29 @@ final class KvReads {
 
     /** Reads with the session's database and read mode; completes with the decoded reply. */
     CompletableFuture<Reply> reply(Session session, RedisRead read) {
+        return reply(session, read, session.previous);
+    }
+
+    /** Reads with the session's database and read mode once {@code after} has completed (either way). */
+    CompletableFuture<Reply> reply(Session session, RedisRead read, CompletableFuture<?> after) {
         ReadMode mode = session.readMode;
         KvQuery query = KvQuery.newBuilder().setRedis(read).build();
-        return session.previous
-                .handle((r, e) -> null)
+        return after.handle((r, e) -> null)
                 .thenCompose(ignored -> attempt(query, mode, System.nanoTime() + timeoutNanos))
+                .thenApply(bytes -> {
+                    try {
+                        return Reply.parseFrom(bytes);
+                    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                        throw new IllegalStateException("malformed read reply", e);
+                    }
+                });
+    }
+
+    /** Reads this node's own state at once (no read index): for polling, never for an answer. */
+    CompletableFuture<Reply> local(RedisRead read) {
+        KvQuery query = KvQuery.newBuilder().setRedis(read).build();
+        return node.raft()
+                .read(query.toByteString(), ReadMode.STALE.consistency())
                 .thenApply(bytes -> {
                     try {
                         return Reply.parseFrom(bytes);

@@ -52,9 +52,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
 
     /** A request awaiting its reply, with what its metrics, its timeout and its encoding need. */
     private record Pending(
-            CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write, int[] proto) {
+            CompletableFuture<RedisMessage> reply,
+            String command,
+            long startNanos,
+            boolean write,
+            int[] proto,
+            boolean blocking) {
         Pending(CompletableFuture<RedisMessage> reply, String command, long startNanos, boolean write) {
-            this(reply, command, startNanos, write, new int[] {2});
+            this(reply, command, startNanos, write, new int[] {2}, false);
         }
     }
 
@@ -115,7 +120,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         }
         long start = System.nanoTime();
         String command = new String(args.get(0), StandardCharsets.US_ASCII).toUpperCase(java.util.Locale.ROOT);
-        Pending p = new Pending(new CompletableFuture<>(), command, start, !commands.isRead(session, args));
+        Pending p = new Pending(
+                new CompletableFuture<>(),
+                command,
+                start,
+                commands.mayWrite(session, args),
+                new int[] {2},
+                commands.isBlocking(session, args));
         CompletableFuture<RedisMessage> previous = session.tail;
         enqueue(p);
         deferred.add(new Deferred(args, p, previous));
@@ -207,8 +218,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     private void sweep() {
         long now = System.nanoTime();
         for (Pending p : pending) {
-            if (now - p.startNanos() - timeoutNanos < 0) {
-                break;
+            if (now - p.startNanos() - timeoutNanos < 0 || p.blocking()) {
+                break; // a blocking command ends by its own timeout; the requests behind it wait for it
             }
             p.reply()
                     .complete(

@@ -20,10 +20,23 @@ public final class RespServer implements AutoCloseable {
 
     private final Channel channel;
     private final Forwarder forwarder;
+    private final KvCommands commands;
+    /** The RESP port's TLS context (null inside: plain TCP), read by each new connection. */
+    private final java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl;
+    /** The --client-tls files, or null. */
+    private final io.raftmanager.examples.kv.security.TlsFiles tlsFiles;
 
-    private RespServer(Channel channel, Forwarder forwarder) {
+    private RespServer(
+            Channel channel,
+            Forwarder forwarder,
+            KvCommands commands,
+            java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl,
+            io.raftmanager.examples.kv.security.TlsFiles tlsFiles) {
         this.channel = channel;
         this.forwarder = forwarder;
+        this.commands = commands;
+        this.serverSsl = serverSsl;
+        this.tlsFiles = tlsFiles;
     }
 
     /**
@@ -33,7 +46,9 @@ public final class RespServer implements AutoCloseable {
      */
     public static RespServer start(KvNode node, EventLoopGroup group) {
         var clientTls = node.config().security().clientTls();
-        io.netty.handler.ssl.SslContext serverSsl = clientTls == null ? null : ClientTls.server(clientTls);
+        java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> serverSsl =
+                new java.util.concurrent.atomic.AtomicReference<>(
+                        clientTls == null ? null : ClientTls.server(clientTls));
         Forwarder forwarder = new Forwarder(
                 group,
                 node.config().security().requirepass(),
@@ -48,8 +63,9 @@ public final class RespServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (serverSsl != null) {
-                            ch.pipeline().addLast(serverSsl.newHandler(ch.alloc()));
+                        io.netty.handler.ssl.SslContext ssl = serverSsl.get();
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
                         }
                         ch.pipeline()
                                 .addLast(new RedisEncoder())
@@ -62,12 +78,27 @@ public final class RespServer implements AutoCloseable {
         ChannelFuture bound = b.bind(address).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             forwarder.close();
+            commands.close();
             throw new StartupException(
                     "cannot listen for Redis clients on " + KvNode.hostPort(address) + ": "
                             + bound.cause().getMessage(),
                     bound.cause());
         }
-        return new RespServer(bound.channel(), forwarder);
+        return new RespServer(bound.channel(), forwarder, commands, serverSsl, clientTls);
+    }
+
+    /**
+     * Reads the {@code --client-tls-*} files again: new client connections and new forwarding connections
+     * use them, open ones keep their session. Throws (keeping the current ones) when they do not load.
+     */
+    public void reloadTls() {
+        if (tlsFiles == null) {
+            throw new IllegalStateException("the RESP port runs without TLS");
+        }
+        io.netty.handler.ssl.SslContext server = ClientTls.server(tlsFiles);
+        io.netty.handler.ssl.SslContext forwarding = ClientTls.forwarding(tlsFiles);
+        serverSsl.set(server);
+        forwarder.useTls(forwarding);
     }
 
     public InetSocketAddress address() {
@@ -78,5 +109,6 @@ public final class RespServer implements AutoCloseable {
     public void close() {
         channel.close().syncUninterruptibly();
         forwarder.close();
+        commands.close();
     }
 }

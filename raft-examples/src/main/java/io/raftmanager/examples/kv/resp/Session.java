@@ -44,6 +44,8 @@ final class Session {
     CompletableFuture<RedisMessage> previous = CompletableFuture.completedFuture(null);
     /** The last read's reply; a later write waits for it, so it cannot change what the read sees. */
     CompletableFuture<RedisMessage> lastRead = CompletableFuture.completedFuture(null);
+    /** The connection has closed (a blocked command stops waiting). */
+    volatile boolean closed;
     /** False until AUTH succeeds when the node requires a password. */
     volatile boolean authenticated = true;
     /** Set by QUIT: close once the replies so far are written. */
