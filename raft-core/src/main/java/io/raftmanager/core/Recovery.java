@@ -1,6 +1,7 @@
 package io.raftmanager.core;
 
 import io.raftmanager.Role;
+import io.raftmanager.core.log.EntryId;
 import io.raftmanager.core.quorum.MajorityConfig;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.RecoveryProbe;
@@ -22,7 +23,8 @@ import java.util.TreeMap;
  *   <li>data: either every other voter reports an empty log (then nothing was ever committed: a committed
  *       entry lives on a majority, which has a member besides this server), or it has heard from a leader
  *       since it started and holds that leader's commit index, at an entry of the leader's own term (so
- *       it holds every entry committed before it came back); and
+ *       it holds every entry committed before it came back), or its own log is at least as up to date
+ *       as the log every other voter reported (then it holds those entries already); and
  *   <li>votes: it knows the current term of every other voter, or of at least {@code n - q + 1} of them
  *       from probes sent once every candidacy that could have started before it came back has ended (two
  *       election timeouts); it then never votes in a term at or below the largest term it heard. Any
@@ -255,7 +257,32 @@ final class Recovery {
         if (allOthersEmpty()) {
             return true;
         }
-        return caughtUp();
+        return caughtUp() || holdsEveryReportedLog();
+    }
+
+    /**
+     * Whether this server's log is at least as up to date (Raft's rule) as the log every other voter
+     * reported since it came back. Any entry committed before its return lives on a quorum, so on some
+     * other voter too, which still holds it (committed entries are never removed) and reported it, and
+     * Raft's up-to-date argument puts it in this log. Then nothing needs to be learned: the server may
+     * vote and campaign again. This is how a damaged server holding the longest log (it lost its hard
+     * state but not its entries) lets the cluster elect a leader when another voter recovers too, for
+     * instance one that crashed before the new cluster it was forming was confirmed (simulator seed 159);
+     * waiting for a leader there would wait forever, since only its log may win.
+     */
+    private boolean holdsEveryReportedLog() {
+        List<Long> others = otherVoters();
+        if (!r.tracker.isVoter(r.id) || others.isEmpty() || !reports.keySet().containsAll(others)) {
+            return false;
+        }
+        EntryId mine = r.raftLog.lastEntryId();
+        for (long peer : others) {
+            Report rep = reports.get(peer);
+            if (mine.term() < rep.lastTerm() || mine.term() == rep.lastTerm() && mine.index() < rep.lastIndex()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean caughtUp() {
