@@ -146,18 +146,41 @@ class StorageRecoveryRulesTest {
     @Test
     void aRecoveringServerWithoutAConfigurationNeverVotes() {
         TestNode joiner = TestNode.create(4, b -> b.storageRecovery(true));
+        PersistentState empty = joiner.storage.initialState();
+        joiner.raft = Raft.create(
+                joiner.config,
+                joiner.storage,
+                new PersistentState(empty.hardState(), empty.membership(), true),
+                new SplittableRandom(4));
+        assertEquals(
+                List.of(true, true),
+                votesOfAJoinerWithoutConfiguration(joiner).stream()
+                        .map(granted -> !granted)
+                        .toList());
+        assertEquals(0, joiner.raft.status().vote());
+    }
+
+    /**
+     * A joiner that started blank is let vote before it has a configuration, as plain Raft lets a new
+     * server (a joint configuration may need it); a wiped joiner looks the same, which stays open.
+     */
+    @Test
+    void aBlankJoinerVotesAsANewServerDoes() {
+        TestNode joiner = TestNode.create(4, b -> b.storageRecovery(true));
+        assertTrue(votesOfAJoinerWithoutConfiguration(joiner).contains(true));
+    }
+
+    private static List<Boolean> votesOfAJoinerWithoutConfiguration(TestNode joiner) {
         for (int i = 0; i < 100; i++) {
             joiner.raft.tick();
             joiner.processReady();
         }
         joiner.raft.step(RuleFixtures.voteRequest(joiner, 1, 12, 395, 11));
         joiner.raft.step(RuleFixtures.preVoteRequest(joiner, 1, 12, 395, 11));
-        for (RaftMessage m : joiner.processReady()) {
-            if (m.hasVoteResponse()) {
-                assertFalse(m.getVoteResponse().getGranted(), m.toString());
-            }
-        }
-        assertEquals(0, joiner.raft.status().vote());
+        return joiner.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .map(m -> m.getVoteResponse().getGranted())
+                .toList();
     }
 
     /**
@@ -455,5 +478,83 @@ class StorageRecoveryRulesTest {
         TestNode leader = leader(net, 1);
         assertNotNull(leader, "2 and 3 formed a 'new' cluster");
         assertFalse(holds(leader, W));
+    }
+
+    /**
+     * Simulator seed 159. 2 joined the new cluster but went down before it received anything, and its
+     * disk was replaced (it lost nothing, but cannot tell). 3 leads, commits W with 1, then appends X
+     * alone; it crashes and loses its hard state but keeps its log. Now 3 holds the most up-to-date log,
+     * but it recovers; 2 recovers too and refuses 1 (1 lacks X, which 3 reports and which might be
+     * committed). Waiting for a leader would wait forever: 3 finishes because its log is at least as up
+     * to date as every other voter's, and leads.
+     */
+    @Test
+    void aRecoveringServerHoldingTheMostUpToDateLogRecoversWithoutALeader() {
+        TestNetwork net = cluster();
+        run(net, 3);
+        net.isolate(2); // down with an empty log
+        run(net, 60, 2);
+        TestNode leader = leader(net, 2);
+        assertNotNull(leader);
+        if (leader.id != 3) {
+            leader.raft.transferLeadership(3);
+            run(net, 30, 2);
+        }
+        TestNode three = net.node(3);
+        assertEquals(Role.LEADER, three.raft.role());
+        three.raft.propose(W);
+        run(net, 5, 2);
+        assertTrue(holds(net.node(1), W));
+        net.isolate(1);
+        three.raft.propose(ByteString.copyFromUtf8("SET X y")); // on 3 alone
+        three.processReady();
+        assertTrue(three.raft.log().lastIndex() > net.node(1).raft.log().lastIndex());
+
+        // 3 restarts with its log but no hard state: storage that detects the loss marks it recovering.
+        MemoryLogStorage damaged = MemoryLogStorage.withVoters(1, 2, 3);
+        damaged.write(new io.raftmanager.spi.LogBatch(
+                io.raftmanager.proto.HardState.newBuilder().setRecovering(true).build(),
+                three.storage.entries(three.storage.firstIndex(), three.storage.lastIndex() + 1, Long.MAX_VALUE),
+                null,
+                true));
+        three = three.restartOn(damaged);
+        net.replace(three);
+        wipe(net, 2, true);
+        net.heal();
+        assertNotNull(three.raft.recovery());
+        assertNotNull(net.node(2).raft.recovery());
+
+        run(net, 300);
+        assertNotNull(
+                leader(net),
+                "nobody was elected: " + three.raft.recovery() + " / "
+                        + net.node(2).raft.recovery());
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertNull(net.node(id).raft.recovery(), "server " + id + " recovered");
+        }
+    }
+
+    /**
+     * Without a leader, a recovering server finishes only once it heard every other voter and its log is
+     * at least as up to date (last term first, then length) as each log they reported.
+     */
+    @Test
+    void withoutALeaderItRecoversOnlyWithALogAtLeastAsUpToDateAsEveryOtherVoters() {
+        TestNode two = node(2, 1, 2, 3);
+        two.raft.tick();
+        two.processReady();
+        // 2 kept entries up to index 9 of term 6 (its hard state was lost).
+        two.raft.step(two.envelopeFrom(1, 6)
+                .setAppendRequest(io.raftmanager.proto.AppendEntriesRequest.newBuilder()
+                        .addAllEntries(List.of(RuleFixtures.entry(1, 6), RuleFixtures.entry(2, 6))))
+                .build());
+        two.processReady();
+        two.raft.step(probeAnswer(two, 3, 6, 2, 6));
+        assertNotNull(two.raft.recovery(), "1 not heard yet");
+        two.raft.step(probeAnswer(two, 1, 7, 1, 7));
+        assertNotNull(two.raft.recovery(), "1's log ends in a later term, though it is shorter");
+        two.raft.step(probeAnswer(two, 1, 7, 2, 6));
+        assertNull(two.raft.recovery(), "now its log is at least as up to date as every other voter's");
     }
 }
