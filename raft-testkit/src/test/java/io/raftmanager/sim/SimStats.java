@@ -41,6 +41,10 @@ final class SimStats {
     long compactions;
     long diskFaults;
     long fsyncFailures;
+    /** Runs whose liveness check began with a voter (or several) still recovering. */
+    long healsWithRecoveringVoters;
+
+    long healsWithSeveralRecoveringVoters;
     /** Not in toString: per kind, for tests that check every kind happened. */
     final java.util.Map<SimDiskFault, Long> diskFaultsByKind = new java.util.EnumMap<>(SimDiskFault.class);
 
@@ -79,6 +83,8 @@ final class SimStats {
         compactions += o.compactions;
         diskFaults += o.diskFaults;
         fsyncFailures += o.fsyncFailures;
+        healsWithRecoveringVoters += o.healsWithRecoveringVoters;
+        healsWithSeveralRecoveringVoters += o.healsWithSeveralRecoveringVoters;
         o.diskFaultsByKind.forEach((k, v) -> diskFaultsByKind.merge(k, v, Long::sum));
     }
 
@@ -97,6 +103,7 @@ final class SimStats {
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals
                 + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="
                 + snapshotsInstalled + " compactions=" + compactions + " diskFaults=" + diskFaults + " fsyncFailures="
-                + fsyncFailures;
+                + fsyncFailures + " healsWithRecoveringVoters=" + healsWithRecoveringVoters + " (several "
+                + healsWithSeveralRecoveringVoters + ")";
     }
 }

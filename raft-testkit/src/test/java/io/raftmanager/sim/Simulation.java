@@ -470,8 +470,21 @@ final class Simulation {
         }
     }
 
-    /** Liveness: after healing, a new entry must commit and be applied on every server in bounded time. */
+    /**
+     * Liveness: after healing, a new entry must commit and be applied on every server in bounded time,
+     * whatever disk faults struck. It is owed because healing brings every voter back and reachable:
+     * every recovering server then hears every other voter, and the most up-to-date log is either on a
+     * server that votes normally (recovering servers vote for it once they heard every term and log) or
+     * on a recovering one, which then recovers because its log dominates every other (docs/storage-faults.md).
+     * The rules refuse elections only while a voter is missing; the fault phase covers that, for safety.
+     */
     private void awaitProgress() {
+        long recovering = nodes.stream()
+                .filter(n -> n.raft.recovery() != null
+                        && n.raft.membership().getVotersList().contains(n.id))
+                .count();
+        stats.healsWithRecoveringVoters += recovering > 0 ? 1 : 0;
+        stats.healsWithSeveralRecoveringVoters += recovering > 1 ? 1 : 0;
         EntryId marker = null;
         Set<Long> markerMembers = Set.of();
         long healedAt = now;

@@ -71,6 +71,8 @@ class SimulatorTest {
             assertTrue(total.acknowledged > 0 && total.leaderTerms > count, total::toString);
             assertTrue(total.readsServed > 0, total::toString);
             assertEquals(SimDiskFault.values().length, total.diskFaultsByKind.size(), total.diskFaultsByKind::toString);
+            // Liveness was demanded of clusters with voters still recovering, not only of intact ones.
+            assertTrue(total.healsWithRecoveringVoters > 0, total::toString);
             assertTrue(
                     total.membershipChanges > 0
                             && total.refusedChanges > 0
