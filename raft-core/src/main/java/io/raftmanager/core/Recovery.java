@@ -218,7 +218,7 @@ final class Recovery {
         // Without a configuration naming it a voter it cannot tell whose logs to hear, and the conditions
         // below hold vacuously. A server that lost state it had (simulator seed 80: a voter added later,
         // so bootstrapped empty, lost its log) must not vote on that. One that started blank is let vote,
-        // as plain Raft lets a new server: it is the joiner a joint configuration may need (seed 159). A
+        // as plain Raft lets a new server: it is the joiner a joint configuration may need. A
         // wiped joiner looks blank too: that case stays open (docs/storage-faults.md).
         if ((!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) && !startedBlank) {
             return false;
