@@ -275,6 +275,9 @@ class RaftNodeFaultTest {
                     },
                     TIMEOUT,
                     "the node to stop after its applier died");
+            // The refusal can be seen before the listener has been called (it runs right after).
+            LocalCluster.await(() -> failures.size() >= 2, TIMEOUT, "the failure to be reported");
+            node.close(); // everything that could still report has stopped
             assertEquals(2, failures.size(), failures::toString); // once each: a metric and the listener
             assertTrue(failures.get(0).startsWith("metric "), failures::toString);
             assertTrue(
