@@ -164,8 +164,9 @@ final class Msgs {
                         .setReportedDigest(2))
                 .build());
         all.add(envelope(from, to)
-                .setRecoveryProbe(
-                        io.raftmanager.proto.RecoveryProbe.newBuilder().setSequence(3).setLastIndex(7))
+                .setRecoveryProbe(io.raftmanager.proto.RecoveryProbe.newBuilder()
+                        .setSequence(3)
+                        .setLastIndex(7))
                 .build());
         all.add(envelope(from, to)
                 .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
