@@ -120,7 +120,8 @@ public final class Raft {
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
     /** What a handed-out Ready asked to persist, remembered until the runtime acknowledges it. */
-    private record PendingPersist(long number, EntryId lastEntry, HardState hardState, SnapshotMeta snapshot) {}
+    private record PendingPersist(
+            long number, EntryId lastEntry, long generation, HardState hardState, SnapshotMeta snapshot) {}
 
     private Raft(RaftConfig config, LogReader log, PersistentState state, RandomGenerator random) {
         this.config = config;
@@ -679,7 +680,8 @@ public final class Raft {
                 mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
-            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState(), snapshot));
+            pendingPersist.add(
+                    new PendingPersist(readyNumber, last, raftLog.unstableGeneration(), rd.hardState(), snapshot));
         }
         rememberReported();
         messages = new ArrayList<>();
@@ -702,7 +704,7 @@ public final class Raft {
                 durableCommit = Math.max(durableCommit, p.snapshot().getIndex());
             }
             if (p.lastEntry() != null) {
-                raftLog.stableTo(p.lastEntry());
+                raftLog.stableTo(p.lastEntry(), p.generation());
             }
             HardState hs = p.hardState();
             if (hs != null) {
