@@ -10,6 +10,8 @@ import java.util.Map;
  * @param recovery while this node recovers from empty or lost storage and neither votes nor campaigns,
  *     why (for example "recovering: waiting to catch up to index 42 (at 17)"); null when it votes normally
  *     (docs/storage-faults.md)
+ * @param diskFull whether this node's disk is full: its writes wait (retried until space returns), it
+ *     refuses proposals with {@link io.raftmanager.spi.StorageFullException} and still serves reads
  */
 public record NodeStatus(
         long id,
@@ -20,7 +22,8 @@ public record NodeStatus(
         long appliedIndex,
         long lastIndex,
         Map<Long, PeerStatus> peers,
-        String recovery) {
+        String recovery,
+        boolean diskFull) {
 
     /** Whether this node recovers from empty or lost storage: it then neither votes nor campaigns. */
     public boolean recovering() {

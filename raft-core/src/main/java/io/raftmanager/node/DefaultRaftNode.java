@@ -384,7 +384,7 @@ public final class DefaultRaftNode implements RaftNode {
 
     @Override
     public CompletableFuture<NodeStatus> status() {
-        return postToLoop(f -> (Runnable) () -> f.complete(describe(raftOnLoop())));
+        return postToLoop(f -> (Runnable) () -> f.complete(describe(raftOnLoop(), loop.diskFull())));
     }
 
     /**
@@ -403,7 +403,7 @@ public final class DefaultRaftNode implements RaftNode {
         return f;
     }
 
-    private static NodeStatus describe(Raft raft) {
+    private static NodeStatus describe(Raft raft, boolean diskFull) {
         Status s = raft.status();
         Map<Long, NodeStatus.PeerStatus> peers = new HashMap<>();
         raft.matchIndexes()
@@ -417,7 +417,8 @@ public final class DefaultRaftNode implements RaftNode {
                 s.applied(),
                 s.lastIndex(),
                 Map.copyOf(peers),
-                raft.recovery());
+                raft.recovery(),
+                diskFull);
     }
 
     @Override

@@ -139,6 +139,11 @@ final class EventLoop implements Worker {
         quiesceWhenIdle = true;
     }
 
+    /** Whether the disk is full: writes wait for space and proposals are refused (any thread). */
+    boolean diskFull() {
+        return writer.diskFull();
+    }
+
     /** Whether the core was quiesced at the end of the last pass (any thread; for counts). */
     boolean quiesced() {
         return asleep;

@@ -1,6 +1,7 @@
 package io.raftmanager.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,6 +32,7 @@ class DiskFaultRuntimeTest {
             CompletableFuture<ByteString> caught = c.nodes.get(full).propose(ONE); // meets the full disk
             c.runFor(2_000);
             assertEquals(Boolean.TRUE, c.diskFullMetric.get(full), "the disk-full gauge is up");
+            assertTrue(c.await(c.nodes.get(full).status(), 1_000).join().diskFull(), "and the status says so");
             long next = c.leaderOrZero();
             assertTrue(next != 0 && next != full, "the full leader handed off; leader now " + next);
             assertEquals(1, c.diskStallStepDowns.get(full));
@@ -43,6 +45,7 @@ class DiskFaultRuntimeTest {
             c.fullDisks.remove(full);
             c.runFor(2_000);
             assertEquals(Boolean.FALSE, c.diskFullMetric.get(full), "the gauge is down again");
+            assertFalse(c.await(c.nodes.get(full).status(), 1_000).join().diskFull());
             assertTrue(caught.isDone(), "the write caught by the full disk got an outcome");
             long acknowledged = 2 + (caught.isCompletedExceptionally() ? 0 : 1);
             for (long id = 1; id <= 3; id++) {
