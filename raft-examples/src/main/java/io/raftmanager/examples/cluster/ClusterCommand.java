@@ -96,6 +96,14 @@ public final class ClusterCommand implements Callable<Integer> {
                     + " admin API and Redis clients as without it (for measuring what peer TLS costs).")
     boolean peerTls;
 
+    @Option(
+            names = "--groups",
+            defaultValue = "1",
+            paramLabel = "N",
+            description =
+                    "Raft groups the keys are sharded over, every node hosting every group (default: ${DEFAULT-VALUE}).")
+    int groups;
+
     @Option(names = "--run-for-ms", hidden = true, defaultValue = "0", description = "Stop after this long (tests).")
     long runForMs;
 
@@ -211,22 +219,23 @@ public final class ClusterCommand implements Callable<Integer> {
 
     private KvNodeConfig config(long id, Map<Long, InetSocketAddress> raft) {
         return new KvNodeConfig(
-                id,
-                "raft-kv",
-                raft.get(id),
-                new InetSocketAddress("127.0.0.1", port(id, 0)),
-                new InetSocketAddress("127.0.0.1", port(id, 2000)),
-                raft,
-                data.resolve("n" + id),
-                false,
-                electionTimeoutMs,
-                heartbeatMs,
-                KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
-                KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
-                maxBulkBytes,
-                5_000,
-                storage,
-                loopsPerNode());
+                        id,
+                        "raft-kv",
+                        raft.get(id),
+                        new InetSocketAddress("127.0.0.1", port(id, 0)),
+                        new InetSocketAddress("127.0.0.1", port(id, 2000)),
+                        raft,
+                        data.resolve("n" + id),
+                        false,
+                        electionTimeoutMs,
+                        heartbeatMs,
+                        KvNodeConfig.DEFAULT_SNAPSHOT_ENTRIES,
+                        KvNodeConfig.DEFAULT_SNAPSHOT_TRAILING_ENTRIES,
+                        maxBulkBytes,
+                        5_000,
+                        storage,
+                        loopsPerNode())
+                .withGroups(groups);
     }
 
     private List<String> nodeArgs(long id, Map<Long, InetSocketAddress> raft) {
@@ -258,7 +267,9 @@ public final class ClusterCommand implements Callable<Integer> {
                 "--max-bulk-bytes",
                 Integer.toString(maxBulkBytes),
                 "--loops",
-                Integer.toString(loopsPerNode()));
+                Integer.toString(loopsPerNode()),
+                "--groups",
+                Integer.toString(groups));
     }
 
     /** One node's client endpoints. */

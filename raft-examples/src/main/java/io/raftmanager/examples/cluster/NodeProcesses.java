@@ -30,7 +30,7 @@ public final class NodeProcesses {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xms64m");
-        cmd.add("-Xmx512m");
+        cmd.add("-Xmx" + System.getProperty("raftkv.node.xmx", "512m")); // -Draftkv.node.xmx=1g for many groups
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -39,15 +39,25 @@ public final class DataDir {
      * @throws StartupException if the directory cannot be used or belongs to another node or cluster
      */
     public static Path prepare(Path dir, String clusterId, long nodeId) {
-        return open(dir, clusterId, nodeId).path();
+        return open(dir, clusterId, nodeId, 1).path();
     }
 
     /**
-     * As {@link #prepare}, and reports whether the node's durable state must count as lost.
+     * As {@link #prepare(Path, String, long)}, also checking the number of groups the keys are sharded over:
+     * restarting with another count would look keys up in the wrong group. A directory written before
+     * sharding counts as one group.
+     */
+    public static Path prepare(Path dir, String clusterId, long nodeId, int groups) {
+        return open(dir, clusterId, nodeId, groups).path();
+    }
+
+    /**
+     * As {@link #prepare(Path, String, long, int)}, and reports whether the node's durable state must count
+     * as lost.
      *
      * @throws StartupException if the directory cannot be used or belongs to another node or cluster
      */
-    public static Opened open(Path dir, String clusterId, long nodeId) {
+    public static Opened open(Path dir, String clusterId, long nodeId, int groups) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             if (Files.exists(abs) && !Files.isDirectory(abs)) {
@@ -73,17 +83,23 @@ public final class DataDir {
             String cluster = p.getProperty("cluster-id");
             String node = p.getProperty("node-id");
             String sum = p.getProperty("checksum");
-            boolean intact = cluster != null && node != null && (sum == null || sum.equals(checksum(cluster, node)));
+            String had = p.getProperty("groups", "1");
+            boolean intact =
+                    cluster != null && node != null && (sum == null || sum.equals(checksum(cluster, node, had)));
             if (!intact) {
-                write(abs, clusterId, nodeId);
+                write(abs, clusterId, nodeId, groups);
                 return new Opened(abs, "identity file " + identity + " is damaged (rewritten)");
             }
             if (!clusterId.equals(cluster) || !Long.toString(nodeId).equals(node)) {
                 throw new StartupException("data directory " + abs + " belongs to node " + node + " of cluster '"
                         + cluster + "', not node " + nodeId + " of cluster '" + clusterId + "'");
             }
+            if (!Integer.toString(groups).equals(had)) {
+                throw new StartupException("data directory " + abs + " holds " + had + " group(s), not --groups "
+                        + groups + ": keys would be looked up in the wrong group");
+            }
             if (sum == null) {
-                write(abs, clusterId, nodeId); // written by an older build: add the checksum
+                write(abs, clusterId, nodeId, groups); // written by an older build: add the checksum
             }
             if (!Files.isDirectory(abs.resolve(LOG_DIR))) {
                 return new Opened(
@@ -93,22 +109,26 @@ public final class DataDir {
             }
             return new Opened(abs, null);
         }
-        write(abs, clusterId, nodeId);
+        write(abs, clusterId, nodeId, groups);
         return new Opened(abs, null);
     }
 
-    private static String checksum(String cluster, String node) {
+    /** A CRC32C of the identity; the group count is covered only when not 1 (files of older builds). */
+    private static String checksum(String cluster, String node, String groups) {
         java.util.zip.CRC32C c = new java.util.zip.CRC32C();
-        c.update((cluster + "\n" + node).getBytes(StandardCharsets.UTF_8));
+        c.update((cluster + "\n" + node + ("1".equals(groups) ? "" : "\n" + groups)).getBytes(StandardCharsets.UTF_8));
         return Long.toHexString(c.getValue());
     }
 
-    private static void write(Path abs, String clusterId, long nodeId) {
+    private static void write(Path abs, String clusterId, long nodeId, int groups) {
         Path identity = abs.resolve(IDENTITY_FILE);
         Properties p = new Properties();
         p.setProperty("cluster-id", clusterId);
         p.setProperty("node-id", Long.toString(nodeId));
-        p.setProperty("checksum", checksum(clusterId, Long.toString(nodeId)));
+        if (groups != 1) {
+            p.setProperty("groups", Integer.toString(groups));
+        }
+        p.setProperty("checksum", checksum(clusterId, Long.toString(nodeId), Integer.toString(groups)));
         Path tmp = abs.resolve(IDENTITY_FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             p.store(w, "raft-kv node identity; do not edit");

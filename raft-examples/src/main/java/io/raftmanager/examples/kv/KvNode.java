@@ -4,8 +4,8 @@ import com.google.protobuf.ByteString;
 import io.netty.channel.EventLoopGroup;
 import io.raftmanager.IndeterminateResultException;
 import io.raftmanager.RaftConfig;
-import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
+import io.raftmanager.RaftServer;
 import io.raftmanager.Role;
 import io.raftmanager.SnapshotConfig;
 import io.raftmanager.examples.kv.admin.AdminServer;
@@ -17,6 +17,7 @@ import io.raftmanager.examples.kv.resp.RespServer;
 import io.raftmanager.examples.kv.security.KvSecurity;
 import io.raftmanager.examples.kv.security.SecretFiles;
 import io.raftmanager.examples.kv.security.TlsReloader;
+import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.RaftEngine;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
@@ -40,8 +41,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One KV server: a {@link RaftNode} over the Netty transport, the {@link KvStateMachine}, the RESP
- * server and the admin HTTP server, wired together with the library's public API only.
+ * One KV server: its Raft groups over one Netty transport (one {@link RaftNode}, or with {@code --groups
+ * N} a {@link RaftServer} hosting N groups, each a {@link Shard} of the keys), the RESP server and the
+ * admin HTTP server, wired together with the library's public API only.
  */
 public final class KvNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvNode.class);
@@ -49,14 +51,17 @@ public final class KvNode implements AutoCloseable {
     private final long maxCommandBytes;
 
     private final KvNodeConfig config;
-    private final KvStateMachine stateMachine;
+    private final java.util.List<Shard> shards;
+    private final KeySlots slots;
     private final KvMetrics metrics;
     private final EventLoopGroup group;
     private final RaftEngine engine;
     private LogStorage storage;
     private SnapshotStore snapshots;
+    private LogStorageFactory.GroupLogs groupLogs;
+    private RaftServer server;
+    private volatile LeaderBalancer balancer;
     private volatile NettyTransport transport;
-    private RaftNode raft;
     private volatile RespServer resp;
     private volatile AdminServer admin;
     private ExpiryReaper reaper;
@@ -68,10 +73,6 @@ public final class KvNode implements AutoCloseable {
 
     private final io.raftmanager.examples.kv.security.RespAuth respAuth;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile Role role = Role.FOLLOWER;
-    private volatile long term;
-    private volatile long leader;
-    private volatile Membership membership = Membership.getDefaultInstance();
 
     private KvNode(KvNodeConfig config) {
         this.config = config;
@@ -80,7 +81,20 @@ public final class KvNode implements AutoCloseable {
         this.adminToken = new java.util.concurrent.atomic.AtomicReference<>(
                 config.security().adminToken());
         this.maxCommandBytes = Math.max(2L << 20, 2L * config.maxBulkBytes() + (64 << 10));
-        this.stateMachine = new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis);
+        this.slots = new KeySlots(config.groups());
+        Membership.Builder initial = Membership.newBuilder();
+        (config.join() ? Set.<Long>of() : config.peers().keySet())
+                .stream().sorted().forEach(initial::addVoters);
+        java.util.List<Shard> list = new java.util.ArrayList<>(config.groups());
+        for (int g = 0; g < config.groups(); g++) {
+            list.add(new Shard(
+                    g,
+                    new KvStateMachine(this::memberAdded, config.databases(), System::currentTimeMillis),
+                    maxCommandBytes,
+                    initial.build(), // until a configuration entry is applied
+                    this::announce));
+        }
+        this.shards = java.util.List.copyOf(list);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
         this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id());
@@ -128,30 +142,20 @@ public final class KvNode implements AutoCloseable {
         snapshots = factory.snapshotStore(storage);
     }
 
-    private RaftNode buildRaft() {
-        int tick = config.heartbeatMillis();
+    private RaftNode buildRaft(Shard only) {
         return RaftNode.builder()
-                .config(RaftConfig.builder()
-                        .nodeId(config.id())
-                        .clusterId(config.clusterId())
-                        .tickMillis(tick)
-                        .heartbeatTicks(1)
-                        .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
-                        .maxMessageBytes(maxCommandBytes)
-                        .snapshot(snapshotConfig(config))
-                        .storageRecovery(!plantedNoStorageRecovery)
-                        .build())
+                .config(raftConfig(0))
                 .storage(storage)
                 .snapshotStore(snapshots)
                 .transport(transport)
-                .stateMachine(stateMachine)
+                .stateMachine(only.stateMachine())
                 .scheduler(engine)
                 .metrics(metrics.raftMetrics(0, config.id()))
                 .build();
     }
 
     private void startParts() {
-        DataDir.Opened opened = DataDir.open(config.dataDir(), config.clusterId(), config.id());
+        DataDir.Opened opened = DataDir.open(config.dataDir(), config.clusterId(), config.id(), config.groups());
         Path dir = opened.path();
         Set<Long> voters = config.join() ? Set.of() : config.peers().keySet();
         LogStorageFactory factory;
@@ -160,18 +164,6 @@ public final class KvNode implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new StartupException(e.getMessage(), e);
         }
-        storage = factory.open(dir, config.clusterId(), config.id(), voters);
-        if (opened.loss() != null) {
-            markRecovering(storage, opened.loss());
-        }
-        try {
-            snapshots = factory.snapshotStore(storage);
-        } catch (StorageException e) { // a snapshot file whose trailer does not verify
-            reopenEmpty(factory, dir, voters, e);
-        }
-        Membership.Builder initial = Membership.newBuilder();
-        voters.stream().sorted().forEach(initial::addVoters);
-        membership = initial.build(); // until a configuration entry is applied
         Map<Long, InetSocketAddress> others = new HashMap<>(config.peers());
         others.remove(config.id());
         NettyTransportConfig.Builder tc = NettyTransportConfig.builder()
@@ -179,7 +171,7 @@ public final class KvNode implements AutoCloseable {
                 .clusterId(config.clusterId())
                 .bindAddress(config.raft())
                 .peers(others)
-                .servedGroups(Set.of(0L));
+                .servedGroups(g -> g >= 0 && g < config.groups());
         KvSecurity security = config.security();
         if (security.peerTls() != null) {
             tc.tls(security.peerTls().peerConfig(security.verifyPeerHostname()));
@@ -187,25 +179,52 @@ public final class KvNode implements AutoCloseable {
             tc.plaintext(); // the quick start's trusted network; docs/security.md shows the secure mode
         }
         transport = new NettyTransport(tc.build(), group);
-        try {
-            raft = buildRaft();
-        } catch (SnapshotChecksumException e) {
-            // The local snapshot is damaged and the log is compacted behind it: this node's state is lost.
-            reopenEmpty(factory, dir, voters, e);
-            raft = buildRaft();
+        if (config.groups() == 1) {
+            storage = factory.open(dir, config.clusterId(), config.id(), voters);
+            if (opened.loss() != null) {
+                markRecovering(storage, opened.loss());
+            }
+            try {
+                snapshots = factory.snapshotStore(storage);
+            } catch (StorageException e) { // a snapshot file whose trailer does not verify
+                reopenEmpty(factory, dir, voters, e);
+            }
+            Shard only = shards.get(0);
+            RaftNode raft;
+            try {
+                raft = buildRaft(only);
+            } catch (SnapshotChecksumException e) {
+                // The local snapshot is damaged and the log is compacted behind it: this node's state is lost.
+                reopenEmpty(factory, dir, voters, e);
+                raft = buildRaft(only);
+            }
+            only.attach(raft);
+            raft.start();
+        } else {
+            groupLogs = factory.openGroups(dir, config.clusterId(), config.id(), voters, config.groups());
+            if (opened.loss() != null) {
+                groupLogs.logs().forEach(log -> markRecovering(log, opened.loss()));
+            }
+            server = RaftServer.builder()
+                    .nodeId(config.id())
+                    .transport(transport)
+                    .scheduler(engine)
+                    .coalesceHeartbeatsMillis(coalesceMillis(config))
+                    // group 0's library metrics only: one tagged series set per group would grow with N
+                    .metrics(g -> g == 0 ? metrics.raftMetrics(0, config.id()) : NodeMetrics.NOOP)
+                    .build();
+            server.start();
+            for (Shard s : shards) {
+                int g = s.index();
+                s.attach(server.createGroup(
+                        raftConfig(g),
+                        groupLogs.logs().get(g),
+                        groupLogs.snapshots().get(g),
+                        s.stateMachine()));
+            }
+            balancer = new LeaderBalancer(this, group);
+            LOG.info("node {} hosts {} groups", config.id(), config.groups());
         }
-        raft.addListener(new RaftListener() {
-            @Override
-            public void onRoleChange(Role r, long t, long l) {
-                roleChanged(r, t, l);
-            }
-
-            @Override
-            public void onMembershipChange(Membership m) {
-                membership = m;
-            }
-        });
-        raft.start();
         if (security.peerTls() != null) {
             NettyTransport t = transport;
             peerTlsReloader = new TlsReloader(
@@ -240,6 +259,29 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
+    private RaftConfig raftConfig(long groupId) {
+        int tick = config.heartbeatMillis();
+        return RaftConfig.builder()
+                .nodeId(config.id())
+                .clusterId(config.clusterId())
+                .groupId(groupId)
+                .tickMillis(tick)
+                .heartbeatTicks(1)
+                .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
+                .maxMessageBytes(maxCommandBytes)
+                .snapshot(snapshotConfig(config))
+                .storageRecovery(!plantedNoStorageRecovery)
+                .build();
+    }
+
+    /**
+     * One heartbeat message per peer per window carries every group's heartbeats. A ReadIndex confirmation
+     * rides on heartbeats, so the window is short: it bounds the wait a linearizable read may add.
+     */
+    static long coalesceMillis(KvNodeConfig config) {
+        return Math.max(1, Math.min(10, config.heartbeatMillis() / 2));
+    }
+
     /** Snapshots by entry count only (no byte trigger), so --snapshot-entries 0 means never. */
     static SnapshotConfig snapshotConfig(KvNodeConfig config) {
         return SnapshotConfig.builder()
@@ -249,24 +291,14 @@ public final class KvNode implements AutoCloseable {
                 .build();
     }
 
-    private void roleChanged(Role r, long t, long l) {
-        boolean becameLeader = r == Role.LEADER && role != Role.LEADER;
-        role = r;
-        term = t;
-        leader = l;
-        if (becameLeader) {
-            announce(t);
-        }
-    }
-
-    /** A new leader records its client addresses in the log, so followers know where to forward. */
-    private void announce(long forTerm) {
-        if (role != Role.LEADER || term != forTerm || closed.get()) {
+    /** A new leader records its client addresses in the group's log, so followers know where to forward. */
+    private void announce(Shard shard, long forTerm) {
+        if (!shard.isLeader() || shard.term() != forTerm || closed.get()) {
             return;
         }
         if (resp == null || (config.http() != null && admin == null)) {
             // Elected before the servers are listening (a restarted single node can be): announce once they are.
-            group.schedule(() -> announce(forTerm), 50, TimeUnit.MILLISECONDS);
+            group.schedule(() -> announce(shard, forTerm), 50, TimeUnit.MILLISECONDS);
             return;
         }
         Announce.Builder a = Announce.newBuilder().setNodeId(config.id()).setRedisAddress(hostPort(redisAddress()));
@@ -274,26 +306,40 @@ public final class KvNode implements AutoCloseable {
             a.setHttpAddress(hostPort(admin.address()));
         }
         Announce wanted = a.build();
-        if (wanted.equals(stateMachine.announced().get(config.id()))) {
+        if (wanted.equals(shard.stateMachine().announced().get(config.id()))) {
             return;
         }
         KvCommand c = KvCommand.newBuilder().setAnnounce(wanted).build();
-        raft.propose(c.toByteString()).whenComplete((r, e) -> {
+        shard.raft().propose(c.toByteString()).whenComplete((r, e) -> {
             if (e != null && !(e.getCause() instanceof IndeterminateResultException)) {
-                group.schedule(() -> announce(forTerm), 100, TimeUnit.MILLISECONDS);
+                group.schedule(() -> announce(shard, forTerm), 100, TimeUnit.MILLISECONDS);
             }
         });
     }
 
+    /** What {@code nodeId} announced as a leader: in {@code first}'s group if there, else in any group. */
+    private Announce announcementOf(Shard first, long nodeId) {
+        Announce a = first.stateMachine().announcement(nodeId);
+        for (int i = 0; a == null && i < shards.size(); i++) {
+            a = shards.get(i).stateMachine().announcement(nodeId);
+        }
+        return a;
+    }
+
     /** The RESP address clients of {@code nodeId} use, if that node has announced it. */
     public Optional<InetSocketAddress> redisAddressOf(long nodeId) {
-        Announce a = stateMachine.announcement(nodeId);
+        return redisAddressOf(shards.get(0), nodeId);
+    }
+
+    /** As {@link #redisAddressOf(long)}, looking first in {@code shard}'s group (which that node leads). */
+    public Optional<InetSocketAddress> redisAddressOf(Shard shard, long nodeId) {
+        Announce a = announcementOf(shard, nodeId);
         return a == null ? Optional.empty() : Optional.of(parseHostPort(a.getRedisAddress()));
     }
 
     /** The admin HTTP address of {@code nodeId}, if it announced one when it led. */
     public Optional<InetSocketAddress> httpAddressOf(long nodeId) {
-        Announce a = stateMachine.announcement(nodeId);
+        Announce a = announcementOf(shards.get(0), nodeId);
         return a == null || a.getHttpAddress().isEmpty()
                 ? Optional.empty()
                 : Optional.of(parseHostPort(a.getHttpAddress()));
@@ -304,12 +350,13 @@ public final class KvNode implements AutoCloseable {
         InetSocketAddress a = config.peers().get(nodeId);
         return a != null
                 ? Optional.of(hostPort(a))
-                : Optional.ofNullable(stateMachine.memberAddresses().get(nodeId));
+                : Optional.ofNullable(
+                        shards.get(0).stateMachine().memberAddresses().get(nodeId));
     }
 
-    /** The configuration in effect on this node (the last one applied here). */
+    /** The configuration in effect on this node (the last one applied here) in group 0. */
     public Membership membership() {
-        return membership;
+        return shards.get(0).membership();
     }
 
     /** Logs {@code nodeId}'s Raft address, so that every node's transport can reach it once it is added. */
@@ -331,13 +378,9 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
-    /** Proposes a command on this node (it must lead); completes with the state machine's result. */
+    /** Proposes a command in group 0 (this node must lead it); completes with the state machine's result. */
     public CompletableFuture<ByteString> propose(KvCommand command) {
-        ByteString bytes = command.toByteString();
-        if (bytes.size() > maxCommandBytes) {
-            return CompletableFuture.failedFuture(new CommandTooLargeException(bytes.size(), maxCommandBytes));
-        }
-        return raft.propose(bytes);
+        return shards.get(0).propose(command);
     }
 
     /** Reloads the peer certificates now (what SIGHUP does); completes when done. Null in plaintext. */
@@ -369,12 +412,33 @@ public final class KvNode implements AutoCloseable {
         return config;
     }
 
+    /** Group 0's replica (the only group without --groups). */
     public RaftNode raft() {
-        return raft;
+        return shards.get(0).raft();
     }
 
+    /** Group 0's state machine (the only group without --groups). */
     public KvStateMachine stateMachine() {
-        return stateMachine;
+        return shards.get(0).stateMachine();
+    }
+
+    /** Leadership transfers this node started to spread the groups' leaders (0 with one group). */
+    public long leaderTransfers() {
+        return balancer == null ? 0 : balancer.transfers();
+    }
+
+    /** Every group this node hosts, by group id. */
+    public java.util.List<Shard> shards() {
+        return shards;
+    }
+
+    /** The group holding {@code key}. */
+    public Shard shardOf(ByteString key) {
+        return shards.get(slots.groupOf(key));
+    }
+
+    public KeySlots slots() {
+        return slots;
     }
 
     public KvMetrics metrics() {
@@ -385,21 +449,22 @@ public final class KvNode implements AutoCloseable {
         return transport;
     }
 
+    /** This node's role in group 0. */
     public Role role() {
-        return role;
+        return shards.get(0).role();
     }
 
     public long term() {
-        return term;
+        return shards.get(0).term();
     }
 
-    /** The leader this node knows of, 0 if none. */
+    /** The leader of group 0 this node knows of, 0 if none. */
     public long leader() {
-        return leader;
+        return shards.get(0).leader();
     }
 
     public boolean isLeader() {
-        return role == Role.LEADER;
+        return shards.get(0).isLeader();
     }
 
     public InetSocketAddress redisAddress() {
@@ -465,11 +530,21 @@ public final class KvNode implements AutoCloseable {
         if (resp != null) {
             resp.close();
         }
-        if (raft != null) {
-            raft.close();
+        if (balancer != null) {
+            balancer.close();
+        }
+        if (server != null) {
+            server.close(); // every group, then the transport
+        }
+        RaftNode only = config.groups() == 1 ? shards.get(0).raft() : null;
+        if (only != null) {
+            only.close();
         }
         if (transport != null) {
             transport.close();
+        }
+        if (groupLogs != null) {
+            groupLogs.close();
         }
         if (snapshots != null) {
             snapshots.close();

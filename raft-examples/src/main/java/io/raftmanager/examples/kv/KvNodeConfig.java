@@ -22,6 +22,8 @@ import java.util.TreeMap;
  * @param loops event-loop threads shared by clients, peers and the Raft group; 0 for one per core
  * @param security peer TLS, admin token and the rest; {@link KvSecurity#NONE} for an open node
  * @param databases the number of Redis databases (SELECT 0..databases-1); every node must agree
+ * @param groups the Raft groups the keys are sharded over ({@link KeySlots}); every node hosts every
+ *     group and every node must agree. 1 is a single group, as before sharding.
  */
 public record KvNodeConfig(
         long id,
@@ -41,13 +43,56 @@ public record KvNodeConfig(
         String storage,
         int loops,
         KvSecurity security,
-        int databases) {
+        int databases,
+        int groups) {
 
     public static final int DEFAULT_MAX_BULK_BYTES = 512 * 1024;
     public static final long DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     public static final long DEFAULT_SNAPSHOT_TRAILING_ENTRIES = 10_000;
 
     public static final int DEFAULT_DATABASES = 16;
+
+    /** A configuration with one Raft group. */
+    public KvNodeConfig(
+            long id,
+            String clusterId,
+            InetSocketAddress raft,
+            InetSocketAddress redis,
+            InetSocketAddress http,
+            Map<Long, InetSocketAddress> peers,
+            Path dataDir,
+            boolean join,
+            int electionTimeoutMillis,
+            int heartbeatMillis,
+            long snapshotEntries,
+            long snapshotTrailingEntries,
+            int maxBulkBytes,
+            long requestTimeoutMillis,
+            String storage,
+            int loops,
+            KvSecurity security,
+            int databases) {
+        this(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                security,
+                databases,
+                1);
+    }
 
     /** A configuration with Redis' default 16 databases. */
     public KvNodeConfig(
@@ -152,7 +197,32 @@ public record KvNodeConfig(
                 storage,
                 loops,
                 s,
-                databases);
+                databases,
+                groups);
+    }
+
+    /** This configuration with its keys sharded over {@code n} groups. */
+    public KvNodeConfig withGroups(int n) {
+        return new KvNodeConfig(
+                id,
+                clusterId,
+                raft,
+                redis,
+                http,
+                peers,
+                dataDir,
+                join,
+                electionTimeoutMillis,
+                heartbeatMillis,
+                snapshotEntries,
+                snapshotTrailingEntries,
+                maxBulkBytes,
+                requestTimeoutMillis,
+                storage,
+                loops,
+                security,
+                databases,
+                n);
     }
 
     public KvNodeConfig {
@@ -198,6 +268,12 @@ public record KvNodeConfig(
         }
         if (databases < 1 || databases > 1024) {
             throw new StartupException("--databases must be in [1, 1024], was " + databases);
+        }
+        if (groups < 1 || groups > KeySlots.SLOTS) {
+            throw new StartupException("--groups must be in [1, " + KeySlots.SLOTS + "], was " + groups);
+        }
+        if (groups > 1 && join) {
+            throw new StartupException("--join is not supported with --groups > 1 (membership changes span one group)");
         }
         if (snapshotTrailingEntries < 0) {
             throw new StartupException("--snapshot-trailing-entries must be >= 0, was " + snapshotTrailingEntries);

@@ -39,6 +39,47 @@ public interface LogStorageFactory {
     }
 
     /**
+     * Opens (or creates) the logs and snapshot stores of groups {@code 0..groups-1}, for a node sharded over
+     * several groups. By default each group gets a log of its own from {@link #open}; an engine that holds
+     * many groups in one database overrides this.
+     */
+    default GroupLogs openGroups(Path dataDir, String clusterId, long nodeId, Set<Long> voters, int groups) {
+        java.util.List<LogStorage> logs = new java.util.ArrayList<>(groups);
+        java.util.List<SnapshotStore> stores = new java.util.ArrayList<>(groups);
+        for (int g = 0; g < groups; g++) {
+            LogStorage log = open(dataDir.resolve("group-" + g), clusterId, nodeId, voters);
+            logs.add(log);
+            stores.add(snapshotStore(log));
+        }
+        return new GroupLogs(logs, stores, () -> {});
+    }
+
+    /**
+     * The storage of a node's groups, by group id.
+     *
+     * @param engine closed after every group's log and store (what the groups share; may do nothing)
+     */
+    record GroupLogs(java.util.List<LogStorage> logs, java.util.List<SnapshotStore> snapshots, Runnable engine) {
+        /** Closes every store and log, then what they share; the first failure is rethrown after all ran. */
+        public void close() {
+            RuntimeException first = null;
+            for (int g = 0; g < logs.size(); g++) {
+                for (AutoCloseable c : java.util.List.<AutoCloseable>of(snapshots.get(g), logs.get(g))) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        first = first == null ? new IllegalStateException("closing group " + g, e) : first;
+                    }
+                }
+            }
+            engine.run();
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    /**
      * The factory for a {@code --storage} name.
      *
      * @throws IllegalArgumentException for an unknown or unavailable engine

@@ -115,6 +115,15 @@ public final class NodeCommand implements Callable<Integer> {
     int databases;
 
     @Option(
+            names = "--groups",
+            defaultValue = "1",
+            paramLabel = "N",
+            description =
+                    "Raft groups the keys are sharded over (Redis Cluster hash slots, {tags} honoured); every node hosts"
+                            + " every group and every node of a cluster must use the same (default: ${DEFAULT-VALUE}).")
+    int groups;
+
+    @Option(
             names = "--max-bulk-bytes",
             defaultValue = "524288",
             description = "Largest bulk string a client may send, at most 67108864 (default: ${DEFAULT-VALUE}).")
@@ -272,7 +281,8 @@ public final class NodeCommand implements Callable<Integer> {
                     storage,
                     loops,
                     security(),
-                    databases);
+                    databases,
+                    groups);
         } catch (StartupException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage(), e);
         }

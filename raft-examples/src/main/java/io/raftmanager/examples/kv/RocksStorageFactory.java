@@ -100,6 +100,29 @@ public final class RocksStorageFactory implements LogStorageFactory {
         }
     }
 
+    /** One RocksDB engine for every group: its group commit spans the groups. */
+    @Override
+    public GroupLogs openGroups(Path dataDir, String clusterId, long nodeId, Set<Long> voters, int groups) {
+        RocksLogEngine engine =
+                RocksLogEngine.open(RocksLogEngineConfig.builder(dataDir.resolve("raft-log"), clusterId, nodeId)
+                        .build());
+        Membership.Builder m = Membership.newBuilder();
+        voters.stream().sorted().forEach(m::addVoters);
+        List<LogStorage> logs = new java.util.ArrayList<>(groups);
+        List<SnapshotStore> stores = new java.util.ArrayList<>(groups);
+        try {
+            for (int g = 0; g < groups; g++) {
+                logs.add(engine.group(g, m.build()));
+                stores.add(engine.snapshotStore(g));
+            }
+        } catch (RuntimeException e) {
+            logs.forEach(LogStorage::close);
+            engine.close();
+            throw e;
+        }
+        return new GroupLogs(logs, stores, engine::close);
+    }
+
     @Override
     public SnapshotStore snapshotStore(LogStorage storage) {
         if (!(storage instanceof EngineOwning owning)) {

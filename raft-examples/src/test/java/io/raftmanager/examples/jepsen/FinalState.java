@@ -86,7 +86,7 @@ final class FinalState {
         long lastCommon = -1;
         while (System.nanoTime() < deadline) {
             applied.clear();
-            Set<Long> seen = new HashSet<>();
+            Set<String> seen = new HashSet<>();
             boolean allCommitted = true;
             for (long id : cluster.ids()) {
                 Optional<Map<String, String>> info = cluster.info(id, 2_000);
@@ -96,11 +96,19 @@ final class FinalState {
                 long a = Long.parseLong(info.get().get("raft_applied_index"));
                 long c = Long.parseLong(info.get().get("raft_commit_index"));
                 applied.put(id, a);
-                seen.add(a);
                 allCommitted &= a == c;
+                // With several groups, every group must converge, not only group 0 (whose fields come first).
+                StringBuilder vector = new StringBuilder(Long.toString(a));
+                for (int g = 0; info.get().containsKey("raft_group_" + g); g++) {
+                    String line = info.get().get("raft_group_" + g);
+                    String groupApplied = field(line, "applied_index");
+                    allCommitted &= groupApplied != null && groupApplied.equals(field(line, "commit_index"));
+                    vector.append(',').append(groupApplied);
+                }
+                seen.add(vector.toString());
             }
             boolean same = applied.size() == cluster.ids().size() && seen.size() == 1 && allCommitted;
-            long common = same ? seen.iterator().next() : -1;
+            long common = same ? applied.values().iterator().next() : -1;
             if (same && common == lastCommon && cluster.leader() != 0) {
                 return Optional.of(common);
             }
@@ -108,6 +116,16 @@ final class FinalState {
             Thread.sleep(500);
         }
         return Optional.empty();
+    }
+
+    /** {@code name}'s value in a "k=v,k=v" INFO line, or null. */
+    private static String field(String line, String name) {
+        for (String part : line.split(",")) {
+            if (part.startsWith(name + "=")) {
+                return part.substring(name.length() + 1);
+            }
+        }
+        return null;
     }
 
     private Map<String, String> dump(long id, List<String> keys) {

@@ -34,8 +34,8 @@ final class JepsenRun {
         List<Op> history;
         List<Fault> faults;
         List<Check> checks = new ArrayList<>();
-        try (KvCluster cluster =
-                new KvCluster(dir.resolve("data"), o.nodes(), o.electionMillis(), o.heartbeatMillis(), o.secure())) {
+        try (KvCluster cluster = new KvCluster(
+                dir.resolve("data"), o.nodes(), o.electionMillis(), o.heartbeatMillis(), o.secure(), o.groups())) {
             cluster.startAll();
             awaitWritable(cluster);
             start = System.nanoTime();

@@ -82,6 +82,21 @@ class JepsenTest {
                 .withPipelines(4));
     }
 
+    /**
+     * Issue 15: the keys sharded over 16 groups (every node hosting every group, leaders spread and moved
+     * back by leadership transfer), under every fault kind but membership changes (refused with several
+     * groups), half the clients pipelining 4 commands (which span groups); checked per key as any run. MGET
+     * in the final read spans the groups.
+     */
+    @Test
+    void sixteenGroupsUnderEveryFault() throws Exception {
+        Set<Nemesis.Kind> faults = Nemesis.all();
+        faults.remove(Nemesis.Kind.DEMOTE_PROMOTE_MEMBER);
+        expectValid(RunOptions.of("ci-16-groups", 4, 3, 30_000, faults)
+                .withGroups(16)
+                .withPipelines(4));
+    }
+
     @Test
     @EnabledIfSystemProperty(named = "jepsen.seed", matches = "\\d+")
     void replay() throws Exception {

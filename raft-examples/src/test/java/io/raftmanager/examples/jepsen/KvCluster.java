@@ -25,9 +25,12 @@ import org.slf4j.LoggerFactory;
  */
 final class KvCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KvCluster.class);
-    private static final Pattern FIELD = Pattern.compile("(raft_[a-z_]+):([^\\r\\n]*)");
+    private static final Pattern FIELD = Pattern.compile("(raft_[a-z_0-9]+):([^\\r\\n]*)");
 
     final int electionMillis;
+    /** Raft groups the nodes shard the keys over (1: one group). */
+    final int groups;
+
     final int heartbeatMillis;
     private final Path dir;
     private final List<Long> ids = new ArrayList<>();
@@ -51,7 +54,14 @@ final class KvCluster implements AutoCloseable {
     }
 
     KvCluster(Path dir, int nodes, int electionMillis, int heartbeatMillis, boolean secure) throws IOException {
+        this(dir, nodes, electionMillis, heartbeatMillis, secure, 1);
+    }
+
+    /** A cluster whose nodes shard the keys over {@code groups} Raft groups. */
+    KvCluster(Path dir, int nodes, int electionMillis, int heartbeatMillis, boolean secure, int groups)
+            throws IOException {
         this.dir = dir;
+        this.groups = groups;
         this.electionMillis = electionMillis;
         this.heartbeatMillis = heartbeatMillis;
         for (long id = 1; id <= nodes; id++) {
@@ -171,6 +181,9 @@ final class KvCluster implements AutoCloseable {
                 Integer.toString(heartbeatMillis),
                 "--request-timeout-ms",
                 "3000"));
+        if (groups > 1) {
+            args.addAll(List.of("--groups", Integer.toString(groups)));
+        }
         if (secure != null) {
             args.addAll(secure.nodeArgs(id));
         }

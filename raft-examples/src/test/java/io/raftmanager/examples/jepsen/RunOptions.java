@@ -18,6 +18,7 @@ import java.util.Set;
  * @param secure run the nodes with everything on (as {@code cluster --secure}): peer mutual TLS, RESP over TLS
  *     with a password, the admin API over HTTPS with a token
  * @param pipeline commands per round trip of the odd-numbered clients (1: no pipelining)
+ * @param groups the Raft groups the keys are sharded over ({@code node --groups}); 1 for one group
  */
 record RunOptions(
         String name,
@@ -31,7 +32,8 @@ record RunOptions(
         Path outDir,
         List<String> readModes,
         boolean secure,
-        int pipeline) {
+        int pipeline,
+        int groups) {
 
     static RunOptions of(String name, long seed, int nodes, long workloadMillis, Set<Nemesis.Kind> faults) {
         return new RunOptions(
@@ -46,7 +48,26 @@ record RunOptions(
                 Path.of(System.getProperty("jepsen.out", "target/jepsen")),
                 List.of("linearizable"),
                 Boolean.getBoolean("jepsen.secure"),
-                Integer.getInteger("jepsen.pipeline", 1));
+                Integer.getInteger("jepsen.pipeline", 1),
+                Integer.getInteger("jepsen.groups", 1));
+    }
+
+    /** The same run with the keys sharded over {@code n} groups. */
+    RunOptions withGroups(int n) {
+        return new RunOptions(
+                name,
+                seed,
+                nodes,
+                clients,
+                workloadMillis,
+                faults,
+                electionMillis,
+                heartbeatMillis,
+                outDir,
+                readModes,
+                secure,
+                pipeline,
+                n);
     }
 
     /** The same run with clients cycling through these read modes. */
@@ -63,7 +84,8 @@ record RunOptions(
                 outDir,
                 List.of(modes),
                 secure,
-                pipeline);
+                pipeline,
+                groups);
     }
 
     /** The same run in secure mode. */
@@ -80,7 +102,8 @@ record RunOptions(
                 outDir,
                 readModes,
                 true,
-                pipeline);
+                pipeline,
+                groups);
     }
 
     /** The same run with the odd-numbered clients pipelining {@code depth} commands per round trip. */
@@ -97,6 +120,7 @@ record RunOptions(
                 outDir,
                 readModes,
                 secure,
-                depth);
+                depth,
+                groups);
     }
 }

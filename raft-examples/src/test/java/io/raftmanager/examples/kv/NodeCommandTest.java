@@ -60,6 +60,7 @@ class NodeCommandTest {
                 "--data",
                 "--cluster-id",
                 "--join",
+                "--groups",
                 "--election-timeout-ms",
                 "--heartbeat-ms",
                 "--snapshot-entries",
@@ -86,7 +87,9 @@ class NodeCommandTest {
                 replace(valid("d"), "--peers", "2=127.0.0.1:1"),
                 replace(valid("d"), "--peers", "x=127.0.0.1:1"),
                 append(valid("d"), "--heartbeat-ms", "0"),
-                append(valid("d"), "--max-bulk-bytes", "100000000"));
+                append(valid("d"), "--max-bulk-bytes", "100000000"),
+                append(valid("d"), "--groups", "0"),
+                append(valid("d"), "--groups", "16385"));
         for (List<String> args : bad) {
             Run r = run(args.toArray(String[]::new));
             assertEquals(2, r.exitCode(), args.toString());

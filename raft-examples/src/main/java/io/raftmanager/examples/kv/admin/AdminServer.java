@@ -226,7 +226,49 @@ public final class AdminServer implements AutoCloseable {
             json.put("joint", true);
         }
         json.put("members", members);
+        if (node.shards().size() > 1) {
+            putGroups(json);
+        }
         send(ex, 200, "application/json", Json.write(json));
+    }
+
+    /** With several groups: a summary over them and one entry per group (the fields above are group 0's). */
+    private void putGroups(Map<String, Object> json) {
+        io.raftmanager.examples.kv.GroupSummary g;
+        try {
+            g = io.raftmanager.examples.kv.GroupSummary.of(node, node.config().requestTimeoutMillis())
+                    .get();
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            json.put("groups", Map.of("error", String.valueOf(e)));
+            return;
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("count", g.statuses().size());
+        summary.put("led", g.led());
+        summary.put("leaderless", g.leaderless());
+        Map<String, Object> byNode = new LinkedHashMap<>();
+        g.leadersByNode().forEach((id, n) -> byNode.put(Long.toString(id), n));
+        summary.put("leadersByNode", byNode);
+        List<Object> each = new ArrayList<>();
+        for (int i = 0; i < g.statuses().size(); i++) {
+            NodeStatus s = g.statuses().get(i);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i);
+            if (s != null) {
+                m.put("role", s.role().name().toLowerCase(Locale.ROOT));
+                m.put("term", s.term());
+                m.put("leader", s.leader());
+                m.put("commitIndex", s.commitIndex());
+                m.put("appliedIndex", s.appliedIndex());
+                m.put("lastIndex", s.lastIndex());
+            }
+            each.add(m);
+        }
+        summary.put("each", each);
+        json.put("groups", summary);
     }
 
     private static String roleOf(io.raftmanager.proto.Membership conf, long id, long leader) {

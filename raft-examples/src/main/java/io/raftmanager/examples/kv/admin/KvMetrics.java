@@ -22,6 +22,7 @@ import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.metrics.micrometer.MicrometerNodeMetrics;
 import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.transport.netty.NettyTransport;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,10 @@ import java.util.function.ToDoubleFunction;
  * (latency histograms with percentile buckets), connections, protocol errors, the library's Raft metrics
  * through {@link MicrometerNodeMetrics} (fsync and apply latency, replication lag per follower, elections,
  * snapshots), the node's term, role and indexes (from {@link NodeStatus}, refreshed at each scrape) and
- * the Netty transport's counters. docs/grafana-raft-kv.json is a dashboard for them.
+ * the Netty transport's counters. docs/grafana-raft-kv.json is a dashboard for them. With several groups
+ * the library's Raft metrics and gauges are group 0's, and the groups add an aggregate (counts, summed
+ * indexes) and the {@value #TOP} busiest groups by log length under a {@code rank} tag, so the series do not
+ * grow with the groups.
  */
 public final class KvMetrics implements AutoCloseable {
     private static final Set<String> COMMANDS = Set.of(
@@ -74,6 +78,8 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tokenReloadFailures;
     private final Counter respAuthFailures;
     private volatile NodeStatus status;
+    private volatile io.raftmanager.examples.kv.GroupSummary groups;
+    static final int TOP = 5;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public KvMetrics(KvNode node) {
@@ -124,6 +130,9 @@ public final class KvMetrics implements AutoCloseable {
                     .tags("reason", r.name().toLowerCase(Locale.ROOT))
                     .register(registry);
         }
+        if (node.shards().size() > 1) {
+            registerGroupMeters(node);
+        }
         tlsReloads = Counter.builder("raftkv.tls.reloads")
                 .description("certificate reloads that succeeded")
                 .tags("outcome", "ok")
@@ -147,6 +156,51 @@ public final class KvMetrics implements AutoCloseable {
         respAuthFailures = Counter.builder("raftkv.auth.failures")
                 .description("requests refused for a missing or wrong token or password")
                 .tags("endpoint", "resp")
+                .register(registry);
+    }
+
+    private void registerGroupMeters(KvNode node) {
+        groupGauge("raftkv.groups", "groups hosted", g -> g.statuses().size());
+        groupGauge("raftkv.groups.led", "groups this node leads", g -> g.led());
+        groupGauge("raftkv.groups.leaderless", "groups with no leader known here", g -> g.leaderless());
+        groupGauge(
+                "raftkv.groups.commit.index.sum",
+                "commit indexes added over the groups",
+                g -> g.sum(NodeStatus::commitIndex));
+        groupGauge(
+                "raftkv.groups.applied.index.sum",
+                "applied indexes added over the groups",
+                g -> g.sum(NodeStatus::appliedIndex));
+        for (int rank = 1; rank <= TOP; rank++) {
+            int r = rank;
+            String tag = Integer.toString(r);
+            groupGauge(
+                    "raftkv.group.top.id", "the group at this rank by log length", g -> top(g, r, true), "rank", tag);
+            groupGauge(
+                    "raftkv.group.top.last.index", "that group's last log index", g -> top(g, r, false), "rank", tag);
+        }
+        FunctionCounter.builder("raftkv.leader.transfers", node, KvNode::leaderTransfers)
+                .description("leadership transfers this node started to spread leaders over the nodes")
+                .register(registry);
+    }
+
+    private static double top(io.raftmanager.examples.kv.GroupSummary g, int rank, boolean id) {
+        List<Integer> busiest = g.busiest(rank);
+        if (busiest.size() < rank) {
+            return Double.NaN;
+        }
+        int group = busiest.get(rank - 1);
+        return id ? group : g.statuses().get(group).lastIndex();
+    }
+
+    private void groupGauge(
+            String name,
+            String description,
+            ToDoubleFunction<io.raftmanager.examples.kv.GroupSummary> f,
+            String... tags) {
+        Gauge.builder(name, this, m -> m.groups == null ? Double.NaN : f.applyAsDouble(m.groups))
+                .description(description)
+                .tags(tags)
                 .register(registry);
     }
 
@@ -238,6 +292,9 @@ public final class KvMetrics implements AutoCloseable {
     public String scrape() {
         try {
             status = node.raft().status().get(1, TimeUnit.SECONDS);
+            if (node.shards().size() > 1) {
+                groups = io.raftmanager.examples.kv.GroupSummary.of(node, 1_000).get(5, TimeUnit.SECONDS);
+            }
         } catch (Exception e) { // a closed or stuck node: report the last known values
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -52,6 +52,9 @@ final class MembershipAdmin {
      * REMOVED_PEER): ids are never reused.
      */
     Reply addMember(Map<String, Object> request) {
+        if (node.shards().size() > 1) {
+            return shardedRefusal();
+        }
         long id = positiveId(request.get("id"));
         Object roleValue = request.getOrDefault("role", "learner");
         if (!"learner".equals(roleValue) && !"voter".equals(roleValue)) {
@@ -89,6 +92,9 @@ final class MembershipAdmin {
 
     /** {@code DELETE /members/{id}}. */
     Reply removeMember(long id) {
+        if (node.shards().size() > 1) {
+            return shardedRefusal();
+        }
         Membership m = node.membership();
         if (!isVoter(m, id) && !isLearner(m, id)) {
             return Reply.error(404, "node " + id + " is not a member");
@@ -105,6 +111,14 @@ final class MembershipAdmin {
         // The transfer's own deadline bounds it; orTimeout only guards against a future that never ends.
         Reply failed = await(node.raft().transferLeadership(id));
         return failed != null ? failed : ok(Map.of("leader", id, "result", "transferred"));
+    }
+
+    /** Every group would have to change together; not built yet, so refused before anything changes. */
+    private static Reply shardedRefusal() {
+        return Reply.error(
+                501,
+                "membership changes are not supported with --groups > 1: every group would"
+                        + " have to change its members");
     }
 
     private Reply change(long id, PeerChangeType type, String what) {

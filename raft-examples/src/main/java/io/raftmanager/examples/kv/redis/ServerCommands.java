@@ -52,7 +52,7 @@ final class ServerCommands {
         t.add("function", -2, "scripting", none(), null, CONNECTION, NOSCRIPT);
         t.add("script", -2, "scripting", none(), null, CONNECTION, NOSCRIPT);
         t.add("readmode", -1, "raft-kv", none(), null, CONNECTION, FAST);
-        t.add("raftkv.fwd", 2, "raft-kv", none(), null, CONNECTION, INTERNAL);
+        t.add("raftkv.fwd", -2, "raft-kv", none(), null, CONNECTION, INTERNAL);
     }
 
     private static Reply ping(Ctx c, List<ByteString> a) {

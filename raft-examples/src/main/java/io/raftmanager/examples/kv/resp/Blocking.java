@@ -2,6 +2,7 @@ package io.raftmanager.examples.kv.resp;
 
 import com.google.protobuf.ByteString;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.raftmanager.examples.kv.Shard;
 import io.raftmanager.examples.kv.proto.RedisOps;
 import io.raftmanager.examples.kv.proto.RedisRead;
 import io.raftmanager.examples.kv.proto.Reply;
@@ -28,15 +29,18 @@ final class Blocking {
         this.reads = reads;
     }
 
-    /** Runs a blocking command; {@code argv} has its name first and its timeout (seconds) last. */
-    CompletableFuture<RedisMessage> run(Session s, String name, List<ByteString> argv) {
+    /**
+     * Runs a blocking command in group {@code shard} (its keys' group); {@code argv} has its name first and
+     * its timeout (seconds) last.
+     */
+    CompletableFuture<RedisMessage> run(Session s, String name, List<ByteString> argv, Shard shard) {
         Double seconds = parseSeconds(argv.get(argv.size() - 1));
         RedisOps ops = RedisOps.newBuilder()
                 .setDb(s.db)
                 .addCommands(io.raftmanager.examples.kv.proto.Argv.newBuilder().addAllArgs(argv))
                 .build();
         if (seconds == null) {
-            return router.run(ops, s.id, false); // the entry answers the timeout error
+            return router.run(ops, s.id, false, shard); // the entry answers the timeout error
         }
         long deadline = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + (long) (seconds * 1e9);
         RedisRead.Builder probe = RedisRead.newBuilder().setDb(s.db).addArgs(ByteString.copyFromUtf8("exists"));
@@ -45,33 +49,34 @@ final class Blocking {
         } else {
             probe.addAllArgs(argv.subList(1, argv.size() - 1));
         }
-        return attempt(s, ops, probe.build(), deadline);
+        return attempt(s, ops, probe.build(), deadline, shard);
     }
 
-    private CompletableFuture<RedisMessage> attempt(Session s, RedisOps ops, RedisRead probe, long deadline) {
-        return router.run(ops, s.id, false).thenCompose(m -> {
+    private CompletableFuture<RedisMessage> attempt(
+            Session s, RedisOps ops, RedisRead probe, long deadline, Shard shard) {
+        return router.run(ops, s.id, false, shard).thenCompose(m -> {
             if (!empty(m) || s.closed || expired(deadline)) {
                 return CompletableFuture.completedFuture(m);
             }
             CompletableFuture<Boolean> ready = new CompletableFuture<>();
-            poll(s, probe, deadline, ready);
+            poll(s, probe, deadline, ready, shard);
             return ready.thenCompose(
-                    data -> data ? attempt(s, ops, probe, deadline) : CompletableFuture.completedFuture(m));
+                    data -> data ? attempt(s, ops, probe, deadline, shard) : CompletableFuture.completedFuture(m));
         });
     }
 
     /** Completes {@code ready} with true once a key holds data, false once the wait is over. */
-    private void poll(Session s, RedisRead probe, long deadline, CompletableFuture<Boolean> ready) {
+    private void poll(Session s, RedisRead probe, long deadline, CompletableFuture<Boolean> ready, Shard shard) {
         if (s.closed || expired(deadline)) {
             ready.complete(false);
             return;
         }
         CompletableFuture.delayedExecutor(POLL_MILLIS, TimeUnit.MILLISECONDS, s.loop)
-                .execute(() -> reads.local(probe).whenComplete((r, err) -> {
+                .execute(() -> reads.local(probe, shard).whenComplete((r, err) -> {
                     if (err == null && r.hasInteger() && r.getInteger() > 0) {
                         ready.complete(true);
                     } else {
-                        poll(s, probe, deadline, ready);
+                        poll(s, probe, deadline, ready, shard);
                     }
                 }));
     }

@@ -30,12 +30,15 @@ import java.util.concurrent.ConcurrentSkipListMap;
  */
 final class ConnectionCommands {
     private static final String VERSION = "7.0.15";
+    private static final int NO_GROUP = KvCommands.NO_GROUP;
 
     private final KvNode node;
     private final CommandTable table;
     private final LeaderRouter router;
     private final KvReads reads;
     private final InfoReply info;
+    /** Null with one group. */
+    private final ShardedCommands sharded;
     /** This node's clients, for CLIENT LIST. */
     private final Map<Long, Session> clients = new ConcurrentSkipListMap<>();
     /** CONFIG SET values: accepted and reported back, but they change nothing (see the README). */
@@ -43,8 +46,9 @@ final class ConnectionCommands {
 
     private final ScriptRunner scripts;
 
-    ConnectionCommands(KvNode node, CommandTable table, LeaderRouter router, KvReads reads) {
+    ConnectionCommands(KvNode node, CommandTable table, LeaderRouter router, KvReads reads, ShardedCommands sharded) {
         this.node = node;
+        this.sharded = sharded;
         this.table = table;
         this.router = router;
         this.reads = reads;
@@ -67,6 +71,8 @@ final class ConnectionCommands {
         config.put("busy-reply-threshold", "5000");
         config.put("lua-time-limit", "5000");
         this.scripts = new ScriptRunner(
+                node,
+                sharded,
                 router,
                 reads,
                 () -> {
@@ -142,6 +148,7 @@ final class ConnectionCommands {
                 return watch(s, a);
             case "unwatch":
                 s.watched.clear();
+                s.txGroup = NO_GROUP;
                 return done(R.OK);
             case "info":
                 return a.size() > 2
@@ -161,9 +168,10 @@ final class ConnectionCommands {
             case "function":
                 return done(scripting(spec.name(), a));
             case "save":
-                // The log is what makes writes durable; SAVE compacts it into a snapshot now.
-                return node.raft()
-                        .snapshotNow()
+                // The log is what makes writes durable; SAVE compacts it into a snapshot now (every group's).
+                return CompletableFuture.allOf(node.shards().stream()
+                                .map(g -> g.raft().snapshotNow())
+                                .toArray(CompletableFuture[]::new))
                         .handle((meta, err) -> err == null
                                 ? new ReplyMessage(R.OK)
                                 : new ReplyMessage(R.error("ERR snapshot failed: "
@@ -173,7 +181,7 @@ final class ConnectionCommands {
                         R.error(
                                 "ERR raft-kv nodes do not stop on SHUTDOWN: stop the node's process, or remove it from the cluster"));
             case "raftkv.fwd":
-                return forwarded(a.get(1));
+                return forwarded(a.get(1), a.size() > 2 ? a.get(2) : null);
             default:
                 // PING, ECHO, TIME: no data involved, answered here.
                 return done(table.run(new Ctx(null, s.db, System.currentTimeMillis(), 0), a));
@@ -490,8 +498,10 @@ final class ConnectionCommands {
                 }
             }
         }
+        int group = s.txGroup == NO_GROUP ? 0 : s.txGroup;
         s.resetMulti();
-        CompletableFuture<RedisMessage> applied = router.run(ops, s.id, false);
+        CompletableFuture<RedisMessage> applied =
+                router.run(ops, s.id, false, node.shards().get(group));
         if (local.isEmpty()) {
             return applied;
         }
@@ -524,12 +534,20 @@ final class ConnectionCommands {
         if (s.inMulti) {
             return done(R.error("ERR WATCH inside MULTI is not allowed"));
         }
+        int group = 0;
+        if (sharded != null) {
+            group = sharded.groupOf(a.subList(1, a.size()));
+            if (group == ShardedCommands.MIXED || (s.txGroup != NO_GROUP && s.txGroup != group)) {
+                return done(R.error(ShardedCommands.CROSSSLOT));
+            }
+            s.txGroup = group;
+        }
         int db = s.db;
         RedisRead.Builder read = RedisRead.newBuilder().setDb(db).addArgs(ByteString.copyFromUtf8("raftkv.versions"));
         for (int i = 1; i < a.size(); i++) {
             read.addArgs(ByteString.copyFromUtf8(Integer.toString(db))).addArgs(a.get(i));
         }
-        return reads.reply(s, read.build())
+        return reads.reply(s, read.build(), node.shards().get(group))
                 .handleAsync(
                         (r, err) -> {
                             if (err != null) {
@@ -663,14 +681,25 @@ final class ConnectionCommands {
     }
 
     /** A follower's forwarded write: propose it here; the answer is the raw reply bytes. */
-    private CompletableFuture<RedisMessage> forwarded(ByteString payload) {
+    private CompletableFuture<RedisMessage> forwarded(ByteString payload, ByteString groupArg) {
+        int group = 0;
+        if (groupArg != null) {
+            try {
+                group = Integer.parseInt(groupArg.toStringUtf8());
+            } catch (NumberFormatException e) {
+                group = -1;
+            }
+            if (group < 0 || group >= node.shards().size()) {
+                return CompletableFuture.completedFuture(Replies.error("ERR forwarded request for unknown group"));
+            }
+        }
         RedisOps ops;
         try {
             ops = RedisOps.parseFrom(payload);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             return CompletableFuture.completedFuture(Replies.error("ERR malformed forwarded request"));
         }
-        return router.run(ops, 0, true);
+        return router.run(ops, 0, true, node.shards().get(group));
     }
 
     private static Long parseLong(ByteString b) {

@@ -8,7 +8,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-/** The INFO reply: a Server, a Clients and a Raft section, in Redis' {@code field:value} format. */
+/**
+ * The INFO reply: a Server, a Clients and a Raft section, in Redis' {@code field:value} format. With
+ * several groups the Raft section's first fields are group 0's, then a summary over the groups and one
+ * line per group.
+ */
 final class InfoReply {
     private final KvNode node;
 
@@ -18,13 +22,24 @@ final class InfoReply {
 
     CompletableFuture<RedisMessage> reply(Session s, String section) {
         String wanted = section.toLowerCase(Locale.ROOT);
+        boolean raft = wanted.equals("default")
+                || wanted.equals("all")
+                || wanted.equals("everything")
+                || wanted.equals("raft");
+        CompletableFuture<io.raftmanager.examples.kv.GroupSummary> groups =
+                node.shards().size() > 1 && raft
+                        ? io.raftmanager.examples.kv.GroupSummary.of(
+                                node, node.config().requestTimeoutMillis())
+                        : CompletableFuture.completedFuture(null);
         return node.raft()
                 .status()
                 .orTimeout(node.config().requestTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .handle((status, err) -> err != null ? Replies.failure(err, false) : render(s, wanted, status));
+                .thenCombine(groups, (status, summary) -> render(s, wanted, status, summary))
+                .exceptionally(err -> Replies.failure(err, false));
     }
 
-    private RedisMessage render(Session s, String wanted, NodeStatus st) {
+    private RedisMessage render(
+            Session s, String wanted, NodeStatus st, io.raftmanager.examples.kv.GroupSummary groups) {
         boolean all = wanted.equals("default") || wanted.equals("all") || wanted.equals("everything");
         StringBuilder b = new StringBuilder();
         if (all || wanted.equals("server")) {
@@ -82,7 +97,45 @@ final class InfoReply {
                             .append(",lag=")
                             .append(e.getValue().lag())
                             .append("\r\n"));
+            if (groups != null) {
+                appendGroups(b, groups);
+            }
         }
         return Replies.bulk(b.toString());
+    }
+
+    private static void appendGroups(StringBuilder b, io.raftmanager.examples.kv.GroupSummary groups) {
+        b.append("raft_groups:")
+                .append(groups.statuses().size())
+                .append("\r\nraft_groups_led:")
+                .append(groups.led())
+                .append("\r\nraft_groups_leaderless:")
+                .append(groups.leaderless())
+                .append("\r\nraft_group_leaders:")
+                .append(groups.leadersByNode().entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(",")))
+                .append("\r\n");
+        for (int g = 0; g < groups.statuses().size(); g++) {
+            NodeStatus st = groups.statuses().get(g);
+            b.append("raft_group_").append(g).append(':');
+            if (st == null) {
+                b.append("status=unavailable\r\n");
+                continue;
+            }
+            b.append("role=")
+                    .append(st.role().name().toLowerCase(Locale.ROOT))
+                    .append(",term=")
+                    .append(st.term())
+                    .append(",leader=")
+                    .append(st.leader())
+                    .append(",commit_index=")
+                    .append(st.commitIndex())
+                    .append(",applied_index=")
+                    .append(st.appliedIndex())
+                    .append(",last_index=")
+                    .append(st.lastIndex())
+                    .append("\r\n");
+        }
     }
 }

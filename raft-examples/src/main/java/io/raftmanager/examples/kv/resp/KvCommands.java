@@ -3,6 +3,7 @@ package io.raftmanager.examples.kv.resp;
 import com.google.protobuf.ByteString;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.examples.kv.Shard;
 import io.raftmanager.examples.kv.proto.Argv;
 import io.raftmanager.examples.kv.proto.RedisOps;
 import io.raftmanager.examples.kv.proto.RedisRead;
@@ -32,17 +33,62 @@ final class KvCommands {
     private static final Set<String> ALLOW_BUSY =
             Set.of("auth", "hello", "discard", "multi", "quit", "reset", "unwatch", "watch", "raftkv.fwd");
 
+    /** {@link #route}: the request touches no group (or the node has one group only). */
+    static final int NO_GROUP = -1;
+
+    /** {@link #route}: the request spans several groups. */
+    static final int ALL_GROUPS = -2;
+
     private final CommandTable table = CommandTable.get();
+    private final KvNode node;
     private final LeaderRouter router;
     private final KvReads reads;
     private final ConnectionCommands connection;
+    /** Null with one group. */
+    private final ShardedCommands sharded;
+
     private final Blocking blocking;
 
     KvCommands(KvNode node, Forwarder forwarder) {
+        this.node = node;
         this.router = new LeaderRouter(node, forwarder);
         this.reads = new KvReads(node);
-        this.connection = new ConnectionCommands(node, table, router, reads);
+        this.sharded = node.shards().size() > 1 ? new ShardedCommands(node, router, reads) : null;
+        this.connection = new ConnectionCommands(node, table, router, reads, sharded);
         this.blocking = new Blocking(router, reads);
+    }
+
+    /**
+     * The group {@code args} will run in when dispatched now: a group id, {@link #ALL_GROUPS} when it
+     * spans groups, {@link #NO_GROUP} when it touches none (always, with one group). A connection
+     * pipelines requests to one group only (see {@link RespConnection}).
+     */
+    int route(Session s, List<byte[]> args) {
+        if (sharded == null || args.isEmpty()) {
+            return NO_GROUP;
+        }
+        String name = text(args.get(0)).toLowerCase(Locale.ROOT);
+        if (name.equals("exec")) {
+            return !s.inMulti ? NO_GROUP : s.txGroup == NO_GROUP ? 0 : s.txGroup;
+        }
+        if (s.inMulti && !MULTI_CONTROL.contains(name)) {
+            return NO_GROUP; // queued
+        }
+        if (name.startsWith("eval")) {
+            int g = sharded.groupOf(ShardedCommands.scriptKeys(args));
+            return g == ShardedCommands.MIXED ? ALL_GROUPS : g == NO_GROUP ? 0 : g;
+        }
+        CommandSpec spec = table.lookup(name);
+        if (spec == null
+                || !spec.arityOk(args.size())
+                || !(spec.is(Flag.WRITE) || spec.is(Flag.READONLY) || name.equals("watch"))) {
+            return NO_GROUP;
+        }
+        List<ByteString> argv = new ArrayList<>(args.size());
+        for (byte[] a : args) {
+            argv.add(ByteString.copyFrom(a));
+        }
+        return sharded.route(spec, argv);
     }
 
     void opened(Session s) {
@@ -138,11 +184,29 @@ final class KvCommands {
                 s.multiDirty = true;
                 return done(Replies.error("ERR Command not allowed inside a transaction"));
             }
+            if (sharded != null && (spec.is(Flag.WRITE) || spec.is(Flag.READONLY))) {
+                io.raftmanager.examples.kv.proto.Reply refused = sharded.queue(s, spec, argv);
+                if (refused != null) {
+                    s.multiDirty = true;
+                    return done(new ReplyMessage(refused));
+                }
+            }
             s.queued.add(Argv.newBuilder().addAllArgs(argv).build());
             return done(new io.netty.handler.codec.redis.SimpleStringRedisMessage("QUEUED"));
         }
         if (spec.is(Flag.BLOCKING)) {
-            return blocking.run(s, name, argv);
+            Shard shard = node.shards().get(0);
+            if (sharded != null) {
+                int g = sharded.groupOf(ShardedCommands.keys(spec, argv));
+                if (g == ShardedCommands.MIXED) {
+                    return done(Replies.error(ShardedCommands.CROSSSLOT));
+                }
+                shard = node.shards().get(Math.max(0, g));
+            }
+            return blocking.run(s, name, argv, shard);
+        }
+        if (spec.is(Flag.WRITE) && sharded != null) {
+            return sharded.execute(s, spec, argv, true);
         }
         if (spec.is(Flag.WRITE)) {
             RedisOps ops = RedisOps.newBuilder()
@@ -162,6 +226,9 @@ final class KvCommands {
                     argv.add(ByteString.copyFromUtf8(
                             connection.config(limit, limit.endsWith("entries") ? "128" : "64")));
                 }
+            }
+            if (sharded != null) {
+                return sharded.execute(s, spec, argv, false);
             }
             return reads.read(
                     s, RedisRead.newBuilder().setDb(s.db).addAllArgs(argv).build());

@@ -5,6 +5,7 @@ import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.OperationTimeoutException;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.ReadMode;
+import io.raftmanager.examples.kv.Shard;
 import io.raftmanager.examples.kv.proto.KvQuery;
 import io.raftmanager.examples.kv.proto.RedisRead;
 import io.raftmanager.examples.kv.proto.Reply;
@@ -31,15 +32,25 @@ final class KvReads {
 
     /** Reads with the session's database and read mode; completes with the decoded reply. */
     CompletableFuture<Reply> reply(Session session, RedisRead read) {
-        return reply(session, read, session.previous);
+        return reply(session, read, session.previous, node.shards().get(0));
+    }
+
+    /** As {@link #reply(Session, RedisRead)}, in group {@code shard}. */
+    CompletableFuture<Reply> reply(Session session, RedisRead read, Shard shard) {
+        return reply(session, read, session.previous, shard);
     }
 
     /** Reads with the session's database and read mode once {@code after} has completed (either way). */
     CompletableFuture<Reply> reply(Session session, RedisRead read, CompletableFuture<?> after) {
+        return reply(session, read, after, node.shards().get(0));
+    }
+
+    /** As {@link #reply(Session, RedisRead, CompletableFuture)}, in group {@code shard}. */
+    CompletableFuture<Reply> reply(Session session, RedisRead read, CompletableFuture<?> after, Shard shard) {
         ReadMode mode = session.readMode;
         KvQuery query = KvQuery.newBuilder().setRedis(read).build();
         return after.handle((r, e) -> null)
-                .thenCompose(ignored -> attempt(query, mode, System.nanoTime() + timeoutNanos))
+                .thenCompose(ignored -> attempt(shard, query, mode, System.nanoTime() + timeoutNanos))
                 .thenApply(bytes -> {
                     try {
                         return Reply.parseFrom(bytes);
@@ -50,9 +61,9 @@ final class KvReads {
     }
 
     /** Reads this node's own state at once (no read index): for polling, never for an answer. */
-    CompletableFuture<Reply> local(RedisRead read) {
+    CompletableFuture<Reply> local(RedisRead read, Shard shard) {
         KvQuery query = KvQuery.newBuilder().setRedis(read).build();
-        return node.raft()
+        return shard.raft()
                 .read(query.toByteString(), ReadMode.STALE.consistency())
                 .thenApply(bytes -> {
                     try {
@@ -67,8 +78,8 @@ final class KvReads {
         return reply(session, read).handle((r, err) -> err == null ? new ReplyMessage(r) : Replies.failure(err, false));
     }
 
-    private CompletableFuture<ByteString> attempt(KvQuery query, ReadMode mode, long deadlineNanos) {
-        return node.raft()
+    private CompletableFuture<ByteString> attempt(Shard shard, KvQuery query, ReadMode mode, long deadlineNanos) {
+        return shard.raft()
                 .read(query.toByteString(), mode.consistency())
                 .handle((bytes, err) -> {
                     if (err == null) {
@@ -76,7 +87,7 @@ final class KvReads {
                     }
                     if (Replies.unwrap(err) instanceof OperationTimeoutException
                             && System.nanoTime() - deadlineNanos < 0) {
-                        return attempt(query, mode, deadlineNanos);
+                        return attempt(shard, query, mode, deadlineNanos);
                     }
                     return CompletableFuture.<ByteString>failedFuture(err);
                 })

@@ -6,6 +6,7 @@ import io.netty.handler.codec.redis.FullBulkStringRedisMessage;
 import io.netty.handler.codec.redis.RedisMessage;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.examples.kv.Shard;
 import io.raftmanager.examples.kv.proto.KvCommand;
 import io.raftmanager.examples.kv.proto.RedisOps;
 import io.raftmanager.examples.kv.proto.Reply;
@@ -37,22 +38,28 @@ final class LeaderRouter {
      * @param forwarded the request arrived forwarded from another node: answer the raw reply bytes
      */
     CompletableFuture<RedisMessage> run(RedisOps ops, long client, boolean forwarded) {
-        return attempt(ops, client, forwarded, !forwarded);
+        return run(ops, client, forwarded, node.shards().get(0));
     }
 
-    private CompletableFuture<RedisMessage> attempt(RedisOps ops, long client, boolean forwarded, boolean mayReroute) {
-        if (node.isLeader()) {
+    /** As {@link #run(RedisOps, long, boolean)}, in group {@code shard} (its keys' group). */
+    CompletableFuture<RedisMessage> run(RedisOps ops, long client, boolean forwarded, Shard shard) {
+        return attempt(ops, client, forwarded, !forwarded, shard);
+    }
+
+    private CompletableFuture<RedisMessage> attempt(
+            RedisOps ops, long client, boolean forwarded, boolean mayReroute, Shard shard) {
+        if (shard.isLeader()) {
             RedisOps stamped =
                     ops.toBuilder().setTimeMillis(System.currentTimeMillis()).build();
             // No timer per request: the connection answers -TIMEOUT for requests past the deadline.
-            return node.propose(KvCommand.newBuilder().setRedis(stamped).build())
+            return shard.propose(KvCommand.newBuilder().setRedis(stamped).build())
                     .handle((bytes, err) -> {
                         if (err == null) {
                             return CompletableFuture.completedFuture(forwarded ? rawReply(bytes) : decode(bytes));
                         }
                         if (Replies.unwrap(err) instanceof NotLeaderException && mayReroute) {
                             // Refused before entering the log: definitely not applied, safe to route again.
-                            return attempt(ops, client, forwarded, false);
+                            return attempt(ops, client, forwarded, false, shard);
                         }
                         return CompletableFuture.completedFuture(Replies.failure(err, true));
                     })
@@ -61,17 +68,22 @@ final class LeaderRouter {
         if (forwarded) {
             return CompletableFuture.completedFuture(Replies.error("TRYAGAIN leader changed, retry"));
         }
-        long leader = node.leader();
+        long leader = shard.leader();
         if (leader == 0) {
             return CompletableFuture.completedFuture(Replies.NO_LEADER);
         }
-        Optional<InetSocketAddress> address = node.redisAddressOf(leader);
+        Optional<InetSocketAddress> address = node.redisAddressOf(shard, leader);
         if (address.isEmpty()) {
             return CompletableFuture.completedFuture(
                     Replies.error("TRYAGAIN leader " + leader + " has not announced its address yet"));
         }
-        List<byte[]> request =
-                List.of(Forwarder.FORWARD_COMMAND.getBytes(StandardCharsets.US_ASCII), ops.toByteArray());
+        // The group rides along only when there are several, so a one-group node speaks as before.
+        List<byte[]> request = node.shards().size() == 1
+                ? List.of(Forwarder.FORWARD_COMMAND.getBytes(StandardCharsets.US_ASCII), ops.toByteArray())
+                : List.of(
+                        Forwarder.FORWARD_COMMAND.getBytes(StandardCharsets.US_ASCII),
+                        ops.toByteArray(),
+                        Integer.toString(shard.index()).getBytes(StandardCharsets.US_ASCII));
         return forwarder
                 .forward(address.get(), client, request)
                 .thenApply(LeaderRouter::fromLeader)

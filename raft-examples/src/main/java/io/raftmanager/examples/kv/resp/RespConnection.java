@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * answered with {@code -ERR Protocol error: ...} after the earlier replies, then the connection closes,
  * as Redis does. A request still unanswered after the request timeout is answered {@code -TIMEOUT} by a
  * sweep on the connection's own event loop (one timer per busy connection rather than one per request).
+ * With keys sharded over several groups, requests pipeline only while they go to the same group: a
+ * request for another group waits until those in flight are answered, so a connection's commands still
+ * take effect in the order it sent them (each group's log orders only its own).
  */
 final class RespConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(RespConnection.class);
@@ -49,6 +52,8 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     private boolean drainQueued;
 
     private boolean pumpScheduled;
+    /** A request waits for the requests in flight to another group to be answered. */
+    private boolean routeWait;
 
     /** A request awaiting its reply, with what its metrics, its timeout and its encoding need. */
     private record Pending(
@@ -153,9 +158,21 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                 }
                 return;
             }
+            int route = commands.route(session, d.args());
+            if (route != KvCommands.NO_GROUP
+                    && session.routeInflight > 0
+                    && (route == KvCommands.ALL_GROUPS || route != session.route)) {
+                routeWait = true; // resumed by the last of those requests to complete
+                return;
+            }
             deferred.poll();
             session.previous = d.previous();
             CompletableFuture<RedisMessage> f = execute(d.args());
+            if (route != KvCommands.NO_GROUP && f != null && !f.isDone()) {
+                session.route = route;
+                session.routeInflight++;
+                f.whenComplete((r, e) -> ctx.executor().execute(this::routeDone));
+            }
             d.pending().proto()[0] = session.proto;
             if (isRead) {
                 session.lastRead = f;
@@ -167,6 +184,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
                     d.pending().reply().complete(r);
                 }
             });
+        }
+    }
+
+    private void routeDone() {
+        session.routeInflight--;
+        if (session.routeInflight == 0 && routeWait) {
+            routeWait = false;
+            pump();
         }
     }
 

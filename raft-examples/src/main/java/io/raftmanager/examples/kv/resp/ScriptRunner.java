@@ -2,6 +2,8 @@ package io.raftmanager.examples.kv.resp;
 
 import com.google.protobuf.ByteString;
 import io.netty.handler.codec.redis.RedisMessage;
+import io.raftmanager.examples.kv.KvNode;
+import io.raftmanager.examples.kv.Shard;
 import io.raftmanager.examples.kv.proto.RedisOps;
 import io.raftmanager.examples.kv.proto.RedisRead;
 import io.raftmanager.examples.kv.redis.LuaRun;
@@ -45,6 +47,10 @@ final class ScriptRunner implements AutoCloseable {
 
     private record Script(ByteString body, Prototype code) {}
 
+    private final KvNode node;
+    /** Null with one group. */
+    private final ShardedCommands sharded;
+
     private final LeaderRouter router;
     private final KvReads reads;
     private final LongSupplier busyThresholdMillis;
@@ -57,7 +63,15 @@ final class ScriptRunner implements AutoCloseable {
     });
     private volatile Running running;
 
-    ScriptRunner(LeaderRouter router, KvReads reads, LongSupplier busyThresholdMillis, long timeoutMillis) {
+    ScriptRunner(
+            KvNode node,
+            ShardedCommands sharded,
+            LeaderRouter router,
+            KvReads reads,
+            LongSupplier busyThresholdMillis,
+            long timeoutMillis) {
+        this.node = node;
+        this.sharded = sharded;
         this.router = router;
         this.reads = reads;
         this.busyThresholdMillis = busyThresholdMillis;
@@ -97,8 +111,19 @@ final class ScriptRunner implements AutoCloseable {
             }
         }
         int k = numKeys.intValue();
+        // With several groups a script runs in its keys' group (a keyless one in group 0), as Redis
+        // Cluster runs it on the keys' node; keys in several groups are refused.
+        Shard shard = node.shards().get(0);
+        if (sharded != null) {
+            int g = sharded.groupOf(a.subList(3, 3 + k));
+            if (g == ShardedCommands.MIXED) {
+                return done(R.error(ShardedCommands.CROSSSLOT));
+            }
+            shard = node.shards().get(Math.max(0, g));
+        }
         Call call = new Call(
                 s,
+                shard,
                 s.db,
                 script.code(),
                 a.subList(3, 3 + k),
@@ -112,6 +137,7 @@ final class ScriptRunner implements AutoCloseable {
     /** One EVAL, tried until its effects apply or its time runs out. */
     private record Call(
             Session session,
+            Shard shard,
             int db,
             Prototype code,
             List<ByteString> keys,
@@ -121,6 +147,7 @@ final class ScriptRunner implements AutoCloseable {
             CompletableFuture<RedisMessage> reply) {
         Call(
                 Session session,
+                Shard shard,
                 int db,
                 Prototype code,
                 List<ByteString> keys,
@@ -129,6 +156,7 @@ final class ScriptRunner implements AutoCloseable {
                 long deadlineNanos) {
             this(
                     session,
+                    shard,
                     db,
                     code,
                     List.copyOf(keys),
@@ -144,7 +172,7 @@ final class ScriptRunner implements AutoCloseable {
                 .setDb(c.db())
                 .addArgs(ByteString.copyFromUtf8("raftkv.fork"))
                 .build();
-        reads.reply(c.session(), fork, after).whenComplete((r, err) -> {
+        reads.reply(c.session(), fork, after, c.shard()).whenComplete((r, err) -> {
             if (err != null) {
                 c.reply().complete(Replies.failure(err, false));
             } else if (!r.hasInteger()) {
@@ -195,7 +223,7 @@ final class ScriptRunner implements AutoCloseable {
                 .addAllWatches(out.watches())
                 .setTransaction(true)
                 .build();
-        router.run(ops, c.session().id, false).whenComplete((m, err) -> {
+        router.run(ops, c.session().id, false, c.shard()).whenComplete((m, err) -> {
             if (err != null) {
                 c.reply().complete(Replies.failure(err, true));
             } else if (m instanceof ReplyMessage && ((ReplyMessage) m).reply().getNullArray()) {

@@ -69,7 +69,19 @@ final class Session {
                         .build());
     }
 
+    /**
+     * With several groups: the group the transaction's keys (watched or queued) are in, {@link
+     * KvCommands#NO_GROUP} until one is known. A transaction runs in one group's log.
+     */
+    int txGroup = KvCommands.NO_GROUP;
+
+    /** The group the requests in flight go to (they all go to one), and how many there are. */
+    int route = KvCommands.NO_GROUP;
+
+    int routeInflight;
+
     void resetMulti() {
+        txGroup = KvCommands.NO_GROUP;
         inMulti = false;
         multiDirty = false;
         queued.clear();
