@@ -47,6 +47,7 @@ public final class RaftConfig {
     private final int maxSessions;
     private final int digestIntervalTicks;
     private final SnapshotConfig snapshot;
+    private final boolean storageRecovery;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     private RaftConfig(Builder b) {
@@ -71,6 +72,7 @@ public final class RaftConfig {
         this.maxSessions = b.maxSessions;
         this.digestIntervalTicks = b.digestIntervalTicks;
         this.snapshot = b.snapshot;
+        this.storageRecovery = b.storageRecovery;
 
         InvalidConfigException.require(nodeId != 0, "nodeId", "must be non-zero");
         InvalidConfigException.require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
@@ -220,6 +222,14 @@ public final class RaftConfig {
         return snapshot;
     }
 
+    /**
+     * Whether a server with empty, lost or corrupt storage starts non-voting and learns from its peers
+     * before it votes again (see {@link Builder#storageRecovery}). On by default.
+     */
+    public boolean storageRecovery() {
+        return storageRecovery;
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof RaftConfig o
@@ -243,7 +253,8 @@ public final class RaftConfig {
                 && sessionResultWindow == o.sessionResultWindow
                 && maxSessions == o.maxSessions
                 && digestIntervalTicks == o.digestIntervalTicks
-                && snapshot.equals(o.snapshot);
+                && snapshot.equals(o.snapshot)
+                && storageRecovery == o.storageRecovery;
     }
 
     @Override
@@ -269,7 +280,8 @@ public final class RaftConfig {
                 sessionResultWindow,
                 maxSessions,
                 digestIntervalTicks,
-                snapshot);
+                snapshot,
+                storageRecovery);
     }
 
     @Override
@@ -282,7 +294,8 @@ public final class RaftConfig {
                 + maxPendingProposals + ", maxPendingProposalBytes=" + maxPendingProposalBytes
                 + ", learnerCatchUpMarginEntries=" + learnerCatchUpMarginEntries + ", sessionTimeoutMillis="
                 + sessionTimeoutMillis + ", sessionResultWindow=" + sessionResultWindow + ", maxSessions=" + maxSessions
-                + ", digestIntervalTicks=" + digestIntervalTicks + ", snapshot=" + snapshot + "]";
+                + ", digestIntervalTicks=" + digestIntervalTicks + ", snapshot=" + snapshot + ", storageRecovery="
+                + storageRecovery + "]";
     }
 
     /** A builder with every field at its default; {@code nodeId} and {@code clusterId} must be set. */
@@ -331,7 +344,8 @@ public final class RaftConfig {
                 .sessionResultWindow(sessionResultWindow)
                 .maxSessions(maxSessions)
                 .digestIntervalTicks(digestIntervalTicks)
-                .snapshot(snapshot);
+                .snapshot(snapshot)
+                .storageRecovery(storageRecovery);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -357,6 +371,7 @@ public final class RaftConfig {
         private int maxSessions = DEFAULT_MAX_SESSIONS;
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
         private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
+        private boolean storageRecovery = true;
 
         private Builder() {}
 
@@ -462,6 +477,18 @@ public final class RaftConfig {
 
         public Builder snapshot(SnapshotConfig value) {
             snapshot = value;
+            return this;
+        }
+
+        /**
+         * Whether a server whose storage is empty, or was reported lost or corrupt, starts non-voting and
+         * learns from its peers before it votes again (docs/storage-faults.md): a brand-new cluster forms
+         * only once every voter of the initial configuration confirms it is empty too, and a server that
+         * lost its disk catches up before it can be part of a quorum. On by default; turning it off makes
+         * an empty disk trusted at once, which loses acknowledged writes if a used disk was wiped.
+         */
+        public Builder storageRecovery(boolean value) {
+            storageRecovery = value;
             return this;
         }
 

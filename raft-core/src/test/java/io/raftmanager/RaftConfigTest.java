@@ -106,8 +106,12 @@ class RaftConfigTest {
     @Test
     void onlyTheBuilderCreatesOneSoNewSettingsNeverBreakCallers() {
         assertEquals(0, RaftConfig.class.getConstructors().length, "no public constructor");
-        RaftConfig c =
-                RaftConfig.builder().nodeId(3).clusterId("c").maxSessions(7).build();
+        RaftConfig c = RaftConfig.builder()
+                .nodeId(3)
+                .clusterId("c")
+                .maxSessions(7)
+                .storageRecovery(false)
+                .build();
         assertEquals(c, c.toBuilder().build(), "toBuilder keeps every field");
         assertEquals(c.hashCode(), c.toBuilder().build().hashCode());
         assertNotEquals(c, c.toBuilder().maxSessions(8).build());
@@ -138,8 +142,10 @@ class RaftConfigTest {
                 .maxInflightBytes(4096)
                 .maxMessageBytes(512)
                 .maxApplyBytes(2048)
+                .storageRecovery(false)
                 .build();
         assertEquals(c, c.toBuilder().build());
+        assertFalse(c.toBuilder().build().storageRecovery());
         assertFalse(c.toBuilder().build().preVote());
         RaftConfig changed = c.toBuilder().groupId(43).build();
         assertNotEquals(c, changed);

@@ -79,6 +79,9 @@ public final class KvMetrics implements AutoCloseable {
     private final Counter tokenReloadFailures;
     private final Counter respAuthFailures;
     private volatile io.raftmanager.examples.kv.GroupSummary groups;
+    /** Group 0's status at the last scrape, for what state() does not carry (storage recovery). */
+    private volatile NodeStatus status;
+
     static final int TOP = 5;
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
@@ -108,6 +111,10 @@ public final class KvMetrics implements AutoCloseable {
         raftGauge("raft.last.index", NodeState::lastIndex);
         raftGauge("raft.leader.id", s -> s.leader().orElse(0));
         raftGauge("raft.is.leader", s -> s.isLeader() ? 1 : 0);
+        // 1 while the node recovers from empty or lost storage (no vote until it has caught up); from status(),
+        // polled at each scrape: the lock-free state() view does not carry it.
+        Gauge.builder("raft.recovering", this, m -> m.status == null ? Double.NaN : m.status.recovering() ? 1 : 0)
+                .register(registry);
         transportCounter("raft.transport.messages.sent", NettyTransport.Stats::messagesSent);
         transportCounter("raft.transport.messages.received", NettyTransport.Stats::messagesReceived);
         transportCounter("raft.transport.dropped.backpressure", NettyTransport.Stats::droppedBackpressure);
@@ -295,6 +302,7 @@ public final class KvMetrics implements AutoCloseable {
     /** The Prometheus text exposition. */
     public String scrape() {
         try {
+            status = node.raft().status().get(1, TimeUnit.SECONDS);
             if (node.shards().size() > 1) {
                 groups = io.raftmanager.examples.kv.GroupSummary.of(node, 1_000).get(5, TimeUnit.SECONDS);
             }
