@@ -139,6 +139,29 @@ class StorageRecoveryRulesTest {
     }
 
     /**
+     * A follower wiped while its group is quiesced: the leader sends nothing by itself, so it is the
+     * recovering follower's probe that makes the leader send the log again (and wakes it).
+     */
+    @Test
+    void aWipedFollowerWakesItsQuiescedLeaderAndGetsTheLogAgain() {
+        TestNetwork net = cluster();
+        run(net, 80);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 10);
+        assertTrue(leader.raft.quiesce(), "idle and caught up");
+        net.stabilize();
+        long victim = leader.id == 2 ? 3 : 2;
+
+        wipe(net, victim, true);
+        run(net, 100);
+        assertEquals(leader.id, leader(net).id);
+        assertTrue(holds(net.node(victim), W), "the probe made the leader send W again");
+        assertNull(net.node(victim).raft.recovery(), "and the follower recovered");
+    }
+
+    /**
      * A server that lost its log and snapshot and has no configuration of its own (it joined later, so it
      * was bootstrapped empty) cannot know whose logs to hear: it must not vote before catching up
      * (simulator seed 80: it voted for a candidate lacking a committed entry).

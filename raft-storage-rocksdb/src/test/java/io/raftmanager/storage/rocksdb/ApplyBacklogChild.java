@@ -97,12 +97,10 @@ final class ApplyBacklogChild {
 
         @Override
         public ByteString apply(long index, ByteString command) {
-            if (index % 8 == 0) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             applied = index;
             return ByteString.EMPTY;

@@ -3,6 +3,7 @@ package io.raftmanager.storage.rocksdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftmanager.RaftConfig;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,12 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The apply backlog is bounded by a memory budget (four times {@code RaftConfig.maxApplyBytes}), so a long
  * replay into a slow state machine cannot exhaust the heap: a child JVM with a 48 MiB heap replays a
- * 192 MiB committed log. The same child with a budget larger than its heap runs out of memory, which is
- * what an unbounded hand-out would do whatever the budget.
+ * 128 MiB committed log with a 1 MiB budget. The same child with the default budget (16 MiB, so a 64 MiB
+ * backlog) runs out of memory: what the heap needs follows the budget, not the length of the log.
  */
 class ApplyBacklogTest {
-    private static final int ENTRIES = 1536;
-    private static final int ENTRY_BYTES = 128 << 10; // 192 MiB in all
+    private static final int ENTRIES = 1024;
+    private static final int ENTRY_BYTES = 128 << 10; // 128 MiB in all
 
     @TempDir
     Path dir;
@@ -34,8 +35,8 @@ class ApplyBacklogTest {
     }
 
     @Test
-    void aBudgetLargerThanTheHeapRunsOutOfMemory() throws Exception {
-        List<String> lines = runChild(dir.resolve("unbounded"), 1L << 30);
+    void aBacklogBudgetLargerThanTheHeapRunsOutOfMemory() throws Exception {
+        List<String> lines = runChild(dir.resolve("default"), RaftConfig.DEFAULT_MAX_APPLY_BYTES);
         assertEquals("OOM", lines.get(lines.size() - 1), lines::toString);
     }
 
