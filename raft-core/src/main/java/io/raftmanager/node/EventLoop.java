@@ -79,6 +79,10 @@ final class EventLoop implements Worker {
     private boolean quiesceWhenIdle;
     /** The core was quiesced at the end of the last pass: it owes no ticks for the time since. */
     private volatile boolean asleep;
+    /** Shared by the groups of one server to limit campaigns at once; null: campaign freely. */
+    private ElectionPermits permits;
+    /** This group campaigns with one of {@link #permits}. */
+    private boolean holdsPermit;
 
     private int ticksWithoutClientInput;
 
@@ -127,6 +131,11 @@ final class EventLoop implements Worker {
      */
     void quiesceWhenIdle() {
         quiesceWhenIdle = true;
+    }
+
+    /** Campaigns only with a permit from {@code shared} (see {@link ElectionPermits}). Call before start. */
+    void limitElections(ElectionPermits shared) {
+        permits = shared;
     }
 
     /** Whether the core was quiesced at the end of the last pass (any thread; for counts). */
@@ -211,7 +220,7 @@ final class EventLoop implements Worker {
         }
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
-                raft.tick(now);
+                raft.tick(now, mayCampaign());
                 if (quiesceWhenIdle && ++ticksWithoutClientInput >= QUIESCE_AFTER_TICKS && runtimeIdle()) {
                     raft.quiesce();
                 }
@@ -230,7 +239,34 @@ final class EventLoop implements Worker {
             work++;
         }
         asleep = raft.quiesced();
+        if (holdsPermit && raft.role() != Role.PRE_CANDIDATE && raft.role() != Role.CANDIDATE) {
+            releasePermit(); // elected, or following a leader again, or the campaign could not start
+        }
         return work;
+    }
+
+    /**
+     * Whether the coming tick may start the election it is due to start: always without {@link #permits};
+     * otherwise only with a permit. A group still campaigning when its next timeout runs out gives its
+     * permit back and asks again at the next tick, behind the groups that have been waiting.
+     */
+    private boolean mayCampaign() {
+        if (permits == null || !raft.campaignDue()) {
+            return true;
+        }
+        if (holdsPermit) {
+            releasePermit();
+            return false;
+        }
+        holdsPermit = permits.tryAcquire();
+        return holdsPermit;
+    }
+
+    private void releasePermit() {
+        if (holdsPermit) {
+            holdsPermit = false;
+            permits.release();
+        }
     }
 
     /** Nothing waits on this server's loop: no proposal, read, change, transfer or write in flight. */
@@ -528,6 +564,7 @@ final class EventLoop implements Worker {
 
     private void fail(Inputs.Fatal f) {
         failed = true;
+        releasePermit();
         LOG.error("[{}] stopping: {} failed", raft.id(), f.where(), f.cause());
         onFatal.accept(f);
     }
@@ -546,6 +583,7 @@ final class EventLoop implements Worker {
         pendingReads.clear();
         pendingChanges.forEach(p -> p.future().completeExceptionally(unknown));
         pendingChanges.clear();
+        releasePermit();
         if (pendingTransfer != null) {
             pendingTransfer.future().completeExceptionally(closed);
         }
