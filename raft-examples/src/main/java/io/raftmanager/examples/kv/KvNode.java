@@ -159,6 +159,12 @@ public final class KvNode implements AutoCloseable {
                     .transport(transport)
                     .scheduler(engine)
                     .coalesceHeartbeatsMillis(coalesceMillis(config))
+                    // Idle groups stop ticking and heartbeating: with thousands of groups the node idles.
+                    // A node silent for an election timeout is taken for dead and the groups quiesced
+                    // under its leaders wake and elect (a shorter timeout would mistake a busy node for a
+                    // dead one and wake thousands of groups at once).
+                    .quiesceIdleGroups(true)
+                    .nodeLivenessTimeoutMillis(config.electionTimeoutMillis())
                     // group 0's library metrics only: one tagged series set per group would grow with N
                     .metrics(g -> g == 0 ? metrics.raftMetrics(0, config.id()) : NodeMetrics.NOOP)
                     .build();
