@@ -395,6 +395,12 @@ public final class KvNode implements AutoCloseable {
         return slots;
     }
 
+    /** How many of this node's groups are quiesced now (0 with one group, which never quiesces). */
+    public int quiescedGroups() {
+        RaftServer s = server;
+        return s == null ? 0 : s.quiescedGroupCount();
+    }
+
     public KvMetrics metrics() {
         return metrics;
     }
