@@ -50,6 +50,9 @@ public final class KvNode implements AutoCloseable {
     private final java.util.List<Shard> shards;
     private final KeySlots slots;
     private final KvMetrics metrics;
+    /** Threads writing the logs with several groups: that many groups' durable writes share one fsync. */
+    static final int DISK_THREADS_FOR_GROUPS = 32;
+
     private final EventLoopGroup group;
     private final RaftEngine engine;
     private LogStorage storage;
@@ -93,7 +96,8 @@ public final class KvNode implements AutoCloseable {
         this.shards = java.util.List.copyOf(list);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
-        this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id());
+        this.engine = EventLoops.engineOn(
+                group, "raft-kv-n" + config.id(), config.groups() == 1 ? 2 : DISK_THREADS_FOR_GROUPS);
         this.metrics = new KvMetrics(this);
     }
 

@@ -211,7 +211,8 @@ public final class RocksLogEngine implements AutoCloseable {
     /**
      * Opens the log of group {@code groupId}. A group with no stored state is bootstrapped (durably) with
      * an empty log and {@code bootstrapMembership} as the membership of its initial snapshot point; an
-     * existing group ignores {@code bootstrapMembership}. Reads the group's metadata and the last entry;
+     * existing group ignores {@code bootstrapMembership}. Groups may be opened from several threads at
+     * once: the durable writes of new groups then share fsyncs. Reads the group's metadata and the last entry;
      * does not scan the log.
      *
      * @throws IllegalStateException if the group is already open in this engine
@@ -219,6 +220,7 @@ public final class RocksLogEngine implements AutoCloseable {
      */
     public RocksLogStorage group(long groupId, Membership bootstrapMembership) {
         Objects.requireNonNull(bootstrapMembership, "bootstrapMembership");
+        Loaded loaded;
         synchronized (this) {
             if (closed) {
                 throw new StorageException("the RocksDB log engine is closed");
@@ -226,18 +228,31 @@ public final class RocksLogEngine implements AutoCloseable {
             if (groups.containsKey(groupId)) {
                 throw new IllegalStateException("group " + groupId + " is already open");
             }
-            RocksLogStorage s;
             try {
-                s = load(groupId, bootstrapMembership);
+                loaded = load(groupId, bootstrapMembership);
             } catch (RocksDBException e) {
                 throw new StorageException("group " + groupId + ": cannot read its state", e);
             }
-            groups.put(groupId, s);
-            return s;
+            groups.put(groupId, loaded.storage());
         }
+        if (loaded.bootstrap() != null) {
+            // Outside the lock: new groups opened from several threads share one fsync (group commit).
+            try {
+                loaded.storage().write(new LogBatch(null, List.of(), loaded.bootstrap(), true));
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    groups.remove(groupId, loaded.storage());
+                }
+                throw e;
+            }
+        }
+        return loaded.storage();
     }
 
-    private RocksLogStorage load(long g, Membership bootstrap) throws RocksDBException {
+    /** A group's storage, and the snapshot record to write first when the group is new (else null). */
+    private record Loaded(RocksLogStorage storage, SnapshotMeta bootstrap) {}
+
+    private Loaded load(long g, Membership bootstrap) throws RocksDBException {
         byte[] snapKey = Keys.state(g, Keys.SNAPSHOT);
         byte[] snapValue = db.get(stateFamily, snapKey);
         byte[] hsKey = Keys.state(g, Keys.HARD_STATE);
@@ -261,22 +276,20 @@ public final class RocksLogEngine implements AutoCloseable {
             }
             SnapshotMeta meta =
                     SnapshotMeta.newBuilder().setMembership(bootstrap).build();
-            RocksLogStorage s = new RocksLogStorage(this, g, meta, HardState.getDefaultInstance(), 0, 0);
-            s.write(new LogBatch(null, List.of(), meta, true));
-            return s;
+            return new Loaded(new RocksLogStorage(this, g, meta, HardState.getDefaultInstance(), 0, 0), meta);
         }
         SnapshotMeta meta = parse(snapKey, snapValue, g, "snapshot record", SnapshotMeta.parser());
         HardState hs = hsValue == null
                 ? HardState.getDefaultInstance()
                 : parse(hsKey, hsValue, g, "hard state record", HardState.parser());
         if (first < 0) {
-            return new RocksLogStorage(this, g, meta, hs, meta.getIndex(), meta.getTerm());
+            return new Loaded(new RocksLogStorage(this, g, meta, hs, meta.getIndex(), meta.getTerm()), null);
         }
         if (first != meta.getIndex() + 1) {
             throw new StorageException(
                     "group " + g + ": first stored entry is " + first + " but the snapshot ends at " + meta.getIndex());
         }
-        return new RocksLogStorage(this, g, meta, hs, last, lastTerm);
+        return new Loaded(new RocksLogStorage(this, g, meta, hs, last, lastTerm), null);
     }
 
     private static <T> T parse(byte[] key, byte[] value, long g, String what, com.google.protobuf.Parser<T> parser) {
