@@ -4,7 +4,8 @@
 Run from the repository root after `mvn -o package -DskipTests`:
     python3 raft-examples/groups-floors.py G [G...]      e.g. 100 1000 10000
 Environment: BASE (ports, default 24380), XMX (node heap, default 1g), OUT (default target/groups-floors),
-IDLE (seconds of idle measurement, default 20), KILL=0 to skip the kill/restart part.
+SETTLE (seconds between "all quiesced" and the idle measurement, default 20), IDLE (seconds of idle
+measurement, default 20), KILL=0 to skip the kill/restart part.
 
 For each G it prints, with the load average at each step (the machine may be shared: say so with the
 figures): seconds from start until every group has a leader, until leaders are balanced (each node leads
@@ -29,6 +30,7 @@ BASE = int(os.environ.get("BASE", "24380"))
 XMX = os.environ.get("XMX", "1g")
 OUT = os.environ.get("OUT", "target/groups-floors")
 IDLE = float(os.environ.get("IDLE", "20"))
+SETTLE = float(os.environ.get("SETTLE", "20"))
 KILL = os.environ.get("KILL", "1") != "0"
 HZ = os.sysconf("SC_CLK_TCK")
 
@@ -123,18 +125,20 @@ def run(g):
     print("groups=%d (load %s at start)" % (g, load()), flush=True)
     t0 = time.time()
     cluster = subprocess.Popen(
-        ["java", "-Draftkv.node.xmx=" + XMX, "-jar", JAR, "cluster", "--groups", str(g), "--base-port", str(BASE),
+        ["java", "-Draftkv.node.xmx=" + XMX] + (["-Draftkv.maxElections=" + os.environ["ELECTIONS"]] if "ELECTIONS" in os.environ else []) + ["-jar", JAR, "cluster", "--groups", str(g), "--base-port", str(BASE),
          "--data", data], stdout=log, stderr=subprocess.STDOUT)
     restarted = None
     try:
         nodes = [1, 2, 3]
         limit = 600
+        wait("every node up with its groups created", lambda s: all(v["count"] == g for v in s.values()), nodes, t0,
+             limit)
         if wait("every group has a leader", elected(g), nodes, t0, limit) is None:
             return
         wait("leaders balanced (G/3 each)", balanced(g), nodes, t0, limit)
         wait("every group quiesced on every node", quiesced(g), nodes, t0, limit)
         pids = children(cluster.pid)
-        time.sleep(5)
+        time.sleep(SETTLE)  # the JIT compilers and the last transfers settle
         m0, c0, (all0, idle0), s0 = sent(1), cpu_ticks(pids), machine(), time.time()
         time.sleep(IDLE)
         m1, c1, (all1, idle1), s1 = sent(1), cpu_ticks(pids), machine(), time.time()
