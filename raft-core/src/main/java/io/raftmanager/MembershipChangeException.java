@@ -30,7 +30,8 @@ public final class MembershipChangeException extends RaftException {
         /**
          * The change removes or demotes the leader of a two-voter configuration (refused unless forced): the
          * other voter may not learn that the change committed before the leader hands off, and then needs
-         * the removed leader's vote, which it cannot get (etcd-io/etcd#10563). Transfer leadership first.
+         * the removed leader's vote (etcd-io/etcd#10563). While the removed server runs, its refusal tells
+         * the other voter the change committed; once it is gone, nothing can. Transfer leadership first.
          */
         LEADER_REMOVAL_FROM_TWO_VOTERS,
         /**

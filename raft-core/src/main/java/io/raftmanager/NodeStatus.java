@@ -7,6 +7,11 @@ import java.util.Map;
  *
  * @param leader the leader this node knows of, 0 if none
  * @param peers when this node leads: per member, its replication state; otherwise empty
+ * @param recovery while this node recovers from empty or lost storage and neither votes nor campaigns,
+ *     why (for example "recovering: waiting to catch up to index 42 (at 17)"); null when it votes normally
+ *     (docs/storage-faults.md)
+ * @param diskFull whether this node's disk is full: its writes wait (retried until space returns), it
+ *     refuses proposals with {@link io.raftmanager.spi.StorageFullException} and still serves reads
  */
 public record NodeStatus(
         long id,
@@ -16,7 +21,14 @@ public record NodeStatus(
         long commitIndex,
         long appliedIndex,
         long lastIndex,
-        Map<Long, PeerStatus> peers) {
+        Map<Long, PeerStatus> peers,
+        String recovery,
+        boolean diskFull) {
+
+    /** Whether this node recovers from empty or lost storage: it then neither votes nor campaigns. */
+    public boolean recovering() {
+        return recovery != null;
+    }
 
     /**
      * The leader's view of one member.

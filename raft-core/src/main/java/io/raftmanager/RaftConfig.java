@@ -17,7 +17,8 @@ package io.raftmanager;
  * @param maxInflightMessages per follower, how many AppendEntries may be unacknowledged
  * @param maxInflightBytes per follower, how many entry bytes may be unacknowledged
  * @param maxMessageBytes the entry bytes one AppendEntries carries at most (one entry always fits)
- * @param maxApplyBytes the entry bytes one batch of committed entries carries at most
+ * @param maxApplyBytes the entry bytes one batch of committed entries carries at most; at most four
+ *     batches' worth is handed out and not yet applied at a time (the apply backlog's memory bound)
  * @param leaseDriftTicks lease reads: how much shorter than the election timeout a leader's lease is,
  *     to allow for clock drift between servers; in [1, {@code electionTicks}). The lease lasts {@code
  *     (electionTicks - leaseDriftTicks) * tickMillis} on the leader's clock and stays safe while no
@@ -49,6 +50,11 @@ package io.raftmanager;
  *     restore a healthy server's snapshot) and restart it: the log is intact, so it re-applies from there.
  *     Set it on every server alike
  * @param snapshot the snapshot and log-compaction policy (used by the runtime only)
+ * @param storageRecovery a server whose storage is empty, or was reported lost or corrupt, starts
+ *     non-voting and learns from its peers before it votes again (docs/storage-faults.md): a brand-new
+ *     cluster forms only once every voter of the initial configuration confirms it is empty too, and a
+ *     server that lost its disk catches up before it can be part of a quorum. On by default; turning it off
+ *     makes an empty disk trusted at once, which loses acknowledged writes if a used disk was wiped
  */
 public record RaftConfig(
         long nodeId,
@@ -71,7 +77,8 @@ public record RaftConfig(
         int sessionResultWindow,
         int maxSessions,
         int digestIntervalTicks,
-        SnapshotConfig snapshot) {
+        SnapshotConfig snapshot,
+        boolean storageRecovery) {
 
     public static final int DEFAULT_ELECTION_TICKS = 10;
     public static final int DEFAULT_HEARTBEAT_TICKS = 1;
@@ -179,7 +186,8 @@ public record RaftConfig(
                 .sessionResultWindow(sessionResultWindow)
                 .maxSessions(maxSessions)
                 .digestIntervalTicks(digestIntervalTicks)
-                .snapshot(snapshot);
+                .snapshot(snapshot)
+                .storageRecovery(storageRecovery);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -205,6 +213,7 @@ public record RaftConfig(
         private int maxSessions = DEFAULT_MAX_SESSIONS;
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
         private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
+        private boolean storageRecovery = true;
 
         private Builder() {}
 
@@ -313,6 +322,11 @@ public record RaftConfig(
             return this;
         }
 
+        public Builder storageRecovery(boolean value) {
+            storageRecovery = value;
+            return this;
+        }
+
         public RaftConfig build() {
             return new RaftConfig(
                     nodeId,
@@ -335,7 +349,8 @@ public record RaftConfig(
                     sessionResultWindow,
                     maxSessions,
                     digestIntervalTicks,
-                    snapshot);
+                    snapshot,
+                    storageRecovery);
         }
     }
 }

@@ -23,4 +23,15 @@ public interface RaftListener {
      * @param reportedDigest the diverged server's digest
      */
     default void onDivergence(long server, long index, long expectedDigest, long reportedDigest) {}
+
+    /**
+     * The node stopped after a failure it cannot continue from: a worker died on an unexpected exception,
+     * the state machine threw, or the storage failed (an fsync error, a corrupt read). Every pending
+     * operation fails with {@link ClosedException}; restart the node to recover. Called once, from the
+     * thread that saw the failure.
+     *
+     * @param where which part failed (for example "log writer" or "applier")
+     * @param cause what it failed with
+     */
+    default void onFailure(String where, Throwable cause) {}
 }

@@ -128,7 +128,8 @@ class RaftConfigTest {
                         1,
                         1,
                         0,
-                        SnapshotConfig.DEFAULTS));
+                        SnapshotConfig.DEFAULTS,
+                        true));
         assertEquals("maxInflightMessages", e.field());
     }
 
@@ -146,8 +147,10 @@ class RaftConfigTest {
                 .maxInflightBytes(4096)
                 .maxMessageBytes(512)
                 .maxApplyBytes(2048)
+                .storageRecovery(false)
                 .build();
         assertEquals(c, c.toBuilder().build());
+        assertFalse(c.toBuilder().build().storageRecovery());
         assertFalse(c.toBuilder().build().preVote());
         RaftConfig changed = c.toBuilder().groupId(43).build();
         assertNotEquals(c, changed);

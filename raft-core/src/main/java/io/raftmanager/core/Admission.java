@@ -95,7 +95,7 @@ final class Admission {
             r.send(Messages.appendRejectStale(r, m.getFrom()), false);
         } else if (m.hasVoteRequest() && m.getVoteRequest().getPreVote()) {
             // Tell a pre-candidate with a stale term about ours, so it can catch up instead of retrying forever.
-            r.send(Messages.voteResponse(r, m.getFrom(), r.term, true, false), false);
+            r.send(Messages.voteRefusal(r, m.getFrom(), r.term, true), false);
         } else {
             Raft.LOG.debug(
                     "[{}] ignoring {} from {} at stale r.term {} < {}",

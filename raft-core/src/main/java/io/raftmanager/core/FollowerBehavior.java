@@ -51,6 +51,7 @@ final class FollowerBehavior {
 
     private void handleAppend(RaftMessage m) {
         AppendEntriesRequest a = m.getAppendRequest();
+        r.recovery.onLeaderCommit(a.getLeaderCommit());
         long committed = r.raftLog.committed();
         if (a.getPrevLogIndex() < committed) {
             // Everything up to our commit index matches any leader's log (leader completeness, §5.4).

@@ -225,6 +225,19 @@ final class LeaderBehavior {
     }
 
     /**
+     * A recovering peer (its recovery probe says it holds up to {@code lastIndex}) may have lost entries
+     * it acknowledged: replicate to it again from what it holds.
+     */
+    void onPeerLostEntries(long peer, long lastIndex) {
+        Progress pr = r.tracker.progress(peer);
+        if (pr != null && pr.regressTo(lastIndex)) {
+            Raft.LOG.info(
+                    "[{}] peer {} lost entries it had acknowledged; replicating again from {}", r.id, peer, lastIndex);
+            sendAppend(peer, true);
+        }
+    }
+
+    /**
      * A leader that is no longer a voter transfers leadership to the voter of the incoming configuration
      * whose log is longest (lowest id on a tie), restarting any transfer in progress.
      */

@@ -58,6 +58,12 @@ final class MessageValidator {
                     throw malformed("last_log_term " + m.getVoteRequest().getLastLogTerm() + " > term " + m.getTerm());
                 }
             }
+            case VOTE_RESPONSE -> {
+                nonNegative("commit", m.getVoteResponse().getCommit());
+                nonNegative("commit_term", m.getVoteResponse().getCommitTerm());
+            }
+            case RECOVERY_PROBE ->
+                nonNegative("last_index", m.getRecoveryProbe().getLastIndex());
             case APPEND_REQUEST -> validateAppend(m);
             case APPEND_RESPONSE -> {
                 AppendEntriesResponse r = m.getAppendResponse();

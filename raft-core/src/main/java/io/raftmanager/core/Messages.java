@@ -45,6 +45,20 @@ final class Messages {
                 .build();
     }
 
+    /**
+     * A refused (pre-)vote that tells the candidate what this server knows committed (nothing while it
+     * recovers: what it holds is not yet confirmed).
+     */
+    static RaftMessage voteRefusal(Raft r, long to, long term, boolean pre) {
+        long commit = r.recovery.active() ? 0 : r.raftLog.committed();
+        return envelope(r, to, term)
+                .setVoteResponse(VoteResponse.newBuilder()
+                        .setPreVote(pre)
+                        .setCommit(commit)
+                        .setCommitTerm(r.raftLog.termOrZero(commit)))
+                .build();
+    }
+
     static RaftMessage append(Raft r, long to, long prevIndex, long prevTerm, List<Entry> entries, long commit) {
         return envelope(r, to, r.term)
                 .setAppendRequest(AppendEntriesRequest.newBuilder()

@@ -53,6 +53,7 @@ public final class Raft {
     final Reconfiguration reconfiguration = new Reconfiguration(this);
     private final Admission admission = new Admission(this);
     final Snapshots snapshots = new Snapshots(this);
+    final Recovery recovery = new Recovery(this);
     final Quiescence quiescence = new Quiescence(this);
 
     long term;
@@ -92,6 +93,15 @@ public final class Raft {
      * change removed).
      */
     long durableCommit;
+    /**
+     * Batches handed out for applying and not yet reported applied: {last index, entry bytes}. While they
+     * hold {@link #APPLY_BACKLOG_BATCHES} times {@code maxApplyBytes}, no more are handed out, so a slow
+     * state machine or a long replay at start-up cannot fill the heap with committed entries.
+     */
+    private final java.util.ArrayDeque<long[]> applyBacklog = new java.util.ArrayDeque<>();
+
+    private long applyBacklogBytes;
+    static final int APPLY_BACKLOG_BATCHES = 4;
     /** Leader: the target of a leadership transfer in progress, or 0. */
     long leadTransferee;
     /** Leader: ticks since the transfer started. */
@@ -105,25 +115,35 @@ public final class Raft {
     private long lastTerm;
     private long lastVote;
     private long lastCommit;
+    private boolean lastRecovering;
     private long readyNumber;
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
     /** What a handed-out Ready asked to persist, remembered until the runtime acknowledges it. */
-    private record PendingPersist(long number, EntryId lastEntry, HardState hardState, SnapshotMeta snapshot) {}
+    private record PendingPersist(
+            long number, EntryId lastEntry, long generation, HardState hardState, SnapshotMeta snapshot) {}
 
     private Raft(RaftConfig config, LogReader log, PersistentState state, RandomGenerator random) {
         this.config = config;
         this.id = config.nodeId();
         this.random = random;
         HardState hs = state.hardState();
-        this.raftLog = new RaftLog(log, hs.getCommit());
+        // After a loss the commit index may point past what survived of the log.
+        boolean damaged = state.lost() || hs.getRecovering();
+        long commit = damaged ? Math.min(hs.getCommit(), log.lastIndex()) : hs.getCommit();
+        this.raftLog = new RaftLog(log, commit);
         this.term = hs.getTerm();
         this.vote = hs.getVote();
+        if (damaged && term < raftLog.lastEntryId().term()) {
+            term = raftLog.lastEntryId().term(); // the hard state was lost but entries survived
+            vote = 0;
+        }
         this.membership = state.membership();
-        this.durableCommit = hs.getCommit();
+        this.durableCommit = commit;
         this.tracker = new ProgressTracker(membership);
         this.honoursLeaseAfterRestart = config.checkQuorum() && term > 0;
         rememberReported();
+        recovery.start(state);
         resetRandomizedElectionTimeout();
         LOG.info(
                 "[{}] starting at term {}, vote {}, commit {}, last {}, members {}",
@@ -188,6 +208,7 @@ public final class Raft {
             leader.tick();
         } else {
             tickElection(mayCampaign);
+            recovery.tick();
         }
     }
 
@@ -266,7 +287,7 @@ public final class Raft {
             return;
         }
         if (!promotable()) {
-            LOG.info("[{}] is not a voter and cannot campaign", id);
+            LOG.info("[{}] cannot campaign: {}", id, recovery.active() ? recovery.describe() : "not a voter");
             return;
         }
         if (reconfiguration.hasUnappliedCommittedConfig()) {
@@ -359,6 +380,22 @@ public final class Raft {
         leader.transferTo(target);
     }
 
+    /**
+     * A leader that cannot go on (its disk is full or stalls) hands leadership to the most up-to-date other
+     * voter, as a transfer (thesis §3.10). Nothing happens if this server is not the leader, a transfer is
+     * already under way, or no other voter exists. Returns whether a hand-off started.
+     */
+    public boolean handOffLeadership(String why) {
+        if (role != Role.LEADER
+                || leadTransferee != 0
+                || tracker.voterIds().stream().allMatch(v -> v == id)) {
+            return false;
+        }
+        LOG.info("[{}] hands off leadership: {}", id, why);
+        leader.handOff();
+        return true;
+    }
+
     /** Proposes several commands at once; they get consecutive indexes. */
     public List<EntryId> proposeBatch(List<ByteString> commands) {
         return proposeBatch(commands, null);
@@ -384,10 +421,29 @@ public final class Raft {
      */
     public void step(RaftMessage m) {
         MessageValidator.validate(m, config);
+        // A probe wakes a quiesced core too: the recovering server needs the leader's heartbeats.
         if (quiescence.quiesced() && !quiescence.keepsQuiescence(m)) {
             quiescence.wakeFor(m);
         }
+        // Recovery probes carry information only: answered and recorded whatever the terms.
+        if (m.hasRecoveryProbe()) {
+            Recovery.answer(this, m);
+            return;
+        }
+        if (m.hasRecoveryProbeResponse()) {
+            recovery.onResponse(m);
+            return;
+        }
         if (!admission.admitSender(m)) {
+            return;
+        }
+        if (m.hasVoteResponse() && !m.getVoteResponse().getGranted()) {
+            VoteRequests.learnCommit(this, m); // before the term checks: a commit index is true in any term
+        }
+        if (m.hasVoteRequest() && recovery.active() && !recovery.mayVote(m)) {
+            // Refused whatever the term, and without taking the term up: a recovering server that adopted a
+            // stale candidate's ever-rising term would then knock every real candidate down with it.
+            VoteRequests.refuseWhileRecovering(this, m);
             return;
         }
         if (m.getTerm() > term) {
@@ -403,6 +459,7 @@ public final class Raft {
             case CANDIDATE, PRE_CANDIDATE -> candidate.step(m);
             case FOLLOWER -> follower.step(m);
         }
+        recovery.maybeFinish();
     }
 
     /**
@@ -531,7 +588,7 @@ public final class Raft {
     }
 
     boolean promotable() {
-        return tracker.isVoter(id);
+        return tracker.isVoter(id) && !recovery.active();
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -569,6 +626,7 @@ public final class Raft {
                 .setTerm(term)
                 .setVote(vote)
                 .setCommit(raftLog.committed())
+                .setRecovering(recovery.active())
                 .build();
     }
 
@@ -577,7 +635,10 @@ public final class Raft {
     }
 
     private boolean hardStateChanged() {
-        return term != lastTerm || vote != lastVote || raftLog.committed() != lastCommit;
+        return term != lastTerm
+                || vote != lastVote
+                || raftLog.committed() != lastCommit
+                || recovery.active() != lastRecovering;
     }
 
     /** Remembers what the last Ready reported, so the next one carries only changes. */
@@ -587,6 +648,7 @@ public final class Raft {
         lastTerm = term;
         lastVote = vote;
         lastCommit = raftLog.committed();
+        lastRecovering = recovery.active();
     }
 
     /** Whether {@link #ready()} has anything to hand out. */
@@ -597,7 +659,7 @@ public final class Raft {
                 || (role == Role.LEADER && reads.hasUnsent())
                 || raftLog.hasEntriesToPersist()
                 || raftLog.hasSnapshotToPersist()
-                || raftLog.hasEntriesToApply(durableCommit)
+                || (mayHandOutApplies() && raftLog.hasEntriesToApply(durableCommit))
                 || softStateChanged()
                 || hardStateChanged();
     }
@@ -609,7 +671,16 @@ public final class Raft {
         }
         // Configurations take effect as their entries are handed out for applying (see Reconfiguration);
         // first, so that the role, messages and entries that follow from them go out in this Ready.
-        List<Entry> toApply = raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit);
+        List<Entry> toApply =
+                mayHandOutApplies() ? raftLog.takeEntriesToApply(config.maxApplyBytes(), durableCommit) : List.of();
+        if (!toApply.isEmpty()) {
+            long bytes = 0;
+            for (Entry e : toApply) {
+                bytes += e.getData().size();
+            }
+            applyBacklog.add(new long[] {toApply.get(toApply.size() - 1).getIndex(), bytes});
+            applyBacklogBytes += bytes;
+        }
         Membership changed = reconfiguration.applyEntries(toApply) ? membership : null;
         Membership restored = snapshots.takeRestoredMembership();
         changed = restored != null && changed == null ? restored : changed;
@@ -618,7 +689,7 @@ public final class Raft {
         SoftState ss = softStateChanged() ? softState() : null;
         HardState hs = hardStateChanged() ? hardState() : null;
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
-        boolean mustSync = term != lastTerm || vote != lastVote;
+        boolean mustSync = term != lastTerm || vote != lastVote || recovery.active() != lastRecovering;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
         mustSync |= !toPersist.isEmpty() || snapshot != null;
         readyNumber++;
@@ -636,7 +707,8 @@ public final class Raft {
                 mustSync);
         if (rd.hasPersistWork()) {
             EntryId last = toPersist.isEmpty() ? null : EntryId.of(toPersist.get(toPersist.size() - 1));
-            pendingPersist.add(new PendingPersist(readyNumber, last, rd.hardState(), snapshot));
+            pendingPersist.add(
+                    new PendingPersist(readyNumber, last, raftLog.unstableGeneration(), rd.hardState(), snapshot));
         }
         rememberReported();
         messages = new ArrayList<>();
@@ -659,7 +731,7 @@ public final class Raft {
                 durableCommit = Math.max(durableCommit, p.snapshot().getIndex());
             }
             if (p.lastEntry() != null) {
-                raftLog.stableTo(p.lastEntry());
+                raftLog.stableTo(p.lastEntry(), p.generation());
             }
             HardState hs = p.hardState();
             if (hs != null) {
@@ -678,9 +750,20 @@ public final class Raft {
         }
     }
 
-    /** The state machine has applied every entry up to {@code index} handed out so far. */
+    /**
+     * The state machine has applied every entry up to {@code index} handed out so far. Committed entries
+     * are handed out only while those not yet reported applied hold less than four times {@code
+     * maxApplyBytes}: the apply backlog is bounded, and a runtime must report progress to get more.
+     */
     public void applied(long index) {
         raftLog.appliedTo(index);
+        while (!applyBacklog.isEmpty() && applyBacklog.peek()[0] <= index) {
+            applyBacklogBytes -= applyBacklog.poll()[1];
+        }
+    }
+
+    private boolean mayHandOutApplies() {
+        return applyBacklogBytes < APPLY_BACKLOG_BATCHES * config.maxApplyBytes();
     }
 
     /** Acknowledges a fully carried-out Ready: persisted, then applied. */
@@ -727,5 +810,13 @@ public final class Raft {
 
     public Membership membership() {
         return membership;
+    }
+
+    /**
+     * Why this server does not vote or campaign yet while it recovers from empty or lost storage (for
+     * example "recovering: waiting to catch up to index 42 (at 17)"), or null when it votes normally.
+     */
+    public String recovery() {
+        return recovery.describe();
     }
 }

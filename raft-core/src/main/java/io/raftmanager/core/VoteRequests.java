@@ -1,10 +1,21 @@
 package io.raftmanager.core;
 
+import io.raftmanager.Role;
 import io.raftmanager.proto.RaftMessage;
 
 /** The RequestVote receiver: whether to grant a vote or pre-vote. */
 final class VoteRequests {
     private VoteRequests() {}
+
+    /** A recovering server may have forgotten entries and votes: it answers every (pre-)vote with a refusal. */
+    static void refuseWhileRecovering(Raft r, RaftMessage m) {
+        boolean pre = m.getVoteRequest().getPreVote();
+        Raft.LOG.debug("[{}] refuses {}vote to {}: {}", r.id, pre ? "pre-" : "", m.getFrom(), r.recovery.describe());
+        // Never at a term above the asker's own: a refused vote counts at the candidate's term, and a refused
+        // pre-vote carries our term, which is ignored if lower (the prospective term would depose the asker).
+        long term = pre ? Math.min(r.term, m.getTerm() - 1) : m.getTerm();
+        r.send(Messages.voteResponse(r, m.getFrom(), term, pre, false), false);
+    }
 
     /** Raft Figure 2 RequestVote receiver rules, shared by every role (plus PreVote, thesis §9.6). */
     static void handle(Raft r, RaftMessage m) {
@@ -29,7 +40,23 @@ final class VoteRequests {
                     r.vote,
                     r.leaderId,
                     upToDate);
-            r.send(Messages.voteResponse(r, m.getFrom(), r.term, pre, false), true);
+            r.send(Messages.voteRefusal(r, m.getFrom(), r.term, pre), true);
+        }
+    }
+
+    /**
+     * Learns a commit index from a refused (pre-)vote: if this server holds the entry the responder has
+     * committed, its log matches up to there and is committed up to there. A fact, valid whatever the terms
+     * of the two; a leader counts its own replicas instead.
+     */
+    static void learnCommit(Raft r, RaftMessage m) {
+        long commit = m.getVoteResponse().getCommit();
+        long term = m.getVoteResponse().getCommitTerm();
+        if (r.role == Role.LEADER || commit <= r.raftLog.committed() || commit > r.raftLog.lastIndex()) {
+            return;
+        }
+        if (r.raftLog.maybeCommit(commit, term)) {
+            Raft.LOG.info("[{}] learns from {} that the log is committed up to {}", r.id, m.getFrom(), commit);
         }
     }
 }

@@ -22,6 +22,7 @@ import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.InboundHandler;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotChecksumException;
 import io.raftmanager.spi.SnapshotIds;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
@@ -48,6 +49,7 @@ import java.util.random.RandomGenerator;
  * one; this class is public only so that builder can reach it.
  */
 public final class DefaultRaftNode implements RaftNode {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DefaultRaftNode.class);
     private final RaftConfig config;
     private final Transport transport;
     private final StateMachine stateMachine;
@@ -169,7 +171,38 @@ public final class DefaultRaftNode implements RaftNode {
             throw new StorageException("node " + config.nodeId() + ": the log starts after " + base.getIndex()
                     + " but the snapshot store holds " + (latest == null ? "nothing" : SnapshotIds.describe(latest)));
         }
+        if (latest != null) {
+            verifyPayload(config, store, latest);
+        }
         return latest;
+    }
+
+    /**
+     * A snapshot restored locally is checked against its payload checksum first, as a transferred one is:
+     * a damaged one is never handed to the state machine.
+     *
+     * @throws SnapshotChecksumException if the payload does not match; the remedy is to delete the node's
+     *     data directory and restart it, and it recovers from its peers (docs/storage-faults.md)
+     */
+    static void verifyPayload(RaftConfig config, SnapshotStore store, SnapshotMeta meta) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        long size = 0;
+        byte[] buf = new byte[64 << 10];
+        try (java.io.InputStream in = store.open(meta, 0)) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                crc.update(buf, 0, n);
+                size += n;
+            }
+        } catch (IOException e) {
+            throw new StorageException(
+                    "node " + config.nodeId() + ": cannot read snapshot " + SnapshotIds.describe(meta), e);
+        }
+        if (size != meta.getSizeBytes() || (int) crc.getValue() != meta.getChecksum()) {
+            throw new SnapshotChecksumException("node " + config.nodeId() + ": snapshot " + SnapshotIds.describe(meta)
+                    + " is damaged (" + size + " bytes with CRC32C " + Integer.toHexString((int) crc.getValue())
+                    + ", expected " + meta.getSizeBytes() + " with " + Integer.toHexString(meta.getChecksum())
+                    + "); delete this node's data directory and restart it: it recovers from its peers");
+        }
     }
 
     @Override
@@ -359,7 +392,7 @@ public final class DefaultRaftNode implements RaftNode {
 
     @Override
     public CompletableFuture<NodeStatus> status() {
-        return postToLoop(f -> (Runnable) () -> f.complete(describe(raftOnLoop())));
+        return postToLoop(f -> (Runnable) () -> f.complete(describe(raftOnLoop(), loop.diskFull())));
     }
 
     /**
@@ -378,13 +411,22 @@ public final class DefaultRaftNode implements RaftNode {
         return f;
     }
 
-    private static NodeStatus describe(Raft raft) {
+    private static NodeStatus describe(Raft raft, boolean diskFull) {
         Status s = raft.status();
         Map<Long, NodeStatus.PeerStatus> peers = new HashMap<>();
         raft.matchIndexes()
                 .forEach((id, match) -> peers.put(id, new NodeStatus.PeerStatus(match, s.lastIndex() - match)));
         return new NodeStatus(
-                s.id(), s.role(), s.term(), s.leader(), s.commit(), s.applied(), s.lastIndex(), Map.copyOf(peers));
+                s.id(),
+                s.role(),
+                s.term(),
+                s.leader(),
+                s.commit(),
+                s.applied(),
+                s.lastIndex(),
+                Map.copyOf(peers),
+                raft.recovery(),
+                diskFull);
     }
 
     @Override
@@ -468,7 +510,17 @@ public final class DefaultRaftNode implements RaftNode {
     }
 
     private void onFatal(Inputs.Fatal f) {
-        failure = f.cause();
+        if (failure == null) {
+            failure = f.cause();
+            metrics.recordFailure(f.where());
+            for (RaftListener l : listeners) {
+                try {
+                    l.onFailure(f.where(), f.cause());
+                } catch (RuntimeException e) {
+                    LOG.warn("[{}] listener failed", config.nodeId(), e);
+                }
+            }
+        }
         // Stop from another thread: the loop cannot join itself.
         Thread t = new Thread(this::close, "raft-" + config.nodeId() + "-stop");
         t.setDaemon(true);

@@ -19,6 +19,7 @@ import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.SessionEntry;
+import io.raftmanager.spi.StorageFullException;
 import io.raftmanager.spi.Transport;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -72,9 +73,15 @@ final class EventLoop implements Worker {
     private long leaderTerm;
     private long leaderSinceNanos;
     private int writesInFlight;
+    /** When the writer last made progress, or was handed work while idle: a stall is measured from it. */
+    private long writesWaitingSince;
+
     private Role role = Role.FOLLOWER;
     private long leader;
     private boolean failed;
+    static final long MIN_DISK_STALL_NANOS = 5_000_000_000L;
+    /** A leader whose disk write takes longer than this hands leadership off. */
+    private final long diskStallNanos;
     /** Set before start by a host that detects dead servers and wakes groups (RaftServer). */
     private boolean quiesceWhenIdle;
     /** The core was quiesced at the end of the last pass: it owes no ticks for the time since. */
@@ -111,6 +118,9 @@ final class EventLoop implements Worker {
         this.metrics = metrics;
         this.tickNanos = tickNanos;
         this.readTimeoutNanos = tickNanos * readTimeoutTicks;
+        // Four election timeouts, and never under 5 s: a loaded machine's fsync can take a second or two,
+        // and handing leadership around for that would hurt more than the wait.
+        this.diskStallNanos = Math.max(2 * readTimeoutNanos, MIN_DISK_STALL_NANOS);
         this.listeners = listeners;
         this.onFatal = onFatal;
         this.nextTickNanos = scheduler.nanoTime() + tickNanos;
@@ -136,6 +146,11 @@ final class EventLoop implements Worker {
     /** Campaigns only with a permit from {@code shared} (see {@link ElectionPermits}). Call before start. */
     void limitElections(ElectionPermits shared) {
         permits = shared;
+    }
+
+    /** Whether the disk is full: writes wait for space and proposals are refused (any thread). */
+    boolean diskFull() {
+        return writer.diskFull();
     }
 
     /** Whether the core was quiesced at the end of the last pass (any thread; for counts). */
@@ -183,6 +198,7 @@ final class EventLoop implements Worker {
                 transfer(t);
             } else if (in instanceof Inputs.Persisted p) {
                 writesInFlight -= p.count();
+                writesWaitingSince = scheduler.nanoTime(); // progress: a stall counts from here
                 for (RaftMessage m : p.messagesAfterPersist()) {
                     transport.send(m);
                 }
@@ -233,6 +249,7 @@ final class EventLoop implements Worker {
             reportReplication();
             expireReads(now);
             expireTransfer(now);
+            handOffIfDiskStalls(now);
         }
         while (raft.hasReady()) {
             handleReady(raft.ready());
@@ -296,6 +313,13 @@ final class EventLoop implements Worker {
     }
 
     private void propose(List<Inputs.Proposal> proposals) {
+        if (writer.diskFull()) {
+            StorageFullException e = new StorageFullException(
+                    "node " + raft.id() + " refuses writes: its disk is full (they resume when space returns)");
+            proposals.forEach(p -> p.future().completeExceptionally(e));
+            metrics.recordRejected("disk-full");
+            return;
+        }
         if (raft.role() != Role.LEADER) {
             NotLeaderException e = new NotLeaderException(raft.id(), raft.leaderId());
             proposals.forEach(p -> p.future().completeExceptionally(e));
@@ -374,20 +398,27 @@ final class EventLoop implements Worker {
             metrics.recordCommitted(rd.hardState().getCommit());
         }
         if (rd.hasPersistWork() && writesInFlight == 0 && LogWriter.writableByLoop(rd)) {
+            boolean done;
             try {
                 writer.writeOnLoop(rd);
+                done = true;
+            } catch (StorageFullException e) {
+                done = false; // the writer retries it until space returns
             } catch (RuntimeException e) {
                 fail(new Inputs.Fatal("log writer", e));
                 return;
             }
-            for (RaftMessage m : rd.messagesAfterPersist()) {
-                transport.send(m);
+            if (done) {
+                for (RaftMessage m : rd.messagesAfterPersist()) {
+                    transport.send(m);
+                }
+                raft.persisted(rd.number());
+            } else {
+                submit(rd);
             }
-            raft.persisted(rd.number());
         } else if (rd.hasPersistWork() || writesInFlight > 0) {
             // Readys are acknowledged in order, so one with nothing to write still waits behind earlier ones.
-            writesInFlight++;
-            writer.submit(rd);
+            submit(rd);
         } else {
             for (RaftMessage m : rd.messagesAfterPersist()) {
                 transport.send(m);
@@ -462,6 +493,30 @@ final class EventLoop implements Worker {
         }
         pendingTransfer = t;
         transferDeadlineNanos = scheduler.nanoTime() + readTimeoutNanos;
+    }
+
+    private void submit(Ready rd) {
+        if (writesInFlight++ == 0) {
+            writesWaitingSince = scheduler.nanoTime();
+        }
+        writer.submit(rd);
+    }
+
+    /**
+     * A leader whose disk is full, or whose write has not completed within the bound, cannot append: it
+     * hands leadership to a voter that can, instead of holding the group hostage.
+     */
+    private void handOffIfDiskStalls(long now) {
+        if (raft.role() != Role.LEADER) {
+            return;
+        }
+        long stalled = writesInFlight > 0 ? now - writesWaitingSince : 0;
+        String why = writer.diskFull()
+                ? "its disk is full"
+                : stalled > diskStallNanos ? "a disk write has stalled for " + stalled / 1_000_000 + " ms" : null;
+        if (why != null && raft.handOffLeadership(why)) {
+            metrics.recordDiskStallStepDown();
+        }
     }
 
     private void expireTransfer(long now) {

@@ -4,9 +4,12 @@ import io.raftmanager.core.Ready;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.StorageFullException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Persists Readys in order, with one sync for everything that arrived together (group commit), then
@@ -24,7 +27,18 @@ final class LogWriter implements Worker {
     private final NodeMetrics metrics;
     private final EventLoopPort loop;
     private final Scheduler scheduler;
+    private static final Logger LOG = LoggerFactory.getLogger(LogWriter.class);
+    /** How often writes are retried while the disk is full. */
+    static final long DISK_FULL_RETRY_NANOS = 200_000_000L;
+
     private boolean failed;
+    /** Readys taken from the queue but not yet acknowledged: the disk was full. Writer thread only. */
+    private List<Ready> waiting;
+    /** How many Readys of {@link #waiting} are already written. Writer thread only. */
+    private int written;
+
+    private long nextRetryNanos;
+    private volatile boolean diskFull;
     private final AtomicLong compactTarget = new AtomicLong();
     /** Keeps a compaction (writer thread) and a commit-only write (event loop) from overlapping. */
     private final Object compactionLock = new Object();
@@ -82,16 +96,24 @@ final class LogWriter implements Worker {
         metrics.recordPersist(scheduler.nanoTime() - start, false);
     }
 
+    /** Whether the disk is full: writes wait for space and the node refuses proposals meanwhile. */
+    boolean diskFull() {
+        return diskFull;
+    }
+
+    @Override
+    public long idleNanos() {
+        return diskFull ? Math.max(0, nextRetryNanos - scheduler.nanoTime()) : Long.MAX_VALUE;
+    }
+
     @Override
     public int doWork() {
         if (failed) {
             return 0;
         }
         compactIfAsked();
-        if (queue.isEmpty()) {
-            return 0;
-        }
-        List<Ready> batch = new ArrayList<>();
+        List<Ready> batch = waiting != null ? waiting : new ArrayList<>();
+        waiting = null;
         Ready rd;
         while ((rd = queue.poll()) != null) {
             if (rd != COMPACT) {
@@ -99,6 +121,10 @@ final class LogWriter implements Worker {
             }
         }
         if (batch.isEmpty()) {
+            return 0;
+        }
+        if (diskFull && scheduler.nanoTime() - nextRetryNanos < 0) {
+            waiting = batch; // the retry timer (idleNanos) brings us back
             return 0;
         }
         boolean sync = false;
@@ -109,22 +135,40 @@ final class LogWriter implements Worker {
                 lastWithWork = i;
             }
         }
+        long start = scheduler.nanoTime();
         try {
-            long start = scheduler.nanoTime();
-            for (int i = 0; i <= lastWithWork; i++) {
+            for (int i = written; i <= lastWithWork; i++) {
                 Ready r = batch.get(i);
                 if (r.hasPersistWork()) {
                     LogBatch b = r.toLogBatch();
                     storage.write(new LogBatch(b.hardState(), b.entries(), b.snapshot(), sync && i == lastWithWork));
                 }
+                written = i + 1;
             }
             if (lastWithWork >= 0) {
                 metrics.recordPersist(scheduler.nanoTime() - start, sync);
             }
+        } catch (StorageFullException e) {
+            // Nothing of the failed write happened (the storage promises it): keep the batch, acknowledge
+            // nothing, and retry the same writes once space may have returned.
+            waiting = batch;
+            nextRetryNanos = scheduler.nanoTime() + DISK_FULL_RETRY_NANOS;
+            if (!diskFull) {
+                diskFull = true;
+                metrics.diskFull(true);
+                LOG.info("disk full: log writes wait for space and proposals are refused ({})", e.getMessage());
+            }
+            return 0;
         } catch (RuntimeException e) {
             failed = true;
             loop.post(new Inputs.Fatal("log writer", e));
             return batch.size();
+        }
+        written = 0;
+        if (diskFull) {
+            diskFull = false;
+            metrics.diskFull(false);
+            LOG.info("disk has space again: log writes resumed");
         }
         List<RaftMessage> after = List.of();
         for (Ready r : batch) {
@@ -149,6 +193,8 @@ final class LogWriter implements Worker {
             synchronized (compactionLock) {
                 storage.compact(target);
             }
+        } catch (StorageFullException e) {
+            LOG.debug("compaction to {} waits for disk space: {}", target, e.getMessage()); // retried next run
         } catch (RuntimeException e) {
             failed = true;
             loop.post(new Inputs.Fatal("log compaction", e));

@@ -39,6 +39,15 @@ public interface NodeMetrics {
     /** A storage write (and sync, if {@code synced}) took {@code nanos}. */
     default void recordPersist(long nanos, boolean synced) {}
 
+    /** The node stopped after a failure in {@code where} (see {@link io.raftmanager.RaftListener#onFailure}). */
+    default void recordFailure(String where) {}
+
+    /** The disk became full ({@code true}: writes wait and proposals are refused) or has space again. */
+    default void diskFull(boolean full) {}
+
+    /** This leader handed leadership off because a disk write had stalled past the bound. */
+    default void recordDiskStallStepDown() {}
+
     /** Proposals were refused, for {@code reason} (a short stable tag). */
     default void recordRejected(String reason) {}
 

@@ -7,7 +7,10 @@ package io.raftmanager.spi;
  * visible) before the next starts: from the log-writer thread, except that the event loop writes a
  * batch holding only a commit index itself while the log writer is idle. Reads may come concurrently
  * from the event loop. Failures are {@link StorageException}s and
- * are fatal to the node: the runtime stops rather than serve from a log it cannot trust.
+ * are fatal to the node: the runtime stops rather than serve from a log it cannot trust. The one
+ * exception is {@link StorageFullException}, for a write or compaction that failed for lack of space and
+ * changed nothing: the runtime keeps the node up, refuses proposals, and retries the same write until
+ * it succeeds (docs/storage-faults.md). Throw it only when that promise holds; a failed sync never does.
  */
 public interface LogStorage extends LogReader, AutoCloseable {
     /** The state persisted at the last successful write, read once at start-up. */

@@ -12,6 +12,21 @@ public final class PlantedBugs {
         raft.leader.plantedReadWithoutRound = true;
     }
 
+    /** A server with empty or lost storage votes at once, as if its disk were intact (no recovery). */
+    public static void wipedServerVotesAtOnce(Raft raft) {
+        raft.recovery.plantVoteAtOnce();
+    }
+
+    /** A new cluster forms when a majority of voters (not every voter) reports an empty log. */
+    public static void majorityFormsNewCluster(Raft raft) {
+        raft.recovery.plantedMajorityForNewCluster = true;
+    }
+
+    /** A recovering server votes again in terms it may already have voted in before its loss. */
+    public static void noVoteFloor(Raft raft) {
+        raft.recovery.plantedNoVoteFloor = true;
+    }
+
     /**
      * The leader judges its lease on the ticks it has counted rather than on the clock reading that came
      * with the read: after a stall, reads drained before the missed ticks are caught up are served from an

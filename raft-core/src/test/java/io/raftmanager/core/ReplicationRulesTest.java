@@ -345,6 +345,34 @@ class ReplicationRulesTest {
         assertEquals(3, log.append(entries(3, 2)), "replacing an uncommitted entry is allowed");
     }
 
+    /**
+     * Two quick leader changes put the same (term, index) entries back while the truncation between them
+     * is still on its way to the disk: the first write's completion must not vouch for them, since the
+     * truncation completes after it and removes them until the third write lands (issue 16).
+     */
+    @Test
+    void aWriteVouchesOnlyForEntriesNotReplacedSinceItWasHandedOut() {
+        TestNode n = TestNode.create(1, 1, 2, 3);
+        n.raft.step(appendRequest(n, 2, 1, 0, 0, 0, entries(1, 1, 1, 1)));
+        Ready first = n.raft.ready(); // (1,1)..(1,3)
+        n.raft.step(appendRequest(n, 3, 2, 0, 0, 0, entries(1, 2)));
+        Ready truncation = n.raft.ready(); // (2,1) replaces them
+        n.raft.step(appendRequest(n, 2, 3, 0, 0, 0, entries(1, 1, 1, 1)));
+        Ready again = n.raft.ready(); // (1,1)..(1,3) once more
+        assertEquals(List.of(1L, 1L, 1L), logTerms(n));
+
+        write(n, first);
+        n.raft.persisted(first.number());
+        write(n, truncation);
+        n.raft.persisted(truncation.number());
+        assertEquals(2, n.storage.term(1), "the disk holds the second leader's entry");
+        assertEquals(0, n.raft.log().lastStableIndex(), "so none of the entries held now is known durable");
+
+        write(n, again);
+        n.raft.persisted(again.number());
+        assertEquals(3, n.raft.log().lastStableIndex());
+    }
+
     @Test
     void followerAppliesEntriesOnlyWhenCommittedAndDurable() {
         TestNode n = TestNode.create(1, 1, 2, 3);

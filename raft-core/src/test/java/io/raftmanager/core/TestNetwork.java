@@ -33,6 +33,12 @@ final class TestNetwork {
         return nodes.get(id);
     }
 
+    /** Puts {@code n} in place of the node with its id (a restart on another disk); its inbox is emptied. */
+    void replace(TestNode n) {
+        nodes.put(n.id, n);
+        inboxes.get(n.id).clear();
+    }
+
     /** Every message delivered so far, in delivery order. */
     List<RaftMessage> delivered() {
         return delivered;

@@ -30,7 +30,11 @@ public final class TestNode {
         this.raft = Raft.create(config, storage, storage.initialState(), new SplittableRandom(seed));
     }
 
-    /** The default test configuration for {@code id}: election 10 ticks, heartbeat 1, PreVote and CheckQuorum off. */
+    /**
+     * The default test configuration for {@code id}: election 10 ticks, heartbeat 1, PreVote, CheckQuorum
+     * and storage recovery off (rule tests start from empty logs they mean as intact; the recovery rules
+     * have their own tests).
+     */
     public static RaftConfig.Builder config(long id) {
         return RaftConfig.builder()
                 .nodeId(id)
@@ -39,7 +43,8 @@ public final class TestNode {
                 .electionTicks(10)
                 .heartbeatTicks(1)
                 .preVote(false)
-                .checkQuorum(false);
+                .checkQuorum(false)
+                .storageRecovery(false);
     }
 
     public static TestNode create(long id, long... voters) {
@@ -54,6 +59,11 @@ public final class TestNode {
     public void restart() {
         raft = Raft.create(config, storage, storage.initialState(), new SplittableRandom(id * 31 + 7));
         applied.clear();
+    }
+
+    /** The same server restarted on {@code disk} (e.g. a copy taken earlier: a crash lost the writes since). */
+    public TestNode restartOn(MemoryLogStorage disk) {
+        return new TestNode(id, config, disk, id * 31 + 7);
     }
 
     /** Carries out every pending Ready fully; returns the messages to send, in order. */

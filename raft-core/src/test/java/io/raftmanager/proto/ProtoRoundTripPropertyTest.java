@@ -174,6 +174,7 @@ class ProtoRoundTripPropertyTest {
                     .setTerm(u64())
                     .setVote(u64())
                     .setCommit(u64())
+                    .setRecovering(bool())
                     .build();
         }
 
@@ -250,8 +251,11 @@ class ProtoRoundTripPropertyTest {
                             .setLastLogTerm(u64())
                             .setLeadershipTransfer(bool()));
                 case VOTE_RESPONSE ->
-                    b.setVoteResponse(
-                            VoteResponse.newBuilder().setPreVote(bool()).setGranted(bool()));
+                    b.setVoteResponse(VoteResponse.newBuilder()
+                            .setPreVote(bool())
+                            .setGranted(bool())
+                            .setCommit(u64())
+                            .setCommitTerm(u64()));
                 case APPEND_REQUEST -> {
                     AppendEntriesRequest.Builder a = AppendEntriesRequest.newBuilder()
                             .setPrevLogIndex(u64())
@@ -311,6 +315,17 @@ class ProtoRoundTripPropertyTest {
                             .setIndex(u64())
                             .setExpectedDigest(u64())
                             .setReportedDigest(u64()));
+                case RECOVERY_PROBE ->
+                    b.setRecoveryProbe(io.raftmanager.proto.RecoveryProbe.newBuilder()
+                            .setSequence(u64())
+                            .setLastIndex(u64()));
+                case RECOVERY_PROBE_RESPONSE ->
+                    b.setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                            .setSequence(u64())
+                            .setLastIndex(u64())
+                            .setLastTerm(u64())
+                            .setCommit(u64())
+                            .setRecovering(bool()));
                 case HEARTBEAT_BATCH ->
                     b.setHeartbeatBatch(HeartbeatBatch.newBuilder()
                             .addHeartbeats(CoalescedHeartbeat.newBuilder()

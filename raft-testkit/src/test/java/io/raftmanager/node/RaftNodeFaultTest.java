@@ -235,12 +235,25 @@ class RaftNodeFaultTest {
                 throw new AssertionError("the applier dies here");
             }
         };
+        java.util.List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         RaftNode node = RaftNode.builder()
                 .config(LocalCluster.config(1))
                 .storage(MemoryLogStorage.withVoters(1))
                 .transport(net.transport(1))
                 .stateMachine(dying)
+                .metrics(new NodeMetrics() {
+                    @Override
+                    public void recordFailure(String where) {
+                        failures.add("metric " + where);
+                    }
+                })
                 .build();
+        node.addListener(new io.raftmanager.RaftListener() {
+            @Override
+            public void onFailure(String where, Throwable cause) {
+                failures.add("listener " + where + " " + cause.getClass().getSimpleName());
+            }
+        });
         node.start();
         try {
             awaitLeading(node);
@@ -262,6 +275,14 @@ class RaftNodeFaultTest {
                     },
                     TIMEOUT,
                     "the node to stop after its applier died");
+            // The refusal can be seen before the listener has been called (it runs right after).
+            LocalCluster.await(() -> failures.size() >= 2, TIMEOUT, "the failure to be reported");
+            node.close(); // everything that could still report has stopped
+            assertEquals(2, failures.size(), failures::toString); // once each: a metric and the listener
+            assertTrue(failures.get(0).startsWith("metric "), failures::toString);
+            assertTrue(
+                    failures.get(1).startsWith("listener ") && failures.get(1).endsWith(" AssertionError"),
+                    failures::toString);
         } finally {
             node.close();
         }

@@ -9,8 +9,14 @@ import io.raftmanager.RaftListener;
 import io.raftmanager.RaftNode;
 import io.raftmanager.Role;
 import io.raftmanager.StateMachine;
+import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.InboundHandler;
+import io.raftmanager.spi.LogBatch;
+import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.PersistentState;
+import io.raftmanager.spi.StorageFullException;
 import io.raftmanager.spi.Transport;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.storage.memory.MemorySnapshotStore;
@@ -47,8 +53,16 @@ final class SimRuntimeCluster implements AutoCloseable {
     boolean recordSent;
     /** Servers whose process is stalled (GC, SIGSTOP): their workers do not run while time passes. */
     final java.util.Set<Long> stalled = new java.util.HashSet<>();
+    /** Servers whose disk stalls: their log writer does not run (its writes neither finish nor fail). */
+    final java.util.Set<Long> stalledDisks = new java.util.HashSet<>();
+    /** Servers whose disk is full: their storage refuses writes and compactions with StorageFullException. */
+    final java.util.Set<Long> fullDisks = new java.util.HashSet<>();
     /** Per server, how far its wall clock ({@link Scheduler#currentTimeMillis()}) is off; read live. */
     final Map<Long, Long> wallClockOffsetMillis = new LinkedHashMap<>();
+    /** Per server, the last value of its disk-full gauge. */
+    final Map<Long, Boolean> diskFullMetric = new LinkedHashMap<>();
+    /** Per server, how often it handed leadership off for a full or stalled disk. */
+    final Map<Long, Integer> diskStallStepDowns = new LinkedHashMap<>();
     /** Per server, how often its metrics recorded a divergence. */
     final Map<Long, Integer> divergenceMetric = new LinkedHashMap<>();
 
@@ -84,7 +98,7 @@ final class SimRuntimeCluster implements AutoCloseable {
         RaftConfig config = tweak.apply(LocalCluster.config(id).toBuilder()).build();
         DefaultRaftNode node = (DefaultRaftNode) RaftNode.builder()
                 .config(config)
-                .storage(storages.get(id))
+                .storage(fillable(id, storages.get(id)))
                 .snapshotStore(snapshotStores.get(id))
                 .transport(recording(id))
                 .stateMachine(sm)
@@ -94,6 +108,16 @@ final class SimRuntimeCluster implements AutoCloseable {
                     @Override
                     public void recordDivergence() {
                         divergenceMetric.merge(id, 1, Integer::sum);
+                    }
+
+                    @Override
+                    public void diskFull(boolean full) {
+                        diskFullMetric.put(id, full);
+                    }
+
+                    @Override
+                    public void recordDiskStallStepDown() {
+                        diskStallStepDowns.merge(id, 1, Integer::sum);
                     }
                 })
                 .build();
@@ -107,6 +131,64 @@ final class SimRuntimeCluster implements AutoCloseable {
         nodes.put(id, node);
         node.start();
         return node;
+    }
+
+    /** Server {@code id}'s storage, refusing every write while its id is in {@link #fullDisks}. */
+    private LogStorage fillable(long id, MemoryLogStorage s) {
+        return new LogStorage() {
+            @Override
+            public PersistentState initialState() {
+                return s.initialState();
+            }
+
+            @Override
+            public void write(LogBatch batch) {
+                refuseIfFull();
+                s.write(batch);
+            }
+
+            @Override
+            public void compact(long upToIndex) {
+                refuseIfFull();
+                s.compact(upToIndex);
+            }
+
+            private void refuseIfFull() {
+                if (fullDisks.contains(id)) {
+                    throw new StorageFullException("simulated: no space left on server " + id + "'s disk");
+                }
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+
+            @Override
+            public long firstIndex() {
+                return s.firstIndex();
+            }
+
+            @Override
+            public long lastIndex() {
+                return s.lastIndex();
+            }
+
+            @Override
+            public long term(long index) {
+                return s.term(index);
+            }
+
+            @Override
+            public List<Entry> entries(long from, long toExclusive, long maxBytes) {
+                return s.entries(from, toExclusive, maxBytes);
+            }
+
+            @Override
+            public SnapshotMeta snapshot() {
+                return s.snapshot();
+            }
+        };
     }
 
     /** Server {@code id}'s transport, recording what it sends in {@link #sent}. */
@@ -138,14 +220,18 @@ final class SimRuntimeCluster implements AutoCloseable {
         return new Scheduler() {
             @Override
             public WorkerHandle start(String name, Worker worker) {
+                boolean writer = name.endsWith("-log-writer");
                 return scheduler.start(name, new Worker() {
                     @Override
                     public int doWork() {
-                        return stalled.contains(id) ? 0 : worker.doWork();
+                        return stalled.contains(id) || (writer && stalledDisks.contains(id)) ? 0 : worker.doWork();
                     }
 
                     @Override
                     public long idleNanos() {
+                        if (writer && stalledDisks.contains(id)) {
+                            return MS; // looks again soon: the stall may end without anything waking us
+                        }
                         return stalled.contains(id) ? Long.MAX_VALUE : worker.idleNanos();
                     }
 

@@ -130,10 +130,11 @@ final class Invariants {
             long term = n.raft.log().term(commit);
             Map<Long, Boolean> holds = new HashMap<>();
             for (SimNode o : nodes) {
-                boolean has = o.durable.lastIndex() >= commit
-                        && (o.durable.firstIndex() <= commit
-                                ? o.durable.term(commit) == term
-                                : o.durable.snapshot().getIndex() >= commit);
+                // A server whose disk failed since it acknowledged counts with what it held then: a lost
+                // minority is the fault the cluster must survive, not a commit without a quorum.
+                // One that retried a failed fsync holds only what was durable before it.
+                boolean has = (holds(o.durable, commit, term) && commit < o.notDurableFrom)
+                        || (o.lostDisk != null && holds(o.lostDisk, commit, term));
                 holds.put(o.id, has);
             }
             if (!quorumHolds(b.membership(), holds) && !quorumHolds(n.raft.membership(), holds)) {
@@ -141,6 +142,13 @@ final class Invariants {
                         + " without a quorum of " + Changer.describe(n.raft.membership()) + " holding it: " + holds);
             }
         }
+    }
+
+    private static boolean holds(io.raftmanager.storage.memory.MemoryLogStorage disk, long index, long term) {
+        return disk.lastIndex() >= index
+                && (disk.firstIndex() <= index
+                        ? disk.term(index) == term
+                        : disk.snapshot().getIndex() >= index);
     }
 
     /** A server's configuration and commit index at the start of a step. */

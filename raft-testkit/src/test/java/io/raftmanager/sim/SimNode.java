@@ -3,8 +3,10 @@ package io.raftmanager.sim;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.core.Raft;
 import io.raftmanager.core.Ready;
+import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.spi.LogBatch;
+import io.raftmanager.spi.PersistentState;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -22,7 +24,18 @@ final class SimNode {
 
     final long id;
     final RaftConfig config;
-    final MemoryLogStorage durable;
+    /** The disk: replaced by a damaged one when a disk fault strikes (see {@link SimDiskFault}). */
+    MemoryLogStorage durable;
+
+    /** The membership the disk was bootstrapped with, for a replaced disk. */
+    private final Membership bootstrap;
+    /** The storage will report a detected loss at the next start. */
+    private boolean lostAtStart;
+    /** A disk fault struck and the server has not finished recovering from it yet. */
+    boolean damaged;
+    /** The disk as it was before the last fault: what the server acknowledged before losing it. */
+    MemoryLogStorage lostDisk;
+
     /** How far this server's monotonic clock advances per simulation step: its clock rate (drift). */
     final long stepNanos;
     /** Where this server's clock stood at step 0, so that servers do not tick in phase. */
@@ -32,7 +45,7 @@ final class SimNode {
     /** Ticks handed to the current core; it catches up with its clock after a pause, as the runtime does. */
     long ticksDone;
 
-    final SimStateMachine sm = new SimStateMachine();
+    SimStateMachine sm = new SimStateMachine();
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;
     long appliedIndex;
@@ -40,11 +53,23 @@ final class SimNode {
     long pausedUntil = -1;
     long slowDiskUntil = -1;
     long crashes;
+    /** The fsync of the next write to complete fails (a failing disk). */
+    boolean failNextSync;
+    /** Planted bug: a failed fsync is retried and the server carries on as if the write were durable. */
+    boolean retriesFailedSync;
+    /**
+     * Entries from this index on are not durable though the server believes they are (after a failed sync
+     * that the planted bug retried): the next crash loses them. {@code Long.MAX_VALUE} normally.
+     */
+    long notDurableFrom = Long.MAX_VALUE;
+    /** What {@link #completeWrite} returns when the write's fsync failed and the server stopped. */
+    static final List<RaftMessage> SYNC_FAILED = java.util.Collections.unmodifiableList(new java.util.ArrayList<>());
 
     SimNode(long id, RaftConfig config, MemoryLogStorage durable, long stepNanos, SplittableRandom rnd) {
         this.id = id;
         this.config = config;
         this.durable = durable;
+        this.bootstrap = durable.snapshot().getMembership();
         this.stepNanos = stepNanos;
         this.tickNanos = config.tickMillis() * 1_000_000L;
         this.clockOffset = rnd.nextLong(tickNanos);
@@ -78,13 +103,38 @@ final class SimNode {
         raft = null;
         disk.clear();
         crashes++;
+        if (notDurableFrom != Long.MAX_VALUE) {
+            // The kernel dropped the pages of the write whose fsync failed: it and every later write are gone.
+            durable = durable.afterPowerLoss();
+            notDurableFrom = Long.MAX_VALUE;
+        }
     }
 
     void start(SplittableRandom rnd, long now) {
         ticksDone = clock(now) / tickNanos;
         appliedIndex = sm.recover(durable);
-        raft = Raft.create(config, durable, durable.initialState(), rnd.split());
+        PersistentState state = durable.initialState();
+        if (lostAtStart) {
+            // Reported at every start until the recovery flag is durable: the damage is still on disk.
+            state = new PersistentState(state.hardState(), state.membership(), true);
+        }
+        raft = Raft.create(config, durable, state, rnd.split());
         checkedCommit = raft.log().committed();
+    }
+
+    /** A crashed server's disk suffers {@code fault}; it takes effect at the next start. */
+    /** {@code storageDetects} false plants a bug: a corrupt record silently truncates the log. */
+    void damage(SimDiskFault fault, SplittableRandom rnd, boolean storageDetects) {
+        if (isUp()) {
+            throw new IllegalStateException("damage a running server's disk");
+        }
+        lostDisk = durable;
+        durable = fault.apply(durable, bootstrap, rnd, storageDetects);
+        if (!fault.keepsSnapshots()) {
+            sm = new SimStateMachine();
+        }
+        lostAtStart = fault.detected && (storageDetects || fault != SimDiskFault.CORRUPT_RECORD);
+        damaged = true;
     }
 
     /** Hands the disk a Ready's write; it completes after a latency, in order with earlier ones. */
@@ -109,8 +159,26 @@ final class SimNode {
             return null;
         }
         PendingWrite w = disk.poll();
+        if (failNextSync && !w.batch().isEmpty()) {
+            failNextSync = false;
+            if (!retriesFailedSync) {
+                return SYNC_FAILED; // fail-stop: nothing of this write is acknowledged
+            }
+            LogBatch b = w.batch();
+            notDurableFrom = Math.min(
+                    notDurableFrom,
+                    b.entries().isEmpty()
+                            ? durable.lastIndex() + 1
+                            : b.entries().get(0).getIndex());
+        }
         if (!w.batch().isEmpty()) {
-            durable.write(w.batch());
+            LogBatch b = w.batch();
+            // After a failed sync that was retried, nothing written is durable any more (see crash()).
+            durable.write(
+                    notDurableFrom == Long.MAX_VALUE
+                            ? b
+                            : new LogBatch(b.hardState(), b.entries(), b.snapshot(), false));
+            lostAtStart &= !durable.initialState().hardState().getRecovering();
         }
         raft.persisted(w.readyNumber());
         return w.afterPersist();

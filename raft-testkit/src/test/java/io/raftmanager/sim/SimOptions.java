@@ -23,7 +23,8 @@ record SimOptions(
         double proposeRate,
         int maxInflightMessages,
         long maxMessageBytes,
-        double membershipRate) {
+        double membershipRate,
+        double diskFaultRate) {
 
     static SimOptions draw(SplittableRandom rnd) {
         int nodes = rnd.nextBoolean() ? 3 : 5;
@@ -49,7 +50,9 @@ record SimOptions(
                 1 + rnd.nextInt(8),
                 // 1 byte means one entry per message: followers then acknowledge prefixes of a leader's tail.
                 new long[] {1, 1, 64, 512, 1 << 20}[rnd.nextInt(5)],
-                chance(rnd, 0.7) ? 0.002 + rnd.nextDouble() * 0.01 : 0);
+                chance(rnd, 0.7) ? 0.002 + rnd.nextDouble() * 0.01 : 0,
+                // The chance that a crash also loses or damages the server's disk (see SimDiskFault).
+                chance(rnd, 0.5) ? 0.1 + rnd.nextDouble() * 0.4 : 0);
     }
 
     /** No faults at all: the heal phase that must end in progress. */
@@ -70,6 +73,7 @@ record SimOptions(
                 proposeRate,
                 maxInflightMessages,
                 maxMessageBytes,
+                0,
                 0);
     }
 

@@ -39,6 +39,14 @@ final class SimStats {
     long snapshotsSent;
     long snapshotsInstalled;
     long compactions;
+    long diskFaults;
+    long fsyncFailures;
+    /** Runs whose liveness check began with a voter (or several) still recovering. */
+    long healsWithRecoveringVoters;
+
+    long healsWithSeveralRecoveringVoters;
+    /** Not in toString: per kind, for tests that check every kind happened. */
+    final java.util.Map<SimDiskFault, Long> diskFaultsByKind = new java.util.EnumMap<>(SimDiskFault.class);
 
     void add(SimStats o) {
         elections += o.elections;
@@ -73,6 +81,11 @@ final class SimStats {
         snapshotsSent += o.snapshotsSent;
         snapshotsInstalled += o.snapshotsInstalled;
         compactions += o.compactions;
+        diskFaults += o.diskFaults;
+        fsyncFailures += o.fsyncFailures;
+        healsWithRecoveringVoters += o.healsWithRecoveringVoters;
+        healsWithSeveralRecoveringVoters += o.healsWithSeveralRecoveringVoters;
+        o.diskFaultsByKind.forEach((k, v) -> diskFaultsByKind.merge(k, v, Long::sum));
     }
 
     @Override
@@ -89,6 +102,8 @@ final class SimStats {
                 + " membershipChanges=" + membershipChanges + " refusedChanges="
                 + refusedChanges + " transfers=" + transfers + " leaderRemovals=" + leaderRemovals
                 + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="
-                + snapshotsInstalled + " compactions=" + compactions;
+                + snapshotsInstalled + " compactions=" + compactions + " diskFaults=" + diskFaults + " fsyncFailures="
+                + fsyncFailures + " healsWithRecoveringVoters=" + healsWithRecoveringVoters + " (several "
+                + healsWithSeveralRecoveringVoters + ")";
     }
 }

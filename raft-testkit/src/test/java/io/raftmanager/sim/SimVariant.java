@@ -13,16 +13,30 @@ import java.util.function.UnaryOperator;
  *     the server has applied up to it
  * @param plantLeaseOnTicks planted bug: leaders judge their lease on counted ticks, not on the clock
  * @param faults adjusts the fault mix the seed drew
+ * @param storageBug a planted storage-recovery bug, or NONE
  */
 record SimVariant(
         double driftFactor,
         boolean plantReadWithoutRound,
         boolean plantServeBeforeApply,
         boolean plantLeaseOnTicks,
-        UnaryOperator<SimOptions> faults) {
+        UnaryOperator<SimOptions> faults,
+        StorageBug storageBug) {
+
+    /** Planted bugs of storage-fault recovery (docs/storage-faults.md). */
+    enum StorageBug {
+        NONE,
+        /** A server with empty or lost storage votes at once. */
+        VOTE_AT_ONCE,
+        /** A corrupt record truncates the log without the storage reporting a loss. */
+        SILENT_TRUNCATION,
+        /** A failed fsync is retried and the server goes on as if its write were durable. */
+        FSYNC_RETRY
+    }
 
     /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */
-    static final SimVariant DEFAULT = new SimVariant(1.0, false, false, false, UnaryOperator.identity());
+    static final SimVariant DEFAULT =
+            new SimVariant(1.0, false, false, false, UnaryOperator.identity(), StorageBug.NONE);
 
     SimVariant {
         if (!(driftFactor >= 1.0)) {
@@ -31,23 +45,52 @@ record SimVariant(
     }
 
     SimVariant withDriftFactor(double factor) {
-        return new SimVariant(factor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults);
+        return new SimVariant(
+                factor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug);
     }
 
     SimVariant withReadWithoutRound() {
-        return new SimVariant(driftFactor, true, plantServeBeforeApply, plantLeaseOnTicks, faults);
+        return new SimVariant(driftFactor, true, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug);
     }
 
     SimVariant withServeBeforeApply() {
-        return new SimVariant(driftFactor, plantReadWithoutRound, true, plantLeaseOnTicks, faults);
+        return new SimVariant(driftFactor, plantReadWithoutRound, true, plantLeaseOnTicks, faults, storageBug);
     }
 
     SimVariant withLeaseOnTicks() {
-        return new SimVariant(driftFactor, plantReadWithoutRound, plantServeBeforeApply, true, faults);
+        return new SimVariant(driftFactor, plantReadWithoutRound, plantServeBeforeApply, true, faults, storageBug);
     }
 
     SimVariant withFaults(UnaryOperator<SimOptions> adjust) {
-        return new SimVariant(driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, adjust);
+        return new SimVariant(
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, adjust, storageBug);
+    }
+
+    SimVariant withStorageBug(StorageBug bug) {
+        return new SimVariant(
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, bug);
+    }
+
+    /** Crash-heavy runs in which every crash also damages the disk (one minority at a time). */
+    static UnaryOperator<SimOptions> diskFaults() {
+        return o -> new SimOptions(
+                3,
+                o.electionTicks(),
+                o.heartbeatTicks(),
+                o.preVote(),
+                o.checkQuorum(),
+                o.dropRate(),
+                o.duplicateRate(),
+                o.maxExtraDelay(),
+                o.partitionRate(),
+                0.01 + o.crashRate(),
+                o.slowDiskRate(),
+                o.pauseRate(),
+                Math.max(0.2, o.proposeRate()),
+                o.maxInflightMessages(),
+                o.maxMessageBytes(),
+                0,
+                1);
     }
 
     /**
@@ -71,7 +114,8 @@ record SimVariant(
                 o.proposeRate(),
                 o.maxInflightMessages(),
                 o.maxMessageBytes(),
-                0);
+                0,
+                o.diskFaultRate());
     }
 
     /**
@@ -98,6 +142,7 @@ record SimVariant(
                     Math.max(0.3, i.proposeRate()),
                     i.maxInflightMessages(),
                     i.maxMessageBytes(),
+                    0,
                     0);
         };
     }
@@ -125,6 +170,7 @@ record SimVariant(
                 Math.max(0.3, o.proposeRate()),
                 o.maxInflightMessages(),
                 o.maxMessageBytes(),
+                0,
                 0);
     }
 }

@@ -90,6 +90,8 @@ final class Simulation {
                     .checkQuorum(options.checkQuorum())
                     .maxInflightMessages(options.maxInflightMessages())
                     .maxMessageBytes(options.maxMessageBytes())
+                    // -Draft.sim.noRecovery=true replays a seed without storage-fault recovery (diagnosis only)
+                    .storageRecovery(!Boolean.getBoolean("raft.sim.noRecovery"))
                     .build();
             // Clock drift: each server's clock runs at its own rate, the fastest at most the configured
             // lease bound times the slowest (beyond it only in variants that explore drift).
@@ -173,6 +175,14 @@ final class Simulation {
             }
             List<RaftMessage> afterPersist;
             while ((afterPersist = n.completeWrite(now)) != null) {
+                if (afterPersist == SimNode.SYNC_FAILED) {
+                    event("fsync failed on " + n.id + ": it stops");
+                    n.crash();
+                    pendingProposals.get(n.id).clear();
+                    this.clients.onCrash(n, now);
+                    stats.fsyncFailures++;
+                    break;
+                }
                 for (RaftMessage out : afterPersist) {
                     network.send(out, now);
                 }
@@ -299,6 +309,7 @@ final class Simulation {
                 pendingProposals.get(n.id).clear();
                 clients.onCrash(n, now);
                 stats.crashes++;
+                maybeDamageDisk(n, r);
             }
         }
         for (SimNode n : nodes) {
@@ -308,6 +319,15 @@ final class Simulation {
                 snapshots.onRestart(n);
                 plantBugs(n);
                 stats.restarts++;
+            }
+        }
+        // Failing fsyncs only in the disk-fault runs (SimVariant.diskFaults, every crash a disk fault), so
+        // that the default runs keep their histories.
+        if (options.diskFaultRate() >= 1.0 && options.crashRate() > 0 && r.nextDouble() < options.crashRate()) {
+            SimNode n = target(r);
+            if (n.isUp() && !n.diskIdle()) {
+                event("fsync will fail on " + n.id);
+                n.failNextSync = true;
             }
         }
         if (options.slowDiskRate() > 0 && r.nextDouble() < options.slowDiskRate()) {
@@ -325,6 +345,35 @@ final class Simulation {
             event("pause " + n.id + " until " + n.pausedUntil);
             stats.pauses++;
         }
+    }
+
+    /**
+     * Within the fault model: one server at a time loses or damages its disk, and only once every
+     * earlier victim has recovered, so at most a minority ever holds less than it acknowledged.
+     */
+    private void maybeDamageDisk(SimNode n, SplittableRandom r) {
+        if (options.diskFaultRate() == 0 || r.nextDouble() >= options.diskFaultRate()) {
+            return;
+        }
+        for (SimNode o : nodes) {
+            o.damaged &= !o.isUp() || o.raft.recovery() != null;
+            if (o.damaged) {
+                return;
+            }
+            // One server is a minority only of a configuration (each half of a joint one) of 3 or more.
+            if (o.isUp()
+                    && o.raft.membership().getVotersCount() > 0
+                    && (o.raft.membership().getVotersCount() < 3
+                            || o.raft.membership().getVotersOutgoingCount() > 0
+                                    && o.raft.membership().getVotersOutgoingCount() < 3)) {
+                return;
+            }
+        }
+        SimDiskFault fault = SimDiskFault.draw(r);
+        n.damage(fault, r, variant.storageBug() != SimVariant.StorageBug.SILENT_TRUNCATION);
+        event("disk fault " + fault + " on " + n.id);
+        stats.diskFaults++;
+        stats.diskFaultsByKind.merge(fault, 1L, Long::sum);
     }
 
     /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
@@ -412,6 +461,7 @@ final class Simulation {
         for (SimNode n : nodes) {
             n.pausedUntil = -1;
             n.slowDiskUntil = -1;
+            n.failNextSync = false;
             if (!n.isUp()) {
                 n.start(nemesisRnd, now);
                 snapshots.onRestart(n);
@@ -420,8 +470,21 @@ final class Simulation {
         }
     }
 
-    /** Liveness: after healing, a new entry must commit and be applied on every server in bounded time. */
+    /**
+     * Liveness: after healing, a new entry must commit and be applied on every server in bounded time,
+     * whatever disk faults struck. It is owed because healing brings every voter back and reachable:
+     * every recovering server then hears every other voter, and the most up-to-date log is either on a
+     * server that votes normally (recovering servers vote for it once they heard every term and log) or
+     * on a recovering one, which then recovers because its log dominates every other (docs/storage-faults.md).
+     * The rules refuse elections only while a voter is missing; the fault phase covers that, for safety.
+     */
     private void awaitProgress() {
+        long recovering = nodes.stream()
+                .filter(n -> n.raft.recovery() != null
+                        && n.raft.membership().getVotersList().contains(n.id))
+                .count();
+        stats.healsWithRecoveringVoters += recovering > 0 ? 1 : 0;
+        stats.healsWithSeveralRecoveringVoters += recovering > 1 ? 1 : 0;
         EntryId marker = null;
         Set<Long> markerMembers = Set.of();
         long healedAt = now;
@@ -488,6 +551,7 @@ final class Simulation {
                     .append(Changer.describe(n.raft.membership()))
                     .append(" applied=")
                     .append(n.appliedIndex)
+                    .append(n.raft.recovery() == null ? "" : " " + n.raft.recovery())
                     .append(']');
         }
         throw new AssertionError(sb.toString());
@@ -537,6 +601,11 @@ final class Simulation {
         if (variant.plantLeaseOnTicks()) {
             PlantedBugs.leaseOnCountedTicks(n.raft);
         }
+        switch (variant.storageBug()) {
+            case VOTE_AT_ONCE -> PlantedBugs.wipedServerVotesAtOnce(n.raft);
+            case FSYNC_RETRY -> n.retriesFailedSync = true;
+            default -> {}
+        }
     }
 
     /** The recorded client history (for tests that inspect it). */
@@ -558,7 +627,7 @@ final class Simulation {
         mix(now);
         if (keepEvents) {
             recentEvents.add("t=" + now + " " + what);
-            if (recentEvents.size() > 200) {
+            if (recentEvents.size() > Integer.getInteger("raft.sim.events", 200)) {
                 recentEvents.poll();
             }
         }

@@ -70,6 +70,9 @@ class SimulatorTest {
             assertTrue(total.dropped > 0 && total.duplicated > 0 && total.truncations > 0, total::toString);
             assertTrue(total.acknowledged > 0 && total.leaderTerms > count, total::toString);
             assertTrue(total.readsServed > 0, total::toString);
+            assertEquals(SimDiskFault.values().length, total.diskFaultsByKind.size(), total.diskFaultsByKind::toString);
+            // Liveness was demanded of clusters with voters still recovering, not only of intact ones.
+            assertTrue(total.healsWithRecoveringVoters > 0, total::toString);
             assertTrue(
                     total.membershipChanges > 0
                             && total.refusedChanges > 0
@@ -116,7 +119,8 @@ class SimulatorTest {
         sb.append("options: ").append(replay.options()).append('\n');
         sb.append("recent events:\n");
         List<String> events = replay.recentEvents();
-        for (String ev : events.subList(Math.max(0, events.size() - 30), events.size())) {
+        for (String ev :
+                events.subList(Math.max(0, events.size() - Integer.getInteger("raft.sim.events", 30)), events.size())) {
             sb.append("  ").append(ev).append('\n');
         }
         sb.append(

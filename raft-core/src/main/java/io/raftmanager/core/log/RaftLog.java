@@ -237,8 +237,18 @@ public final class RaftLog {
         return out;
     }
 
-    public void stableTo(EntryId id) {
-        unstable.stableTo(id);
+    /** Which replacement of unstable entries the log is at: record it with a write when handing it out. */
+    public long unstableGeneration() {
+        return unstable.generation();
+    }
+
+    /**
+     * A write handed out at {@code generation} and ending at {@code id} is durable. It vouches for the
+     * entries only if none was replaced since it was handed out: matching on (term, index) alone would
+     * be fooled by two quick leader changes that put the same entry back (see {@link UnstableLog}).
+     */
+    public void stableTo(EntryId id, long generation) {
+        unstable.stableTo(id, generation);
     }
 
     private long maxApplicableIndex() {

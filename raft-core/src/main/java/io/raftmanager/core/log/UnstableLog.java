@@ -19,6 +19,12 @@ final class UnstableLog {
     private long offsetInProgress;
     private SnapshotMeta snapshot;
     private boolean snapshotInProgress;
+    /**
+     * Counts the times entries held here were replaced (a conflicting append, a snapshot): a write handed
+     * out before a replacement cannot vouch for entries that now sit at the same (term, index), since a
+     * later write (the truncation) may remove them from the disk again before they are rewritten.
+     */
+    private long generation;
 
     UnstableLog(long offset) {
         this.offset = offset;
@@ -27,6 +33,10 @@ final class UnstableLog {
 
     long offset() {
         return offset;
+    }
+
+    long generation() {
+        return generation;
     }
 
     boolean isEmpty() {
@@ -60,6 +70,7 @@ final class UnstableLog {
 
     /** Replaces the whole log by a snapshot: the log restarts empty after its index. */
     void restore(SnapshotMeta meta) {
+        generation++;
         entries.clear();
         snapshot = meta;
         snapshotInProgress = false;
@@ -98,9 +109,14 @@ final class UnstableLog {
         offsetInProgress = lastIndex() + 1;
     }
 
-    /** The entries up to {@code id} are durable: drop them, unless the entry there has since been replaced. */
-    void stableTo(EntryId id) {
-        if (termOrMinusOne(id.index()) != id.term()) {
+    /**
+     * The entries up to {@code id}, written by a write handed out at {@code generation}, are durable: drop
+     * them, unless entries were replaced since (even by equal ones: two quick leader changes can put the
+     * same (term, index) back while the truncation between is still on its way to the disk; the write
+     * that rewrites them will vouch for them).
+     */
+    void stableTo(EntryId id, long generation) {
+        if (generation != this.generation || termOrMinusOne(id.index()) != id.term()) {
             return;
         }
         int n = (int) (id.index() + 1 - offset);
@@ -115,6 +131,9 @@ final class UnstableLog {
      */
     void truncateAndAppend(List<Entry> newEntries) {
         long from = newEntries.get(0).getIndex();
+        if (from <= lastIndex()) {
+            generation++;
+        }
         if (from == lastIndex() + 1) {
             entries.addAll(newEntries);
         } else if (from <= offset) {

@@ -142,6 +142,21 @@ public final class Progress {
         }
     }
 
+    /**
+     * The follower lost entries it had acknowledged (its disk was wiped or damaged) and now holds only up
+     * to {@code lastIndex}: replicate to it again from there. Without this the leader would take every
+     * rejection at or below the old match index for a stale message and never send the lost entries. A
+     * snapshot under way is left to finish. Returns whether anything changed.
+     */
+    public boolean regressTo(long lastIndex) {
+        if (lastIndex >= match || state == ProgressState.SNAPSHOT) {
+            return false;
+        }
+        match = lastIndex;
+        becomeProbe();
+        return true;
+    }
+
     /** The follower acknowledged {@code index}; returns whether that was news. */
     public boolean maybeUpdate(long index) {
         boolean updated = false;

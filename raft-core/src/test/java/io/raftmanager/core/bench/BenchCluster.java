@@ -66,8 +66,12 @@ public final class BenchCluster {
         }
         nodes = new Node[size + 1];
         for (int i = 1; i <= size; i++) {
-            RaftConfig config =
-                    RaftConfig.builder().nodeId(i).clusterId(CLUSTER).groupId(1).build();
+            RaftConfig config = RaftConfig.builder()
+                    .nodeId(i)
+                    .clusterId(CLUSTER)
+                    .groupId(1)
+                    .storageRecovery(false)
+                    .build();
             nodes[i] = new Node(i, config, voters);
         }
     }

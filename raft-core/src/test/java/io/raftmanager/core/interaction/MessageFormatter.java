@@ -65,6 +65,13 @@ final class MessageFormatter {
                     case DIVERGENCE_NOTICE ->
                         "MsgDiverged" + term + " index="
                                 + m.getDivergenceNotice().getIndex();
+                    case RECOVERY_PROBE ->
+                        "MsgProbe" + term + " seq=" + m.getRecoveryProbe().getSequence();
+                    case RECOVERY_PROBE_RESPONSE ->
+                        "MsgProbeResp" + term + " last="
+                                + m.getRecoveryProbeResponse().getLastIndex()
+                                + " commit=" + m.getRecoveryProbeResponse().getCommit()
+                                + (m.getRecoveryProbeResponse().getRecovering() ? " recovering" : "");
                     case HEARTBEAT_BATCH ->
                         "MsgHeartbeatBatch n=" + m.getHeartbeatBatch().getHeartbeatsCount();
                     case BODY_NOT_SET -> "MsgEmpty" + term;

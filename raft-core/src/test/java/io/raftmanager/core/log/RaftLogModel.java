@@ -37,7 +37,10 @@ final class RaftLogModel {
 
     final MemoryLogStorage storage = MemoryLogStorage.withVoters(1);
     final RaftLog log = new RaftLog(storage, 0);
-    final ArrayDeque<List<Entry>> pending = new ArrayDeque<>();
+    /** A write handed out: its entries and the model's generation then. */
+    record Pending(List<Entry> entries, long generation) {}
+
+    final ArrayDeque<Pending> pending = new ArrayDeque<>();
     // The model.
     final List<Long> terms = new ArrayList<>(); // terms.get(i - 1) is the term at index i
     long first = 1; // first index held by storage (compaction moves it)
@@ -46,6 +49,7 @@ final class RaftLogModel {
     long applied;
     long stable; // last index known durable
     long handedOut; // last index handed out for persistence
+    long generation; // times entries were replaced: a write handed out before cannot vouch for them
     long maxTerm = 1;
 
     long last() {
@@ -80,6 +84,9 @@ final class RaftLogModel {
     /** Replaces the model log from index {@code from} with {@code es}. */
     void modelAppend(List<Entry> es) {
         long from = es.get(0).getIndex();
+        if (from <= last()) {
+            generation++;
+        }
         while (last() >= from) {
             terms.remove(terms.size() - 1);
         }
@@ -155,17 +162,18 @@ final class RaftLogModel {
                 assertEquals(modelEntries(handedOut + 1, last() + 1), taken);
                 handedOut = last();
                 if (!taken.isEmpty()) {
-                    pending.add(taken);
+                    pending.add(new Pending(taken, generation));
                 }
             }
             case FLUSH -> {
-                List<Entry> batch = pending.poll();
-                if (batch != null) {
+                Pending p = pending.poll();
+                if (p != null) {
+                    List<Entry> batch = p.entries();
                     storage.write(new LogBatch(null, batch, true));
                     Entry lastEntry = batch.get(batch.size() - 1);
-                    log.stableTo(EntryId.of(lastEntry));
+                    log.stableTo(EntryId.of(lastEntry), p.generation());
                     long i = lastEntry.getIndex();
-                    if (i > stable && i <= last() && termAt(i) == lastEntry.getTerm()) {
+                    if (i > stable && i <= last() && termAt(i) == lastEntry.getTerm() && p.generation() == generation) {
                         stable = i;
                         handedOut = Math.max(handedOut, stable);
                     }

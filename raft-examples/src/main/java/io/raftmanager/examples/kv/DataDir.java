@@ -10,13 +10,28 @@ import java.util.Properties;
 
 /**
  * The node's data directory and its identity file, {@value #IDENTITY_FILE}: written on first start with
- * the cluster id and node id, checked on every later start, so that a directory is never used by
- * another node or cluster by mistake.
+ * the cluster id, node id and a CRC32C of both, checked on every later start, so that a directory is
+ * never used by another node or cluster by mistake.
+ *
+ * <p>Storage faults (docs/storage-faults.md): an identity file whose checksum fails is damaged, not
+ * foreign: it is rewritten and the start reported as a loss, as is an identity without the Raft log it
+ * was written beside (the log directory was deleted or replaced). The node then recovers from its peers
+ * before it votes. An intact identity of another node or cluster is still refused.
  */
 public final class DataDir {
     public static final String IDENTITY_FILE = "raft-kv.properties";
+    /** The directory of the Raft log, beside the identity file. */
+    static final String LOG_DIR = "raft-log";
 
     private DataDir() {}
+
+    /**
+     * A prepared data directory.
+     *
+     * @param path the absolute directory
+     * @param loss why the node's state must count as lost (damaged identity, log gone), or null
+     */
+    public record Opened(Path path, String loss) {}
 
     /**
      * Creates the directory if needed and checks that it belongs to this node.
@@ -24,7 +39,7 @@ public final class DataDir {
      * @throws StartupException if the directory cannot be used or belongs to another node or cluster
      */
     public static Path prepare(Path dir, String clusterId, long nodeId) {
-        return prepare(dir, clusterId, nodeId, 1);
+        return open(dir, clusterId, nodeId, 1).path();
     }
 
     /**
@@ -33,6 +48,16 @@ public final class DataDir {
      * sharding counts as one group.
      */
     public static Path prepare(Path dir, String clusterId, long nodeId, int groups) {
+        return open(dir, clusterId, nodeId, groups).path();
+    }
+
+    /**
+     * As {@link #prepare(Path, String, long, int)}, and reports whether the node's durable state must count
+     * as lost.
+     *
+     * @throws StartupException if the directory cannot be used or belongs to another node or cluster
+     */
+    public static Opened open(Path dir, String clusterId, long nodeId, int groups) {
         Path abs = dir.toAbsolutePath().normalize();
         try {
             if (Files.exists(abs) && !Files.isDirectory(abs)) {
@@ -50,28 +75,60 @@ public final class DataDir {
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(identity, StandardCharsets.UTF_8)) {
                 p.load(r);
-            } catch (IOException | IllegalArgumentException e) {
+            } catch (IOException e) {
                 throw new StartupException("cannot read " + identity + ": " + describe(e), e);
+            } catch (IllegalArgumentException e) {
+                p.clear(); // unparseable: damaged, handled below
             }
             String cluster = p.getProperty("cluster-id");
             String node = p.getProperty("node-id");
+            String sum = p.getProperty("checksum");
+            String had = p.getProperty("groups", "1");
+            boolean intact =
+                    cluster != null && node != null && (sum == null || sum.equals(checksum(cluster, node, had)));
+            if (!intact) {
+                write(abs, clusterId, nodeId, groups);
+                return new Opened(abs, "identity file " + identity + " is damaged (rewritten)");
+            }
             if (!clusterId.equals(cluster) || !Long.toString(nodeId).equals(node)) {
                 throw new StartupException("data directory " + abs + " belongs to node " + node + " of cluster '"
                         + cluster + "', not node " + nodeId + " of cluster '" + clusterId + "'");
             }
-            String had = p.getProperty("groups", "1");
             if (!Integer.toString(groups).equals(had)) {
                 throw new StartupException("data directory " + abs + " holds " + had + " group(s), not --groups "
                         + groups + ": keys would be looked up in the wrong group");
             }
-            return abs;
+            if (sum == null) {
+                write(abs, clusterId, nodeId, groups); // written by an older build: add the checksum
+            }
+            if (!Files.isDirectory(abs.resolve(LOG_DIR))) {
+                return new Opened(
+                        abs,
+                        "the Raft log " + abs.resolve(LOG_DIR) + " is gone but " + identity
+                                + " shows this node was a member");
+            }
+            return new Opened(abs, null);
         }
+        write(abs, clusterId, nodeId, groups);
+        return new Opened(abs, null);
+    }
+
+    /** A CRC32C of the identity; the group count is covered only when not 1 (files of older builds). */
+    private static String checksum(String cluster, String node, String groups) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update((cluster + "\n" + node + ("1".equals(groups) ? "" : "\n" + groups)).getBytes(StandardCharsets.UTF_8));
+        return Long.toHexString(c.getValue());
+    }
+
+    private static void write(Path abs, String clusterId, long nodeId, int groups) {
+        Path identity = abs.resolve(IDENTITY_FILE);
         Properties p = new Properties();
         p.setProperty("cluster-id", clusterId);
         p.setProperty("node-id", Long.toString(nodeId));
         if (groups != 1) {
             p.setProperty("groups", Integer.toString(groups));
         }
+        p.setProperty("checksum", checksum(clusterId, Long.toString(nodeId), Integer.toString(groups)));
         Path tmp = abs.resolve(IDENTITY_FILE + ".tmp");
         try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
             p.store(w, "raft-kv node identity; do not edit");
@@ -83,7 +140,6 @@ public final class DataDir {
         } catch (IOException e) {
             throw new StartupException("cannot write " + identity + ": " + describe(e), e);
         }
-        return abs;
     }
 
     private static String describe(Exception e) {

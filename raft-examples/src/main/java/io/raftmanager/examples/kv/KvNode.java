@@ -19,9 +19,13 @@ import io.raftmanager.examples.kv.security.SecretFiles;
 import io.raftmanager.examples.kv.security.TlsReloader;
 import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.RaftEngine;
+import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
+import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.SnapshotChecksumException;
 import io.raftmanager.spi.SnapshotStore;
+import io.raftmanager.spi.StorageException;
 import io.raftmanager.transport.netty.NettyTransport;
 import io.raftmanager.transport.netty.NettyTransportConfig;
 import java.net.InetSocketAddress;
@@ -122,8 +126,46 @@ public final class KvNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Planted bug for tests only (KvStorageFaultTest): start without storage-fault recovery, trusting an
+     * empty or damaged disk at once, to show the test catches the lost write.
+     */
+    static volatile boolean plantedNoStorageRecovery;
+
+    /**
+     * The data directory shows the node's state was lost: record it durably, so the node recovers from its
+     * peers before it votes, now and after any restart until it has (docs/storage-faults.md).
+     */
+    private static void markRecovering(LogStorage storage, String loss) {
+        HardState hs = storage.initialState().hardState();
+        if (!hs.getRecovering()) {
+            LOG.warn("storage lost: {}; this node recovers from its peers before it votes again", loss);
+            storage.write(new LogBatch(hs.toBuilder().setRecovering(true).build(), List.of(), true));
+        }
+    }
+
+    /** Sets the damaged log and snapshots aside and starts this node empty and recovering from its peers. */
+    private void reopenEmpty(LogStorageFactory factory, Path dir, Set<Long> voters, RuntimeException damage) {
+        storage.close();
+        storage = factory.setAsideAndOpenEmpty(dir, config.clusterId(), config.id(), voters, damage);
+        snapshots = factory.snapshotStore(storage);
+    }
+
+    private RaftNode buildRaft(Shard only) {
+        return RaftNode.builder()
+                .config(raftConfig(0))
+                .storage(storage)
+                .snapshotStore(snapshots)
+                .transport(transport)
+                .stateMachine(only.stateMachine())
+                .scheduler(engine)
+                .metrics(metrics.raftMetrics(0, config.id()))
+                .build();
+    }
+
     private void startParts() {
-        Path dir = DataDir.prepare(config.dataDir(), config.clusterId(), config.id(), config.groups());
+        DataDir.Opened opened = DataDir.open(config.dataDir(), config.clusterId(), config.id(), config.groups());
+        Path dir = opened.path();
         Set<Long> voters = config.join() ? Set.of() : config.peers().keySet();
         LogStorageFactory factory;
         try {
@@ -148,21 +190,30 @@ public final class KvNode implements AutoCloseable {
         transport = new NettyTransport(tc.build(), group);
         if (config.groups() == 1) {
             storage = factory.open(dir, config.clusterId(), config.id(), voters);
-            snapshots = factory.snapshotStore(storage);
+            if (opened.loss() != null) {
+                markRecovering(storage, opened.loss());
+            }
+            try {
+                snapshots = factory.snapshotStore(storage);
+            } catch (StorageException e) { // a snapshot file whose trailer does not verify
+                reopenEmpty(factory, dir, voters, e);
+            }
             Shard only = shards.get(0);
-            RaftNode raft = RaftNode.builder()
-                    .config(raftConfig(0))
-                    .storage(storage)
-                    .snapshotStore(snapshots)
-                    .transport(transport)
-                    .stateMachine(only.stateMachine())
-                    .scheduler(engine)
-                    .metrics(metrics.raftMetrics(0, config.id()))
-                    .build();
+            RaftNode raft;
+            try {
+                raft = buildRaft(only);
+            } catch (SnapshotChecksumException e) {
+                // The local snapshot is damaged and the log is compacted behind it: this node's state is lost.
+                reopenEmpty(factory, dir, voters, e);
+                raft = buildRaft(only);
+            }
             only.attach(raft);
             raft.start();
         } else {
             groupLogs = factory.openGroups(dir, config.clusterId(), config.id(), voters, config.groups());
+            if (opened.loss() != null) {
+                groupLogs.logs().forEach(log -> markRecovering(log, opened.loss()));
+            }
             server = RaftServer.builder()
                     .nodeId(config.id())
                     .transport(transport)
@@ -235,6 +286,7 @@ public final class KvNode implements AutoCloseable {
                 .electionTicks(Math.max(2, (config.electionTimeoutMillis() + tick - 1) / tick))
                 .maxMessageBytes(maxCommandBytes)
                 .snapshot(snapshotConfig(config))
+                .storageRecovery(!plantedNoStorageRecovery)
                 .build();
     }
 

@@ -28,6 +28,17 @@ public interface LogStorageFactory {
     }
 
     /**
+     * For a log or snapshot found damaged at start-up: sets the node's log and snapshots aside (kept for
+     * inspection) and opens an empty log marked recovering, so the node learns its state again from its
+     * peers (docs/storage-faults.md). the damaged storage must be closed first. The default cannot, and
+     * rethrows {@code damage}.
+     */
+    default LogStorage setAsideAndOpenEmpty(
+            Path dataDir, String clusterId, long nodeId, Set<Long> voters, RuntimeException damage) {
+        throw damage;
+    }
+
+    /**
      * Opens (or creates) the logs and snapshot stores of groups {@code 0..groups-1}, for a node sharded over
      * several groups. By default each group gets a log of its own from {@link #open}; an engine that holds
      * many groups in one database overrides this.

@@ -1,17 +1,25 @@
 package io.raftmanager.examples.kv;
 
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.SnapshotMeta;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
 import io.raftmanager.spi.SnapshotStore;
+import io.raftmanager.spi.StorageException;
 import io.raftmanager.storage.rocksdb.RocksLogEngine;
 import io.raftmanager.storage.rocksdb.RocksLogEngineConfig;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The durable log: a RocksDB engine under {@code <data>/raft-log} holding this node's one group, with
@@ -20,10 +28,65 @@ import java.util.Set;
  * engine too.
  */
 public final class RocksStorageFactory implements LogStorageFactory {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksStorageFactory.class);
     static final long GROUP_ID = 0;
 
+    /**
+     * Opens the log. If RocksDB itself reports corruption it cannot get past (a damaged table or
+     * manifest), the database directory is set aside as {@code raft-log.corrupt-<millis>} (kept for
+     * inspection, never deleted) and the node starts from an empty log marked recovering: it learns its
+     * state again from its peers before it votes (docs/storage-faults.md), rather than failing every start.
+     */
     @Override
     public LogStorage open(Path dataDir, String clusterId, long nodeId, Set<Long> voters) {
+        try {
+            return openOnce(dataDir, clusterId, nodeId, voters);
+        } catch (StorageException e) {
+            if (!isCorruption(e)) {
+                throw e;
+            }
+            return setAsideAndOpenEmpty(dataDir, clusterId, nodeId, voters, e);
+        }
+    }
+
+    /**
+     * Moves {@code raft-log} (the database and the snapshots beside it) to {@code raft-log.corrupt-<millis>},
+     * never deleting it, and opens an empty log marked recovering.
+     */
+    @Override
+    public LogStorage setAsideAndOpenEmpty(
+            Path dataDir, String clusterId, long nodeId, Set<Long> voters, RuntimeException damage) {
+        Path db = dataDir.resolve("raft-log");
+        Path aside = dataDir.resolve("raft-log.corrupt-" + System.currentTimeMillis());
+        LOG.warn(
+                "the Raft log or snapshot in {} is damaged ({}); moved to {}, starting empty and recovering from peers",
+                db,
+                damage.getMessage(),
+                aside);
+        try {
+            Files.move(db, aside);
+        } catch (IOException io) {
+            damage.addSuppressed(io);
+            throw damage;
+        }
+        LogStorage fresh = openOnce(dataDir, clusterId, nodeId, voters);
+        HardState hs = fresh.initialState().hardState();
+        fresh.write(new LogBatch(hs.toBuilder().setRecovering(true).build(), List.of(), true));
+        return fresh;
+    }
+
+    private static boolean isCorruption(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RocksDBException r
+                    && r.getStatus() != null
+                    && r.getStatus().getCode() == Status.Code.Corruption) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static LogStorage openOnce(Path dataDir, String clusterId, long nodeId, Set<Long> voters) {
         RocksLogEngine engine =
                 RocksLogEngine.open(RocksLogEngineConfig.builder(dataDir.resolve("raft-log"), clusterId, nodeId)
                         .build());

@@ -58,6 +58,17 @@ class JepsenTest {
                 "ci-network-faults", 2, Integer.getInteger("jepsen.ci.nodes", 5), 40_000, NETWORK_FAULTS));
     }
 
+    /** Disks wiped or damaged one node at a time (docs/storage-faults.md), plus kills to mix histories. */
+    @Test
+    void diskFaults() throws Exception {
+        expectValid(RunOptions.of(
+                "ci-disk-faults",
+                3,
+                3,
+                40_000,
+                EnumSet.of(Nemesis.Kind.WIPE_DISK, Nemesis.Kind.CORRUPT_FILE, Nemesis.Kind.KILL_RANDOM)));
+    }
+
     /**
      * Issue 17: clients reading with {@code READMODE lease} and {@code READMODE follower} (and some
      * linearizable ones) while leaders and followers are paused (SIGSTOP) and killed; every read is in the

@@ -119,6 +119,11 @@ final class KvCluster implements AutoCloseable {
         return ids;
     }
 
+    /** The run's directory: node data directories are {@code n<id>} in it. */
+    Path dir() {
+        return dir;
+    }
+
     InetSocketAddress redis(long id) {
         return redis.get(id);
     }

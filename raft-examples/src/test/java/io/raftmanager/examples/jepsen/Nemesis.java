@@ -31,7 +31,12 @@ final class Nemesis {
         SLOW_LINKS,
         SLOW_DISK,
         TRANSFER_LEADER,
-        DEMOTE_PROMOTE_MEMBER
+        REMOVE_READD_MEMBER,
+        DEMOTE_PROMOTE_MEMBER,
+        /** Kill a node, delete its data directory, restart it (docs/storage-faults.md). */
+        WIPE_DISK,
+        /** Kill a node, flip bits in one of its files (WAL, table, identity), restart it. */
+        CORRUPT_FILE
     }
 
     private final KvCluster cluster;
@@ -39,6 +44,7 @@ final class Nemesis {
     private final List<Kind> kinds;
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final AdminFaults admin;
+    private final DiskFaults disk;
     private volatile boolean stop;
     private Thread thread;
 
@@ -48,6 +54,7 @@ final class Nemesis {
         this.kinds = new ArrayList<>(kinds);
         Collections.sort(this.kinds);
         this.admin = new AdminFaults(cluster);
+        this.disk = new DiskFaults(cluster, cluster.dir());
     }
 
     void start() {
@@ -220,6 +227,13 @@ final class Nemesis {
                 AdminFaults.Outcome o = admin.demoteAndPromote(random, this::hold);
                 record(k, o.detail(), start, System.nanoTime(), o.skipped());
                 return;
+            }
+            case WIPE_DISK, CORRUPT_FILE -> {
+                long id = random.nextBoolean() ? leaderOrRandom() : randomNode();
+                detail = k == Kind.WIPE_DISK ? disk.wipe(id) : disk.corrupt(id, random);
+                // The fault lasts until the victim has recovered: one minority at a time.
+                boolean recovered = disk.awaitRecovered(id, 30L * cluster.electionMillis + 30_000);
+                detail += recovered ? ", recovered" : ", NOT recovered in time";
             }
             default -> throw new IllegalStateException("unknown fault " + k);
         }

@@ -45,31 +45,43 @@ class PeerTlsClusterTest {
         Pki ca = Pki.newCa("cluster-ca", Duration.ofDays(1));
         Pki other = Pki.newCa("other-ca", Duration.ofDays(1));
         cluster = new SecureNodes(dir, 3);
-        cluster.install(1, ca.issueNode(1), ca);
-        cluster.install(2, ca.issueNode(2), ca);
-        // Node 3 has a well-formed certificate for its own id, from a CA the cluster does not trust.
-        cluster.install(3, other.issueNode(3), ca, other);
-        refusedOutsiderLeavesTheClusterServing(n -> n.transport().stats().tlsRejected());
+        for (long id = 1; id <= 3; id++) {
+            cluster.install(id, ca.issueNode(id), ca);
+        }
+        // Node 3 comes back with a well-formed certificate for its own id, from a CA the cluster does not
+        // trust.
+        refusedOutsiderLeavesTheClusterServing(
+                () -> cluster.install(3, other.issueNode(3), ca, other),
+                n -> n.transport().stats().tlsRejected());
     }
 
     @Test
     void aNodeWithAValidCertificateForAnotherIdIsRefused() throws Exception {
         Pki ca = Pki.newCa("cluster-ca", Duration.ofDays(1));
         cluster = new SecureNodes(dir, 3);
-        cluster.install(1, ca.issueNode(1), ca);
-        cluster.install(2, ca.issueNode(2), ca);
-        // Node 3 holds node 2's (valid) certificate: it may not speak as node 3 with it.
-        cluster.install(3, ca.issueNode(2), ca);
+        for (long id = 1; id <= 3; id++) {
+            cluster.install(id, ca.issueNode(id), ca);
+        }
+        // Node 3 comes back holding node 2's (valid) certificate: it may not speak as node 3 with it.
         refusedOutsiderLeavesTheClusterServing(
+                () -> cluster.install(3, ca.issueNode(2), ca),
                 n -> n.transport().stats().inboundRefusedByReason().getOrDefault(Reason.WRONG_IDENTITY, 0L));
         String metrics = cluster.nodes.get(1L).metrics().scrape();
         assertTrue(metrics.matches("(?s).*raft_transport_refused_total\\{reason=\"wrong_identity\"} [1-9].*"), metrics);
     }
 
-    private void refusedOutsiderLeavesTheClusterServing(java.util.function.ToLongFunction<KvNode> refusals)
-            throws Exception {
+    /**
+     * The three nodes form the cluster first (a brand-new cluster needs every voter to answer once,
+     * docs/storage-faults.md); then node 3 restarts with {@code badCertificate} installed.
+     */
+    private void refusedOutsiderLeavesTheClusterServing(
+            Runnable badCertificate, java.util.function.ToLongFunction<KvNode> refusals) throws Exception {
         KvNode n1 = cluster.start(1);
         KvNode n2 = cluster.start(2);
+        cluster.start(3);
+        cluster.awaitLeader(BOUND, 1, 2, 3);
+        cluster.stop(3);
+        badCertificate.run();
         KvNode n3 = cluster.start(3);
         KvNode leader = cluster.awaitLeader(BOUND, 1, 2);
         try (RespTestClient c = new RespTestClient(leader.redisAddress())) {

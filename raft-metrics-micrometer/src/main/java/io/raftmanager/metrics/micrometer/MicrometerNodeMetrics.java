@@ -41,6 +41,7 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
     private final Timer apply;
     private final AtomicLong commitIndex = new AtomicLong();
     private final AtomicLong pending = new AtomicLong();
+    private final AtomicLong diskFull = new AtomicLong();
     private final Counter snapshotBytesSent;
     private final Counter snapshotBytesReceived;
     private final Timer snapshotCapture;
@@ -71,6 +72,7 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
         this.snapshotInstall = timer("raft.snapshot.install", tags);
         registry.gauge("raft.commit.index", tags, commitIndex);
         registry.gauge("raft.proposals.pending", tags, pending);
+        registry.gauge("raft.disk.full", tags, diskFull);
     }
 
     /** Metrics for node {@code nodeId} of group {@code groupId}, registered in {@code registry}. */
@@ -145,6 +147,24 @@ public final class MicrometerNodeMetrics implements NodeMetrics {
     @Override
     public void recordRejected(String reason) {
         registry.counter("raft.proposals.rejected", tags.and("reason", reason)).increment();
+    }
+
+    @Override
+    public void recordFailure(String where) {
+        registry.counter("raft.node.failures", tags.and("where", where)).increment();
+    }
+
+    @Override
+    public void diskFull(boolean full) {
+        diskFull.set(full ? 1 : 0);
+        if (full) {
+            registry.counter("raft.disk.full.events", tags).increment();
+        }
+    }
+
+    @Override
+    public void recordDiskStallStepDown() {
+        registry.counter("raft.disk.stall.stepdowns", tags).increment();
     }
 
     @Override

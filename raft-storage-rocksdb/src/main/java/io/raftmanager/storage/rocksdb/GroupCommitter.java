@@ -1,6 +1,7 @@
 package io.raftmanager.storage.rocksdb;
 
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.StorageFullException;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -36,7 +38,10 @@ import org.rocksdb.WriteOptions;
  * group's view be switched together with the RocksDB contents while readers are held back only for the
  * memtable insert, not for the fsync. A crash after the write and before the sync loses only writes
  * whose callers have not returned. Any failure is fatal: the committer refuses every later write,
- * because the in-memory views may be ahead of the disk.
+ * because the in-memory views may be ahead of the disk. One exception: a write that RocksDB refused for
+ * lack of space ({@link StorageFullException}) was not applied to any view and is not synced, so later
+ * writes are still tried; RocksDB refuses them until it has recovered (it flushes its memtables to a new
+ * WAL and resumes by itself once space returns).
  */
 final class GroupCommitter {
     private final RocksDB db;
@@ -101,6 +106,9 @@ final class GroupCommitter {
                 inFlight--;
                 changed.signalAll();
             }
+            if (plan.error instanceof StorageFullException full) {
+                throw new StorageFullException(full.getMessage(), full);
+            }
             if (plan.error != null) {
                 throw new StorageException(plan.error.getMessage(), plan.error);
             }
@@ -118,7 +126,7 @@ final class GroupCommitter {
         for (WritePlan p : round) {
             p.round = number;
         }
-        StorageException error = failure;
+        RuntimeException error = failure;
         if (error == null) {
             lock.unlock();
             try {
@@ -127,9 +135,9 @@ final class GroupCommitter {
                 lock.lock();
             }
         }
-        if (error != null) {
-            failure = failure == null ? error : failure;
-        } else {
+        if (error instanceof StorageException fatal) {
+            failure = failure == null ? fatal : failure;
+        } else if (error == null) {
             writtenRound = number;
         }
         plans += round.size();
@@ -164,7 +172,7 @@ final class GroupCommitter {
         changed.signalAll();
     }
 
-    private StorageException writeRound(List<WritePlan> round) {
+    private RuntimeException writeRound(List<WritePlan> round) {
         try (WriteBatch batch = new WriteBatch()) {
             for (WritePlan p : round) {
                 p.addTo(batch, log, state);
@@ -191,9 +199,24 @@ final class GroupCommitter {
                 }
             }
             return null;
-        } catch (RocksDBException | RuntimeException e) {
+        } catch (RocksDBException e) {
+            if (isNoSpace(e)) {
+                return new StorageFullException("disk full: RocksDB refused the write (" + e.getMessage() + ")", e);
+            }
+            return new StorageException("RocksDB write failed; the storage refuses further writes: " + e, e);
+        } catch (RuntimeException e) {
             return new StorageException("RocksDB write failed; the storage refuses further writes: " + e, e);
         }
+    }
+
+    /** RocksDB reports ENOSPC as an IOError with sub-code NoSpace, also while it waits for space to recover. */
+    static boolean isNoSpace(RocksDBException e) {
+        Status st = e.getStatus();
+        if (st != null && st.getSubCode() == Status.SubCode.NoSpace) {
+            return true;
+        }
+        String m = e.getMessage();
+        return m != null && m.contains("No space left on device");
     }
 
     private void checkUsable() {

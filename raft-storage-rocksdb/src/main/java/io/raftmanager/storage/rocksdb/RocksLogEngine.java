@@ -28,8 +28,11 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.RocksObject;
+import org.rocksdb.Status;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One RocksDB database holding the logs of many Raft groups of one node: one WAL, one fsync per
@@ -49,9 +52,11 @@ import org.rocksdb.WriteOptions;
  *   <li>WAL always on. Group commit: concurrent writes are merged into one WriteBatch per round, written
  *       without sync, and one {@code SyncWAL} (fdatasync) covers every round written before it started;
  *       a {@code write} with {@code sync} returns only after such a sync (see {@link GroupCommitter}).
- *       Recovery mode point-in-time: after a crash RocksDB replays the WAL up to the first damaged
- *       record, so a torn tail of an unacknowledged write is dropped instead of making the node
- *       unbootable, and every synced round before it is recovered.
+ *       Recovery mode tolerate-corrupted-tail: after a crash a torn tail of an unacknowledged write is
+ *       dropped instead of making the node unbootable, and every synced round before it is recovered. A
+ *       damaged record before the tail fails that mode; the engine then replays up to it (point-in-time)
+ *       and reports the loss (PointInTimeRecovery alone drops acknowledged writes silently, measured in
+ *       {@code WalCorruptionTest}).
  *   <li>No compression on either column family: entries are mostly opaque, often already compressed user
  *       commands, and live only until the next snapshot; compressing them costs CPU on every flush and
  *       compaction for little space. (Not measured better here; revisit with real payloads.)
@@ -68,6 +73,7 @@ import org.rocksdb.WriteOptions;
  * <p>Thread-safe. {@link #close} closes every group and releases every native handle; it is idempotent.
  */
 public final class RocksLogEngine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RocksLogEngine.class);
     private static final String LOG_FAMILY = "log";
     private static final String STATE_FAMILY = "state";
 
@@ -82,14 +88,21 @@ public final class RocksLogEngine implements AutoCloseable {
     private final GroupCommitter committer;
     private final Map<Long, RocksLogStorage> groups = new HashMap<>(); // guarded by this
     private boolean closed; // guarded by this
+    /**
+     * Why every group of this engine must count its state as damaged (a corrupt WAL record in the middle,
+     * a corrupt identity), or null. Each group then reports a loss and recovers from its peers.
+     */
+    private String engineDamage; // set at open only
 
     private RocksLogEngine(
             RocksLogEngineConfig config,
             List<RocksObject> handles,
             RocksDB db,
             List<ColumnFamilyHandle> families,
-            WriteOptions noSync) {
+            WriteOptions noSync,
+            String engineDamage) {
         this.config = config;
+        this.engineDamage = engineDamage;
         this.handles = handles;
         this.db = db;
         this.defaultFamily = families.get(0);
@@ -99,7 +112,11 @@ public final class RocksLogEngine implements AutoCloseable {
     }
 
     /**
-     * Opens (creating if needed) the engine in {@code config.directory()} and checks its identity.
+     * Opens (creating if needed) the engine in {@code config.directory()} and checks its identity. A torn
+     * record at the very end of the write-ahead log (a write cut by a crash, never acknowledged) is
+     * dropped; a damaged record before the end, which RocksDB's point-in-time recovery would skip together
+     * with every later write without a word, is replayed up to and reported as a loss to every group, as
+     * is a damaged identity record (rewritten).
      *
      * @throws StorageException if RocksDB cannot open the directory, or the directory belongs to another
      *     cluster or node, or was written by a newer format version
@@ -124,7 +141,7 @@ public final class RocksLogEngine implements AutoCloseable {
                     .setCreateIfMissing(true)
                     .setCreateMissingColumnFamilies(true)
                     .setMaxBackgroundJobs(config.maxBackgroundJobs())
-                    .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+                    .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
                     .setMaxTotalWalSize(4 * config.writeBufferBytes())
                     .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
                     .setKeepLogFileNum(2);
@@ -137,11 +154,27 @@ public final class RocksLogEngine implements AutoCloseable {
                     new ColumnFamilyDescriptor(LOG_FAMILY.getBytes(StandardCharsets.UTF_8), logOptions),
                     new ColumnFamilyDescriptor(STATE_FAMILY.getBytes(StandardCharsets.UTF_8), stateOptions));
             List<ColumnFamilyHandle> families = new ArrayList<>();
-            RocksDB db = RocksDB.open(dbOptions, config.directory().toString(), descriptors, families);
+            String damage = null;
+            RocksDB db;
+            try {
+                db = RocksDB.open(dbOptions, config.directory().toString(), descriptors, families);
+            } catch (RocksDBException e) {
+                if (e.getStatus() == null || e.getStatus().getCode() != Status.Code.Corruption) {
+                    throw e;
+                }
+                // A damaged record before the WAL's tail: replay up to it, and report every write after it as
+                // lost (PointInTimeRecovery alone would drop them silently).
+                damage = "the write-ahead log has a damaged record before its end (" + e.getMessage()
+                        + "); the writes after it are lost";
+                LOG.warn("{}: {}", config.directory(), damage);
+                families.clear();
+                dbOptions.setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery);
+                db = RocksDB.open(dbOptions, config.directory().toString(), descriptors, families);
+            }
             // Closed in reverse: the families, then the database, then its options and the cache.
             handles.add(db);
             handles.addAll(families);
-            RocksLogEngine engine = new RocksLogEngine(config, handles, db, families, noSync);
+            RocksLogEngine engine = new RocksLogEngine(config, handles, db, families, noSync, damage);
             engine.checkIdentity();
             return engine;
         } catch (IOException | RocksDBException | RuntimeException e) {
@@ -164,7 +197,11 @@ public final class RocksLogEngine implements AutoCloseable {
         }
     }
 
-    /** Writes the identity on first open; otherwise checks it against the configuration. */
+    /**
+     * Writes the identity on first open; otherwise checks it against the configuration. A damaged identity
+     * record is rewritten, and every group then counts as damaged: the directory cannot be proven to be
+     * this node's intact state, so its groups recover from their peers.
+     */
     private void checkIdentity() throws RocksDBException {
         String dir = config.directory().toString();
         byte[] stored = db.get(defaultFamily, Keys.IDENTITY);
@@ -180,16 +217,23 @@ public final class RocksLogEngine implements AutoCloseable {
                     .putLong(config.nodeId())
                     .put(cluster)
                     .array();
-            try (WriteOptions sync = new WriteOptions().setSync(true)) {
-                db.put(defaultFamily, sync, Keys.IDENTITY, RecordCodec.encode(Keys.IDENTITY, payload));
-            }
+            writeIdentity();
             return;
         }
         if (stored.length > 0 && (stored[0] & 0xFF) > RecordCodec.FORMAT_VERSION) {
             throw new StorageException("data directory " + dir + " was written by format version " + (stored[0] & 0xFF)
                     + "; this build reads format version " + RecordCodec.FORMAT_VERSION + " and older");
         }
-        byte[] payload = RecordCodec.payload(Keys.IDENTITY, stored, "data directory " + dir + " identity");
+        byte[] payload;
+        try {
+            payload = RecordCodec.payload(Keys.IDENTITY, stored, "data directory " + dir + " identity");
+        } catch (StorageException e) {
+            String damage = e.getMessage() + "; rewritten, and every group recovers from its peers";
+            LOG.warn("{}", damage);
+            writeIdentity();
+            engineDamage = engineDamage == null ? damage : engineDamage + "; " + damage;
+            return;
+        }
         ByteBuffer b = ByteBuffer.wrap(payload);
         long nodeId = b.getLong();
         String clusterId = StandardCharsets.UTF_8.decode(b).toString();
@@ -203,6 +247,17 @@ public final class RocksLogEngine implements AutoCloseable {
         }
     }
 
+    private void writeIdentity() throws RocksDBException {
+        byte[] cluster = config.clusterId().getBytes(StandardCharsets.UTF_8);
+        byte[] payload = ByteBuffer.allocate(8 + cluster.length)
+                .putLong(config.nodeId())
+                .put(cluster)
+                .array();
+        try (WriteOptions sync = new WriteOptions().setSync(true)) {
+            db.put(defaultFamily, sync, Keys.IDENTITY, RecordCodec.encode(Keys.IDENTITY, payload));
+        }
+    }
+
     /** The configuration this engine was opened with. */
     public RocksLogEngineConfig config() {
         return config;
@@ -211,12 +266,19 @@ public final class RocksLogEngine implements AutoCloseable {
     /**
      * Opens the log of group {@code groupId}. A group with no stored state is bootstrapped (durably) with
      * an empty log and {@code bootstrapMembership} as the membership of its initial snapshot point; an
-     * existing group ignores {@code bootstrapMembership}. Groups may be opened from several threads at
-     * once: the durable writes of new groups then share fsyncs. Reads the group's metadata and the last entry;
-     * does not scan the log.
+     * existing group ignores {@code bootstrapMembership}. Groups may be opened from several threads at once:
+     * the durable first writes of new groups then share fsyncs. Reads the group's metadata and verifies
+     * every entry once (a read of the log, which compaction keeps short).
+     *
+     * <p>Damage is a detected loss, never a crash loop nor a silent truncation: a record that fails its
+     * check, a missing record, or a damaged write-ahead log or identity (see {@link #open}) makes the
+     * group keep what verified (its base point and the entries before the first damaged one), drop the
+     * rest, durably set {@code HardState.recovering}, and report {@code lost} from {@link
+     * RocksLogStorage#initialState()}: the node rejoins without a vote until it has caught up
+     * (docs/storage-faults.md). One WARN line names what was lost.
      *
      * @throws IllegalStateException if the group is already open in this engine
-     * @throws StorageException if the engine is closed or the group's stored records are corrupted
+     * @throws StorageException if the engine is closed or RocksDB fails
      */
     public RocksLogStorage group(long groupId, Membership bootstrapMembership) {
         Objects.requireNonNull(bootstrapMembership, "bootstrapMembership");
@@ -253,43 +315,152 @@ public final class RocksLogEngine implements AutoCloseable {
     private record Loaded(RocksLogStorage storage, SnapshotMeta bootstrap) {}
 
     private Loaded load(long g, Membership bootstrap) throws RocksDBException {
+        List<String> losses = new ArrayList<>();
+        if (engineDamage != null) {
+            losses.add(engineDamage);
+        }
         byte[] snapKey = Keys.state(g, Keys.SNAPSHOT);
         byte[] snapValue = db.get(stateFamily, snapKey);
         byte[] hsKey = Keys.state(g, Keys.HARD_STATE);
         byte[] hsValue = db.get(stateFamily, hsKey);
+        SnapshotMeta meta = null;
+        if (snapValue != null) {
+            try {
+                meta = parse(snapKey, snapValue, g, "snapshot record", SnapshotMeta.parser());
+            } catch (StorageException e) {
+                losses.add(e.getMessage());
+            }
+        }
+        HardState hs = HardState.getDefaultInstance();
+        if (hsValue != null) {
+            try {
+                hs = parse(hsKey, hsValue, g, "hard state record", HardState.parser());
+            } catch (StorageException e) {
+                losses.add(e.getMessage());
+            }
+        }
+        LogScan scan = scan(g);
+        if (meta == null && snapValue == null && hsValue == null && scan.first < 0) {
+            if (!losses.isEmpty()) {
+                return new Loaded(
+                        repaired(
+                                g,
+                                SnapshotMeta.newBuilder()
+                                        .setMembership(bootstrap)
+                                        .build(),
+                                hs,
+                                scan,
+                                losses),
+                        null);
+            }
+            SnapshotMeta fresh =
+                    SnapshotMeta.newBuilder().setMembership(bootstrap).build();
+            return new Loaded(new RocksLogStorage(this, g, fresh, HardState.getDefaultInstance(), 0, 0, false), fresh);
+        }
+        if (meta == null) {
+            if (snapValue == null) {
+                losses.add("group " + g + ": stored state has no snapshot record");
+            }
+            // Without the base point the entries cannot be placed: start over from the bootstrap one.
+            meta = SnapshotMeta.newBuilder().setMembership(bootstrap).build();
+            return new Loaded(repaired(g, meta, hs, new LogScan(-1, -1, 0, -1, null), losses), null);
+        }
+        if (scan.first >= 0 && scan.first != meta.getIndex() + 1) {
+            losses.add("group " + g + ": first stored entry is " + scan.first + " but the snapshot ends at "
+                    + meta.getIndex());
+            return new Loaded(repaired(g, meta, hs, new LogScan(-1, -1, 0, scan.first, null), losses), null);
+        }
+        if (scan.damage != null) {
+            losses.add(scan.damage);
+        }
+        if (losses.isEmpty()) {
+            long last = scan.first < 0 ? meta.getIndex() : scan.last;
+            long lastTerm = scan.first < 0 ? meta.getTerm() : scan.lastTerm;
+            return new Loaded(new RocksLogStorage(this, g, meta, hs, last, lastTerm, false), null);
+        }
+        return new Loaded(repaired(g, meta, hs, scan, losses), null);
+    }
+
+    /**
+     * What a start-up scan of a group's log found: the contiguous, verified entries {@code [first, last]}
+     * ({@code first < 0}: none), and where the damage begins ({@code cut}, or -1) with its description.
+     */
+    private record LogScan(long first, long last, long lastTerm, long cut, String damage) {}
+
+    /**
+     * Verifies every entry of the group once: the log is bounded by compaction, and a damaged record found
+     * now is a detected loss at start-up rather than a read error later.
+     */
+    private LogScan scan(long g) {
         long first = -1;
         long last = -1;
         long lastTerm = 0;
         try (RocksIterator it = db.newIterator(logFamily)) {
-            it.seek(Keys.entry(g, 0));
-            if (it.isValid() && Keys.group(it.key()) == g) {
-                first = Keys.index(it.key());
-                it.seekForPrev(Keys.groupEnd(g));
-                last = Keys.index(it.key());
-                lastTerm = RecordCodec.entry(it.key(), it.value(), g, last).getTerm();
+            for (it.seek(Keys.entry(g, 0)); it.isValid() && Keys.group(it.key()) == g; it.next()) {
+                long index = Keys.index(it.key());
+                if (first >= 0 && index != last + 1) {
+                    return new LogScan(
+                            first,
+                            last,
+                            lastTerm,
+                            last + 1,
+                            "group " + g + " entry " + (last + 1) + ": record is missing");
+                }
+                try {
+                    lastTerm = RecordCodec.entry(it.key(), it.value(), g, index).getTerm();
+                } catch (StorageException e) {
+                    byte[] v = it.value();
+                    if (v.length > 0 && (v[0] & 0xFF) > RecordCodec.FORMAT_VERSION) {
+                        throw e; // written by a newer build: refuse to start rather than drop it as damage
+                    }
+                    return first < 0
+                            ? new LogScan(-1, -1, 0, index, e.getMessage())
+                            : new LogScan(first, last, lastTerm, index, e.getMessage());
+                }
+                if (first < 0) {
+                    first = index;
+                }
+                last = index;
             }
-            it.status();
-        }
-        if (snapValue == null) {
-            if (hsValue != null || first >= 0) {
-                throw new StorageException("group " + g + ": stored state has no snapshot record");
+            try {
+                it.status();
+            } catch (RocksDBException e) {
+                throw new StorageException("group " + g + ": cannot scan the log", e);
             }
-            SnapshotMeta meta =
-                    SnapshotMeta.newBuilder().setMembership(bootstrap).build();
-            return new Loaded(new RocksLogStorage(this, g, meta, HardState.getDefaultInstance(), 0, 0), meta);
         }
-        SnapshotMeta meta = parse(snapKey, snapValue, g, "snapshot record", SnapshotMeta.parser());
-        HardState hs = hsValue == null
-                ? HardState.getDefaultInstance()
-                : parse(hsKey, hsValue, g, "hard state record", HardState.parser());
-        if (first < 0) {
-            return new Loaded(new RocksLogStorage(this, g, meta, hs, meta.getIndex(), meta.getTerm()), null);
+        return new LogScan(first, last, lastTerm, -1, null);
+    }
+
+    /**
+     * Keeps what verified (the base point and the entries before the first damaged one), drops the rest,
+     * and durably marks the group recovering before anything reads it: the node then votes only once it
+     * has learned again from its peers (docs/storage-faults.md).
+     */
+    private RocksLogStorage repaired(long g, SnapshotMeta meta, HardState hs, LogScan scan, List<String> losses)
+            throws RocksDBException {
+        long last = scan.first < 0 ? meta.getIndex() : scan.last;
+        long lastTerm = scan.first < 0 ? meta.getTerm() : scan.lastTerm;
+        HardState marked = hs.toBuilder()
+                .setRecovering(true)
+                .setCommit(Math.min(hs.getCommit(), last))
+                .build();
+        long dropFrom = scan.cut >= 0 ? scan.cut : (scan.first < 0 ? 0 : last + 1);
+        try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch();
+                WriteOptions sync = new WriteOptions().setSync(true)) {
+            batch.deleteRange(logFamily, Keys.entry(g, dropFrom), Keys.groupEnd(g));
+            byte[] snapKey = Keys.state(g, Keys.SNAPSHOT);
+            batch.put(stateFamily, snapKey, RecordCodec.encode(snapKey, meta));
+            byte[] hsKey = Keys.state(g, Keys.HARD_STATE);
+            batch.put(stateFamily, hsKey, RecordCodec.encode(hsKey, marked));
+            db.write(sync, batch);
         }
-        if (first != meta.getIndex() + 1) {
-            throw new StorageException(
-                    "group " + g + ": first stored entry is " + first + " but the snapshot ends at " + meta.getIndex());
-        }
-        return new Loaded(new RocksLogStorage(this, g, meta, hs, last, lastTerm), null);
+        LOG.warn(
+                "group {}: storage lost state ({}); kept the log up to {}, marked recovering: it rejoins without a"
+                        + " vote until it has caught up with its peers",
+                g,
+                String.join("; ", losses),
+                last);
+        return new RocksLogStorage(this, g, meta, marked, last, lastTerm, true);
     }
 
     private static <T> T parse(byte[] key, byte[] value, long g, String what, com.google.protobuf.Parser<T> parser) {

@@ -48,6 +48,8 @@ public final class RocksLogStorage implements LogStorage {
     private long lastTerm;
     private final EntryCache cache;
     private boolean closed;
+    /** The open found and repaired a loss (see RocksLogEngine#group); reported by {@link #initialState}. */
+    private final boolean lost;
     /** The committer round of this group's last write (for tests). */
     volatile long lastRound;
 
@@ -57,8 +59,10 @@ public final class RocksLogStorage implements LogStorage {
             SnapshotMeta snapshot,
             HardState hardState,
             long lastIndex,
-            long lastTerm) {
+            long lastTerm,
+            boolean lost) {
         this.engine = engine;
+        this.lost = lost;
         this.groupId = groupId;
         this.snapshot = snapshot;
         this.hardState = hardState;
@@ -77,7 +81,7 @@ public final class RocksLogStorage implements LogStorage {
         viewLock.lock();
         try {
             checkOpen();
-            return new PersistentState(hardState, snapshot.getMembership());
+            return new PersistentState(hardState, snapshot.getMembership(), lost);
         } finally {
             viewLock.unlock();
         }

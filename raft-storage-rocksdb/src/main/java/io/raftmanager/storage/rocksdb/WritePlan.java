@@ -42,7 +42,8 @@ final class WritePlan {
     // Set by the committer under its lock.
     long round;
     boolean written;
-    StorageException error;
+    /** A {@link StorageException}, or a {@link io.raftmanager.spi.StorageFullException}. */
+    RuntimeException error;
 
     WritePlan(RocksLogStorage storage, boolean sync) {
         this.storage = storage;

@@ -50,6 +50,34 @@ class RocksLogStorageContractTest extends LogStorageContractTest {
         return engine.group(GROUP, VOTERS);
     }
 
+    @Override
+    protected Damage damage() {
+        return new Damage() {
+            @Override
+            public void entry(long index) {
+                flip(true, Keys.entry(GROUP, index));
+            }
+
+            @Override
+            public void hardState() {
+                flip(false, Keys.state(GROUP, Keys.HARD_STATE));
+            }
+        };
+    }
+
+    /** Flips a bit in a stored record, through RocksDB with the storage closed. */
+    private void flip(boolean log, byte[] key) {
+        engine.close();
+        try (RocksLogEngine e = openEngine()) {
+            var family = log ? e.logFamily() : e.stateFamily();
+            byte[] v = e.db().get(family, key);
+            v[v.length - 1] ^= 0x20;
+            e.db().put(family, key, v);
+        } catch (org.rocksdb.RocksDBException x) {
+            throw new AssertionError(x);
+        }
+    }
+
     @AfterEach
     void neighboursAreUntouched() {
         if (engine != null) {

@@ -45,6 +45,79 @@ public abstract class LogStorageContractTest {
      */
     protected abstract LogStorage reopen(LogStorage storage);
 
+    /**
+     * Damages a closed storage's durable records, for the corruption cases; a storage that keeps nothing
+     * on disk returns null (the default) and those cases are skipped.
+     */
+    protected interface Damage {
+        /** Flips a bit in the stored record of the entry at {@code index}. */
+        void entry(long index);
+
+        /** Flips a bit in the stored hard state record. */
+        void hardState();
+    }
+
+    /** How to damage this implementation's records between a close and a reopen, or null. */
+    protected Damage damage() {
+        return null;
+    }
+
+    /** Closes the storage, applies {@code how}, and reopens it. */
+    private void damageAndReopen(java.util.function.Consumer<Damage> how) {
+        Damage d = damage();
+        org.junit.jupiter.api.Assumptions.assumeTrue(d != null, "this storage keeps nothing on disk");
+        storage = reopen(new ClosingOnly(storage, () -> how.accept(d)));
+    }
+
+    /** Hands {@link #reopen} a storage whose close also damages the records once closed. */
+    private record ClosingOnly(LogStorage inner, Runnable afterClose) implements LogStorage {
+        @Override
+        public io.raftmanager.spi.PersistentState initialState() {
+            return inner.initialState();
+        }
+
+        @Override
+        public void write(LogBatch batch) {
+            inner.write(batch);
+        }
+
+        @Override
+        public void compact(long upToIndex) {
+            inner.compact(upToIndex);
+        }
+
+        @Override
+        public long firstIndex() {
+            return inner.firstIndex();
+        }
+
+        @Override
+        public long lastIndex() {
+            return inner.lastIndex();
+        }
+
+        @Override
+        public long term(long index) {
+            return inner.term(index);
+        }
+
+        @Override
+        public List<Entry> entries(long from, long toExclusive, long maxBytes) {
+            return inner.entries(from, toExclusive, maxBytes);
+        }
+
+        @Override
+        public SnapshotMeta snapshot() {
+            return inner.snapshot();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+            afterClose.run();
+        }
+    }
+
     @BeforeEach
     void createStorage() {
         storage = create(VOTERS);
@@ -497,5 +570,31 @@ public abstract class LogStorageContractTest {
         storage.close();
         StorageException e = assertThrows(StorageException.class, () -> append(entries(1, 1, 1)));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    // ---- corruption: a detected loss, never a silent one ------------------------------------------------
+
+    @Test
+    void aDamagedEntryIsADetectedLossKeepingTheLogBeforeIt() {
+        storage.write(new LogBatch(hardState(3, 1, 8), entries(3, 1, 10), true));
+        damageAndReopen(d -> d.entry(6));
+        io.raftmanager.spi.PersistentState state = storage.initialState();
+        assertTrue(state.lost(), "the damage is reported");
+        assertTrue(state.hardState().getRecovering(), "and the recovery recorded durably");
+        assertTrue(storage.lastIndex() < 6, "the damaged entry is never served: last " + storage.lastIndex());
+        assertEquals(entries(3, 1, storage.lastIndex()), all(), "what is kept is intact");
+        assertTrue(state.hardState().getCommit() <= storage.lastIndex());
+        restart();
+        assertTrue(storage.initialState().hardState().getRecovering(), "a second restart still recovers");
+    }
+
+    @Test
+    void aDamagedHardStateIsADetectedLoss() {
+        storage.write(new LogBatch(hardState(3, 1, 8), entries(3, 1, 10), true));
+        damageAndReopen(Damage::hardState);
+        io.raftmanager.spi.PersistentState state = storage.initialState();
+        assertTrue(state.lost(), "the damage is reported");
+        assertTrue(state.hardState().getRecovering());
+        assertTrue(state.hardState().getCommit() <= storage.lastIndex());
     }
 }

@@ -94,7 +94,11 @@ final class Msgs {
                         .setLeadershipTransfer(true))
                 .build());
         all.add(envelope(from, to)
-                .setVoteResponse(VoteResponse.newBuilder().setPreVote(true).setGranted(true))
+                .setVoteResponse(VoteResponse.newBuilder()
+                        .setPreVote(true)
+                        .setGranted(true)
+                        .setCommit(9)
+                        .setCommitTerm(2))
                 .build());
         all.add(append(from, to, 3, 17));
         all.add(envelope(from, to)
@@ -158,6 +162,19 @@ final class Msgs {
                         .setIndex(50)
                         .setExpectedDigest(1)
                         .setReportedDigest(2))
+                .build());
+        all.add(envelope(from, to)
+                .setRecoveryProbe(io.raftmanager.proto.RecoveryProbe.newBuilder()
+                        .setSequence(3)
+                        .setLastIndex(7))
+                .build());
+        all.add(envelope(from, to)
+                .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                        .setSequence(3)
+                        .setLastIndex(40)
+                        .setLastTerm(4)
+                        .setCommit(39)
+                        .setRecovering(true))
                 .build());
         all.add(envelope(from, to)
                 .setGroupId(0) // a batch spans groups: accepted whatever the served groups

@@ -196,6 +196,10 @@ public final class AdminServer implements AutoCloseable {
         json.put("commitIndex", s.commitIndex());
         json.put("appliedIndex", s.appliedIndex());
         json.put("lastIndex", s.lastIndex());
+        // Non-null while the node recovers from empty or lost storage: why it does not vote yet.
+        json.put("recovery", s.recovery());
+        // True while the disk is full: writes are refused, reads still served.
+        json.put("diskFull", s.diskFull());
         json.put("redis", KvNode.hostPort(node.redisAddress()));
         json.put("snapshotIndex", node.stateMachine().snapshotIndex());
         json.put("restoredSnapshotIndex", node.stateMachine().restoredIndex());

@@ -108,6 +108,8 @@ public final class KvMetrics implements AutoCloseable {
         raftGauge("raft.last.index", NodeStatus::lastIndex);
         raftGauge("raft.leader.id", NodeStatus::leader);
         raftGauge("raft.is.leader", s -> s.role() == Role.LEADER ? 1 : 0);
+        // 1 while the node recovers from empty or lost storage (no vote until it has caught up).
+        raftGauge("raft.recovering", s -> s.recovering() ? 1 : 0);
         transportCounter("raft.transport.messages.sent", NettyTransport.Stats::messagesSent);
         transportCounter("raft.transport.messages.received", NettyTransport.Stats::messagesReceived);
         transportCounter("raft.transport.dropped.backpressure", NettyTransport.Stats::droppedBackpressure);

@@ -83,6 +83,10 @@ final class InfoReply {
                     .append(st.lastIndex())
                     .append("\r\nraft_members:")
                     .append(members)
+                    .append("\r\nraft_recovery:")
+                    .append(st.recovery() == null ? "none" : st.recovery())
+                    .append("\r\nraft_disk_full:")
+                    .append(st.diskFull() ? 1 : 0)
                     .append("\r\n");
             st.peers().entrySet().stream()
                     .sorted(java.util.Map.Entry.comparingByKey())

@@ -1,0 +1,365 @@
+package io.raftmanager.core;
+
+import io.raftmanager.Role;
+import io.raftmanager.core.log.EntryId;
+import io.raftmanager.core.quorum.MajorityConfig;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.RecoveryProbe;
+import io.raftmanager.proto.RecoveryProbeResponse;
+import io.raftmanager.spi.PersistentState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Non-voting recovery of a server that cannot prove its durable state intact (docs/storage-faults.md).
+ *
+ * <p>An empty disk looks the same whether the server is brand new or its disk was wiped, and a wiped
+ * server may have forgotten entries it acknowledged and votes it granted. So a server that starts empty,
+ * or whose storage reports a loss, grants no vote and never campaigns (PreVote included) until:
+ *
+ * <ul>
+ *   <li>data: either every other voter reports an empty log (then nothing was ever committed: a committed
+ *       entry lives on a majority, which has a member besides this server), or it has heard from a leader
+ *       since it started and holds that leader's commit index, at an entry of the leader's own term (so
+ *       it holds every entry committed before it came back), or its own log is at least as up to date
+ *       as the log every other voter reported (then it holds those entries already); and
+ *   <li>votes: it knows the current term of every other voter, or of at least {@code n - q + 1} of them
+ *       from probes sent once every candidacy that could have started before it came back has ended (two
+ *       election timeouts); it then never votes in a term at or below the largest term it heard. Any
+ *       quorum that elected a candidate with its forgotten vote in term T has {@code q - 1} other members
+ *       at term T or more, and they meet every set of {@code n - q + 1} others; the candidate itself,
+ *       whose term is at least T since it asked, is among "every other voter".
+ * </ul>
+ *
+ * A brand-new cluster is the case where every voter reports an empty log: it forms only when all of
+ * them answer, so a wiped server and one that never started cannot form a quorum that forgets what the
+ * third server holds. The flag {@code recovering} in the hard state is written before anything the
+ * recovery persists, so a crash during recovery resumes it. Pure: driven by ticks and messages only.
+ */
+final class Recovery {
+    /** One voter's answer: its term when it answered, what it holds, and the probe round it answered. */
+    private record Report(long sequence, long term, long lastIndex, long lastTerm, long commit, boolean recovering) {}
+
+    private final Raft r;
+    private boolean active;
+    /** Started with an empty log and no reported loss: possibly a brand-new cluster. */
+    private boolean startedBlank;
+
+    private long sequence;
+    /** The first probe round sent after two election timeouts: answers to it count for the term bound. */
+    private long settledSequence = -1;
+
+    private int ticksSinceStart;
+    private int probeElapsed;
+    private final Map<Long, Report> reports = new TreeMap<>();
+    /** The largest commit index heard from a leader or peer since start; -1 before any. */
+    private long commitTarget = -1;
+
+    /** Planted bugs, set only by tests (PlantedBugs) to prove the tests catch them. */
+    boolean plantedMajorityForNewCluster;
+
+    boolean plantedNoVoteFloor;
+
+    Recovery(Raft r) {
+        this.r = r;
+    }
+
+    /** Decides at start-up whether this server must recover before it votes. */
+    void start(PersistentState state) {
+        if (!r.config.storageRecovery()) {
+            return;
+        }
+        boolean emptyLog = r.raftLog.lastIndex() == 0;
+        boolean blank = emptyLog && state.hardState().getTerm() == 0;
+        if (state.lost() || state.hardState().getRecovering() || blank) {
+            active = true;
+            startedBlank = blank && !state.lost() && !state.hardState().getRecovering();
+            Raft.LOG.info(
+                    "[{}] starts recovering ({}): no vote and no campaign until the cluster confirms its state",
+                    r.id,
+                    state.lost()
+                            ? "storage reported a loss"
+                            : state.hardState().getRecovering() ? "a recovery was under way" : "empty storage");
+        }
+    }
+
+    boolean active() {
+        return active;
+    }
+
+    /** Planted bug: forget the recovery, voting at once as if the storage were intact. */
+    void plantVoteAtOnce() {
+        active = false;
+    }
+
+    void tick() {
+        if (!active) {
+            return;
+        }
+        ticksSinceStart++;
+        probeElapsed++;
+        if (probeElapsed >= r.config.heartbeatTicks() || sequence == 0) {
+            probeElapsed = 0;
+            probe();
+        }
+        maybeFinish(); // a single voter hears no answers
+    }
+
+    private void probe() {
+        sequence++;
+        if (settledSequence < 0 && ticksSinceStart >= 2 * r.config.electionTicks()) {
+            settledSequence = sequence;
+        }
+        for (long peer : r.tracker.voters().ids()) {
+            if (peer != r.id) {
+                r.send(
+                        Messages.envelope(r, peer, r.term)
+                                .setRecoveryProbe(RecoveryProbe.newBuilder()
+                                        .setSequence(sequence)
+                                        .setLastIndex(r.raftLog.lastIndex()))
+                                .build(),
+                        false);
+            }
+        }
+    }
+
+    /** Any server answers a probe with what it holds; its state does not change. */
+    static void answer(Raft r, RaftMessage m) {
+        if (r.role == Role.LEADER) {
+            r.leader.onPeerLostEntries(m.getFrom(), m.getRecoveryProbe().getLastIndex());
+        }
+        r.send(
+                Messages.envelope(r, m.getFrom(), r.term)
+                        .setRecoveryProbeResponse(RecoveryProbeResponse.newBuilder()
+                                .setSequence(m.getRecoveryProbe().getSequence())
+                                .setLastIndex(r.raftLog.lastIndex())
+                                .setLastTerm(r.raftLog.lastEntryId().term())
+                                .setCommit(r.raftLog.committed())
+                                .setRecovering(r.recovery.active))
+                        .build(),
+                false);
+    }
+
+    void onResponse(RaftMessage m) {
+        if (!active || !r.tracker.voters().contains(m.getFrom())) {
+            return;
+        }
+        RecoveryProbeResponse p = m.getRecoveryProbeResponse();
+        Report old = reports.get(m.getFrom());
+        if (old == null || old.sequence() <= p.getSequence()) {
+            reports.put(
+                    m.getFrom(),
+                    new Report(
+                            p.getSequence(),
+                            m.getTerm(),
+                            p.getLastIndex(),
+                            p.getLastTerm(),
+                            p.getCommit(),
+                            p.getRecovering()));
+        }
+        commitTarget = Math.max(commitTarget, p.getCommit());
+        maybeFinish();
+    }
+
+    /** A leader's AppendEntries: its commit index is a floor for catching up. */
+    void onLeaderCommit(long leaderCommit) {
+        if (active) {
+            commitTarget = Math.max(commitTarget, leaderCommit);
+        }
+    }
+
+    /** Ends the recovery once both conditions hold; see the class comment. */
+    void maybeFinish() {
+        if (!active || !r.tracker.isVoter(r.id) && r.tracker.voterIds().isEmpty()) {
+            return;
+        }
+        if (!dataSafe() || !termsKnown() && !plantedMajorityForNewCluster) {
+            return;
+        }
+        long floor = termFloor();
+        if (floor > r.term) {
+            r.becomeFollower(floor, 0);
+        }
+        if (r.vote == 0 && !plantedNoVoteFloor) {
+            // We may have voted in this term before we lost our state: take the vote as cast (for nobody
+            // who can ask, as a server never asks itself), so the next vote is in a later term.
+            r.vote = r.id;
+        }
+        active = false;
+        reports.clear();
+        Raft.LOG.info(
+                "[{}] recovered: votes again from term {} on (commit {}, last {})",
+                r.id,
+                r.term + 1,
+                r.raftLog.committed(),
+                r.raftLog.lastIndex());
+    }
+
+    /** The largest term heard: any vote this server may have forgotten was in this term or an earlier one. */
+    private long termFloor() {
+        long floor = r.term;
+        for (Report rep : reports.values()) {
+            floor = Math.max(floor, rep.term());
+        }
+        return floor;
+    }
+
+    /**
+     * Whether a recovering server may grant this (pre-)vote before it has caught up: only once it knows
+     * the terms of enough voters, in a later term than any of them, and for a candidate whose log is at
+     * least as up to date as every log they reported. Any entry committed before this server came back
+     * is held by one of them (its quorum's other members meet the set heard), and Raft's up-to-date rule
+     * then puts it in the candidate's log; so a quorum that needs this server (a two-voter configuration,
+     * a joint one) can still elect a leader while it catches up.
+     */
+    boolean mayVote(RaftMessage m) {
+        // Without a configuration naming it a voter it cannot tell whose logs to hear, and the conditions
+        // below hold vacuously. A server that lost state it had (simulator seed 80: a voter added later,
+        // so bootstrapped empty, lost its log) must not vote on that. One that started blank is let vote,
+        // as plain Raft lets a new server: it is the joiner a joint configuration may need. A
+        // wiped joiner looks blank too: that case stays open (docs/storage-faults.md).
+        if ((!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) && !startedBlank) {
+            return false;
+        }
+        if (!termsKnown() || (m.getTerm() <= termFloor() && !plantedNoVoteFloor)) {
+            return false;
+        }
+        long lastIndex = m.getVoteRequest().getLastLogIndex();
+        long lastTerm = m.getVoteRequest().getLastLogTerm();
+        for (Report rep : reports.values()) {
+            boolean atLeast = lastTerm > rep.lastTerm() || (lastTerm == rep.lastTerm() && lastIndex >= rep.lastIndex());
+            if (!atLeast) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean allOthersEmpty() {
+        int empty = 0;
+        for (long peer : otherVoters()) {
+            Report rep = reports.get(peer);
+            if (rep != null && rep.lastIndex() == 0) {
+                empty++;
+            } else if (!plantedMajorityForNewCluster) {
+                return false;
+            }
+        }
+        if (plantedMajorityForNewCluster && empty + 1 < r.tracker.voterIds().size() / 2 + 1) {
+            return false;
+        }
+        return r.raftLog.lastIndex() == 0;
+    }
+
+    private boolean dataSafe() {
+        if (allOthersEmpty()) {
+            return true;
+        }
+        return caughtUp() || holdsEveryReportedLog();
+    }
+
+    /**
+     * Whether this server's log is at least as up to date (Raft's rule) as the log every other voter
+     * reported since it came back. Any entry committed before its return lives on a quorum, so on some
+     * other voter too, which still holds it (committed entries are never removed) and reported it, and
+     * Raft's up-to-date argument puts it in this log. Then nothing needs to be learned: the server may
+     * vote and campaign again. This is how a damaged server holding the longest log (it lost its hard
+     * state but not its entries) lets the cluster elect a leader when another voter recovers too, for
+     * instance one that crashed before the new cluster it was forming was confirmed (simulator seed 159);
+     * waiting for a leader there would wait forever, since only its log may win.
+     */
+    private boolean holdsEveryReportedLog() {
+        List<Long> others = otherVoters();
+        if (!r.tracker.isVoter(r.id) || others.isEmpty() || !reports.keySet().containsAll(others)) {
+            return false;
+        }
+        EntryId mine = r.raftLog.lastEntryId();
+        for (long peer : others) {
+            Report rep = reports.get(peer);
+            if (mine.term() < rep.lastTerm() || mine.term() == rep.lastTerm() && mine.index() < rep.lastIndex()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean caughtUp() {
+        long committed = r.raftLog.committed();
+        return r.leaderId != 0
+                && r.leaderId != r.id
+                && commitTarget >= 0
+                && committed >= commitTarget
+                && committed > 0
+                && r.raftLog.termOrZero(committed) == r.term;
+    }
+
+    private boolean termsKnown() {
+        List<Long> others = otherVoters();
+        if (reports.keySet().containsAll(others)) {
+            return true;
+        }
+        if (settledSequence < 0) {
+            return false;
+        }
+        for (MajorityConfig c :
+                List.of(r.tracker.voters().incoming(), r.tracker.voters().outgoing())) {
+            if (!c.contains(r.id)) {
+                continue; // our vote does not count there
+            }
+            int quorum = c.size() / 2 + 1;
+            int needed = c.size() - quorum + 1;
+            int heard = 0;
+            for (long peer : c.voters()) {
+                Report rep = reports.get(peer);
+                if (peer != r.id && rep != null && rep.sequence() >= settledSequence) {
+                    heard++;
+                }
+            }
+            if (heard < needed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private List<Long> otherVoters() {
+        List<Long> out = new ArrayList<>();
+        for (long v : r.tracker.voters().ids()) {
+            if (v != r.id) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
+    /** Why this server does not vote yet, for status pages; null when it votes normally. */
+    String describe() {
+        if (!active) {
+            return null;
+        }
+        List<Long> missing = new ArrayList<>();
+        for (long peer : otherVoters()) {
+            if (!reports.containsKey(peer)) {
+                missing.add(peer);
+            }
+        }
+        boolean othersEmpty = missing.isEmpty() || reports.values().stream().allMatch(rep -> rep.lastIndex() == 0);
+        if (r.tracker.voterIds().isEmpty()) {
+            return "recovering: waiting to learn the configuration from a leader";
+        }
+        if (startedBlank && othersEmpty && r.raftLog.lastIndex() == 0) {
+            return "recovering: waiting for every voter to confirm a new cluster (no answer yet from " + missing + ")";
+        }
+        if (!dataSafe()) {
+            if (r.leaderId == 0 || commitTarget < 0) {
+                return "recovering: waiting for a leader to catch up from (storage " + (startedBlank ? "empty" : "lost")
+                        + "; no answer yet from " + missing + ")";
+            }
+            return "recovering: waiting to catch up to index " + Math.max(commitTarget, r.raftLog.committed() + 1)
+                    + " (at " + r.raftLog.committed() + ")";
+        }
+        return "recovering: waiting to hear the current term of more voters (no answer yet from " + missing + ")";
+    }
+}

@@ -1,0 +1,560 @@
+package io.raftmanager.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.raftmanager.Role;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.VoteRequest;
+import io.raftmanager.spi.PersistentState;
+import io.raftmanager.storage.memory.MemoryLogStorage;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The storage-fault recovery rules (docs/storage-faults.md): a server that starts from empty or lost
+ * storage grants no vote and does not campaign until the cluster confirms what it may have forgotten.
+ */
+class StorageRecoveryRulesTest {
+    private static final ByteString W = ByteString.copyFromUtf8("SET W x");
+
+    private static TestNode node(long id, long... voters) {
+        return TestNode.create(id, b -> b.storageRecovery(true), voters);
+    }
+
+    private static TestNetwork cluster() {
+        return new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3));
+    }
+
+    /** Ticks every non-isolated node once and lets the network settle, {@code rounds} times. */
+    private static void run(TestNetwork net, int rounds, long... down) {
+        for (int i = 0; i < rounds; i++) {
+            for (long id = 1; id <= 3; id++) {
+                if (!contains(down, id)) {
+                    net.node(id).raft.tick();
+                }
+            }
+            net.stabilize();
+        }
+    }
+
+    private static boolean contains(long[] ids, long id) {
+        for (long x : ids) {
+            if (x == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The leader among the servers that are up (a stopped leader may still think it leads). */
+    private static TestNode leader(TestNetwork net, long... down) {
+        for (long id = 1; id <= 3; id++) {
+            if (!contains(down, id) && net.node(id).raft.role() == Role.LEADER) {
+                return net.node(id);
+            }
+        }
+        return null;
+    }
+
+    private static boolean holds(TestNode n, ByteString data) {
+        for (long i = n.raft.log().firstIndex(); i <= n.raft.log().lastIndex(); i++) {
+            for (Entry e : n.raft.log().slice(i, i + 1, Long.MAX_VALUE)) {
+                if (e.getType() == EntryType.ENTRY_TYPE_NORMAL && e.getData().equals(data)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Replaces a node's disk with an empty one, as a replaced or wiped data directory would. */
+    private static TestNode wipe(TestNetwork net, long id, boolean recovery) {
+        TestNode fresh = TestNode.create(id, b -> b.storageRecovery(recovery), 1, 2, 3);
+        net.replace(fresh);
+        return fresh;
+    }
+
+    @Test
+    void aBrandNewClusterFormsOnceEveryVoterConfirmsItIsEmpty() {
+        TestNetwork net = cluster();
+        net.isolate(3); // never started
+        run(net, 60, 3);
+        assertNull(leader(net), "two servers must not form a new cluster without the third");
+        assertTrue(
+                net.node(1).raft.recovery().contains("confirm a new cluster"),
+                net.node(1).raft.recovery());
+        assertTrue(net.node(1).raft.recovery().contains("[3]"), net.node(1).raft.recovery());
+
+        net.heal();
+        run(net, 60);
+        assertNotNull(leader(net), "all three answered: the cluster forms");
+        for (long id = 1; id <= 3; id++) {
+            assertNull(net.node(id).raft.recovery(), "server " + id + " votes normally");
+        }
+    }
+
+    @Test
+    void aNewClusterFormsEvenWhenOneServerStartsLate() {
+        TestNetwork net = cluster();
+        net.isolate(3);
+        run(net, 5, 3);
+        net.heal();
+        run(net, 80);
+        assertNotNull(leader(net));
+        for (long id = 1; id <= 3; id++) {
+            assertNull(net.node(id).raft.recovery(), "server " + id + " votes normally");
+        }
+    }
+
+    /**
+     * A follower wiped while the leader stays up: the leader counts entries as acknowledged by it, and
+     * sends them again only because the recovering follower's probe says what it holds now. Otherwise it
+     * takes every rejection at or below that old match index for a stale message (simulator seed 658).
+     */
+    @Test
+    void aFollowerWipedWhileTheLeaderStaysUpGetsTheLogAgain() {
+        TestNetwork net = cluster();
+        run(net, 80);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 10);
+        long victim = leader.id == 2 ? 3 : 2;
+        assertTrue(holds(net.node(victim), W));
+
+        wipe(net, victim, true);
+        run(net, 100);
+        assertEquals(leader.id, leader(net).id, "the leader stayed up throughout");
+        assertTrue(holds(net.node(victim), W), "the leader sent W again");
+        assertNull(net.node(victim).raft.recovery(), "and the follower recovered");
+    }
+
+    /**
+     * A server that lost its log and snapshot and has no configuration of its own (it joined later, so it
+     * was bootstrapped empty) cannot know whose logs to hear: it must not vote before catching up
+     * (simulator seed 80: it voted for a candidate lacking a committed entry).
+     */
+    @Test
+    void aRecoveringServerWithoutAConfigurationNeverVotes() {
+        TestNode joiner = TestNode.create(4, b -> b.storageRecovery(true));
+        PersistentState empty = joiner.storage.initialState();
+        joiner.raft = Raft.create(
+                joiner.config,
+                joiner.storage,
+                new PersistentState(empty.hardState(), empty.membership(), true),
+                new SplittableRandom(4));
+        assertEquals(
+                List.of(true, true),
+                votesOfAJoinerWithoutConfiguration(joiner).stream()
+                        .map(granted -> !granted)
+                        .toList());
+        assertEquals(0, joiner.raft.status().vote());
+    }
+
+    /**
+     * A joiner that started blank is let vote before it has a configuration, as plain Raft lets a new
+     * server (a joint configuration may need it); a wiped joiner looks the same, which stays open.
+     */
+    @Test
+    void aBlankJoinerVotesAsANewServerDoes() {
+        TestNode joiner = TestNode.create(4, b -> b.storageRecovery(true));
+        assertTrue(votesOfAJoinerWithoutConfiguration(joiner).contains(true));
+    }
+
+    private static List<Boolean> votesOfAJoinerWithoutConfiguration(TestNode joiner) {
+        for (int i = 0; i < 100; i++) {
+            joiner.raft.tick();
+            joiner.processReady();
+        }
+        joiner.raft.step(RuleFixtures.voteRequest(joiner, 1, 12, 395, 11));
+        joiner.raft.step(RuleFixtures.preVoteRequest(joiner, 1, 12, 395, 11));
+        return joiner.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .map(m -> m.getVoteResponse().getGranted())
+                .toList();
+    }
+
+    /**
+     * The issue's example: W is acknowledged by 1 and 2 while 3 is down; 1 and 2 stop, 2's disk is
+     * wiped; 2 and 3 come back. 2 must not help 3 (which lacks W) become leader.
+     */
+    @Test
+    void aWipedVoterDoesNotHelpAStaleServerLeadAndWSurvives() {
+        TestNetwork net = formAndWriteWhileThreeIsDown();
+        net.isolate(1); // stopped
+        wipe(net, 2, true);
+        run(net, 200, 1);
+        assertNull(leader(net, 1), "2 and 3 must refuse rather than elect 3 without W");
+        assertTrue(
+                net.node(2).raft.recovery().startsWith("recovering"),
+                net.node(2).raft.recovery());
+        assertFalse(net.node(3).raft.role() == Role.LEADER);
+
+        net.heal(); // 1 returns
+        run(net, 200);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertNull(net.node(id).raft.recovery(), "server " + id + " recovered");
+        }
+    }
+
+    /** The same history without the rule loses W: what makes the test above able to fail. */
+    @Test
+    void withoutRecoveryTheWipedVoterElectsTheStaleServerAndWIsLost() {
+        TestNetwork net = formAndWriteWhileThreeIsDown();
+        net.isolate(1);
+        wipe(net, 2, false);
+        run(net, 200, 1);
+        assertEquals(Role.LEADER, net.node(3).raft.role(), "3 is elected with the wiped server's vote");
+        net.heal();
+        run(net, 200);
+        // W is gone from the leader and from 2, and a different entry is committed at its index: server 1
+        // (which skips appends below its commit index) now silently diverges from the others.
+        assertFalse(holds(net.node(3), W), "the new leader never had W");
+        assertFalse(holds(net.node(2), W), "nor has the wiped server");
+        assertEquals(Role.LEADER, net.node(3).raft.role());
+    }
+
+    private static TestNetwork formAndWriteWhileThreeIsDown() {
+        TestNetwork net = cluster();
+        run(net, 60);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        if (leader.id != 1) {
+            leader.raft.transferLeadership(1);
+            run(net, 30);
+        }
+        assertEquals(Role.LEADER, net.node(1).raft.role());
+        net.isolate(3);
+        net.node(1).raft.propose(W);
+        run(net, 5, 3);
+        assertTrue(holds(net.node(2), W));
+        assertTrue(net.node(1).raft.log().committed() >= net.node(1).raft.log().lastIndex());
+        assertFalse(holds(net.node(3), W));
+        net.heal();
+        return net;
+    }
+
+    @Test
+    void aRecoveringServerGrantsNoVoteAndNoPreVoteAndNeverCampaigns() {
+        TestNode n = node(2, 1, 2, 3);
+        n.processReady();
+        for (boolean pre : new boolean[] {false, true}) {
+            n.raft.step(n.envelopeFrom(3, 5)
+                    .setVoteRequest(VoteRequest.newBuilder()
+                            .setPreVote(pre)
+                            .setLastLogIndex(9)
+                            .setLastLogTerm(4))
+                    .build());
+            List<RaftMessage> out = n.processReady();
+            RaftMessage answer = out.stream()
+                    .filter(RaftMessage::hasVoteResponse)
+                    .findFirst()
+                    .orElseThrow();
+            assertFalse(answer.getVoteResponse().getGranted(), (pre ? "pre-" : "") + "vote refused");
+        }
+        for (int i = 0; i < 100; i++) {
+            n.raft.tick();
+        }
+        n.raft.campaign();
+        assertEquals(Role.FOLLOWER, n.raft.role());
+        assertEquals(0, n.raft.status().vote());
+    }
+
+    @Test
+    void theRecoveringFlagIsPersistedFirstSoACrashResumesTheRecovery() {
+        TestNetwork net = formAndWriteWhileThreeIsDown();
+        net.isolate(1);
+        TestNode two = wipe(net, 2, true);
+        two.processReady();
+        assertTrue(two.storage.initialState().hardState().getRecovering(), "written before anything else");
+        run(net, 50, 1);
+        // 3 shares its log with 2; then 2 crashes and restarts from what it persisted.
+        two.restart();
+        assertNotNull(two.raft.recovery(), "a half-done recovery resumes");
+        net.heal();
+        run(net, 200);
+        assertNull(two.raft.recovery());
+        assertFalse(two.storage.initialState().hardState().getRecovering());
+        assertTrue(holds(two, W));
+    }
+
+    /**
+     * 2 voted for 1 in term T and lost its disk. 3 then campaigns in T: 2 must not vote in T again,
+     * even after it recovered, since 1 may have won T with the forgotten vote.
+     */
+    @Test
+    void aRecoveredServerNeverVotesAgainInATermItMayHaveVotedIn() {
+        TestNetwork net = cluster();
+        run(net, 60);
+        TestNode leader = leader(net);
+        long t = leader.raft.term();
+        TestNode two = wipe(net, 2, true);
+        run(net, 100);
+        assertNull(two.raft.recovery(), "recovered with a leader");
+        assertTrue(two.raft.term() >= t);
+        long floor = two.raft.term();
+        // A candidate of the term 2 learned asks for its vote: refused.
+        long candidate = two.raft.status().vote() == 1 ? 3 : 1; // not the one it may have voted for since
+        two.raft.step(two.envelopeFrom(candidate, floor)
+                .setVoteRequest(VoteRequest.newBuilder().setLastLogIndex(1000).setLastLogTerm(floor))
+                .build());
+        RaftMessage answer = two.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .findFirst()
+                .orElseThrow();
+        assertFalse(answer.getVoteResponse().getGranted(), "no second vote in term " + floor + " " + two.raft.status());
+        // The next term is fine.
+        two.raft.step(two.envelopeFrom(candidate, floor + 1)
+                .setVoteRequest(VoteRequest.newBuilder().setLastLogIndex(1000).setLastLogTerm(floor))
+                .build());
+        answer = two.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .findFirst()
+                .orElseThrow();
+        assertTrue(answer.getVoteResponse().getGranted());
+    }
+
+    @Test
+    void aReportedLossStartsRecoveryEvenWithEntriesLeft() {
+        MemoryLogStorage storage = MemoryLogStorage.withVoters(1, 2, 3);
+        storage.write(new io.raftmanager.spi.LogBatch(
+                io.raftmanager.proto.HardState.newBuilder()
+                        .setTerm(3)
+                        .setVote(1)
+                        .setCommit(2)
+                        .build(),
+                List.of(RuleFixtures.entry(1, 1), RuleFixtures.entry(2, 3)),
+                null,
+                true));
+        PersistentState intact = storage.initialState();
+        Raft normal =
+                Raft.create(TestNode.config(2).storageRecovery(true).build(), storage, intact, new SplittableRandom(1));
+        assertNull(normal.recovery(), "an intact, non-empty disk is trusted");
+
+        PersistentState lost = new PersistentState(intact.hardState(), intact.membership(), true);
+        Raft recovering =
+                Raft.create(TestNode.config(2).storageRecovery(true).build(), storage, lost, new SplittableRandom(1));
+        assertNotNull(recovering.recovery());
+        assertNotEquals(Role.LEADER, recovering.role());
+    }
+
+    private static RaftMessage probeAnswer(TestNode n, long from, long term, long lastIndex, long lastTerm) {
+        return n.envelopeFrom(from, term)
+                .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                        .setSequence(1)
+                        .setLastIndex(lastIndex)
+                        .setLastTerm(lastTerm)
+                        .setCommit(lastIndex))
+                .build();
+    }
+
+    private static boolean granted(TestNode n, long from, long term, long lastIndex, long lastTerm) {
+        n.raft.step(n.envelopeFrom(from, term)
+                .setVoteRequest(
+                        VoteRequest.newBuilder().setLastLogIndex(lastIndex).setLastLogTerm(lastTerm))
+                .build());
+        return n.processReady().stream()
+                .filter(RaftMessage::hasVoteResponse)
+                .findFirst()
+                .orElseThrow()
+                .getVoteResponse()
+                .getGranted();
+    }
+
+    /**
+     * Before it caught up, a recovering server that knows every other voter's term and log may vote,
+     * but only in a later term than any it heard, and only for a candidate at least as up to date as
+     * every log it heard of.
+     */
+    @Test
+    void beforeCatchingUpItVotesOnlyAboveTheTermsAndLogsItHeard() {
+        TestNode two = node(2, 1, 2, 3);
+        two.raft.tick();
+        two.processReady();
+        assertFalse(granted(two, 3, 9, 5, 7), "nothing heard yet");
+        two.raft.step(probeAnswer(two, 1, 7, 5, 7));
+        assertFalse(granted(two, 3, 9, 5, 7), "3's term not heard yet");
+        two.raft.step(probeAnswer(two, 3, 6, 4, 6));
+        assertNotNull(two.raft.recovery(), "not caught up: still recovering");
+        assertFalse(granted(two, 3, 7, 5, 7), "term 7 may hold a vote it forgot");
+        assertFalse(granted(two, 3, 8, 4, 6), "3 lacks what 1 holds, which may be committed");
+        assertTrue(granted(two, 1, 8, 5, 7), "a later term and a log at least as up to date as any heard");
+        assertFalse(granted(two, 3, 8, 5, 7), "one vote per term, as usual");
+    }
+
+    /** After it caught up it keeps no vote of the term it recovered in: it may have cast one before. */
+    @Test
+    void afterCatchingUpItTakesTheVoteOfTheCurrentTermAsCast() {
+        TestNode two = caughtUpAtTermSeven(false);
+        assertNull(two.raft.recovery(), "caught up with the leader of term 7 and heard every term");
+        assertFalse(granted(two, 3, 7, 9, 7), "term 7: 3 may have had its forgotten vote, even after a restart");
+        assertTrue(granted(two, 3, 8, 9, 7));
+        assertFalse(two.storage.initialState().hardState().getRecovering(), "the end is persisted");
+    }
+
+    /** Planted bug: without the term floor the recovered server votes a second time in term 7. */
+    @Test
+    void plantedNoVoteFloorGrantsASecondVoteInTheSameTerm() {
+        TestNode two = caughtUpAtTermSeven(true);
+        assertTrue(granted(two, 3, 7, 9, 7), "the planted bug grants a vote in a term it may have voted in");
+    }
+
+    private static TestNode caughtUpAtTermSeven(boolean plantNoFloor) {
+        TestNode two = node(2, 1, 2, 3);
+        if (plantNoFloor) {
+            PlantedBugs.noVoteFloor(two.raft);
+        }
+        two.raft.tick();
+        two.processReady();
+        two.raft.step(probeAnswer(two, 1, 7, 2, 7));
+        two.raft.step(probeAnswer(two, 3, 7, 2, 7));
+        two.raft.step(two.envelopeFrom(1, 7)
+                .setAppendRequest(io.raftmanager.proto.AppendEntriesRequest.newBuilder()
+                        .addAllEntries(List.of(RuleFixtures.entry(1, 7), RuleFixtures.entry(2, 7)))
+                        .setLeaderCommit(2))
+                .build());
+        two.processReady();
+        two.restart(); // from what it persisted, and no longer following 1
+        return two;
+    }
+
+    /**
+     * 3 joined the new cluster but went down before it received any entry; 1 and 2 then committed W.
+     * 2's disk is wiped and 1 is down: 2 and 3 both have empty logs, and must not take that for a new
+     * cluster (that needs every voter, and 1 is missing).
+     */
+    private static TestNetwork wipedServerBesideAnEmptyOne(boolean plantMajority) {
+        TestNetwork net = cluster();
+        run(net, 3);
+        for (long id = 1; id <= 3; id++) {
+            assertNull(net.node(id).raft.recovery(), "all three confirmed a new cluster");
+        }
+        net.isolate(3);
+        run(net, 60, 3);
+        TestNode leader = leader(net, 3);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 5, 3);
+        assertTrue(holds(net.node(1), W) && holds(net.node(2), W));
+        assertEquals(0, net.node(3).raft.log().lastIndex());
+        net.heal();
+        net.isolate(1);
+        TestNode two = wipe(net, 2, true);
+        if (plantMajority) {
+            PlantedBugs.majorityFormsNewCluster(two.raft);
+            PlantedBugs.majorityFormsNewCluster(net.node(3).raft);
+        }
+        run(net, 200, 1);
+        return net;
+    }
+
+    @Test
+    void aWipedServerAndAnEmptyOneAreNotANewCluster() {
+        TestNetwork net = wipedServerBesideAnEmptyOne(false);
+        assertNull(leader(net, 1), "1 holds W: without it there is no cluster to form");
+        net.heal();
+        run(net, 200);
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+        }
+    }
+
+    /** Planted bug: a majority of empty voters taken for a new cluster elects a leader without W. */
+    @Test
+    void plantedMajorityForANewClusterLosesW() {
+        TestNetwork net = wipedServerBesideAnEmptyOne(true);
+        TestNode leader = leader(net, 1);
+        assertNotNull(leader, "2 and 3 formed a 'new' cluster");
+        assertFalse(holds(leader, W));
+    }
+
+    /**
+     * Simulator seed 159. 2 joined the new cluster but went down before it received anything, and its
+     * disk was replaced (it lost nothing, but cannot tell). 3 leads, commits W with 1, then appends X
+     * alone; it crashes and loses its hard state but keeps its log. Now 3 holds the most up-to-date log,
+     * but it recovers; 2 recovers too and refuses 1 (1 lacks X, which 3 reports and which might be
+     * committed). Waiting for a leader would wait forever: 3 finishes because its log is at least as up
+     * to date as every other voter's, and leads.
+     */
+    @Test
+    void aRecoveringServerHoldingTheMostUpToDateLogRecoversWithoutALeader() {
+        TestNetwork net = cluster();
+        run(net, 3);
+        net.isolate(2); // down with an empty log
+        run(net, 60, 2);
+        TestNode leader = leader(net, 2);
+        assertNotNull(leader);
+        if (leader.id != 3) {
+            leader.raft.transferLeadership(3);
+            run(net, 30, 2);
+        }
+        TestNode three = net.node(3);
+        assertEquals(Role.LEADER, three.raft.role());
+        three.raft.propose(W);
+        run(net, 5, 2);
+        assertTrue(holds(net.node(1), W));
+        net.isolate(1);
+        three.raft.propose(ByteString.copyFromUtf8("SET X y")); // on 3 alone
+        three.processReady();
+        assertTrue(three.raft.log().lastIndex() > net.node(1).raft.log().lastIndex());
+
+        // 3 restarts with its log but no hard state: storage that detects the loss marks it recovering.
+        MemoryLogStorage damaged = MemoryLogStorage.withVoters(1, 2, 3);
+        damaged.write(new io.raftmanager.spi.LogBatch(
+                io.raftmanager.proto.HardState.newBuilder().setRecovering(true).build(),
+                three.storage.entries(three.storage.firstIndex(), three.storage.lastIndex() + 1, Long.MAX_VALUE),
+                null,
+                true));
+        three = three.restartOn(damaged);
+        net.replace(three);
+        wipe(net, 2, true);
+        net.heal();
+        assertNotNull(three.raft.recovery());
+        assertNotNull(net.node(2).raft.recovery());
+
+        run(net, 300);
+        assertNotNull(
+                leader(net),
+                "nobody was elected: " + three.raft.recovery() + " / "
+                        + net.node(2).raft.recovery());
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertNull(net.node(id).raft.recovery(), "server " + id + " recovered");
+        }
+    }
+
+    /**
+     * Without a leader, a recovering server finishes only once it heard every other voter and its log is
+     * at least as up to date (last term first, then length) as each log they reported.
+     */
+    @Test
+    void withoutALeaderItRecoversOnlyWithALogAtLeastAsUpToDateAsEveryOtherVoters() {
+        TestNode two = node(2, 1, 2, 3);
+        two.raft.tick();
+        two.processReady();
+        // 2 kept entries up to index 9 of term 6 (its hard state was lost).
+        two.raft.step(two.envelopeFrom(1, 6)
+                .setAppendRequest(io.raftmanager.proto.AppendEntriesRequest.newBuilder()
+                        .addAllEntries(List.of(RuleFixtures.entry(1, 6), RuleFixtures.entry(2, 6))))
+                .build());
+        two.processReady();
+        two.raft.step(probeAnswer(two, 3, 6, 2, 6));
+        assertNotNull(two.raft.recovery(), "1 not heard yet");
+        two.raft.step(probeAnswer(two, 1, 7, 1, 7));
+        assertNotNull(two.raft.recovery(), "1's log ends in a later term, though it is shorter");
+        two.raft.step(probeAnswer(two, 1, 7, 2, 6));
+        assertNull(two.raft.recovery(), "now its log is at least as up to date as every other voter's");
+    }
+}
