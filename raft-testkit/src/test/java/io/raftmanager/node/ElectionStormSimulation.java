@@ -112,6 +112,9 @@ final class ElectionStormSimulation {
                                 .heartbeatTicks(1)
                                 .electionTicks(ELECTION_TICKS)
                                 .digestIntervalTicks(0)
+                                // Elections only: a blank server's recovery probes (every tick until
+                                // answered) would saturate these slow servers first.
+                                .storageRecovery(false)
                                 .build(),
                         MemoryLogStorage.withVoters(1, 2, 3),
                         new MemorySnapshotStore(),
