@@ -1,6 +1,7 @@
 package io.raftmanager;
 
 import io.raftmanager.node.DefaultRaftNode;
+import io.raftmanager.node.ElectionPermits;
 import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.Scheduler;
 import io.raftmanager.node.WorkerHandle;
@@ -54,6 +55,8 @@ public final class RaftServer implements AutoCloseable {
     private final ConcurrentHashMap<Long, HostedGroup> groups = new ConcurrentHashMap<>();
     private final HeartbeatCoalescer coalescer;
     private final boolean quiesce;
+    /** Null when elections are not limited. */
+    private final ElectionPermits electionPermits;
     /** Planted bug, set only by tests (ServerPlants): suspected servers wake no group. */
     volatile boolean plantedIgnoreSuspects;
 
@@ -68,6 +71,7 @@ public final class RaftServer implements AutoCloseable {
         this.metrics = b.metrics;
         this.random = b.random;
         this.quiesce = b.quiesce;
+        this.electionPermits = b.maxConcurrentElections == 0 ? null : new ElectionPermits(b.maxConcurrentElections);
         long livenessMillis = b.quiesce ? b.livenessTimeoutMillis() : 0;
         this.coalescer = b.coalesceMillis == 0
                 ? null
@@ -180,6 +184,9 @@ public final class RaftServer implements AutoCloseable {
         if (quiesce) {
             node.quiesceWhenIdle();
         }
+        if (electionPermits != null) {
+            node.limitElections(electionPermits);
+        }
         groups.put(groupId, hosted);
         node.start();
         LOG.info("server {} hosts group {} ({} groups)", nodeId, groupId, groups.size());
@@ -243,6 +250,14 @@ public final class RaftServer implements AutoCloseable {
         return coalescer == null ? Set.of() : coalescer.suspected();
     }
 
+    /**
+     * Ticks at which one of the groups hosted here was due to campaign but waited because {@linkplain
+     * Builder#maxConcurrentElections enough others} were campaigning, since start.
+     */
+    public long electionsDeferred() {
+        return electionPermits == null ? 0 : electionPermits.deferrals();
+    }
+
     /** Messages that arrived for a group not hosted here and were dropped, since start. */
     public long droppedForUnknownGroups() {
         return router.droppedUnknownGroup();
@@ -289,6 +304,9 @@ public final class RaftServer implements AutoCloseable {
 
     /** Sets up a {@link RaftServer}: {@link #nodeId} and {@link #transport} are required. */
     public static final class Builder {
+        /** The default of {@link #maxConcurrentElections}. */
+        public static final int DEFAULT_MAX_CONCURRENT_ELECTIONS = 64;
+
         private long nodeId;
         private Transport transport;
         private Scheduler scheduler = Scheduler.threads();
@@ -297,6 +315,7 @@ public final class RaftServer implements AutoCloseable {
         private long coalesceMillis;
         private boolean quiesce;
         private long livenessMillis;
+        private int maxConcurrentElections = DEFAULT_MAX_CONCURRENT_ELECTIONS;
 
         private Builder() {}
 
@@ -327,6 +346,20 @@ public final class RaftServer implements AutoCloseable {
 
         private long livenessTimeoutMillis() {
             return livenessMillis != 0 ? livenessMillis : 10 * coalesceMillis;
+        }
+
+        /**
+         * How many of this server's groups may campaign at once (default {@value
+         * #DEFAULT_MAX_CONCURRENT_ELECTIONS}); 0 for no limit. A group whose election timeout runs out while
+         * that many are campaigning waits for one of them to finish, a tick at a time. Thousands of groups
+         * that time out together (at start, or when the server leading them dies) are then elected a batch
+         * at a time in milliseconds each, instead of all campaigning at once, slowing every message past the
+         * election timeout and splitting their votes round after round.
+         */
+        public Builder maxConcurrentElections(int value) {
+            InvalidConfigException.require(value >= 0, "maxConcurrentElections", "must be >= 0, was " + value);
+            maxConcurrentElections = value;
+            return this;
         }
 
         /** This server's id, the same in every group it hosts; non-zero. */

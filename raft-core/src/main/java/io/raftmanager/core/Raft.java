@@ -184,6 +184,18 @@ public final class Raft {
      *     below an earlier one is ignored
      */
     public void tick(long nowNanos) {
+        tick(nowNanos, true);
+    }
+
+    /**
+     * As {@link #tick(long)}, but a follower or (pre-)candidate whose election timeout has run out starts
+     * no election unless {@code mayCampaign}: it stays due and campaigns at the first tick that may. A
+     * runtime hosting many groups holds elections back this way so that thousands of groups whose
+     * timeouts end together (at start, or when a server dies) do not all campaign at once, which would
+     * slow every message past the election timeout and split the votes again and again. Holding an
+     * election back is always safe; it only delays it. See {@link #campaignDue()}.
+     */
+    public void tick(long nowNanos, boolean mayCampaign) {
         observeClock(nowNanos);
         if (quiescence.quiesced()) {
             return; // asleep until an input wakes it
@@ -195,14 +207,29 @@ public final class Raft {
         if (role == Role.LEADER) {
             leader.tick();
         } else {
-            tickElection();
+            tickElection(mayCampaign);
             recovery.tick();
         }
     }
 
-    private void tickElection() {
+    /**
+     * Whether the next {@link #tick} would start an election (a pre-vote with PreVote on): this server
+     * follows or campaigns, is a voter, is awake, and its election timeout runs out at that tick.
+     */
+    public boolean campaignDue() {
+        return role != Role.LEADER
+                && !quiescence.quiesced()
+                && promotable()
+                && electionElapsed + 1 >= randomizedElectionTimeout;
+    }
+
+    private void tickElection(boolean mayCampaign) {
         electionElapsed++;
         if (promotable() && electionElapsed >= randomizedElectionTimeout) {
+            if (!mayCampaign) {
+                electionElapsed = randomizedElectionTimeout; // still due (and past any lease) next tick
+                return;
+            }
             electionElapsed = 0;
             startElection(false);
         }

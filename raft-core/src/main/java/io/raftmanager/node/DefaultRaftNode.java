@@ -258,6 +258,14 @@ public final class DefaultRaftNode implements RaftNode {
         loop.quiesceWhenIdle();
     }
 
+    /**
+     * Starts elections only with a permit from {@code permits}, which the groups of one server share, so
+     * that many groups timing out together campaign a few at a time. Call before {@link #start()}.
+     */
+    public void limitElections(ElectionPermits permits) {
+        loop.limitElections(java.util.Objects.requireNonNull(permits, "permits"));
+    }
+
     /** Whether the group is quiesced on this server. */
     public boolean quiesced() {
         return loop.quiesced();

@@ -91,6 +91,10 @@ final class EventLoop implements Worker {
     private boolean quiesceWhenIdle;
     /** The core was quiesced at the end of the last pass: it owes no ticks for the time since. */
     private volatile boolean asleep;
+    /** Shared by the groups of one server to limit campaigns at once; null: campaign freely. */
+    private ElectionPermits permits;
+    /** This group campaigns with one of {@link #permits}. */
+    private boolean holdsPermit;
 
     private int ticksWithoutClientInput;
 
@@ -176,6 +180,11 @@ final class EventLoop implements Worker {
      */
     void quiesceWhenIdle() {
         quiesceWhenIdle = true;
+    }
+
+    /** Campaigns only with a permit from {@code shared} (see {@link ElectionPermits}). Call before start. */
+    void limitElections(ElectionPermits shared) {
+        permits = shared;
     }
 
     /** Whether the disk is full: writes wait for space and proposals are refused (any thread). */
@@ -266,7 +275,7 @@ final class EventLoop implements Worker {
         }
         while (now - nextTickNanos >= 0) {
             if (!verifier.diverged()) { // a diverged server must not campaign (or, as leader, carry on)
-                raft.tick(now);
+                raft.tick(now, mayCampaign());
                 if (quiesceWhenIdle && ++ticksWithoutClientInput >= QUIESCE_AFTER_TICKS && runtimeIdle()) {
                     raft.quiesce();
                 }
@@ -286,8 +295,35 @@ final class EventLoop implements Worker {
             work++;
         }
         asleep = raft.quiesced();
+        if (holdsPermit && raft.role() != Role.PRE_CANDIDATE && raft.role() != Role.CANDIDATE) {
+            releasePermit(); // elected, or following a leader again, or the campaign could not start
+        }
         publishView();
         return work;
+    }
+
+    /**
+     * Whether the coming tick may start the election it is due to start: always without {@link #permits};
+     * otherwise only with a permit. A group still campaigning when its next timeout runs out gives its
+     * permit back and asks again at the next tick, behind the groups that have been waiting.
+     */
+    private boolean mayCampaign() {
+        if (permits == null || !raft.campaignDue()) {
+            return true;
+        }
+        if (holdsPermit) {
+            releasePermit();
+            return false;
+        }
+        holdsPermit = permits.tryAcquire();
+        return holdsPermit;
+    }
+
+    private void releasePermit() {
+        if (holdsPermit) {
+            holdsPermit = false;
+            permits.release();
+        }
     }
 
     /** Nothing waits on this server's loop: no proposal, read, change, transfer or write in flight. */
@@ -627,6 +663,7 @@ final class EventLoop implements Worker {
 
     private void fail(Inputs.Fatal f) {
         failed = true;
+        releasePermit();
         LOG.error("[{}] stopping: {} failed", raft.id(), f.where(), f.cause());
         onFatal.accept(f);
     }
@@ -645,6 +682,7 @@ final class EventLoop implements Worker {
         pendingReads.clear();
         pendingChanges.forEach(p -> p.future().completeExceptionally(unknown));
         pendingChanges.clear();
+        releasePermit();
         if (pendingTransfer != null) {
             pendingTransfer.future().completeExceptionally(closed);
         }

@@ -111,6 +111,8 @@ public final class ManyGroupsHarness {
                         .scheduler(engine)
                         .coalesceHeartbeatsMillis(windowMillis)
                         .quiesceIdleGroups(quiesce)
+                        .maxConcurrentElections(Integer.getInteger(
+                                "bench.maxElections", RaftServer.Builder.DEFAULT_MAX_CONCURRENT_ELECTIONS))
                         .build();
                 s.start();
                 servers.add(s);

@@ -31,6 +31,10 @@ public final class NodeProcesses {
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xms64m");
         cmd.add("-Xmx" + System.getProperty("raftkv.node.xmx", "512m")); // -Draftkv.node.xmx=1g for many groups
+        String elections = System.getProperty("raftkv.maxElections"); // experiments with many groups
+        if (elections != null) {
+            cmd.add("-Draftkv.maxElections=" + elections);
+        }
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -18,8 +18,10 @@ import java.util.concurrent.TimeUnit;
  * @param led groups this node leads
  * @param leaderless groups with no leader known here
  * @param leadersByNode how many groups each node leads, as this node knows it
+ * @param quiesced groups quiesced here (idle: no ticks, no heartbeats)
  */
-public record GroupSummary(List<NodeStatus> statuses, int led, int leaderless, Map<Long, Integer> leadersByNode) {
+public record GroupSummary(
+        List<NodeStatus> statuses, int led, int leaderless, Map<Long, Integer> leadersByNode, int quiesced) {
 
     /** Collects every group's status (waiting at most {@code timeoutMillis} for each). */
     public static CompletableFuture<GroupSummary> of(KvNode node, long timeoutMillis) {
@@ -33,11 +35,11 @@ public record GroupSummary(List<NodeStatus> statuses, int led, int leaderless, M
         return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(v -> {
             List<NodeStatus> out = new ArrayList<>(parts.size());
             parts.forEach(p -> out.add(p.join()));
-            return from(out);
+            return from(out, node.quiescedGroups());
         });
     }
 
-    static GroupSummary from(List<NodeStatus> statuses) {
+    static GroupSummary from(List<NodeStatus> statuses, int quiesced) {
         int led = 0;
         int leaderless = 0;
         Map<Long, Integer> byNode = new TreeMap<>();
@@ -51,7 +53,7 @@ public record GroupSummary(List<NodeStatus> statuses, int led, int leaderless, M
             }
             byNode.merge(s.leader().getAsLong(), 1, Integer::sum);
         }
-        return new GroupSummary(statuses, led, leaderless, byNode);
+        return new GroupSummary(statuses, led, leaderless, byNode, quiesced);
     }
 
     /** The ids of the {@code n} groups with the longest logs here (the busiest), longest first. */

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class LeaderBalancer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderBalancer.class);
     static final long PERIOD_MILLIS = 500;
-    static final int MOVES_PER_ROUND = 32;
+    static final int MOVES_PER_ROUND = 128;
     static final long BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final KvNode node;

@@ -173,6 +173,21 @@ class ShardedKvTest {
         String metrics = nodes.get(0).metrics().scrape();
         assertTrue(metrics.contains("raftkv_groups 4.0"), metrics);
         assertTrue(metrics.contains("raftkv_group_top_id{rank=\"1\"}"), metrics);
+
+        // Idle now: every group quiesces on every node, and a read still wakes its group and answers.
+        TestNodes.await(
+                "every group quiesced on every node",
+                LONG,
+                () -> nodes.stream().allMatch(n -> n.quiescedGroups() == 4));
+        try (RespTestClient c = new RespTestClient(nodes.get(2).redisAddress(), 5_000, 60_000)) {
+            String info = (String) c.call("INFO", "raft");
+            assertTrue(info.contains("raft_groups_quiesced:4\r\n"), info);
+            for (int i = 0; i < 24; i++) {
+                assertEquals("v" + i, c.call("GET", "k" + i));
+            }
+            assertEquals("OK", c.call("SET", "k0", "w"));
+            assertEquals("w", c.call("GET", "k0"));
+        }
     }
 
     @Test

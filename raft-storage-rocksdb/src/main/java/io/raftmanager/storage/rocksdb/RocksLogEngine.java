@@ -274,8 +274,9 @@ public final class RocksLogEngine implements AutoCloseable {
     /**
      * Opens the log of group {@code groupId}. A group with no stored state is bootstrapped (durably) with
      * an empty log and {@code bootstrapMembership} as the membership of its initial snapshot point; an
-     * existing group ignores {@code bootstrapMembership}. Reads the group's metadata and verifies every
-     * entry once (a read of the log, which compaction keeps short).
+     * existing group ignores {@code bootstrapMembership}. Groups may be opened from several threads at once:
+     * the durable first writes of new groups then share fsyncs. Reads the group's metadata and verifies
+     * every entry once (a read of the log, which compaction keeps short).
      *
      * <p>Damage is a detected loss, never a crash loop nor a silent truncation: a record that fails its
      * check, a missing record, or a damaged write-ahead log or identity (see {@link #open}) makes the
@@ -289,6 +290,7 @@ public final class RocksLogEngine implements AutoCloseable {
      */
     public RocksLogStorage group(long groupId, Membership bootstrapMembership) {
         Objects.requireNonNull(bootstrapMembership, "bootstrapMembership");
+        Loaded loaded;
         synchronized (this) {
             if (closed) {
                 throw new StorageException("the RocksDB log engine is closed");
@@ -296,18 +298,31 @@ public final class RocksLogEngine implements AutoCloseable {
             if (groups.containsKey(groupId)) {
                 throw new IllegalStateException("group " + groupId + " is already open");
             }
-            RocksLogStorage s;
             try {
-                s = load(groupId, bootstrapMembership);
+                loaded = load(groupId, bootstrapMembership);
             } catch (RocksDBException e) {
                 throw new StorageException("group " + groupId + ": cannot read its state", e);
             }
-            groups.put(groupId, s);
-            return s;
+            groups.put(groupId, loaded.storage());
         }
+        if (loaded.bootstrap() != null) {
+            // Outside the lock: new groups opened from several threads share one fsync (group commit).
+            try {
+                loaded.storage().write(new LogBatch(null, List.of(), loaded.bootstrap(), true));
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    groups.remove(groupId, loaded.storage());
+                }
+                throw e;
+            }
+        }
+        return loaded.storage();
     }
 
-    private RocksLogStorage load(long g, Membership bootstrap) throws RocksDBException {
+    /** A group's storage, and the snapshot record to write first when the group is new (else null). */
+    private record Loaded(RocksLogStorage storage, SnapshotMeta bootstrap) {}
+
+    private Loaded load(long g, Membership bootstrap) throws RocksDBException {
         List<String> losses = new ArrayList<>();
         if (engineDamage != null) {
             losses.add(engineDamage);
@@ -335,14 +350,20 @@ public final class RocksLogEngine implements AutoCloseable {
         LogScan scan = scan(g);
         if (meta == null && snapValue == null && hsValue == null && scan.first < 0) {
             if (!losses.isEmpty()) {
-                return repaired(
-                        g, SnapshotMeta.newBuilder().setMembership(bootstrap).build(), hs, scan, losses);
+                return new Loaded(
+                        repaired(
+                                g,
+                                SnapshotMeta.newBuilder()
+                                        .setMembership(bootstrap)
+                                        .build(),
+                                hs,
+                                scan,
+                                losses),
+                        null);
             }
             SnapshotMeta fresh =
                     SnapshotMeta.newBuilder().setMembership(bootstrap).build();
-            RocksLogStorage s = new RocksLogStorage(this, g, fresh, HardState.getDefaultInstance(), 0, 0, false);
-            s.write(new LogBatch(null, List.of(), fresh, true));
-            return s;
+            return new Loaded(new RocksLogStorage(this, g, fresh, HardState.getDefaultInstance(), 0, 0, false), fresh);
         }
         if (meta == null) {
             if (snapValue == null) {
@@ -350,12 +371,12 @@ public final class RocksLogEngine implements AutoCloseable {
             }
             // Without the base point the entries cannot be placed: start over from the bootstrap one.
             meta = SnapshotMeta.newBuilder().setMembership(bootstrap).build();
-            return repaired(g, meta, hs, new LogScan(-1, -1, 0, -1, null), losses);
+            return new Loaded(repaired(g, meta, hs, new LogScan(-1, -1, 0, -1, null), losses), null);
         }
         if (scan.first >= 0 && scan.first != meta.getIndex() + 1) {
             losses.add("group " + g + ": first stored entry is " + scan.first + " but the snapshot ends at "
                     + meta.getIndex());
-            return repaired(g, meta, hs, new LogScan(-1, -1, 0, scan.first, null), losses);
+            return new Loaded(repaired(g, meta, hs, new LogScan(-1, -1, 0, scan.first, null), losses), null);
         }
         if (scan.damage != null) {
             losses.add(scan.damage);
@@ -363,9 +384,9 @@ public final class RocksLogEngine implements AutoCloseable {
         if (losses.isEmpty()) {
             long last = scan.first < 0 ? meta.getIndex() : scan.last;
             long lastTerm = scan.first < 0 ? meta.getTerm() : scan.lastTerm;
-            return new RocksLogStorage(this, g, meta, hs, last, lastTerm, false);
+            return new Loaded(new RocksLogStorage(this, g, meta, hs, last, lastTerm, false), null);
         }
-        return repaired(g, meta, hs, scan, losses);
+        return new Loaded(repaired(g, meta, hs, scan, losses), null);
     }
 
     /**

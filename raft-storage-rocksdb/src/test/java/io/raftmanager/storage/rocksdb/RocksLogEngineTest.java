@@ -71,6 +71,38 @@ class RocksLogEngineTest {
     }
 
     @Test
+    void newGroupsOpenedFromSeveralThreadsShareFsyncsAndAreAllBootstrapped() throws Exception {
+        int groups = 200;
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            long before = engine.committer().syncCount();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
+            try {
+                List<java.util.concurrent.Future<RocksLogStorage>> opened = new ArrayList<>();
+                for (long g = 1; g <= groups; g++) {
+                    long id = g;
+                    opened.add(pool.submit(() -> engine.group(id, VOTERS)));
+                }
+                for (var f : opened) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdown();
+            }
+            long syncs = engine.committer().syncCount() - before;
+            assertTrue(syncs < groups, "the bootstraps shared fsyncs: " + syncs + " syncs for " + groups + " groups");
+        }
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            for (long g = 1; g <= groups; g++) {
+                assertEquals(
+                        VOTERS,
+                        engine.group(g, Membership.getDefaultInstance())
+                                .initialState()
+                                .membership());
+            }
+        }
+    }
+
+    @Test
     void groupsInOneEngineDoNotSeeEachOther() {
         try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
             RocksLogStorage a = engine.group(1, VOTERS);

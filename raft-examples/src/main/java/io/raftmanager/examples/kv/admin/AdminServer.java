@@ -249,6 +249,7 @@ public final class AdminServer implements AutoCloseable {
         summary.put("count", g.statuses().size());
         summary.put("led", g.led());
         summary.put("leaderless", g.leaderless());
+        summary.put("quiesced", g.quiesced());
         Map<String, Object> byNode = new LinkedHashMap<>();
         g.leadersByNode().forEach((id, n) -> byNode.put(Long.toString(id), n));
         summary.put("leadersByNode", byNode);

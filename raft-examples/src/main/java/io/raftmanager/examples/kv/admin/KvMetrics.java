@@ -168,6 +168,7 @@ public final class KvMetrics implements AutoCloseable {
         groupGauge("raftkv.groups", "groups hosted", g -> g.statuses().size());
         groupGauge("raftkv.groups.led", "groups this node leads", g -> g.led());
         groupGauge("raftkv.groups.leaderless", "groups with no leader known here", g -> g.leaderless());
+        groupGauge("raftkv.groups.quiesced", "groups quiesced here (idle: no ticks, no heartbeats)", g -> g.quiesced());
         groupGauge(
                 "raftkv.groups.commit.index.sum",
                 "commit indexes added over the groups",

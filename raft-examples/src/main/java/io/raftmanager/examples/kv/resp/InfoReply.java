@@ -111,6 +111,8 @@ final class InfoReply {
                 .append(groups.led())
                 .append("\r\nraft_groups_leaderless:")
                 .append(groups.leaderless())
+                .append("\r\nraft_groups_quiesced:")
+                .append(groups.quiesced())
                 .append("\r\nraft_group_leaders:")
                 .append(groups.leadersByNode().entrySet().stream()
                         .map(e -> e.getKey() + "=" + e.getValue())
