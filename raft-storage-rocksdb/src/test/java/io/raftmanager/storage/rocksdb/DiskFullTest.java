@@ -3,10 +3,8 @@ package io.raftmanager.storage.rocksdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,24 +20,7 @@ class DiskFullTest {
 
     @Test
     void aFullDiskRefusesTheWriteAndTheSameWriteSucceedsOnceSpaceReturns() throws Exception {
-        Path lib = FsyncFailureTest.buildShim(dir);
-        Path control = dir.resolve("control");
-        ProcessBuilder pb = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-XX:TieredStopAtLevel=1",
-                        "-XX:+UseSerialGC",
-                        "-Xmx96m",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        DiskFullChild.class.getName(),
-                        dir.resolve("db").toString(),
-                        control.toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("LD_PRELOAD", lib.toString());
-        pb.environment().put("FAULTY_DISK_FILE", control.toString());
-        Process child = pb.start();
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child finished");
+        String out = FsyncFailureTest.runUnderShim(dir, DiskFullChild.class);
         List<String> lines = out.lines()
                 .filter(l -> l.matches("^(OK|FULL|FAILED|REOPENED) .*"))
                 .toList();

@@ -46,8 +46,11 @@ class FsyncFailureTest {
         return lib;
     }
 
-    @Test
-    void aFailedFsyncStopsWritesForGoodEvenOnceTheDiskWorksAgain() throws Exception {
+    /**
+     * Runs {@code child}'s main with the data directory {@code dir/db} and the shim's control file
+     * {@code dir/control} in a small child JVM under the failing-disk shim; returns what it printed.
+     */
+    static String runUnderShim(Path dir, Class<?> child) throws Exception {
         Path lib = buildShim(dir);
         Path control = dir.resolve("control");
         ProcessBuilder pb = new ProcessBuilder(
@@ -57,15 +60,21 @@ class FsyncFailureTest {
                         "-Xmx96m",
                         "-cp",
                         System.getProperty("java.class.path"),
-                        FsyncFailureChild.class.getName(),
+                        child.getName(),
                         dir.resolve("db").toString(),
                         control.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("LD_PRELOAD", lib.toString());
         pb.environment().put("FAULTY_DISK_FILE", control.toString());
-        Process child = pb.start();
-        String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child finished");
+        Process process = pb.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "child finished");
+        return out;
+    }
+
+    @Test
+    void aFailedFsyncStopsWritesForGoodEvenOnceTheDiskWorksAgain() throws Exception {
+        String out = runUnderShim(dir, FsyncFailureChild.class);
         List<String> lines = out.lines()
                 .filter(l -> l.startsWith("OK") || l.startsWith("FAILED"))
                 .toList();
