@@ -53,46 +53,56 @@ public final class SnapshotBenchmarkHarness {
 
     static void transfer(long mib) throws Exception {
         long size = mib << 20;
-        SnapshotConfig sc =
-                SnapshotConfig.builder().chunkBytes(1 << 20).windowChunks(8).build();
         for (int round = 0; round < 3; round++) {
-            LocalNetwork net = new LocalNetwork();
-            SyntheticSnapshotStore source = SyntheticSnapshotStore.serving(10, 1, size);
-            SyntheticSnapshotStore target = new SyntheticSnapshotStore();
-            CompletableFuture<Boolean> done = new CompletableFuture<>();
-            EventLoopPort leaderLoop = in -> {
-                if (in instanceof Inputs.SnapshotReport r) {
-                    done.complete(r.succeeded());
-                }
-            };
-            SnapshotTransfer leader = new SnapshotTransfer(
-                    config(1, sc), source, net.transport(1), leaderLoop, NodeMetrics.NOOP, Scheduler.threads());
-            SnapshotTransfer follower = new SnapshotTransfer(
-                    config(2, sc), target, net.transport(2), in -> {}, NodeMetrics.NOOP, Scheduler.threads());
-            WorkerHandle lh = Scheduler.threads().start("bench-leader-transfer", leader);
-            leader.bind(lh);
-            WorkerHandle fh = Scheduler.threads().start("bench-follower-transfer", follower);
-            follower.bind(fh);
-            net.transport(1).start(handler(leader));
-            net.transport(2).start(handler(follower));
-            long start = System.nanoTime();
-            leader.submit(new Inputs.SendSnapshot(RaftMessage.newBuilder()
-                    .setFrom(1)
-                    .setTo(2)
-                    .setTerm(1)
-                    .setInstallSnapshotRequest(InstallSnapshotRequest.newBuilder()
-                            .setMeta(SnapshotMeta.newBuilder().setIndex(1)))
-                    .build()));
-            boolean ok = done.get(10, TimeUnit.MINUTES);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            lh.stop();
-            fh.stop();
-            if (!ok || !source.latest().equals(target.latest())) {
+            double seconds = transferOnce(size);
+            if (Double.isNaN(seconds)) {
                 throw new AssertionError("transfer failed");
             }
             System.out.printf(
                     "transfer round %d: %d MiB in %.2f s = %.0f MB/s%n", round, mib, seconds, size / seconds / 1e6);
         }
+    }
+
+    /**
+     * Sends one generated snapshot of {@code size} bytes from server 1's transfer worker to server 2's
+     * (1 MiB chunks, a window of 8, a {@link LocalNetwork}); neither side holds the snapshot. Returns the
+     * seconds it took, or NaN if it failed or the target's bytes differ.
+     */
+    static double transferOnce(long size) throws Exception {
+        SnapshotConfig sc =
+                SnapshotConfig.builder().chunkBytes(1 << 20).windowChunks(8).build();
+        LocalNetwork net = new LocalNetwork();
+        SyntheticSnapshotStore source = SyntheticSnapshotStore.serving(10, 1, size);
+        SyntheticSnapshotStore target = new SyntheticSnapshotStore();
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        EventLoopPort leaderLoop = in -> {
+            if (in instanceof Inputs.SnapshotReport r) {
+                done.complete(r.succeeded());
+            }
+        };
+        SnapshotTransfer leader = new SnapshotTransfer(
+                config(1, sc), source, net.transport(1), leaderLoop, NodeMetrics.NOOP, Scheduler.threads());
+        SnapshotTransfer follower = new SnapshotTransfer(
+                config(2, sc), target, net.transport(2), in -> {}, NodeMetrics.NOOP, Scheduler.threads());
+        WorkerHandle lh = Scheduler.threads().start("leader-transfer", leader);
+        leader.bind(lh);
+        WorkerHandle fh = Scheduler.threads().start("follower-transfer", follower);
+        follower.bind(fh);
+        net.transport(1).start(handler(leader));
+        net.transport(2).start(handler(follower));
+        long start = System.nanoTime();
+        leader.submit(new Inputs.SendSnapshot(RaftMessage.newBuilder()
+                .setFrom(1)
+                .setTo(2)
+                .setTerm(1)
+                .setInstallSnapshotRequest(InstallSnapshotRequest.newBuilder()
+                        .setMeta(SnapshotMeta.newBuilder().setIndex(1)))
+                .build()));
+        boolean ok = done.get(10, TimeUnit.MINUTES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        lh.stop();
+        fh.stop();
+        return ok && source.latest().equals(target.latest()) ? seconds : Double.NaN;
     }
 
     private static InboundHandler handler(SnapshotTransfer t) {
