@@ -117,7 +117,7 @@ final class Recovery {
         if (settledSequence < 0 && ticksSinceStart >= 2 * r.config.electionTicks()) {
             settledSequence = sequence;
         }
-        for (long peer : r.tracker.voters().ids()) {
+        for (long peer : probeTargets()) {
             if (peer != r.id) {
                 r.send(
                         Messages.envelope(r, peer, r.term)
@@ -128,6 +128,18 @@ final class Recovery {
                         false);
             }
         }
+    }
+
+    /**
+     * The voters of its configuration; without one (a joiner, perhaps wiped after it joined), the leader it
+     * hears from: that leader may still count entries the server acknowledged before its loss, and would
+     * take every refusal at or below them for a stale message (see {@link LeaderBehavior#onPeerLostEntries}).
+     */
+    private Iterable<Long> probeTargets() {
+        if (r.tracker.voterIds().isEmpty() && r.leaderId != 0) {
+            return List.of(r.leaderId);
+        }
+        return r.tracker.voters().ids();
     }
 
     /** Any server answers a probe with what it holds; its state does not change. */

@@ -208,6 +208,31 @@ class WipedJoinerRulesTest {
         assertNull(net.node(4).raft.recovery());
     }
 
+    /**
+     * A joiner wiped while the leader stays up: it knows no configuration, so it probes the leader it
+     * hears from, and the leader, which still counts the lost entries as acknowledged, sends them again.
+     */
+    @Test
+    void aJoinerWipedUnderALiveLeaderGetsTheLogAgain() {
+        TestNetwork net = clusterWithJoiner();
+        TestNode leader = net.node(1);
+        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
+        run(net, 20, 1, 2, 3, 4);
+        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
+        run(net, 10, 1, 2, 3, 4);
+        leader.raft.propose(W);
+        run(net, 5, 1, 2, 3, 4);
+        long acknowledged = leader.raft.matchIndexes().get(4L);
+        assertTrue(acknowledged > 2, "4 acknowledged W");
+
+        net.replace(node(4)); // wiped; the leader stays up
+        run(net, 60, 1, 2, 3, 4);
+        assertEquals(Role.LEADER, leader.raft.role());
+        assertTrue(holds(net.node(4), W), "the leader sent the log again");
+        assertNull(net.node(4).raft.recovery(), "and 4 recovered");
+        assertEquals(List.of(1L, 2L, 3L, 4L), net.node(4).raft.membership().getVotersList());
+    }
+
     /** A joiner that has received nothing yet joins normally: learner, catch up, promote. */
     @Test
     void aFreshJoinerStillJoinsAndVotes() {
