@@ -147,7 +147,54 @@ public final class RocksStorageFactory implements LogStorageFactory {
         } finally {
             pool.shutdown();
         }
-        return new GroupLogs(logs, stores, engine::close);
+        return new GroupLogs(
+                logs,
+                stores,
+                engine::close,
+                (g, damage) -> resetGroup(dataDir, engine, members, logs, stores, g, damage));
+    }
+
+    /**
+     * One group's state is lost but the database is sound (its local snapshot is damaged and the log is
+     * compacted behind it): its snapshots go aside as {@code raft-log.corrupt-<millis>-group-<g>} (kept,
+     * never deleted), the group is emptied and marked recovering in the engine, and opened again; the other
+     * groups are untouched.
+     */
+    private static void resetGroup(
+            Path dataDir,
+            RocksLogEngine engine,
+            Membership members,
+            List<LogStorage> logs,
+            List<SnapshotStore> stores,
+            int g,
+            RuntimeException damage) {
+        logs.get(g).close();
+        if (stores.get(g) != null) {
+            try {
+                stores.get(g).close();
+            } catch (Exception e) {
+                LOG.debug("closing group {}'s snapshot store", g, e);
+            }
+        }
+        Path snapshots = dataDir.resolve("raft-log").resolve("snapshots").resolve("group-" + g);
+        Path aside = dataDir.resolve("raft-log.corrupt-" + System.currentTimeMillis() + "-group-" + g);
+        try {
+            if (Files.exists(snapshots)) {
+                Files.move(snapshots, aside);
+            }
+        } catch (IOException e) {
+            damage.addSuppressed(e);
+            throw damage;
+        }
+        engine.resetGroup(g, members);
+        LOG.warn(
+                "group {}: its local state is damaged ({}); its snapshots are set aside in {} and it starts empty,"
+                        + " recovering from its peers",
+                g,
+                damage.getMessage(),
+                aside);
+        logs.set(g, engine.group(g, members));
+        stores.set(g, engine.snapshotStore(g));
     }
 
     @Override
