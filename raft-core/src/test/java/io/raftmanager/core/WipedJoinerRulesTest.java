@@ -182,6 +182,37 @@ class WipedJoinerRulesTest {
     }
 
     /**
+     * Why the invariant matters once blank servers refuse: with the planted bug, a leader makes server 4 a
+     * voter before 4 heard anything, then stops. {2, 3} need 4's vote in {1, 2, 3, 4}, and blank 4 refuses
+     * (it must take itself for a wiped voter): nobody is ever elected. With the rule the change is refused,
+     * and {2, 3} elect a leader of {1, 2, 3}.
+     */
+    @Test
+    void plantedVoterWithoutAcknowledgementStrandsTheClusterTheRuleDoesNot() {
+        for (boolean planted : new boolean[] {true, false}) {
+            TestNetwork net = clusterWithJoiner();
+            TestNode leader = net.node(1);
+            if (planted) {
+                PlantedBugs.votersWithoutAcknowledgement(leader.raft);
+            }
+            net.isolate(4);
+            try {
+                leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4), true);
+            } catch (MembershipChangeException e) {
+                assertFalse(planted, e.getMessage());
+                assertEquals(Reason.VOTER_NOT_ACKNOWLEDGED, e.reason());
+            }
+            run(net, 10, 1, 2, 3);
+            net.heal();
+            net.isolate(1); // the leader stops
+            run(net, 300, 2, 3, 4);
+            boolean elected =
+                    net.node(2).raft.role() == Role.LEADER || net.node(3).raft.role() == Role.LEADER;
+            assertEquals(!planted, elected, planted ? "stranded: 4 refuses, as a wiped voter must" : "{2, 3} elect");
+        }
+    }
+
+    /**
      * A learner that acknowledged nothing (match 0) is never "caught up", however short the log and large
      * the margin: neither for promotion nor for the live-quorum preflight.
      */
