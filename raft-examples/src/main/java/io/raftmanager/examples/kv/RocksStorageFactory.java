@@ -124,10 +124,16 @@ public final class RocksStorageFactory implements LogStorageFactory {
                 opening.add(pool.submit(() -> engine.group(id, members)));
             }
             RuntimeException failed = null;
+            java.util.Map<Integer, RuntimeException> damaged = new java.util.TreeMap<>();
             for (int g = 0; g < groups; g++) {
                 try {
                     logs.add(opening.get(g).get());
-                    stores.add(engine.snapshotStore(g));
+                    try {
+                        stores.add(engine.snapshotStore(g));
+                    } catch (StorageException e) { // a snapshot file of this group whose trailer does not verify
+                        stores.add(null);
+                        damaged.put(g, e);
+                    }
                 } catch (java.util.concurrent.ExecutionException e) {
                     failed = failed != null
                             ? failed
@@ -139,6 +145,9 @@ public final class RocksStorageFactory implements LogStorageFactory {
             }
             if (failed != null) {
                 throw failed;
+            }
+            for (java.util.Map.Entry<Integer, RuntimeException> d : damaged.entrySet()) {
+                resetGroup(dataDir, engine, members, logs, stores, d.getKey(), d.getValue());
             }
         } catch (RuntimeException e) {
             logs.forEach(LogStorage::close);

@@ -211,8 +211,9 @@ class KvStorageFaultTest {
      * Sharded over two groups: one group's local snapshot is damaged. Only that group is set aside and
      * relearned from the peers; the node starts, and the other group keeps its state.
      */
-    @Test
-    void withSeveralGroupsADamagedSnapshotSetsAsideOnlyItsGroup() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "damaged {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"payload", "trailer"})
+    void withSeveralGroupsADamagedSnapshotSetsAsideOnlyItsGroup(String where) throws Exception {
         configure(5, 2);
         for (long id = 1; id <= 3; id++) {
             start(id);
@@ -248,7 +249,7 @@ class KvStorageFaultTest {
         for (Path snap : snapshotFiles(groupOne)) {
             if (snap.toString().contains("group-1")) {
                 byte[] bytes = Files.readAllBytes(snap);
-                bytes[0] ^= 0x40;
+                bytes[where.equals("payload") ? 0 : bytes.length - 1] ^= 0x40;
                 Files.write(snap, bytes);
             }
         }
