@@ -54,8 +54,6 @@ public final class KvNode implements AutoCloseable {
     private final java.util.List<Shard> shards;
     private final KeySlots slots;
     private final KvMetrics metrics;
-    /** Threads writing the logs with several groups: that many groups' durable writes share one fsync. */
-    static final int DISK_THREADS_FOR_GROUPS = 32;
     /**
      * Groups campaigning at once on this node: RaftServer's default. 256 was tried with 10,000 groups and
      * re-elected the groups of a killed node in 65 s at load average 12 (64: 11-16 s at 5-8).
@@ -105,8 +103,9 @@ public final class KvNode implements AutoCloseable {
         this.shards = java.util.List.copyOf(list);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
-        this.engine = EventLoops.engineOn(
-                group, "raft-kv-n" + config.id(), config.groups() == 1 ? 2 : DISK_THREADS_FOR_GROUPS);
+        // Two disk threads whatever the group count: they hand writes to the RocksDB engine's committer
+        // thread without waiting for the fsync, so every group's pending writes share one sync.
+        this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id(), 2);
         this.metrics = new KvMetrics(this);
     }
 

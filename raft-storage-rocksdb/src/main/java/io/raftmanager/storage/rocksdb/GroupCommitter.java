@@ -73,6 +73,7 @@ final class GroupCommitter {
     private boolean stopping;
     private StorageException failure;
     private long syncs;
+    private long syncedWrites;
     private long plans;
 
     /** One group's asynchronous write: its batches in order, completed once. */
@@ -185,7 +186,11 @@ final class GroupCommitter {
             while (syncedRound < round && failure == null) {
                 changed.awaitUninterruptibly();
             }
-            return syncedRound >= round ? null : failure;
+            if (syncedRound < round) {
+                return failure;
+            }
+            syncedWrites++;
+            return null;
         } finally {
             lock.unlock();
         }
@@ -270,9 +275,11 @@ final class GroupCommitter {
             active = next;
         }
         boolean needSync = wanted > syncedRound;
+        int waiting = 0;
         for (Request r : round) {
             if (r.error == null && r.sync) {
                 needSync = true;
+                waiting++;
             } else {
                 complete(r); // not synced, or failed: nothing to wait for
             }
@@ -280,7 +287,7 @@ final class GroupCommitter {
         if (!needSync) {
             return;
         }
-        StorageException error = sync();
+        StorageException error = sync(waiting);
         for (Request r : round) {
             if (r.error == null && r.sync) {
                 if (error != null) {
@@ -299,8 +306,11 @@ final class GroupCommitter {
         }
     }
 
-    /** Syncs the WAL, covering every round written so far; returns the failure, or null. */
-    private StorageException sync() {
+    /**
+     * Syncs the WAL, covering every round written so far, for {@code writes} asynchronous writes waiting
+     * on it; returns the failure, or null.
+     */
+    private StorageException sync(int writes) {
         StorageException failed = failure();
         if (failed != null) {
             return failed;
@@ -319,6 +329,7 @@ final class GroupCommitter {
             } else {
                 syncedRound = target;
                 syncs++;
+                syncedWrites += writes;
             }
             changed.signalAll();
         } finally {
@@ -472,6 +483,16 @@ final class GroupCommitter {
         lock.lock();
         try {
             return syncs;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Number of synced writes (asynchronous or blocking) that syncs have completed so far. */
+    long syncedWriteCount() {
+        lock.lock();
+        try {
+            return syncedWrites;
         } finally {
             lock.unlock();
         }

@@ -520,6 +520,19 @@ public final class RocksLogEngine implements AutoCloseable {
         closeAll(handles);
     }
 
+    /**
+     * How many WAL syncs (fsyncs) the engine has made since it was opened. With {@link
+     * #syncedWriteCount()}: writes per sync, the measure of group commit across groups.
+     */
+    public long syncCount() {
+        return committer.syncCount();
+    }
+
+    /** How many synced writes (of any group) the engine's syncs have made durable since it was opened. */
+    public long syncedWriteCount() {
+        return committer.syncedWriteCount();
+    }
+
     RocksDB db() {
         return db;
     }
