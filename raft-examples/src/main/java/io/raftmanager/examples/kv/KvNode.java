@@ -65,6 +65,7 @@ public final class KvNode implements AutoCloseable {
     private LogStorage storage;
     private SnapshotStore snapshots;
     private LogStorageFactory.GroupLogs groupLogs;
+    private volatile java.util.function.Supplier<LogStorageFactory.SyncCounts> syncCounts;
     private RaftServer server;
     private volatile LeaderBalancer balancer;
     private volatile NettyTransport transport;
@@ -148,6 +149,11 @@ public final class KvNode implements AutoCloseable {
         storage.close();
         storage = factory.setAsideAndOpenEmpty(dir, config.clusterId(), config.id(), voters, damage);
         snapshots = factory.snapshotStore(storage);
+        countSyncs(factory, storage);
+    }
+
+    private void countSyncs(LogStorageFactory factory, LogStorage log) {
+        syncCounts = () -> factory.syncCounts(log);
     }
 
     private RaftNode buildRaft(Shard only) {
@@ -189,6 +195,7 @@ public final class KvNode implements AutoCloseable {
         transport = new NettyTransport(tc.build(), group);
         if (config.groups() == 1) {
             storage = factory.open(dir, config.clusterId(), config.id(), voters);
+            countSyncs(factory, storage);
             if (opened.loss() != null) {
                 markRecovering(storage, opened.loss());
             }
@@ -210,6 +217,7 @@ public final class KvNode implements AutoCloseable {
             raft.start();
         } else {
             groupLogs = factory.openGroups(dir, config.clusterId(), config.id(), voters, config.groups());
+            syncCounts = groupLogs.syncs();
             if (opened.loss() != null) {
                 groupLogs.logs().forEach(log -> markRecovering(log, opened.loss()));
             }
@@ -438,6 +446,12 @@ public final class KvNode implements AutoCloseable {
     }
 
     /** Leadership transfers this node started to spread the groups' leaders (0 with one group). */
+    /** The log engine's fsyncs and the synced writes they covered, so far (zeros before start or if not counted). */
+    public LogStorageFactory.SyncCounts logSyncs() {
+        java.util.function.Supplier<LogStorageFactory.SyncCounts> s = syncCounts;
+        return s == null ? LogStorageFactory.SyncCounts.NONE : s.get();
+    }
+
     public long leaderTransfers() {
         return balancer == null ? 0 : balancer.transfers();
     }
