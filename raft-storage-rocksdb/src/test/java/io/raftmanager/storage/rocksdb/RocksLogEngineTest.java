@@ -125,7 +125,7 @@ class RocksLogEngineTest {
                 writeChain(engine, s, 1, writesPerGroup, violations, finished);
             }
             assertTrue(finished.await(60, java.util.concurrent.TimeUnit.SECONDS), "every chain of writes finished");
-            assertTrue(violations.isEmpty(), violations.size() + " violations, first: " + violations.get(0));
+            assertTrue(violations.isEmpty(), () -> violations.size() + " violations, first: " + violations.get(0));
             long syncs = engine.syncCount() - syncsBefore;
             long writes = engine.syncedWriteCount() - writesBefore;
             assertEquals((long) groups * writesPerGroup, writes);
