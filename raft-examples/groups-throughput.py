@@ -10,9 +10,9 @@ heap, default 1g), OUT (default target/groups-throughput).
 For each G it starts 3 node processes (RocksDB, fsync on) with `raft-kv cluster --groups G`, waits until
 every group has a leader and the leaders are balanced (G >= 3), warms the JIT up with the same load, then runs
 `raft-kv bench` (SET of 100-byte values over KEYS random keys, CLIENTS connections with one request each in
-flight) for DUR seconds. With one group the clients talk to its leader; with several they are spread over
-the three nodes (each forwards a key to its group's leader, as a client that does not know the sharding
-would see it). Printed per G: ops/s, p50/p99, the node processes' CPU per operation, the log engines'
+flight) for DUR seconds. The clients route each key to its group's leader (`bench --route-by-key`, as a
+sharding-aware client such as a Redis Cluster client does; leaders read once from INFO raft); ROUTE=0
+spreads them over the three nodes instead, which forward what they do not lead. Printed per G: ops/s, p50/p99, the node processes' CPU per operation, the log engines'
 fsyncs per second and synced writes per fsync (sum over the 3 nodes; /metrics), and the load average;
 then a markdown table. Kills only the processes it started.
 """
@@ -36,6 +36,7 @@ DUR = int(os.environ.get("DUR", "20"))
 KEYS = int(os.environ.get("KEYS", "100000"))
 XMX = os.environ.get("XMX", "1g")
 OUT = os.environ.get("OUT", "target/groups-throughput")
+ROUTE = os.environ.get("ROUTE", "1") != "0"
 
 
 def metric(n, name):
@@ -71,7 +72,8 @@ def bench(ports, seconds, label):
     with open(log, "w") as f:
         subprocess.run(["java", "-jar", JAR, "bench", "--redis", ",".join("127.0.0.1:%d" % p for p in ports),
                         "--clients", str(CLIENTS), "--duration", "%ds" % seconds, "--value-size", "100",
-                        "--keys", str(KEYS), "--out", os.path.join(OUT, label)], stdout=f, stderr=subprocess.STDOUT)
+                        "--keys", str(KEYS), "--out", os.path.join(OUT, label)] + (["--route-by-key"] if ROUTE else []),
+                       stdout=f, stderr=subprocess.STDOUT)
     text = open(log).read().replace("\r", "\n")
     res = {}
     for line in text.splitlines():
@@ -107,7 +109,7 @@ def run(g):
             if leader is None:
                 print("groups=1: no leader within 120 s", flush=True)
                 return row
-            ports = [BASE + leader]
+            ports = [BASE + 1, BASE + 2, BASE + 3] if ROUTE else [BASE + leader]
         else:
             nodes = [1, 2, 3]
             if floors.wait("groups=%d: every group has a leader" % g, floors.elected(g), nodes, t0, 300) is None:
@@ -144,9 +146,10 @@ def run(g):
 if __name__ == "__main__":
     groups = [int(a) for a in sys.argv[1:]] or [1, 2, 4, 8, 16, 32, 64]
     os.makedirs(OUT, exist_ok=True)
-    print("# groups-throughput %s, %d cores, load %s at start, %d in flight, %d keys, warm %d s, measured %d s"
+    print("# groups-throughput %s, %d cores, load %s at start, %d in flight, %d keys, warm %d s, measured %d s, %s"
           % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), os.cpu_count(), floors.load(), CLIENTS, KEYS,
-             WARM, DUR), flush=True)
+             WARM, DUR, "routed by key to the leaders" if ROUTE else "clients spread over the nodes, which forward"),
+          flush=True)
     rows = [run(g) for g in groups]
     print()
     print("| groups | SET ops/s | p50 | p99 | node CPU/op | fsyncs/s (3 nodes) | synced writes/fsync | load |")
