@@ -10,6 +10,7 @@ import io.raftmanager.examples.kv.resp.RespClient;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -38,26 +39,33 @@ final class KeyRouter {
     }
 
     static KeyRouter discover(EventLoopGroup group, List<InetSocketAddress> targets, PrintStream out) throws Exception {
-        Map<Long, Integer> targetOfNode = new HashMap<>();
-        Map<String, String> first = null;
-        for (int t = 0; t < targets.size(); t++) {
-            Map<String, String> info = info(group, targets.get(t));
-            targetOfNode.put(Long.parseLong(info.getOrDefault("raft_node_id", "0")), t);
-            if (first == null) {
-                first = info;
-            }
+        List<Map<String, String>> infos = new ArrayList<>();
+        for (InetSocketAddress t : targets) {
+            infos.add(info(group, t));
         }
+        KeyRouter router = of(infos);
+        out.printf(
+                "bench: routing by key over %d groups, %d with a known leader among the targets%n",
+                router.leaderTarget.length,
+                Arrays.stream(router.leaderTarget).filter(t -> t >= 0).count());
+        return router;
+    }
+
+    /** The routing that the targets' {@code INFO raft} fields (by target index) describe. */
+    static KeyRouter of(List<Map<String, String>> infos) {
+        Map<Long, Integer> targetOfNode = new HashMap<>();
+        for (int t = 0; t < infos.size(); t++) {
+            targetOfNode.put(Long.parseLong(infos.get(t).getOrDefault("raft_node_id", "0")), t);
+        }
+        Map<String, String> first = infos.get(0);
         int groups = Integer.parseInt(first.getOrDefault("raft_groups", "1"));
         int[] leaderTarget = new int[groups];
-        int known = 0;
         for (int g = 0; g < groups; g++) {
             long leader = groups == 1
                     ? Long.parseLong(first.getOrDefault("raft_leader", "0"))
                     : leaderOf(first.get("raft_group_" + g));
             leaderTarget[g] = targetOfNode.getOrDefault(leader, -1);
-            known += leaderTarget[g] >= 0 ? 1 : 0;
         }
-        out.printf("bench: routing by key over %d groups, %d with a known leader among the targets%n", groups, known);
         return new KeyRouter(new KeySlots(groups), leaderTarget);
     }
 
