@@ -51,15 +51,34 @@ public interface LogStorageFactory {
             logs.add(log);
             stores.add(snapshotStore(log));
         }
-        return new GroupLogs(logs, stores, () -> {});
+        return new GroupLogs(logs, stores, () -> {}, () -> SyncCounts.NONE);
+    }
+
+    /** WAL syncs of {@code log}'s engine so far, for a log {@link #open} returned; none by default. */
+    default SyncCounts syncCounts(LogStorage log) {
+        return SyncCounts.NONE;
+    }
+
+    /**
+     * Group commit at work: {@code syncs} fsyncs made {@code syncedWrites} synced writes durable (of every
+     * group sharing the engine).
+     */
+    record SyncCounts(long syncs, long syncedWrites) {
+        /** Not counted. */
+        public static final SyncCounts NONE = new SyncCounts(0, 0);
     }
 
     /**
      * The storage of a node's groups, by group id.
      *
      * @param engine closed after every group's log and store (what the groups share; may do nothing)
+     * @param syncs the shared engine's {@link SyncCounts}
      */
-    record GroupLogs(java.util.List<LogStorage> logs, java.util.List<SnapshotStore> snapshots, Runnable engine) {
+    record GroupLogs(
+            java.util.List<LogStorage> logs,
+            java.util.List<SnapshotStore> snapshots,
+            Runnable engine,
+            java.util.function.Supplier<SyncCounts> syncs) {
         /** Closes every store and log, then what they share; the first failure is rethrown after all ran. */
         public void close() {
             RuntimeException first = null;

@@ -9,6 +9,7 @@ import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.WriteCompletion;
 import io.raftmanager.storage.rocksdb.RocksLogEngine;
 import io.raftmanager.storage.rocksdb.RocksLogEngineConfig;
 import java.io.IOException;
@@ -147,7 +148,15 @@ public final class RocksStorageFactory implements LogStorageFactory {
         } finally {
             pool.shutdown();
         }
-        return new GroupLogs(logs, stores, engine::close);
+        return new GroupLogs(
+                logs, stores, engine::close, () -> new SyncCounts(engine.syncCount(), engine.syncedWriteCount()));
+    }
+
+    @Override
+    public SyncCounts syncCounts(LogStorage log) {
+        return log instanceof EngineOwning owning
+                ? new SyncCounts(owning.engine().syncCount(), owning.engine().syncedWriteCount())
+                : SyncCounts.NONE;
     }
 
     @Override
@@ -168,6 +177,11 @@ public final class RocksStorageFactory implements LogStorageFactory {
         @Override
         public void write(LogBatch batch) {
             storage.write(batch);
+        }
+
+        @Override
+        public void writeAsync(List<LogBatch> batches, WriteCompletion done) {
+            storage.writeAsync(batches, done); // the engine's committer thread: no disk thread held for the sync
         }
 
         @Override
