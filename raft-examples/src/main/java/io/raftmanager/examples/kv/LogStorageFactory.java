@@ -51,7 +51,21 @@ public interface LogStorageFactory {
             logs.add(log);
             stores.add(snapshotStore(log));
         }
-        return new GroupLogs(logs, stores, () -> {});
+        return new GroupLogs(logs, stores, () -> {}, () -> SyncCounts.NONE);
+    }
+
+    /** WAL syncs of {@code log}'s engine so far, for a log {@link #open} returned; none by default. */
+    default SyncCounts syncCounts(LogStorage log) {
+        return SyncCounts.NONE;
+    }
+
+    /**
+     * Group commit at work: {@code syncs} fsyncs made {@code syncedWrites} synced writes durable (of every
+     * group sharing the engine).
+     */
+    record SyncCounts(long syncs, long syncedWrites) {
+        /** Not counted. */
+        public static final SyncCounts NONE = new SyncCounts(0, 0);
     }
 
     /** Empties one group of a node sharded over several groups; see {@link GroupLogs#reset}. */
@@ -64,6 +78,7 @@ public interface LogStorageFactory {
      * The storage of a node's groups, by group id.
      *
      * @param engine closed after every group's log and store (what the groups share; may do nothing)
+     * @param syncs the shared engine's {@link SyncCounts}
      * @param reset for a group whose local state is found lost at start-up (a damaged snapshot, with the log
      *     compacted behind it): closes its log and store, sets its snapshots aside, and replaces them in
      *     {@code logs} and {@code snapshots} with an empty log marked recovering and a fresh store; by
@@ -73,9 +88,14 @@ public interface LogStorageFactory {
             java.util.List<LogStorage> logs,
             java.util.List<SnapshotStore> snapshots,
             Runnable engine,
+            java.util.function.Supplier<SyncCounts> syncs,
             GroupReset reset) {
-        GroupLogs(java.util.List<LogStorage> logs, java.util.List<SnapshotStore> snapshots, Runnable engine) {
-            this(logs, snapshots, engine, (group, damage) -> {
+        GroupLogs(
+                java.util.List<LogStorage> logs,
+                java.util.List<SnapshotStore> snapshots,
+                Runnable engine,
+                java.util.function.Supplier<SyncCounts> syncs) {
+            this(logs, snapshots, engine, syncs, (group, damage) -> {
                 throw damage;
             });
         }

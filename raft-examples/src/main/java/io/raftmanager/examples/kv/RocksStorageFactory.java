@@ -9,6 +9,7 @@ import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.WriteCompletion;
 import io.raftmanager.storage.rocksdb.RocksLogEngine;
 import io.raftmanager.storage.rocksdb.RocksLogEngineConfig;
 import java.io.IOException;
@@ -160,7 +161,15 @@ public final class RocksStorageFactory implements LogStorageFactory {
                 logs,
                 stores,
                 engine::close,
+                () -> new SyncCounts(engine.syncCount(), engine.syncedWriteCount()),
                 (g, damage) -> resetGroup(dataDir, engine, members, logs, stores, g, damage));
+    }
+
+    @Override
+    public SyncCounts syncCounts(LogStorage log) {
+        return log instanceof EngineOwning owning
+                ? new SyncCounts(owning.engine().syncCount(), owning.engine().syncedWriteCount())
+                : SyncCounts.NONE;
     }
 
     /**
@@ -224,6 +233,11 @@ public final class RocksStorageFactory implements LogStorageFactory {
         @Override
         public void write(LogBatch batch) {
             storage.write(batch);
+        }
+
+        @Override
+        public void writeAsync(List<LogBatch> batches, WriteCompletion done) {
+            storage.writeAsync(batches, done); // the engine's committer thread: no disk thread held for the sync
         }
 
         @Override
