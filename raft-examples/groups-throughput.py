@@ -12,9 +12,10 @@ every group has a leader and the leaders are balanced (G >= 3), warms the JIT up
 `raft-kv bench` (SET of 100-byte values over KEYS random keys, CLIENTS connections with one request each in
 flight) for DUR seconds. The clients route each key to its group's leader (`bench --route-by-key`, as a
 sharding-aware client such as a Redis Cluster client does; leaders read once from INFO raft); ROUTE=0
-spreads them over the three nodes instead, which forward what they do not lead. Printed per G: ops/s, p50/p99, the node processes' CPU per operation, the log engines'
-fsyncs per second and synced writes per fsync (sum over the 3 nodes; /metrics), and the load average;
-then a markdown table. Kills only the processes it started.
+spreads them over the three nodes instead, which forward what they do not lead. Printed per G: ops/s,
+p50/p99, the node processes' CPU per operation, Raft messages sent per operation (the 3 nodes'
+raft_transport_messages_sent_total), the log engines' fsyncs per second and synced writes per fsync (sum
+over the 3 nodes; /metrics), and the load average; then a markdown table. Kills only the processes it started.
 """
 import importlib.util
 import os
@@ -48,6 +49,10 @@ def metric(n, name):
     except Exception:
         pass
     return 0.0
+
+
+def messages():
+    return sum(metric(n, "raft_transport_messages_sent_total") for n in (1, 2, 3))
 
 
 def syncs():
@@ -119,19 +124,23 @@ def run(g):
         pids = floors.children(cluster.pid)
         bench(ports, WARM, "warm-%d" % g)
         s0, w0 = syncs()
+        m0 = messages()
         c0, t1 = floors.cpu_ticks(pids), time.time()
         res = bench(ports, DUR, "set-%d" % g)
         c1, t2 = floors.cpu_ticks(pids), time.time()
         s1, w1 = syncs()
+        m1 = messages()
         row.update(res)
         row["load"] = floors.load()
         if res.get("requests"):
             row["cpu_us"] = (c1 - c0) / floors.HZ * 1e6 / res["requests"]
+            row["msgs"] = (m1 - m0) / res["requests"]
         row["fsyncs"] = (s1 - s0) / (t2 - t1)
         row["per_fsync"] = (w1 - w0) / (s1 - s0) if s1 > s0 else float("nan")
-        print("groups=%d: %s; node cpu/op %.0f us; %.0f fsyncs/s (3 nodes), %.1f synced writes per fsync; load %s"
-              % (g, "; ".join(res["raw"]), row.get("cpu_us", float("nan")), row["fsyncs"], row["per_fsync"],
-                 row["load"]), flush=True)
+        print("groups=%d: %s; node cpu/op %.0f us; %.2f Raft messages/op; %.0f fsyncs/s (3 nodes), %.1f synced writes"
+              " per fsync; load %s" % (g, "; ".join(res["raw"]), row.get("cpu_us", float("nan")),
+                                       row.get("msgs", float("nan")), row["fsyncs"], row["per_fsync"], row["load"]),
+              flush=True)
     finally:
         cluster.terminate()
         try:
@@ -152,12 +161,13 @@ if __name__ == "__main__":
           flush=True)
     rows = [run(g) for g in groups]
     print()
-    print("| groups | SET ops/s | p50 | p99 | node CPU/op | fsyncs/s (3 nodes) | synced writes/fsync | load |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| groups | SET ops/s | p50 ms | p99 ms | node CPU/op | Raft msgs/op | fsyncs/s (3 nodes) | synced writes/fsync"
+          " | load |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         if "ops" not in r:
-            print("| %d | no result | | | | | | |" % r["g"])
+            print("| %d | no result | | | | | | | |" % r["g"])
             continue
-        print("| %d | %.0f | %s | %s | %.0f us | %.0f | %.1f | %s |" % (
-            r["g"], r["ops"], r.get("p50", "?"), r.get("p99", "?"), r.get("cpu_us", float("nan")), r["fsyncs"],
-            r["per_fsync"], r["load"]))
+        print("| %d | %.0f | %s | %s | %.0f us | %.2f | %.0f | %.1f | %s |" % (
+            r["g"], r["ops"], r.get("p50", "?"), r.get("p99", "?"), r.get("cpu_us", float("nan")),
+            r.get("msgs", float("nan")), r["fsyncs"], r["per_fsync"], r["load"]))
