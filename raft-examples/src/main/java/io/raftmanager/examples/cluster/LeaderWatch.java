@@ -72,7 +72,8 @@ final class LeaderWatch implements AutoCloseable {
 
     private String status(ClusterCommand.Member m) {
         try {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + m.http() + "/status"))
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                            URI.create(scheme + m.http() + "/status?groups=summary"))
                     .timeout(Duration.ofMillis(1000));
             if (token != null) {
                 request.header("Authorization", "Bearer " + token.reveal());

@@ -1,6 +1,7 @@
 package io.raftmanager.examples.kv;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -170,6 +171,15 @@ class ShardedKvTest {
             led += Integer.parseInt(part.substring(part.indexOf(':') + 1));
         }
         assertEquals(4, led, status);
+        String summary = http.send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://"
+                                        + KvNode.hostPort(nodes.get(0).httpAddress()) + "/status?groups=summary"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertTrue(summary.contains("\"groups\":{\"count\":4,\"led\":"), summary);
+        assertFalse(summary.contains("\"each\""), "the summary leaves out the per-group list: " + summary);
+        assertTrue(status.contains("\"each\""), status);
         String metrics = nodes.get(0).metrics().scrape();
         assertTrue(metrics.contains("raftkv_groups 4.0"), metrics);
         assertTrue(metrics.contains("raftkv_group_top_id{rank=\"1\"}"), metrics);

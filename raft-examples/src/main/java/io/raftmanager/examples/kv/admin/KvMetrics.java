@@ -172,18 +172,18 @@ public final class KvMetrics implements AutoCloseable {
     }
 
     private void registerGroupMeters(KvNode node) {
-        groupGauge("raftkv.groups", "groups hosted", g -> g.statuses().size());
+        groupGauge("raftkv.groups", "groups hosted", g -> g.states().size());
         groupGauge("raftkv.groups.led", "groups this node leads", g -> g.led());
         groupGauge("raftkv.groups.leaderless", "groups with no leader known here", g -> g.leaderless());
         groupGauge("raftkv.groups.quiesced", "groups quiesced here (idle: no ticks, no heartbeats)", g -> g.quiesced());
         groupGauge(
                 "raftkv.groups.commit.index.sum",
                 "commit indexes added over the groups",
-                g -> g.sum(NodeStatus::commitIndex));
+                g -> g.sum(io.raftmanager.NodeState::commitIndex));
         groupGauge(
                 "raftkv.groups.applied.index.sum",
                 "applied indexes added over the groups",
-                g -> g.sum(NodeStatus::appliedIndex));
+                g -> g.sum(io.raftmanager.NodeState::appliedIndex));
         for (int rank = 1; rank <= TOP; rank++) {
             int r = rank;
             String tag = Integer.toString(r);
@@ -203,7 +203,7 @@ public final class KvMetrics implements AutoCloseable {
             return Double.NaN;
         }
         int group = busiest.get(rank - 1);
-        return id ? group : g.statuses().get(group).lastIndex();
+        return id ? group : g.states().get(group).lastIndex();
     }
 
     private void groupGauge(
@@ -312,7 +312,7 @@ public final class KvMetrics implements AutoCloseable {
         try {
             status = node.raft().status().get(1, TimeUnit.SECONDS);
             if (node.shards().size() > 1) {
-                groups = io.raftmanager.examples.kv.GroupSummary.of(node, 1_000).get(5, TimeUnit.SECONDS);
+                groups = io.raftmanager.examples.kv.GroupSummary.of(node);
             }
         } catch (Exception e) { // a closed or stuck node: report the last known values
             if (e instanceof InterruptedException) {

@@ -28,8 +28,7 @@ final class InfoReply {
                 || wanted.equals("raft");
         CompletableFuture<io.raftmanager.examples.kv.GroupSummary> groups =
                 node.shards().size() > 1 && raft
-                        ? io.raftmanager.examples.kv.GroupSummary.of(
-                                node, node.config().requestTimeoutMillis())
+                        ? CompletableFuture.completedFuture(io.raftmanager.examples.kv.GroupSummary.of(node))
                         : CompletableFuture.completedFuture(null);
         return node.raft()
                 .status()
@@ -106,7 +105,7 @@ final class InfoReply {
 
     private static void appendGroups(StringBuilder b, io.raftmanager.examples.kv.GroupSummary groups) {
         b.append("raft_groups:")
-                .append(groups.statuses().size())
+                .append(groups.states().size())
                 .append("\r\nraft_groups_led:")
                 .append(groups.led())
                 .append("\r\nraft_groups_leaderless:")
@@ -118,8 +117,8 @@ final class InfoReply {
                         .map(e -> e.getKey() + "=" + e.getValue())
                         .collect(Collectors.joining(",")))
                 .append("\r\n");
-        for (int g = 0; g < groups.statuses().size(); g++) {
-            NodeStatus st = groups.statuses().get(g);
+        for (int g = 0; g < groups.states().size(); g++) {
+            io.raftmanager.NodeState st = groups.states().get(g);
             b.append("raft_group_").append(g).append(':');
             if (st == null) {
                 b.append("status=unavailable\r\n");
