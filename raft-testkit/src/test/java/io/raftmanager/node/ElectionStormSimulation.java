@@ -40,7 +40,9 @@ final class ElectionStormSimulation {
      * @param allElectedMs when the last group got its first leader
      * @param victimLed groups the killed server led
      * @param reElectedMs after the kill, when the last of them had a new leader
-     * @param maxQueueMs the longest a message waited behind others at a server
+     * @param startQueueMs during the cold start, the longest a message waited behind others at a server
+     * @param startProbes recovery probes sent during the cold start (every server starts blank)
+     * @param reElectQueueMs the same after the kill
      */
     record Outcome(
             int groups,
@@ -50,7 +52,9 @@ final class ElectionStormSimulation {
             int reElected,
             long reElectedMs,
             long deferrals,
-            long maxQueueMs) {}
+            long startQueueMs,
+            long startProbes,
+            long reElectQueueMs) {}
 
     /** Applies nothing: the run measures elections only. */
     private static final class Nothing implements StateMachine {
@@ -113,9 +117,6 @@ final class ElectionStormSimulation {
                                 .heartbeatTicks(1)
                                 .electionTicks(ELECTION_TICKS)
                                 .digestIntervalTicks(0)
-                                // Elections only: a blank server's recovery probes (every tick until
-                                // answered) would saturate these slow servers first.
-                                .storageRecovery(false)
                                 .build(),
                         MemoryLogStorage.withVoters(1, 2, 3),
                         new MemorySnapshotStore(),
@@ -151,9 +152,12 @@ final class ElectionStormSimulation {
         long deferrals = deferrals();
         if (allElected < 0) {
             close();
-            return new Outcome(groups, elected, -1, 0, 0, -1, deferrals, wire.maxQueueNanos / MS);
+            return new Outcome(groups, elected, -1, 0, 0, -1, deferrals, wire.maxQueueNanos / MS, wire.probes, -1);
         }
+        long startQueueMs = wire.maxQueueNanos / MS;
+        long startProbes = wire.probes;
         scheduler.runFor(2_000 * MS); // settle and quiesce
+        wire.maxQueueNanos = 0;
         Map<Long, Integer> ledBy = new TreeMap<>();
         leaders.values().forEach(id -> ledBy.merge(id, 1, Integer::sum));
         long victim = ledBy.entrySet().stream()
@@ -191,6 +195,8 @@ final class ElectionStormSimulation {
                 victimLed - waiting.size(),
                 reElected,
                 deferrals,
+                startQueueMs,
+                startProbes,
                 wire.maxQueueNanos / MS);
     }
 
