@@ -66,6 +66,29 @@ class ElectionStormSimulationTest {
         }
     }
 
+    /**
+     * With {@linkplain io.raftmanager.RaftServer.Builder#preferredLeaders turns}: every group is first
+     * elected on its preferred server with one campaign (no split votes, nothing to rebalance), and when
+     * the busiest server dies each of its groups is re-elected on its next server in order, again with
+     * one campaign. Without turns the same run splits votes and elects groups anywhere.
+     */
+    @Test
+    void groupsTakingTurnsElectOnceOnTheirPreferredServer() {
+        ElectionStormSimulation.Outcome o =
+                new ElectionStormSimulation(1, GROUPS, LIMIT, COST_MICROS, true).run(2 * ELECT_BOUND_MS, 5_000);
+        LOG.info("election storm with turns: {}", o);
+        assertEquals(List.of(), violations(o), o.toString());
+        assertEquals(GROUPS, o.firstOnPreferred(), "first leaders on their preferred server: " + o);
+        assertEquals(2L * GROUPS, o.startCampaigns(), "one pre-vote and one vote per group: " + o);
+        assertEquals(o.victimLed(), o.reElectedOnSuccessor(), "re-elected on the next server in order: " + o);
+        assertEquals(2L * o.victimLed(), o.reElectCampaigns(), "one campaign per group of the dead server: " + o);
+
+        ElectionStormSimulation.Outcome without = run(1, LIMIT, 2 * ELECT_BOUND_MS);
+        assertFalse(
+                without.firstOnPreferred() == GROUPS && without.startCampaigns() == 2L * GROUPS,
+                "without turns the groups split votes or elect elsewhere: " + without);
+    }
+
     /** Planted: the same load with every group campaigning when its timeout ends, as before the limit. */
     @Test
     void unlimitedCampaignsUnderTheSameLoadAreCaught() {
