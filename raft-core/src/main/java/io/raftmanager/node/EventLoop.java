@@ -322,10 +322,13 @@ final class EventLoop implements Worker {
      * permit back and asks again at the next tick, behind the groups that have been waiting.
      */
     private boolean mayCampaign() {
-        if (raft.leaderId() != 0) {
-            turnWaited = 0; // a leader was heard: the turns start again when it is gone
+        if (!raft.campaignDue()) {
+            if (raft.leaderId() != 0) {
+                turnWaited = 0; // a leader is heard: the turns start again once it is gone
+            }
+            return true;
         }
-        if (permits == null && turns == null || !raft.campaignDue()) {
+        if (permits == null && turns == null) {
             return true;
         }
         if (holdsPermit) {
