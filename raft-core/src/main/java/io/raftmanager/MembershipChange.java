@@ -49,7 +49,12 @@ public record MembershipChange(List<PeerChange> changes, Transition transition) 
         return new MembershipChange(List.of(PeerChange.addVoter(peer)), Transition.AUTO);
     }
 
-    /** Adds {@code peer} as a voter directly (safer: {@link #addLearner} first, then {@link #promote}). */
+    /**
+     * Makes {@code peer} a voter in one step: the same change as {@link #promote}. A server that has not yet
+     * acknowledged any entry (a brand-new one) is refused with {@link
+     * MembershipChangeException.Reason#VOTER_NOT_ACKNOWLEDGED} while {@link RaftConfig#storageRecovery()} is
+     * on (the default): {@link #addLearner} it first, then promote it.
+     */
     public static MembershipChange addVoter(long peer) {
         return new MembershipChange(List.of(PeerChange.addVoter(peer)), Transition.AUTO);
     }

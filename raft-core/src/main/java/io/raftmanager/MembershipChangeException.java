@@ -38,7 +38,14 @@ public final class MembershipChangeException extends RaftException {
          * The change adds a peer id that was removed from the group earlier (the configuration keeps
          * tombstones): ids are never reused, so give the returning server a fresh id and empty storage.
          */
-        REMOVED_PEER
+        REMOVED_PEER,
+        /**
+         * The change would make a server a voter before it has durably acknowledged any entry or snapshot
+         * of the leader's log (refused even when forced, with storage recovery on). A blank server asked to
+         * vote is then always one that lost its disk after joining, and refuses (docs/storage-faults.md).
+         * Add it as a learner, let it catch up, then promote it.
+         */
+        VOTER_NOT_ACKNOWLEDGED
     }
 
     private final Reason reason;

@@ -48,6 +48,7 @@ public final class RaftConfig {
     private final int digestIntervalTicks;
     private final SnapshotConfig snapshot;
     private final boolean storageRecovery;
+    private final long diskStallMillis;
 
     /** Validates every field; throws {@link InvalidConfigException} naming the first invalid one. */
     private RaftConfig(Builder b) {
@@ -73,6 +74,7 @@ public final class RaftConfig {
         this.digestIntervalTicks = b.digestIntervalTicks;
         this.snapshot = b.snapshot;
         this.storageRecovery = b.storageRecovery;
+        this.diskStallMillis = b.diskStallMillis;
 
         InvalidConfigException.require(nodeId != 0, "nodeId", "must be non-zero");
         InvalidConfigException.require(clusterId != null && !clusterId.isEmpty(), "clusterId", "must be non-empty");
@@ -115,6 +117,11 @@ public final class RaftConfig {
         InvalidConfigException.require(
                 digestIntervalTicks >= 0, "digestIntervalTicks", "must be >= 0, was " + digestIntervalTicks);
         InvalidConfigException.require(snapshot != null, "snapshot", "is required");
+        InvalidConfigException.require(
+                diskStallMillis == 0 || diskStallMillis >= (long) electionTicks * tickMillis,
+                "diskStallMillis",
+                "must be 0 (the default bound) or at least one election timeout (" + (long) electionTicks * tickMillis
+                        + " ms), was " + diskStallMillis);
     }
 
     /** This server's id; non-zero. */
@@ -230,6 +237,15 @@ public final class RaftConfig {
         return storageRecovery;
     }
 
+    /**
+     * How long a leader's oldest unfinished disk write may make no progress before the leader hands
+     * leadership to its most up-to-date voter (see {@link Builder#diskStallMillis}); 0 means the default
+     * bound, four election timeouts and never under 5 s.
+     */
+    public long diskStallMillis() {
+        return diskStallMillis;
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof RaftConfig o
@@ -254,7 +270,8 @@ public final class RaftConfig {
                 && maxSessions == o.maxSessions
                 && digestIntervalTicks == o.digestIntervalTicks
                 && snapshot.equals(o.snapshot)
-                && storageRecovery == o.storageRecovery;
+                && storageRecovery == o.storageRecovery
+                && diskStallMillis == o.diskStallMillis;
     }
 
     @Override
@@ -281,7 +298,8 @@ public final class RaftConfig {
                 maxSessions,
                 digestIntervalTicks,
                 snapshot,
-                storageRecovery);
+                storageRecovery,
+                diskStallMillis);
     }
 
     @Override
@@ -295,7 +313,7 @@ public final class RaftConfig {
                 + ", learnerCatchUpMarginEntries=" + learnerCatchUpMarginEntries + ", sessionTimeoutMillis="
                 + sessionTimeoutMillis + ", sessionResultWindow=" + sessionResultWindow + ", maxSessions=" + maxSessions
                 + ", digestIntervalTicks=" + digestIntervalTicks + ", snapshot=" + snapshot + ", storageRecovery="
-                + storageRecovery + "]";
+                + storageRecovery + ", diskStallMillis=" + diskStallMillis + "]";
     }
 
     /** A builder with every field at its default; {@code nodeId} and {@code clusterId} must be set. */
@@ -345,7 +363,8 @@ public final class RaftConfig {
                 .maxSessions(maxSessions)
                 .digestIntervalTicks(digestIntervalTicks)
                 .snapshot(snapshot)
-                .storageRecovery(storageRecovery);
+                .storageRecovery(storageRecovery)
+                .diskStallMillis(diskStallMillis);
     }
 
     /** A mutable builder; {@link #build()} validates. */
@@ -372,6 +391,7 @@ public final class RaftConfig {
         private int digestIntervalTicks = DEFAULT_DIGEST_INTERVAL_TICKS;
         private SnapshotConfig snapshot = SnapshotConfig.DEFAULTS;
         private boolean storageRecovery = true;
+        private long diskStallMillis;
 
         private Builder() {}
 
@@ -489,6 +509,20 @@ public final class RaftConfig {
          */
         public Builder storageRecovery(boolean value) {
             storageRecovery = value;
+            return this;
+        }
+
+        /**
+         * How long a leader's oldest unfinished disk write may make no progress before the leader hands
+         * leadership to its most up-to-date voter (it cannot commit while it cannot write, and with its
+         * heartbeats still flowing the followers would never elect another). 0 (the default) means four
+         * election timeouts and never under 5 s: a loaded machine's fsync can take a second or two, and
+         * moving leadership for that costs more than the wait. Otherwise at least one election timeout
+         * ({@code electionTicks * tickMillis}). A leader whose disk is full hands off at once, whatever
+         * this bound.
+         */
+        public Builder diskStallMillis(long value) {
+            diskStallMillis = value;
             return this;
         }
 

@@ -62,6 +62,7 @@ final class Reconfiguration {
         requireNoChangeInFlight();
         ChangeResult result = Changer.apply(r.membership, change);
         checkPromotions(change);
+        requireAcknowledgedVoters(result.membership());
         if (!force) {
             preflight(result.membership());
         }
@@ -92,7 +93,7 @@ final class Reconfiguration {
             }
             Progress pr = r.tracker.progress(c.getPeer());
             long match = pr == null ? 0 : pr.match();
-            if (match + r.config.learnerCatchUpMarginEntries() < last) {
+            if (match == 0 || match + r.config.learnerCatchUpMarginEntries() < last) {
                 throw new MembershipChangeException(
                         Reason.LEARNER_LAGGING,
                         "learner " + c.getPeer() + " has " + match + " of " + last + " entries; margin is "
@@ -100,6 +101,37 @@ final class Reconfiguration {
             }
         }
     }
+
+    /**
+     * A server becomes a voter only once it has durably acknowledged part of this leader's log (match above
+     * 0), forced or not. So a server asked for a vote while its disk is blank and it knows no configuration
+     * is a voter that lost its disk after joining, never a new one, and it refuses (see {@code
+     * Recovery.mayVote}); without this rule that refusal could leave a fresh joiner's vote missing where a
+     * configuration needs it. Only with storage recovery on: without it a blank server votes as plain Raft.
+     */
+    private void requireAcknowledgedVoters(Membership next) {
+        if (!r.config.storageRecovery() || plantedBlankVoters) {
+            return;
+        }
+        for (long v : ChangeResult.members(next)) {
+            boolean becomesVoter = (next.getVotersList().contains(v)
+                            || next.getVotersOutgoingList().contains(v))
+                    && !r.tracker.voters().contains(v);
+            if (!becomesVoter || v == r.id) {
+                continue;
+            }
+            Progress pr = r.tracker.progress(v);
+            if (pr == null || pr.match() == 0) {
+                throw new MembershipChangeException(
+                        Reason.VOTER_NOT_ACKNOWLEDGED,
+                        "server " + v + " has not acknowledged any entry yet (match 0), so it cannot become a voter;"
+                                + " add it as a learner first and promote it once it has caught up");
+            }
+        }
+    }
+
+    /** Planted bug, set only by tests: lets a server that acknowledged nothing become a voter. */
+    boolean plantedBlankVoters;
 
     private boolean isLearner(long peer) {
         return r.membership.getLearnersList().contains(peer)
@@ -128,8 +160,12 @@ final class Reconfiguration {
                 new MajorityConfig(new HashSet<>(next.getVotersOutgoingList())));
         for (long v : voters.ids()) {
             Progress pr = r.tracker.progress(v);
+            // match 0 is never caught up, however short the log: such a server has acknowledged nothing.
             boolean ok = v == r.id
-                    || (pr != null && pr.recentActive() && pr.match() + r.config.learnerCatchUpMarginEntries() >= last);
+                    || (pr != null
+                            && pr.recentActive()
+                            && pr.match() > 0
+                            && pr.match() + r.config.learnerCatchUpMarginEntries() >= last);
             ready.put(v, ok);
         }
         if (voters.voteResult(ready) != VoteResult.WON) {

@@ -47,6 +47,8 @@ final class Recovery {
     private boolean active;
     /** Started with an empty log and no reported loss: possibly a brand-new cluster. */
     private boolean startedBlank;
+    /** Why a loss was detected while running (a wiped joiner asked to vote), for status pages; or null. */
+    private String lossReason;
 
     private long sequence;
     /** The first probe round sent after two election timeouts: answers to it count for the term bound. */
@@ -69,6 +71,9 @@ final class Recovery {
 
     /** Planted bug: probe the voters that have not answered every tick, as before rounds were paced. */
     boolean plantedProbeEveryTick;
+
+    /** Planted bug: a blank server without a configuration votes as a new one (the wiped-joiner hole). */
+    boolean plantedBlankJoinerVotes;
 
     Recovery(Raft r) {
         this.r = r;
@@ -167,7 +172,12 @@ final class Recovery {
      * {@code n - q + 1} bound; see {@link #termsKnown}).
      */
     private List<Long> unanswered() {
-        List<Long> others = otherVoters();
+        List<Long> others = new ArrayList<>();
+        for (long peer : probeTargets()) {
+            if (peer != r.id) {
+                others.add(peer);
+            }
+        }
         boolean allHeard = reports.keySet().containsAll(others);
         boolean settling = ticksSinceStart >= 2 * r.config.electionTicks();
         List<Long> out = new ArrayList<>();
@@ -195,6 +205,18 @@ final class Recovery {
                             .build(),
                     false);
         }
+    }
+
+    /**
+     * The voters of its configuration; without one (a joiner, perhaps wiped after it joined), the leader it
+     * hears from: that leader may still count entries the server acknowledged before its loss, and would
+     * take every refusal at or below them for a stale message (see {@link LeaderBehavior#onPeerLostEntries}).
+     */
+    private Iterable<Long> probeTargets() {
+        if (r.tracker.voterIds().isEmpty() && r.leaderId != 0) {
+            return List.of(r.leaderId);
+        }
+        return r.tracker.voters().ids();
     }
 
     /** Any server answers a probe with what it holds; its state does not change. */
@@ -288,11 +310,20 @@ final class Recovery {
      * a joint one) can still elect a leader while it catches up.
      */
     boolean mayVote(RaftMessage m) {
-        // Without a configuration naming it a voter it cannot tell whose logs to hear, and the conditions
-        // below hold vacuously. A server that lost state it had (simulator seed 80: a voter added later,
-        // so bootstrapped empty, lost its log) must not vote on that. One that started blank is let vote,
-        // as plain Raft lets a new server: it is the joiner a joint configuration may need. A
-        // wiped joiner looks blank too: that case stays open (docs/storage-faults.md).
+        // Without a configuration it cannot tell whose logs to hear, and the conditions below would hold
+        // vacuously. A server becomes a voter only after a leader holds a durable acknowledgement from it
+        // (Reconfiguration.requireAcknowledgedVoters), so a blank one that is asked anyway lost its disk
+        // after joining: it may have acknowledged entries counted toward a commit, or granted this very
+        // vote. It refuses, and the wipe becomes a detected loss (simulator seed 80 is the non-blank case).
+        if (r.tracker.voterIds().isEmpty()) {
+            if (startedBlank && plantedBlankJoinerVotes) {
+                return true;
+            }
+            if (startedBlank) {
+                detectLoss(m);
+            }
+            return false;
+        }
         if ((!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) && !startedBlank) {
             return false;
         }
@@ -308,6 +339,23 @@ final class Recovery {
             }
         }
         return true;
+    }
+
+    /**
+     * A blank server without a configuration was asked for a (pre-)vote: by the rule above it is a voter
+     * whose disk was wiped. From now on it recovers as after any detected loss (the recovery flag is
+     * already on its disk, written with its first state): it learns the configuration from a leader and
+     * catches up before it votes again, and never counts as part of a brand-new cluster.
+     */
+    private void detectLoss(RaftMessage m) {
+        startedBlank = false;
+        lossReason = "asked to vote while blank: data lost after joining";
+        Raft.LOG.info(
+                "[{}] detected a loss: {} (by {} in term {}); refuses every vote until it has caught up",
+                r.id,
+                lossReason,
+                m.getFrom(),
+                m.getTerm());
     }
 
     private boolean allOthersEmpty() {
@@ -419,19 +467,21 @@ final class Recovery {
             }
         }
         boolean othersEmpty = missing.isEmpty() || reports.values().stream().allMatch(rep -> rep.lastIndex() == 0);
+        String why = lossReason == null ? "" : " (" + lossReason + ")";
         if (r.tracker.voterIds().isEmpty()) {
-            return "recovering: waiting to learn the configuration from a leader";
+            return "recovering" + why + ": waiting to learn the configuration from a leader";
         }
         if (startedBlank && othersEmpty && r.raftLog.lastIndex() == 0) {
             return "recovering: waiting for every voter to confirm a new cluster (no answer yet from " + missing + ")";
         }
         if (!dataSafe()) {
             if (r.leaderId == 0 || commitTarget < 0) {
-                return "recovering: waiting for a leader to catch up from (storage " + (startedBlank ? "empty" : "lost")
+                return "recovering: waiting for a leader to catch up from (storage "
+                        + (startedBlank ? "empty" : lossReason != null ? "lost: " + lossReason : "lost")
                         + "; no answer yet from " + missing + ")";
             }
-            return "recovering: waiting to catch up to index " + Math.max(commitTarget, r.raftLog.committed() + 1)
-                    + " (at " + r.raftLog.committed() + ")";
+            return "recovering" + why + ": waiting to catch up to index "
+                    + Math.max(commitTarget, r.raftLog.committed() + 1) + " (at " + r.raftLog.committed() + ")";
         }
         return "recovering: waiting to hear the current term of more voters (no answer yet from " + missing + ")";
     }

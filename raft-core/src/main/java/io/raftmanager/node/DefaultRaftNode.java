@@ -137,6 +137,7 @@ public final class DefaultRaftNode implements RaftNode {
                 metrics,
                 TimeUnit.MILLISECONDS.toNanos(config.tickMillis()),
                 2L * config.electionTicks(),
+                config.diskStallMillis(),
                 listeners,
                 this::onFatal,
                 verifier);

@@ -32,6 +32,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,6 +117,7 @@ final class EventLoop implements Worker {
             NodeMetrics metrics,
             long tickNanos,
             long readTimeoutTicks,
+            long diskStallMillis,
             CopyOnWriteArrayList<RaftListener> listeners,
             Consumer<Inputs.Fatal> onFatal,
             ConsistencyVerifier verifier) {
@@ -130,9 +132,11 @@ final class EventLoop implements Worker {
         this.metrics = metrics;
         this.tickNanos = tickNanos;
         this.readTimeoutNanos = tickNanos * readTimeoutTicks;
-        // Four election timeouts, and never under 5 s: a loaded machine's fsync can take a second or two,
-        // and handing leadership around for that would hurt more than the wait.
-        this.diskStallNanos = Math.max(2 * readTimeoutNanos, MIN_DISK_STALL_NANOS);
+        // By default four election timeouts, and never under 5 s: a loaded machine's fsync can take a
+        // second or two, and handing leadership around for that would hurt more than the wait.
+        this.diskStallNanos = diskStallMillis > 0
+                ? TimeUnit.MILLISECONDS.toNanos(diskStallMillis)
+                : Math.max(2 * readTimeoutNanos, MIN_DISK_STALL_NANOS);
         this.listeners = listeners;
         this.onFatal = onFatal;
         this.nextTickNanos = scheduler.nanoTime() + tickNanos;

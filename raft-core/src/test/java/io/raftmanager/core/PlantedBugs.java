@@ -17,6 +17,16 @@ public final class PlantedBugs {
         raft.recovery.plantVoteAtOnce();
     }
 
+    /** A blank server without a configuration votes as a new one would: the wiped-joiner hole. */
+    public static void blankJoinerVotes(Raft raft) {
+        raft.recovery.plantedBlankJoinerVotes = true;
+    }
+
+    /** The leader makes a server a voter before it has acknowledged anything (addVoter of a new server). */
+    public static void votersWithoutAcknowledgement(Raft raft) {
+        raft.reconfiguration.plantedBlankVoters = true;
+    }
+
     /** A new cluster forms when a majority of voters (not every voter) reports an empty log. */
     public static void majorityFormsNewCluster(Raft raft) {
         raft.recovery.plantedMajorityForNewCluster = true;

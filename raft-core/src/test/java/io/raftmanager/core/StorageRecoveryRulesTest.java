@@ -250,16 +250,6 @@ class StorageRecoveryRulesTest {
         assertEquals(0, joiner.raft.status().vote());
     }
 
-    /**
-     * A joiner that started blank is let vote before it has a configuration, as plain Raft lets a new
-     * server (a joint configuration may need it); a wiped joiner looks the same, which stays open.
-     */
-    @Test
-    void aBlankJoinerVotesAsANewServerDoes() {
-        TestNode joiner = TestNode.create(4, b -> b.storageRecovery(true));
-        assertTrue(votesOfAJoinerWithoutConfiguration(joiner).contains(true));
-    }
-
     private static List<Boolean> votesOfAJoinerWithoutConfiguration(TestNode joiner) {
         for (int i = 0; i < 100; i++) {
             joiner.raft.tick();

@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.raftmanager.InvalidConfigException;
 import io.raftmanager.NotLeaderException;
+import io.raftmanager.RaftConfig;
 import io.raftmanager.spi.StorageFullException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -57,6 +59,38 @@ class DiskFaultRuntimeTest {
                     () -> c.await(c.nodes.get(full).propose(ONE), 1_000).join());
             assertInstanceOf(NotLeaderException.class, notLeader.getCause(), "writes are no longer refused");
         }
+    }
+
+    /** RaftConfig.diskStallMillis moves the bound: here 1.5 s, well under the default 5 s. */
+    @Test
+    void theStallBoundIsConfigurable() {
+        long boundMs = 1_500;
+        try (SimRuntimeCluster c = new SimRuntimeCluster(3, 13, b -> b.diskStallMillis(boundMs))) {
+            long stalled = c.awaitLeader(10_000);
+            c.await(c.nodes.get(stalled).propose(ONE), 5_000).join();
+
+            c.stalledDisks.add(stalled);
+            c.nodes.get(stalled).propose(ONE);
+            c.runFor(boundMs / 2);
+            assertEquals(stalled, c.leaderOrZero(), "a stall under the bound is waited out");
+            c.runFor(boundMs + 1_000);
+            long next = c.leaderOrZero();
+            assertNotEquals(0, next);
+            assertNotEquals(stalled, next, "handed off after the configured bound, before the default 5 s");
+            assertEquals(1, c.diskStallStepDowns.get(stalled));
+            c.stalledDisks.remove(stalled);
+        }
+    }
+
+    @Test
+    void aStallBoundShorterThanAnElectionTimeoutIsRefused() {
+        RaftConfig.Builder b =
+                LocalCluster.config(1).toBuilder().electionTicks(10).tickMillis(100);
+        InvalidConfigException e = assertThrows(
+                InvalidConfigException.class, () -> b.diskStallMillis(999).build());
+        assertTrue(e.getMessage().contains("diskStallMillis"), e.getMessage());
+        assertEquals(1_000, b.diskStallMillis(1_000).build().diskStallMillis());
+        assertEquals(0, b.diskStallMillis(0).build().diskStallMillis(), "0: the default bound");
     }
 
     @Test

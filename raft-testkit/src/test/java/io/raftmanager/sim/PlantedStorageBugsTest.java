@@ -39,9 +39,21 @@ class PlantedStorageBugsTest {
         assertCaught(StorageBug.FSYNC_RETRY);
     }
 
+    /**
+     * A voter that joined after bootstrap and lost its disk comes back blank, with no configuration, and
+     * votes as a new server would: it elects a candidate missing writes it had acknowledged.
+     */
+    @Test
+    void blankJoinerVotingIsCaught() {
+        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS);
+    }
+
     private static void assertCaught(StorageBug bug) {
-        SimVariant buggy =
-                SimVariant.DEFAULT.withFaults(SimVariant.diskFaults()).withStorageBug(bug);
+        assertCaught(bug, SimVariant.DEFAULT.withFaults(SimVariant.diskFaults()));
+    }
+
+    private static void assertCaught(StorageBug bug, SimVariant correct) {
+        SimVariant buggy = correct.withStorageBug(bug);
         ConcurrentSkipListMap<Long, String> failed = new ConcurrentSkipListMap<>();
         LongStream.rangeClosed(1, SEEDS).parallel().forEach(seed -> {
             if (!failed.isEmpty() && failed.firstKey() < seed) {
@@ -59,7 +71,6 @@ class PlantedStorageBugsTest {
         assertTrue(
                 !first.getValue().startsWith("liveness"),
                 () -> "seed " + first.getKey() + " failed on liveness, not safety: " + first.getValue());
-        SimVariant correct = SimVariant.DEFAULT.withFaults(SimVariant.diskFaults());
         assertDoesNotThrow(() -> new Simulation(first.getKey(), STEPS, false, correct).run(), "seed " + first.getKey());
     }
 }

@@ -122,6 +122,11 @@ final class SimNode {
         checkedCommit = raft.log().committed();
     }
 
+    /** Whether this server joined after bootstrap: its disk started with no configuration. */
+    boolean joined() {
+        return bootstrap.getVotersCount() == 0;
+    }
+
     /** A crashed server's disk suffers {@code fault}; it takes effect at the next start. */
     /** {@code storageDetects} false plants a bug: a corrupt record silently truncates the log. */
     void damage(SimDiskFault fault, SplittableRandom rnd, boolean storageDetects) {

@@ -45,6 +45,10 @@ final class SimStats {
     long healsWithRecoveringVoters;
 
     long healsWithSeveralRecoveringVoters;
+    /** Disk faults on a voter that joined after bootstrap (its disk started with no configuration). */
+    long joinedVotersDamaged;
+    /** Of those, wipes: the voter comes back blank, with no configuration, as a new server would. */
+    long wipedJoiners;
     /** Not in toString: per kind, for tests that check every kind happened. */
     final java.util.Map<SimDiskFault, Long> diskFaultsByKind = new java.util.EnumMap<>(SimDiskFault.class);
 
@@ -85,6 +89,8 @@ final class SimStats {
         fsyncFailures += o.fsyncFailures;
         healsWithRecoveringVoters += o.healsWithRecoveringVoters;
         healsWithSeveralRecoveringVoters += o.healsWithSeveralRecoveringVoters;
+        joinedVotersDamaged += o.joinedVotersDamaged;
+        wipedJoiners += o.wipedJoiners;
         o.diskFaultsByKind.forEach((k, v) -> diskFaultsByKind.merge(k, v, Long::sum));
     }
 
@@ -104,6 +110,7 @@ final class SimStats {
                 + " snapshotsTaken=" + snapshotsTaken + " snapshotsSent=" + snapshotsSent + " snapshotsInstalled="
                 + snapshotsInstalled + " compactions=" + compactions + " diskFaults=" + diskFaults + " fsyncFailures="
                 + fsyncFailures + " healsWithRecoveringVoters=" + healsWithRecoveringVoters + " (several "
-                + healsWithSeveralRecoveringVoters + ")";
+                + healsWithSeveralRecoveringVoters + ") joinedVotersDamaged=" + joinedVotersDamaged + " (wiped "
+                + wipedJoiners + ")";
     }
 }

@@ -14,6 +14,9 @@ import java.util.function.UnaryOperator;
  * @param plantLeaseOnTicks planted bug: leaders judge their lease on counted ticks, not on the clock
  * @param faults adjusts the fault mix the seed drew
  * @param storageBug a planted storage-recovery bug, or NONE
+ * @param joinerFocus membership changes mostly add and promote learners, and crashes and disk faults
+ *     mostly strike voters that joined after bootstrap (a wiped joiner comes back blank, with no
+ *     configuration)
  */
 record SimVariant(
         double driftFactor,
@@ -21,7 +24,8 @@ record SimVariant(
         boolean plantServeBeforeApply,
         boolean plantLeaseOnTicks,
         UnaryOperator<SimOptions> faults,
-        StorageBug storageBug) {
+        StorageBug storageBug,
+        boolean joinerFocus) {
 
     /** Planted bugs of storage-fault recovery (docs/storage-faults.md). */
     enum StorageBug {
@@ -31,12 +35,17 @@ record SimVariant(
         /** A corrupt record truncates the log without the storage reporting a loss. */
         SILENT_TRUNCATION,
         /** A failed fsync is retried and the server goes on as if its write were durable. */
-        FSYNC_RETRY
+        FSYNC_RETRY,
+        /** A blank server without a configuration votes as a new one: a voter that joined and was wiped. */
+        BLANK_JOINER_VOTES
     }
 
     /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */
     static final SimVariant DEFAULT =
-            new SimVariant(1.0, false, false, false, UnaryOperator.identity(), StorageBug.NONE);
+            new SimVariant(1.0, false, false, false, UnaryOperator.identity(), StorageBug.NONE, false);
+
+    /** Joiner-focused disk-fault runs: voters added after bootstrap, then wiped or damaged. */
+    static final SimVariant JOINERS = DEFAULT.withFaults(joinerDiskFaults()).withJoinerFocus();
 
     SimVariant {
         if (!(driftFactor >= 1.0)) {
@@ -46,29 +55,49 @@ record SimVariant(
 
     SimVariant withDriftFactor(double factor) {
         return new SimVariant(
-                factor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug);
+                factor,
+                plantReadWithoutRound,
+                plantServeBeforeApply,
+                plantLeaseOnTicks,
+                faults,
+                storageBug,
+                joinerFocus);
     }
 
     SimVariant withReadWithoutRound() {
-        return new SimVariant(driftFactor, true, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug);
+        return new SimVariant(
+                driftFactor, true, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug, joinerFocus);
     }
 
     SimVariant withServeBeforeApply() {
-        return new SimVariant(driftFactor, plantReadWithoutRound, true, plantLeaseOnTicks, faults, storageBug);
+        return new SimVariant(
+                driftFactor, plantReadWithoutRound, true, plantLeaseOnTicks, faults, storageBug, joinerFocus);
     }
 
     SimVariant withLeaseOnTicks() {
-        return new SimVariant(driftFactor, plantReadWithoutRound, plantServeBeforeApply, true, faults, storageBug);
+        return new SimVariant(
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, true, faults, storageBug, joinerFocus);
     }
 
     SimVariant withFaults(UnaryOperator<SimOptions> adjust) {
         return new SimVariant(
-                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, adjust, storageBug);
+                driftFactor,
+                plantReadWithoutRound,
+                plantServeBeforeApply,
+                plantLeaseOnTicks,
+                adjust,
+                storageBug,
+                joinerFocus);
     }
 
     SimVariant withStorageBug(StorageBug bug) {
         return new SimVariant(
-                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, bug);
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, bug, joinerFocus);
+    }
+
+    SimVariant withJoinerFocus() {
+        return new SimVariant(
+                driftFactor, plantReadWithoutRound, plantServeBeforeApply, plantLeaseOnTicks, faults, storageBug, true);
     }
 
     /** Crash-heavy runs in which every crash also damages the disk (one minority at a time). */
@@ -91,6 +120,35 @@ record SimVariant(
                 o.maxMessageBytes(),
                 0,
                 1);
+    }
+
+    /**
+     * As {@link #diskFaults}, with frequent membership changes: spares join (as learners, then promoted)
+     * and may then lose their disk, so a voter added after bootstrap, whose disk held no configuration
+     * to begin with, comes back blank.
+     */
+    static UnaryOperator<SimOptions> joinerDiskFaults() {
+        return o -> {
+            SimOptions d = diskFaults().apply(o);
+            return new SimOptions(
+                    d.nodes(),
+                    d.electionTicks(),
+                    d.heartbeatTicks(),
+                    d.preVote(),
+                    d.checkQuorum(),
+                    d.dropRate(),
+                    d.duplicateRate(),
+                    d.maxExtraDelay(),
+                    d.partitionRate(),
+                    d.crashRate(),
+                    d.slowDiskRate(),
+                    d.pauseRate(),
+                    d.proposeRate(),
+                    d.maxInflightMessages(),
+                    d.maxMessageBytes(),
+                    0.03,
+                    d.diskFaultRate());
+        };
     }
 
     /**

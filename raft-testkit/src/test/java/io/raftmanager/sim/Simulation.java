@@ -1,6 +1,7 @@
 package io.raftmanager.sim;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftmanager.InvalidMessageException;
 import io.raftmanager.ProposalDroppedException;
 import io.raftmanager.RaftConfig;
@@ -13,6 +14,7 @@ import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayDeque;
@@ -54,7 +56,7 @@ final class Simulation {
     private long now;
     private long digest = 0xcbf29ce484222325L;
     final SimStats stats = new SimStats();
-    private final MembershipNemesis membershipNemesis = new MembershipNemesis(nodes, stats, this::event);
+    private final MembershipNemesis membershipNemesis;
     private final SimSnapshots snapshots;
 
     private final SimVariant variant;
@@ -67,6 +69,7 @@ final class Simulation {
     Simulation(long seed, int steps, boolean keepEvents, SimVariant variant) {
         this.seed = seed;
         this.variant = variant;
+        this.membershipNemesis = new MembershipNemesis(nodes, stats, this::event, variant.joinerFocus());
         this.steps = steps;
         this.keepEvents = keepEvents;
         this.rnd = new SplittableRandom(seed);
@@ -177,6 +180,9 @@ final class Simulation {
             while ((afterPersist = n.completeWrite(now)) != null) {
                 if (afterPersist == SimNode.SYNC_FAILED) {
                     event("fsync failed on " + n.id + ": it stops");
+                    // Check what it committed in this step first: it may restart with that commit on disk,
+                    // and a restart starts checking from the durable commit.
+                    invariants.afterStep(List.of(n));
                     n.crash();
                     pendingProposals.get(n.id).clear();
                     this.clients.onCrash(n, now);
@@ -301,7 +307,7 @@ final class Simulation {
             partition(r);
         }
         if (options.crashRate() > 0 && r.nextDouble() < options.crashRate()) {
-            SimNode n = target(r);
+            SimNode n = variant.joinerFocus() && r.nextBoolean() ? joinedVoter(r) : target(r);
             long down = nodes.stream().filter(x -> !x.isUp()).count();
             if (n.isUp() && (down < nodes.size() / 2 || r.nextInt(10) == 0)) {
                 event("crash " + n.id);
@@ -360,20 +366,62 @@ final class Simulation {
             if (o.damaged) {
                 return;
             }
-            // One server is a minority only of a configuration (each half of a joint one) of 3 or more.
-            if (o.isUp()
-                    && o.raft.membership().getVotersCount() > 0
-                    && (o.raft.membership().getVotersCount() < 3
-                            || o.raft.membership().getVotersOutgoingCount() > 0
-                                    && o.raft.membership().getVotersOutgoingCount() < 3)) {
-                return;
+            // One server is a minority only of a configuration (each half of a joint one) of 3 or more;
+            // a server that is down (the victim itself, just crashed) counts with the one on its disk.
+            // Configurations in a log that are not applied yet count too: they may take effect while the
+            // victim recovers.
+            List<Membership> configs = new ArrayList<>();
+            configs.add(
+                    o.isUp() ? o.raft.membership() : o.durable.initialState().membership());
+            List<Entry> entries = o.isUp()
+                    ? o.raft.log()
+                            .slice(
+                                    Math.max(
+                                            o.raft.log().firstIndex(),
+                                            o.raft.log().applying() + 1),
+                                    o.raft.log().lastIndex() + 1,
+                                    Long.MAX_VALUE)
+                    : o.durable.entries(o.durable.firstIndex(), o.durable.lastIndex() + 1, Long.MAX_VALUE);
+            for (Entry e : entries) {
+                if (e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION) {
+                    try {
+                        configs.add(MembershipChange.parseFrom(e.getData()).getResulting());
+                    } catch (InvalidProtocolBufferException ex) {
+                        throw new AssertionError(ex);
+                    }
+                }
+            }
+            for (Membership m : configs) {
+                if (m.getVotersCount() > 0
+                        && (m.getVotersCount() < 3
+                                || m.getVotersOutgoingCount() > 0 && m.getVotersOutgoingCount() < 3)) {
+                    return;
+                }
             }
         }
         SimDiskFault fault = SimDiskFault.draw(r);
+        if (variant.joinerFocus() && n.joined() && r.nextInt(4) != 0) {
+            fault = SimDiskFault.WIPE; // the case a joiner's storage cannot detect
+        }
+        if (n.joined() && n.durable.initialState().membership().getVotersList().contains(n.id)) {
+            stats.joinedVotersDamaged++;
+            stats.wipedJoiners += fault == SimDiskFault.WIPE ? 1 : 0;
+        }
         n.damage(fault, r, variant.storageBug() != SimVariant.StorageBug.SILENT_TRUNCATION);
         event("disk fault " + fault + " on " + n.id);
         stats.diskFaults++;
         stats.diskFaultsByKind.merge(fault, 1L, Long::sum);
+    }
+
+    /** A voter that joined after bootstrap, up, at random; else any fault victim (joiner-focused runs). */
+    private SimNode joinedVoter(SplittableRandom r) {
+        List<SimNode> joined = new ArrayList<>();
+        for (SimNode n : nodes) {
+            if (n.isUp() && n.joined() && n.raft.membership().getVotersList().contains(n.id)) {
+                joined.add(n);
+            }
+        }
+        return joined.isEmpty() ? target(r) : joined.get(r.nextInt(joined.size()));
     }
 
     /** A fault's victim: half the time the current leader, as leader failures are the interesting ones. */
@@ -604,6 +652,7 @@ final class Simulation {
         switch (variant.storageBug()) {
             case VOTE_AT_ONCE -> PlantedBugs.wipedServerVotesAtOnce(n.raft);
             case FSYNC_RETRY -> n.retriesFailedSync = true;
+            case BLANK_JOINER_VOTES -> PlantedBugs.blankJoinerVotes(n.raft);
             default -> {}
         }
     }

@@ -88,6 +88,42 @@ class SimulatorTest {
         }
     }
 
+    /**
+     * Voters added after bootstrap (their disks held no configuration) that then lose their disk, most
+     * often wholly: a wiped joiner comes back blank, as a new server would, and must neither vote before
+     * it has caught up nor cost an acknowledged write (docs/storage-faults.md, "A wiped joiner").
+     * {@code raft.sim.joinerSeeds} sets the count (default 200).
+     */
+    @Test
+    void wipedJoinersKeepEveryAcknowledgedWrite() {
+        int count = Integer.getInteger("raft.sim.joinerSeeds", 200);
+        int steps = steps();
+        ConcurrentLinkedQueue<SimStats> all = new ConcurrentLinkedQueue<>();
+        ConcurrentSkipListMap<Long, Throwable> failures = new ConcurrentSkipListMap<>();
+        LongStream.rangeClosed(1, count).parallel().forEach(seed -> {
+            if (!failures.isEmpty()) {
+                return;
+            }
+            Simulation sim = new Simulation(seed, steps, false, SimVariant.JOINERS);
+            try {
+                sim.run();
+                all.add(sim.stats);
+            } catch (AssertionError | RuntimeException e) {
+                failures.put(seed, e);
+            }
+        });
+        SimStats total = new SimStats();
+        all.forEach(total::add);
+        LOG.info("joiner runs, {} seeds: {}", count, total);
+        if (!failures.isEmpty()) {
+            Map.Entry<Long, Throwable> f = failures.firstEntry();
+            fail("seed " + f.getKey() + " (SimVariant.JOINERS): " + f.getValue());
+        }
+        if (count >= 100) {
+            assertTrue(total.wipedJoiners > 0 && total.healsWithRecoveringVoters > 0, total::toString);
+        }
+    }
+
     @Test
     void sameSeedGivesSameHistory() {
         for (long seed : new long[] {3, 42, 1234}) {

@@ -163,6 +163,12 @@ public final class KvNode implements AutoCloseable {
                 .build();
     }
 
+    private RaftNode createGroup(Shard s) {
+        int g = s.index();
+        return server.createGroup(
+                raftConfig(g), groupLogs.logs().get(g), groupLogs.snapshots().get(g), s.stateMachine());
+    }
+
     private void startParts() {
         DataDir.Opened opened = DataDir.open(config.dataDir(), config.clusterId(), config.id(), config.groups());
         Path dir = opened.path();
@@ -235,11 +241,16 @@ public final class KvNode implements AutoCloseable {
             server.start();
             for (Shard s : shards) {
                 int g = s.index();
-                s.attach(server.createGroup(
-                        raftConfig(g),
-                        groupLogs.logs().get(g),
-                        groupLogs.snapshots().get(g),
-                        s.stateMachine()));
+                RaftNode raft;
+                try {
+                    raft = createGroup(s);
+                } catch (SnapshotChecksumException e) {
+                    // This group's local snapshot is damaged and its log compacted behind it: its state here is
+                    // lost. Only this group is set aside and relearned; the others start as they are.
+                    groupLogs.reset().reset(g, e);
+                    raft = createGroup(s);
+                }
+                s.attach(raft);
             }
             balancer = new LeaderBalancer(this, group);
             LOG.info("node {} hosts {} groups", config.id(), config.groups());

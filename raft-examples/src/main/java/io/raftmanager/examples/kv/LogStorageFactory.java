@@ -54,12 +54,32 @@ public interface LogStorageFactory {
         return new GroupLogs(logs, stores, () -> {});
     }
 
+    /** Empties one group of a node sharded over several groups; see {@link GroupLogs#reset}. */
+    @FunctionalInterface
+    interface GroupReset {
+        void reset(int group, RuntimeException damage);
+    }
+
     /**
      * The storage of a node's groups, by group id.
      *
      * @param engine closed after every group's log and store (what the groups share; may do nothing)
+     * @param reset for a group whose local state is found lost at start-up (a damaged snapshot, with the log
+     *     compacted behind it): closes its log and store, sets its snapshots aside, and replaces them in
+     *     {@code logs} and {@code snapshots} with an empty log marked recovering and a fresh store; by
+     *     default it cannot, and rethrows the damage
      */
-    record GroupLogs(java.util.List<LogStorage> logs, java.util.List<SnapshotStore> snapshots, Runnable engine) {
+    record GroupLogs(
+            java.util.List<LogStorage> logs,
+            java.util.List<SnapshotStore> snapshots,
+            Runnable engine,
+            GroupReset reset) {
+        GroupLogs(java.util.List<LogStorage> logs, java.util.List<SnapshotStore> snapshots, Runnable engine) {
+            this(logs, snapshots, engine, (group, damage) -> {
+                throw damage;
+            });
+        }
+
         /** Closes every store and log, then what they share; the first failure is rethrown after all ran. */
         public void close() {
             RuntimeException first = null;

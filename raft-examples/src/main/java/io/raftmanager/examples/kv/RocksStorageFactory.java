@@ -124,10 +124,16 @@ public final class RocksStorageFactory implements LogStorageFactory {
                 opening.add(pool.submit(() -> engine.group(id, members)));
             }
             RuntimeException failed = null;
+            java.util.Map<Integer, RuntimeException> damaged = new java.util.TreeMap<>();
             for (int g = 0; g < groups; g++) {
                 try {
                     logs.add(opening.get(g).get());
-                    stores.add(engine.snapshotStore(g));
+                    try {
+                        stores.add(engine.snapshotStore(g));
+                    } catch (StorageException e) { // a snapshot file of this group whose trailer does not verify
+                        stores.add(null);
+                        damaged.put(g, e);
+                    }
                 } catch (java.util.concurrent.ExecutionException e) {
                     failed = failed != null
                             ? failed
@@ -140,6 +146,9 @@ public final class RocksStorageFactory implements LogStorageFactory {
             if (failed != null) {
                 throw failed;
             }
+            for (java.util.Map.Entry<Integer, RuntimeException> d : damaged.entrySet()) {
+                resetGroup(dataDir, engine, members, logs, stores, d.getKey(), d.getValue());
+            }
         } catch (RuntimeException e) {
             logs.forEach(LogStorage::close);
             engine.close();
@@ -147,7 +156,54 @@ public final class RocksStorageFactory implements LogStorageFactory {
         } finally {
             pool.shutdown();
         }
-        return new GroupLogs(logs, stores, engine::close);
+        return new GroupLogs(
+                logs,
+                stores,
+                engine::close,
+                (g, damage) -> resetGroup(dataDir, engine, members, logs, stores, g, damage));
+    }
+
+    /**
+     * One group's state is lost but the database is sound (its local snapshot is damaged and the log is
+     * compacted behind it): its snapshots go aside as {@code raft-log.corrupt-<millis>-group-<g>} (kept,
+     * never deleted), the group is emptied and marked recovering in the engine, and opened again; the other
+     * groups are untouched.
+     */
+    private static void resetGroup(
+            Path dataDir,
+            RocksLogEngine engine,
+            Membership members,
+            List<LogStorage> logs,
+            List<SnapshotStore> stores,
+            int g,
+            RuntimeException damage) {
+        logs.get(g).close();
+        if (stores.get(g) != null) {
+            try {
+                stores.get(g).close();
+            } catch (Exception e) {
+                LOG.debug("closing group {}'s snapshot store", g, e);
+            }
+        }
+        Path snapshots = dataDir.resolve("raft-log").resolve("snapshots").resolve("group-" + g);
+        Path aside = dataDir.resolve("raft-log.corrupt-" + System.currentTimeMillis() + "-group-" + g);
+        try {
+            if (Files.exists(snapshots)) {
+                Files.move(snapshots, aside);
+            }
+        } catch (IOException e) {
+            damage.addSuppressed(e);
+            throw damage;
+        }
+        engine.resetGroup(g, members);
+        LOG.warn(
+                "group {}: its local state is damaged ({}); its snapshots are set aside in {} and it starts empty,"
+                        + " recovering from its peers",
+                g,
+                damage.getMessage(),
+                aside);
+        logs.set(g, engine.group(g, members));
+        stores.set(g, engine.snapshotStore(g));
     }
 
     @Override

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftmanager.NodeStatus;
 import io.raftmanager.Role;
+import io.raftmanager.examples.kv.security.KvSecurity;
 import io.raftmanager.examples.testing.RespTestClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -47,6 +48,10 @@ class KvStorageFaultTest {
     }
 
     private void configure(long snapshotEntries) {
+        configure(snapshotEntries, 1);
+    }
+
+    private void configure(long snapshotEntries, int groups) {
         Map<Long, InetSocketAddress> peers = new HashMap<>();
         for (long id = 1; id <= 3; id++) {
             peers.put(id, TestNodes.local(TestNodes.freePort()));
@@ -70,7 +75,10 @@ class KvStorageFaultTest {
                             4096,
                             5_000,
                             "rocksdb",
-                            1));
+                            1,
+                            KvSecurity.NONE,
+                            KvNodeConfig.DEFAULT_DATABASES,
+                            groups));
         }
     }
 
@@ -197,6 +205,93 @@ class KvStorageFaultTest {
                     aside.anyMatch(p -> p.getFileName().toString().startsWith("raft-log.corrupt-")),
                     "the damaged log is kept aside, not deleted");
         }
+    }
+
+    /**
+     * Sharded over two groups: one group's local snapshot is damaged. Only that group is set aside and
+     * relearned from the peers; the node starts, and the other group keeps its state.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "damaged {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"payload", "trailer"})
+    void withSeveralGroupsADamagedSnapshotSetsAsideOnlyItsGroup(String where) throws Exception {
+        configure(5, 2);
+        for (long id = 1; id <= 3; id++) {
+            start(id);
+        }
+        KeySlots slots = new KeySlots(2);
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; keys.size() < 24; i++) {
+            String key = "{g" + i + "}k";
+            if (slots.groupOf(com.google.protobuf.ByteString.copyFromUtf8(key)) == (keys.size() % 2 == 0 ? 1 : 0)) {
+                keys.add(key); // both groups get writes, half each
+            }
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            KvNode via = running.get(1L + i % 3);
+            TestNodes.await("SET " + key, Duration.ofSeconds(60), () -> "OK".equals(call(via, "SET", key, "v")));
+        }
+        Path groupOne = dir.resolve("n2");
+        try {
+            TestNodes.await(
+                    "2 took a snapshot of group 1",
+                    Duration.ofSeconds(60),
+                    () -> snapshotFiles(groupOne).stream()
+                            .anyMatch(p -> p.toString().contains("group-1")));
+        } catch (AssertionError e) {
+            try (Stream<Path> walk = Files.walk(groupOne)) {
+                throw new AssertionError(
+                        e.getMessage() + ": " + walk.map(Path::toString).toList(), e);
+            }
+        }
+        long groupZeroApplied = status(running.get(2L).shards().get(0).raft()).appliedIndex();
+        stop(2);
+        for (Path snap : snapshotFiles(groupOne)) {
+            if (snap.toString().contains("group-1")) {
+                byte[] bytes = Files.readAllBytes(snap);
+                bytes[where.equals("payload") ? 0 : bytes.length - 1] ^= 0x40;
+                Files.write(snap, bytes);
+            }
+        }
+
+        start(2); // must not fail
+        KvNode two = running.get(2L);
+        io.raftmanager.RaftNode g1 = two.shards().get(1).raft();
+        io.raftmanager.RaftNode g0 = two.shards().get(0).raft();
+        TestNodes.await(
+                "2's group 0 resumes from its own disk",
+                Duration.ofSeconds(60),
+                () -> status(g0).recovery() == null && status(g0).appliedIndex() >= groupZeroApplied);
+        try {
+            TestNodes.await(
+                    "2's group 1 recovered",
+                    Duration.ofSeconds(60),
+                    () -> status(g1).recovery() == null);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + status(g1), e);
+        }
+        long leaderCommit = 0;
+        for (KvNode n : running.values()) {
+            NodeStatus st = status(n.shards().get(1).raft());
+            if (st.role() == Role.LEADER) {
+                leaderCommit = st.commitIndex();
+            }
+        }
+        long target = leaderCommit;
+        TestNodes.await(
+                "2's group 1 applied the log again",
+                Duration.ofSeconds(60),
+                () -> status(g1).appliedIndex() >= target);
+        assertNull(status(g0).recovery(), "group 0 was not touched");
+        try (Stream<Path> aside = Files.walk(groupOne)) {
+            assertTrue(
+                    aside.anyMatch(p -> p.getFileName().toString().matches("raft-log\\.corrupt-\\d+-group-1")),
+                    "group 1's damaged snapshots are kept aside, not deleted");
+        }
+    }
+
+    private static NodeStatus status(io.raftmanager.RaftNode n) throws Exception {
+        return n.status().get(5, TimeUnit.SECONDS);
     }
 
     private static java.util.List<Path> snapshotFiles(Path nodeDir) throws IOException {

@@ -319,6 +319,56 @@ public final class RocksLogEngine implements AutoCloseable {
         return loaded.storage();
     }
 
+    /**
+     * Empties group {@code groupId} (which must not be open) for a node whose state of that group is lost
+     * although the database is sound, as when its local snapshot is damaged and the log is compacted behind
+     * it: drops its entries and base point, keeps its term and vote, and durably marks it recovering, so the
+     * next {@link #group} opens it empty and the node learns it again from its peers before it votes
+     * (docs/storage-faults.md). Setting the group's snapshot files aside is the caller's part.
+     *
+     * @param bootstrapMembership the membership of the emptied group's base point, as for a new group
+     * @throws IllegalStateException if the group is open
+     * @throws StorageException if the engine is closed or RocksDB fails
+     */
+    public synchronized void resetGroup(long groupId, Membership bootstrapMembership) {
+        Objects.requireNonNull(bootstrapMembership, "bootstrapMembership");
+        if (closed) {
+            throw new StorageException("the RocksDB log engine is closed");
+        }
+        if (groups.containsKey(groupId)) {
+            throw new IllegalStateException("group " + groupId + " is open: close it before resetting it");
+        }
+        byte[] hsKey = Keys.state(groupId, Keys.HARD_STATE);
+        byte[] snapKey = Keys.state(groupId, Keys.SNAPSHOT);
+        try {
+            HardState hs = HardState.getDefaultInstance();
+            byte[] hsValue = db.get(stateFamily, hsKey);
+            if (hsValue != null) {
+                try {
+                    hs = parse(hsKey, hsValue, groupId, "hard state record", HardState.parser());
+                } catch (StorageException e) {
+                    LOG.warn("group {}: hard state lost too ({})", groupId, e.getMessage());
+                }
+            }
+            HardState marked = hs.toBuilder().setCommit(0).setRecovering(true).build();
+            SnapshotMeta base =
+                    SnapshotMeta.newBuilder().setMembership(bootstrapMembership).build();
+            try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch();
+                    WriteOptions sync = new WriteOptions().setSync(true)) {
+                batch.deleteRange(logFamily, Keys.entry(groupId, 0), Keys.groupEnd(groupId));
+                batch.put(stateFamily, snapKey, RecordCodec.encode(snapKey, base));
+                batch.put(stateFamily, hsKey, RecordCodec.encode(hsKey, marked));
+                db.write(sync, batch);
+            }
+        } catch (RocksDBException e) {
+            throw new StorageException("group " + groupId + ": cannot reset it", e);
+        }
+        LOG.warn(
+                "group {}: state lost; emptied and marked recovering: it rejoins without a vote until it has caught"
+                        + " up with its peers",
+                groupId);
+    }
+
     /** A group's storage, and the snapshot record to write first when the group is new (else null). */
     private record Loaded(RocksLogStorage storage, SnapshotMeta bootstrap) {}
 

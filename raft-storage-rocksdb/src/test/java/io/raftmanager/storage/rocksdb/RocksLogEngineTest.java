@@ -131,6 +131,36 @@ class RocksLogEngineTest {
         }
     }
 
+    /**
+     * A group whose local state is lost (raft-kv: a damaged snapshot with the log compacted behind it) is
+     * emptied and marked recovering, keeping its term and vote; the other groups are untouched.
+     */
+    @Test
+    void resetGroupEmptiesOneGroupKeepsItsTermAndVoteAndMarksItRecovering() {
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            RocksLogStorage a = engine.group(1, VOTERS);
+            RocksLogStorage b = engine.group(2, VOTERS);
+            a.write(new LogBatch(hardState(4, 2, 8), entries(1, 4, 1, 10, 50), true));
+            b.write(new LogBatch(hardState(3, 1, 5), entries(2, 3, 1, 6, 50), true));
+            assertThrows(IllegalStateException.class, () -> engine.resetGroup(1, VOTERS), "open: refused");
+            a.close();
+            engine.resetGroup(1, VOTERS);
+            RocksLogStorage reset = engine.group(1, Membership.getDefaultInstance());
+            assertEquals(0, reset.lastIndex());
+            assertEquals(VOTERS, reset.initialState().membership());
+            assertEquals(
+                    hardState(4, 2, 0).toBuilder().setRecovering(true).build(),
+                    reset.initialState().hardState(),
+                    "term and vote kept, commit dropped, recovering");
+            assertEquals(6, b.lastIndex());
+            assertEquals(hardState(3, 1, 5), b.initialState().hardState());
+        }
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            assertEquals(0, engine.group(1, VOTERS).lastIndex(), "the reset is durable");
+            assertEquals(entries(2, 3, 1, 6, 50), engine.group(2, VOTERS).entries(1, 7, Long.MAX_VALUE));
+        }
+    }
+
     @Test
     void aGroupCanBeOpenedOnlyOnceAtATime() {
         try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
