@@ -8,6 +8,7 @@ import io.raftmanager.spi.StorageFullException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,14 @@ final class LogWriter implements Worker {
     /** How often writes are retried while the disk is full. */
     static final long DISK_FULL_RETRY_NANOS = 200_000_000L;
 
+    private volatile WorkerHandle handle;
     private boolean failed;
+    /** The write the storage is doing for us, or null. Writer thread only. */
+    private Write inFlight;
+    /** Set by the storage's completion of {@link #inFlight}; taken by the writer thread. */
+    private final AtomicReference<Outcome> outcome = new AtomicReference<>();
+    /** True while the writer thread is inside {@code writeAsync}; it then checks the outcome itself. */
+    private volatile boolean callingStorage;
     /** Readys taken from the queue but not yet acknowledged: the disk was full. Writer thread only. */
     private List<Ready> waiting;
     /** How many Readys of {@link #waiting} are already written. Writer thread only. */
@@ -54,6 +62,7 @@ final class LogWriter implements Worker {
     }
 
     void bind(WorkerHandle h) {
+        handle = h;
         queue.bind(h);
     }
 
@@ -111,6 +120,18 @@ final class LogWriter implements Worker {
         if (failed) {
             return 0;
         }
+        int done = 0;
+        if (inFlight != null) {
+            Outcome o = outcome.getAndSet(null);
+            if (o == null) {
+                return 0; // the storage's completion wakes us
+            }
+            done = finish(inFlight, o);
+            inFlight = null;
+            if (failed) {
+                return done;
+            }
+        }
         compactIfAsked();
         List<Ready> batch = waiting != null ? waiting : new ArrayList<>();
         waiting = null;
@@ -121,11 +142,11 @@ final class LogWriter implements Worker {
             }
         }
         if (batch.isEmpty()) {
-            return 0;
+            return done;
         }
         if (diskFull && scheduler.nanoTime() - nextRetryNanos < 0) {
             waiting = batch; // the retry timer (idleNanos) brings us back
-            return 0;
+            return done;
         }
         boolean sync = false;
         int lastWithWork = -1;
@@ -135,23 +156,81 @@ final class LogWriter implements Worker {
                 lastWithWork = i;
             }
         }
-        long start = scheduler.nanoTime();
+        List<LogBatch> writes = new ArrayList<>();
+        int[] positions = new int[Math.max(0, lastWithWork + 1 - written)];
+        for (int i = written; i <= lastWithWork; i++) {
+            Ready r = batch.get(i);
+            if (r.hasPersistWork()) {
+                LogBatch b = r.toLogBatch();
+                positions[writes.size()] = i;
+                writes.add(new LogBatch(b.hardState(), b.entries(), b.snapshot(), sync && i == lastWithWork));
+            }
+        }
+        Write w = new Write(batch, positions, sync, scheduler.nanoTime(), persisted(batch));
+        if (writes.isEmpty()) {
+            return done + finish(w, Outcome.OK);
+        }
+        inFlight = w;
+        callingStorage = true;
         try {
-            for (int i = written; i <= lastWithWork; i++) {
-                Ready r = batch.get(i);
-                if (r.hasPersistWork()) {
-                    LogBatch b = r.toLogBatch();
-                    storage.write(new LogBatch(b.hardState(), b.entries(), b.snapshot(), sync && i == lastWithWork));
-                }
-                written = i + 1;
+            storage.writeAsync(writes, (n, error) -> completed(w, n, error));
+        } catch (RuntimeException e) {
+            outcome.compareAndSet(null, new Outcome(0, e)); // broke its promise to report through done
+        } finally {
+            callingStorage = false;
+        }
+        Outcome o = outcome.getAndSet(null);
+        if (o == null) {
+            return done; // in flight: the completion wakes us
+        }
+        inFlight = null;
+        return done + finish(w, o); // the storage wrote on this thread
+    }
+
+    /**
+     * The storage finished a write, on its own thread or on this one. A success is acknowledged to the loop
+     * at once, without a hop through this writer's thread; the rest waits for the writer's next run.
+     */
+    private void completed(Write w, int written, RuntimeException error) {
+        if (error == null) {
+            acknowledge(w);
+        }
+        outcome.set(new Outcome(written, error));
+        WorkerHandle h = handle;
+        if (h != null && !callingStorage) { // else doWork takes the outcome right after the call
+            h.wake();
+        }
+    }
+
+    private void acknowledge(Write w) {
+        if (w.positions.length > 0) {
+            metrics.recordPersist(scheduler.nanoTime() - w.startNanos, w.sync);
+        }
+        // The loop sends the messages: it shares its thread with the transport's connections.
+        loop.post(w.persisted);
+    }
+
+    /** Handles the outcome of a write on the writer thread; returns the number of Readys finished. */
+    private int finish(Write w, Outcome o) {
+        if (o.error == null) {
+            if (w.positions.length == 0) {
+                acknowledge(w);
             }
-            if (lastWithWork >= 0) {
-                metrics.recordPersist(scheduler.nanoTime() - start, sync);
+            written = 0;
+            if (diskFull) {
+                diskFull = false;
+                metrics.diskFull(false);
+                LOG.info("disk has space again: log writes resumed");
             }
-        } catch (StorageFullException e) {
+            return w.batch.size();
+        }
+        if (o.written > 0) {
+            written = w.positions[o.written - 1] + 1;
+        }
+        if (o.error instanceof StorageFullException e) {
             // Nothing of the failed write happened (the storage promises it): keep the batch, acknowledge
             // nothing, and retry the same writes once space may have returned.
-            waiting = batch;
+            waiting = w.batch;
             nextRetryNanos = scheduler.nanoTime() + DISK_FULL_RETRY_NANOS;
             if (!diskFull) {
                 diskFull = true;
@@ -159,17 +238,13 @@ final class LogWriter implements Worker {
                 LOG.info("disk full: log writes wait for space and proposals are refused ({})", e.getMessage());
             }
             return 0;
-        } catch (RuntimeException e) {
-            failed = true;
-            loop.post(new Inputs.Fatal("log writer", e));
-            return batch.size();
         }
-        written = 0;
-        if (diskFull) {
-            diskFull = false;
-            metrics.diskFull(false);
-            LOG.info("disk has space again: log writes resumed");
-        }
+        failed = true;
+        loop.post(new Inputs.Fatal("log writer", o.error));
+        return w.batch.size();
+    }
+
+    private static Inputs.Persisted persisted(List<Ready> batch) {
         List<RaftMessage> after = List.of();
         for (Ready r : batch) {
             if (!r.messagesAfterPersist().isEmpty()) {
@@ -179,9 +254,16 @@ final class LogWriter implements Worker {
                 after.addAll(r.messagesAfterPersist());
             }
         }
-        // The loop sends them: it shares its thread with the transport's connections, this thread does not.
-        loop.post(new Inputs.Persisted(batch.get(batch.size() - 1).number(), batch.size(), after));
-        return batch.size();
+        return new Inputs.Persisted(batch.get(batch.size() - 1).number(), batch.size(), after);
+    }
+
+    /** A batch of Readys being written: {@code positions} are the batch indexes of the writes made. */
+    private record Write(
+            List<Ready> batch, int[] positions, boolean sync, long startNanos, Inputs.Persisted persisted) {}
+
+    /** What the storage reported; {@link #OK} when a batch had nothing to write. */
+    private record Outcome(int written, RuntimeException error) {
+        static final Outcome OK = new Outcome(0, null);
     }
 
     private void compactIfAsked() {

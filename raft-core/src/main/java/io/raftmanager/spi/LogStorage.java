@@ -1,5 +1,6 @@
 package io.raftmanager.spi;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,31 @@ public interface LogStorage extends LogReader, AutoCloseable {
      * sync earlier records too. The contract suite checks it with the implementation's power-loss model.
      */
     void write(LogBatch batch);
+
+    /**
+     * Writes {@code batches} in order, as consecutive {@link #write} calls would, without holding the
+     * calling thread until they are durable, then calls {@code done} once. It counts as one call in the
+     * one-at-a-time rule above: the runtime makes its next write, {@code writeAsync} or {@link #compact}
+     * only after {@code done} was called. The first batch that fails ends the call (later ones are not
+     * written) and {@code done} gets its exception.
+     *
+     * <p>Storage shared by many groups implements it so that one thread gathers every group's pending
+     * writes into one sync (group commit across groups) instead of one blocked thread per group. The
+     * default writes on the calling thread and then calls {@code done} before returning.
+     */
+    default void writeAsync(List<LogBatch> batches, WriteCompletion done) {
+        int written = 0;
+        for (LogBatch b : batches) {
+            try {
+                write(b);
+            } catch (RuntimeException e) {
+                done.completed(written, e);
+                return;
+            }
+            written++;
+        }
+        done.completed(written, null);
+    }
 
     /**
      * Discards entries up to and including {@code upToIndex} (a no-op at or below the base point), moving

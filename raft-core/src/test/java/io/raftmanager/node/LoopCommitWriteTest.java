@@ -7,49 +7,77 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.RaftNode;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
+import io.raftmanager.spi.WriteCompletion;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.transport.local.LocalNetwork;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The event loop writes a Ready holding only a commit index itself when the log writer is idle (saving
  * the commit a round trip through the writer before its entries can be applied). Checked here: such
- * writes happen, only commit-only batches are written by the loop, and storage writes never overlap.
+ * writes happen, only commit-only batches are written by the loop, and storage writes (the writer's
+ * asynchronous ones included, until their completion) never overlap.
  */
 class LoopCommitWriteTest {
     private final AtomicInteger writing = new AtomicInteger();
     private final AtomicInteger overlaps = new AtomicInteger();
     private final AtomicInteger onLoop = new AtomicInteger();
     private final AtomicInteger wrongOnLoop = new AtomicInteger();
+    private final AtomicInteger synced = new AtomicInteger();
     /** Entries written without sync and not yet covered by a later synced write (group commit). */
     private final java.util.concurrent.atomic.AtomicBoolean entriesAwaitingSync =
             new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** Wraps {@code delegate}, watching writes; a proxy, so the wrapper follows the SPI as it grows. */
+    /** Completes the storage's asynchronous writes, as a shared log engine's committer thread would. */
+    private final ExecutorService committer = Executors.newSingleThreadExecutor();
+
+    @AfterEach
+    void stopCommitter() {
+        committer.shutdownNow();
+    }
+
+    /**
+     * Wraps {@code delegate}, watching writes; a proxy, so the wrapper follows the SPI as it grows. Its
+     * {@code writeAsync} writes on another thread and completes from there (the runtime's path with a
+     * shared engine); a write counts as in progress until its completion is called.
+     */
     private LogStorage watched(MemoryLogStorage delegate) {
         return (LogStorage) Proxy.newProxyInstance(
                 LogStorage.class.getClassLoader(), new Class<?>[] {LogStorage.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("write")) {
-                        LogBatch b = (LogBatch) args[0];
-                        if (writing.incrementAndGet() > 1) {
-                            overlaps.incrementAndGet();
-                        }
-                        if (Thread.currentThread().getName().contains("-loop")) {
-                            onLoop.incrementAndGet();
-                            if (b.sync() || !b.entries().isEmpty() || b.hardState() == null) {
-                                wrongOnLoop.incrementAndGet();
+                    if (method.getName().equals("writeAsync")) {
+                        enter();
+                        @SuppressWarnings("unchecked")
+                        List<LogBatch> batches = (List<LogBatch>) args[0];
+                        WriteCompletion done = (WriteCompletion) args[1];
+                        committer.execute(() -> {
+                            int written = 0;
+                            RuntimeException error = null;
+                            try {
+                                for (LogBatch b : batches) {
+                                    watch(b);
+                                    delegate.write(b);
+                                    written++;
+                                }
+                            } catch (RuntimeException e) {
+                                error = e;
                             }
-                        }
-                        if (!b.entries().isEmpty() && !b.sync()) {
-                            entriesAwaitingSync.set(true); // a group commit syncs them with its last write
-                        } else if (b.sync()) {
-                            entriesAwaitingSync.set(false); // a synced write covers every earlier one
-                        }
+                            writing.decrementAndGet();
+                            done.completed(written, error);
+                        });
+                        return null;
+                    }
+                    if (method.getName().equals("write")) {
+                        enter();
+                        watch((LogBatch) args[0]);
                     }
                     try {
                         return method.invoke(delegate, args);
@@ -61,6 +89,29 @@ class LoopCommitWriteTest {
                         }
                     }
                 });
+    }
+
+    private void enter() {
+        if (writing.incrementAndGet() > 1) {
+            overlaps.incrementAndGet();
+        }
+    }
+
+    private void watch(LogBatch b) {
+        if (Thread.currentThread().getName().contains("-loop")) {
+            onLoop.incrementAndGet();
+            if (b.sync() || !b.entries().isEmpty() || b.hardState() == null) {
+                wrongOnLoop.incrementAndGet();
+            }
+        }
+        if (!b.entries().isEmpty() && !b.sync()) {
+            entriesAwaitingSync.set(true); // a group commit syncs them with its last write
+        } else if (b.sync()) {
+            entriesAwaitingSync.set(false); // a synced write covers every earlier one
+        }
+        if (b.sync()) {
+            synced.incrementAndGet();
+        }
     }
 
     @Test
@@ -90,6 +141,7 @@ class LoopCommitWriteTest {
         assertTrue(onLoop.get() > 0, "no commit was written by the loop");
         assertEquals(0, wrongOnLoop.get(), "the loop wrote a batch with entries, a sync or no hard state");
         assertEquals(0, overlaps.get(), "two storage writes overlapped");
+        assertTrue(synced.get() > 0, "the writer's synced writes went through writeAsync");
         assertEquals(false, entriesAwaitingSync.get(), "entries were written and never synced");
     }
 }

@@ -76,6 +76,13 @@ public final class BenchCommand implements Callable<Integer> {
     String readMode;
 
     @Option(
+            names = "--route-by-key",
+            description = "Send each key to its group's leader, as a sharding-aware client would (raft-kv with"
+                    + " --groups: the leaders are read once from INFO raft of every --redis server); without it a"
+                    + " client sends to its one server, which forwards.")
+    boolean routeByKey;
+
+    @Option(
             names = "--out",
             defaultValue = "bench-results",
             paramLabel = "DIR",
@@ -109,16 +116,16 @@ public final class BenchCommand implements Callable<Integer> {
         List<Client> running = new ArrayList<>();
         BenchReport report = new BenchReport();
         try {
+            KeyRouter router = routeByKey ? KeyRouter.discover(group, targets, out) : null;
             for (int i = 0; i < clients; i++) {
                 InetSocketAddress target = targets.get(i % targets.size());
-                RespClient c;
-                try {
-                    c = RespClient.connect(group, target).get(5, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException e) {
-                    throw new IllegalStateException(
-                            "cannot connect to " + KvNode.hostPort(target) + ": "
-                                    + e.getCause().getMessage(),
-                            e);
+                RespClient c = connect(group, target);
+                RespClient[] byTarget = null;
+                if (router != null) {
+                    byTarget = new RespClient[targets.size()];
+                    for (int t = 0; t < targets.size(); t++) {
+                        byTarget[t] = t == i % targets.size() ? c : connect(group, targets.get(t));
+                    }
                 }
                 if (readMode != null) {
                     RedisMessage r =
@@ -127,7 +134,8 @@ public final class BenchCommand implements Callable<Integer> {
                         throw new IllegalStateException("READMODE refused: " + ((ErrorRedisMessage) r).content());
                     }
                 }
-                running.add(new Client(c, new SplittableRandom(i * 7919L + 1), value, recorder, errors));
+                running.add(
+                        new Client(c, byTarget, router, new SplittableRandom(i * 7919L + 1), value, recorder, errors));
             }
             out.printf(
                     "bench: %d clients on %s, %s, %d-byte values, read ratio %.2f%n",
@@ -164,8 +172,19 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("wrote %s and %s%n", files[0], files[1]);
             return 0;
         } finally {
-            running.forEach(c -> c.client.close());
+            running.forEach(Client::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    private static RespClient connect(EventLoopGroup group, InetSocketAddress target) throws Exception {
+        try {
+            return RespClient.connect(group, target).get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(
+                    "cannot connect to " + KvNode.hostPort(target) + ": "
+                            + e.getCause().getMessage(),
+                    e);
         }
     }
 
@@ -201,14 +220,27 @@ public final class BenchCommand implements Callable<Integer> {
     /** One connection in a closed loop: send, wait for the reply, record, send the next. */
     private final class Client {
         final RespClient client;
+        /** With --route-by-key: a connection to every target, by target index; else null. */
+        final RespClient[] byTarget;
+
+        final KeyRouter router;
         final SplittableRandom random;
         final byte[] value;
         final Recorder recorder;
         final AtomicLong errors;
         volatile boolean stopped;
 
-        Client(RespClient client, SplittableRandom random, byte[] value, Recorder recorder, AtomicLong errors) {
+        Client(
+                RespClient client,
+                RespClient[] byTarget,
+                KeyRouter router,
+                SplittableRandom random,
+                byte[] value,
+                Recorder recorder,
+                AtomicLong errors) {
             this.client = client;
+            this.byTarget = byTarget;
+            this.router = router;
             this.random = random;
             this.value = value;
             this.recorder = recorder;
@@ -222,8 +254,13 @@ public final class BenchCommand implements Callable<Integer> {
             byte[] key = bytes("key:" + random.nextInt(keys));
             List<byte[]> request =
                     random.nextDouble() < readRatio ? List.of(bytes("GET"), key) : List.of(bytes("SET"), key, value);
+            RespClient to = client;
+            if (router != null) {
+                int t = router.target(key);
+                to = t < 0 ? client : byTarget[t];
+            }
             long t0 = System.nanoTime();
-            client.send(request).whenComplete((reply, err) -> {
+            to.send(request).whenComplete((reply, err) -> {
                 recorder.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
                 if (err != null) {
                     errors.incrementAndGet();
@@ -239,6 +276,17 @@ public final class BenchCommand implements Callable<Integer> {
 
         void stop() {
             stopped = true;
+        }
+
+        void close() {
+            client.close();
+            if (byTarget != null) {
+                for (RespClient c : byTarget) {
+                    if (c != client) {
+                        c.close();
+                    }
+                }
+            }
         }
     }
 }

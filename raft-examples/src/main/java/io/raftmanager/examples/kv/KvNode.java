@@ -54,8 +54,6 @@ public final class KvNode implements AutoCloseable {
     private final java.util.List<Shard> shards;
     private final KeySlots slots;
     private final KvMetrics metrics;
-    /** Threads writing the logs with several groups: that many groups' durable writes share one fsync. */
-    static final int DISK_THREADS_FOR_GROUPS = 32;
     /**
      * Groups campaigning at once on this node: RaftServer's default. 256 was tried with 10,000 groups and
      * re-elected the groups of a killed node in 65 s at load average 12 (64: 11-16 s at 5-8).
@@ -67,6 +65,7 @@ public final class KvNode implements AutoCloseable {
     private LogStorage storage;
     private SnapshotStore snapshots;
     private LogStorageFactory.GroupLogs groupLogs;
+    private volatile java.util.function.Supplier<LogStorageFactory.SyncCounts> syncCounts;
     private RaftServer server;
     private volatile LeaderBalancer balancer;
     private volatile NettyTransport transport;
@@ -105,8 +104,9 @@ public final class KvNode implements AutoCloseable {
         this.shards = java.util.List.copyOf(list);
         // One set of loops for Redis clients, Raft peers and the Raft group: no thread hand-off between them.
         this.group = EventLoops.create(config.loopThreads(), "raft-kv-n" + config.id());
-        this.engine = EventLoops.engineOn(
-                group, "raft-kv-n" + config.id(), config.groups() == 1 ? 2 : DISK_THREADS_FOR_GROUPS);
+        // Two disk threads whatever the group count: they hand writes to the RocksDB engine's committer
+        // thread without waiting for the fsync, so every group's pending writes share one sync.
+        this.engine = EventLoops.engineOn(group, "raft-kv-n" + config.id(), 2);
         this.metrics = new KvMetrics(this);
     }
 
@@ -149,6 +149,11 @@ public final class KvNode implements AutoCloseable {
         storage.close();
         storage = factory.setAsideAndOpenEmpty(dir, config.clusterId(), config.id(), voters, damage);
         snapshots = factory.snapshotStore(storage);
+        countSyncs(factory, storage);
+    }
+
+    private void countSyncs(LogStorageFactory factory, LogStorage log) {
+        syncCounts = () -> factory.syncCounts(log);
     }
 
     private RaftNode buildRaft(Shard only) {
@@ -196,6 +201,7 @@ public final class KvNode implements AutoCloseable {
         transport = new NettyTransport(tc.build(), group);
         if (config.groups() == 1) {
             storage = factory.open(dir, config.clusterId(), config.id(), voters);
+            countSyncs(factory, storage);
             if (opened.loss() != null) {
                 markRecovering(storage, opened.loss());
             }
@@ -217,6 +223,7 @@ public final class KvNode implements AutoCloseable {
             raft.start();
         } else {
             groupLogs = factory.openGroups(dir, config.clusterId(), config.id(), voters, config.groups());
+            syncCounts = groupLogs.syncs();
             if (opened.loss() != null) {
                 groupLogs.logs().forEach(log -> markRecovering(log, opened.loss()));
             }
@@ -453,6 +460,12 @@ public final class KvNode implements AutoCloseable {
     }
 
     /** Leadership transfers this node started to spread the groups' leaders (0 with one group). */
+    /** The log engine's fsyncs and the synced writes they covered, so far (zeros before start or if not counted). */
+    public LogStorageFactory.SyncCounts logSyncs() {
+        java.util.function.Supplier<LogStorageFactory.SyncCounts> s = syncCounts;
+        return s == null ? LogStorageFactory.SyncCounts.NONE : s.get();
+    }
+
     public long leaderTransfers() {
         return balancer == null ? 0 : balancer.transfers();
     }

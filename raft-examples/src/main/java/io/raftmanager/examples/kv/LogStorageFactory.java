@@ -51,7 +51,21 @@ public interface LogStorageFactory {
             logs.add(log);
             stores.add(snapshotStore(log));
         }
-        return new GroupLogs(logs, stores, () -> {});
+        return new GroupLogs(logs, stores, () -> {}, () -> SyncCounts.NONE);
+    }
+
+    /** WAL syncs of {@code log}'s engine so far, for a log {@link #open} returned; none by default. */
+    default SyncCounts syncCounts(LogStorage log) {
+        return SyncCounts.NONE;
+    }
+
+    /**
+     * Group commit at work: {@code syncs} fsyncs made {@code syncedWrites} synced writes durable (of every
+     * group sharing the engine).
+     */
+    record SyncCounts(long syncs, long syncedWrites) {
+        /** Not counted. */
+        public static final SyncCounts NONE = new SyncCounts(0, 0);
     }
 
     /** Empties one group of a node sharded over several groups; see {@link GroupLogs#reset}. */
@@ -68,16 +82,27 @@ public interface LogStorageFactory {
      *     compacted behind it): closes its log and store, sets its snapshots aside, and replaces them in
      *     {@code logs} and {@code snapshots} with an empty log marked recovering and a fresh store; by
      *     default it cannot, and rethrows the damage
+     * @param syncs the shared engine's {@link SyncCounts}
      */
     record GroupLogs(
             java.util.List<LogStorage> logs,
             java.util.List<SnapshotStore> snapshots,
             Runnable engine,
-            GroupReset reset) {
-        GroupLogs(java.util.List<LogStorage> logs, java.util.List<SnapshotStore> snapshots, Runnable engine) {
-            this(logs, snapshots, engine, (group, damage) -> {
-                throw damage;
-            });
+            GroupReset reset,
+            java.util.function.Supplier<SyncCounts> syncs) {
+        GroupLogs(
+                java.util.List<LogStorage> logs,
+                java.util.List<SnapshotStore> snapshots,
+                Runnable engine,
+                java.util.function.Supplier<SyncCounts> syncs) {
+            this(
+                    logs,
+                    snapshots,
+                    engine,
+                    (group, damage) -> {
+                        throw damage;
+                    },
+                    syncs);
         }
 
         /** Closes every store and log, then what they share; the first failure is rethrown after all ran. */

@@ -9,6 +9,7 @@ import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.WriteCompletion;
 import io.raftmanager.storage.rocksdb.RocksLogEngine;
 import io.raftmanager.storage.rocksdb.RocksLogEngineConfig;
 import java.io.IOException;
@@ -160,7 +161,8 @@ public final class RocksStorageFactory implements LogStorageFactory {
                 logs,
                 stores,
                 engine::close,
-                (g, damage) -> resetGroup(dataDir, engine, members, logs, stores, g, damage));
+                (g, damage) -> resetGroup(dataDir, engine, members, logs, stores, g, damage),
+                () -> new SyncCounts(engine.syncCount(), engine.syncedWriteCount()));
     }
 
     /**
@@ -207,6 +209,13 @@ public final class RocksStorageFactory implements LogStorageFactory {
     }
 
     @Override
+    public SyncCounts syncCounts(LogStorage log) {
+        return log instanceof EngineOwning owning
+                ? new SyncCounts(owning.engine().syncCount(), owning.engine().syncedWriteCount())
+                : SyncCounts.NONE;
+    }
+
+    @Override
     public SnapshotStore snapshotStore(LogStorage storage) {
         if (!(storage instanceof EngineOwning owning)) {
             throw new IllegalArgumentException("not a log this factory opened: " + storage);
@@ -224,6 +233,11 @@ public final class RocksStorageFactory implements LogStorageFactory {
         @Override
         public void write(LogBatch batch) {
             storage.write(batch);
+        }
+
+        @Override
+        public void writeAsync(List<LogBatch> batches, WriteCompletion done) {
+            storage.writeAsync(batches, done); // the engine's committer thread: no disk thread held for the sync
         }
 
         @Override

@@ -108,7 +108,8 @@ public final class RocksLogEngine implements AutoCloseable {
         this.defaultFamily = families.get(0);
         this.logFamily = families.get(1);
         this.stateFamily = families.get(2);
-        this.committer = new GroupCommitter(db, noSync, logFamily, stateFamily);
+        this.committer =
+                new GroupCommitter(db, noSync, logFamily, stateFamily, "raft-rocksdb-commit-" + config.nodeId());
     }
 
     /**
@@ -176,6 +177,7 @@ public final class RocksLogEngine implements AutoCloseable {
             handles.addAll(families);
             RocksLogEngine engine = new RocksLogEngine(config, handles, db, families, noSync, damage);
             engine.checkIdentity();
+            engine.committer.start();
             return engine;
         } catch (IOException | RocksDBException | RuntimeException e) {
             closeAll(handles);
@@ -566,6 +568,19 @@ public final class RocksLogEngine implements AutoCloseable {
             s.markClosed();
         }
         closeAll(handles);
+    }
+
+    /**
+     * How many WAL syncs (fsyncs) the engine has made since it was opened. With {@link
+     * #syncedWriteCount()}: writes per sync, the measure of group commit across groups.
+     */
+    public long syncCount() {
+        return committer.syncCount();
+    }
+
+    /** How many synced writes (of any group) the engine's syncs have made durable since it was opened. */
+    public long syncedWriteCount() {
+        return committer.syncedWriteCount();
     }
 
     RocksDB db() {

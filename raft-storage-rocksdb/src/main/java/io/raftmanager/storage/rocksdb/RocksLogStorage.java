@@ -9,6 +9,7 @@ import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.PersistentState;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.WriteCompletion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -240,8 +241,19 @@ public final class RocksLogStorage implements LogStorage {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The batches are planned, written and synced by the engine's committer thread together with every
+     * other group's pending writes (one sync for all of them); {@code done} runs on that thread.
+     */
+    @Override
+    public void writeAsync(List<LogBatch> batches, WriteCompletion done) {
+        engine.committer().submit(this, List.copyOf(batches), done);
+    }
+
     /** Validates {@code batch} against the view and encodes it; null if it changes nothing. */
-    private WritePlan plan(LogBatch batch) {
+    WritePlan plan(LogBatch batch) {
         viewLock.lock();
         try {
             checkOpen();

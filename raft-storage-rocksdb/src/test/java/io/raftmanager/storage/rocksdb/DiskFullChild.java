@@ -15,14 +15,18 @@ import java.util.List;
  * FULL 2 <message>} (or {@code FAILED 2 <message>}), {@code OK 3 <tries>} (or {@code FAILED 3}), {@code
  * REOPENED <last index> <entries read>}.
  *
- * <p>Usage: {@code DiskFullChild <directory> <control file>}.
+ * <p>Usage: {@code DiskFullChild <directory> <control file> [async]}.
  */
 final class DiskFullChild {
     private DiskFullChild() {}
 
+    /** Whether writes go through {@code writeAsync} (the runtime's path) rather than {@code write}. */
+    private static boolean async;
+
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
         Path control = Path.of(args[1]);
+        async = args.length > 2 && args[2].equals("async");
         Files.writeString(control, "ok");
         try (RocksLogEngine engine = RocksLogEngine.open(RocksTestSupport.config(dir))) {
             RocksLogStorage s = engine.group(1, RocksTestSupport.VOTERS);
@@ -63,7 +67,10 @@ final class DiskFullChild {
 
     private static void write(RocksLogStorage s) {
         long from = s.lastIndex() + 1;
-        s.write(new LogBatch(
-                RocksTestSupport.hardState(1, 1, 0), RocksTestSupport.entries(1, 1, from, from + 9, 100), true));
+        RocksTestSupport.write(
+                s,
+                new LogBatch(
+                        RocksTestSupport.hardState(1, 1, 0), RocksTestSupport.entries(1, 1, from, from + 9, 100), true),
+                async);
     }
 }

@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A full disk is not fatal: a write RocksDB refuses for lack of space is a {@link
@@ -18,9 +19,11 @@ class DiskFullTest {
     @TempDir
     Path dir;
 
-    @Test
-    void aFullDiskRefusesTheWriteAndTheSameWriteSucceedsOnceSpaceReturns() throws Exception {
-        String out = FsyncFailureTest.runUnderShim(dir, DiskFullChild.class);
+    /** Both paths: the blocking write, and the runtime's writeAsync through the committer thread. */
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "async"})
+    void aFullDiskRefusesTheWriteAndTheSameWriteSucceedsOnceSpaceReturns(String mode) throws Exception {
+        String out = FsyncFailureTest.runUnderShim(dir, DiskFullChild.class, mode);
         List<String> lines = out.lines()
                 .filter(l -> l.matches("^(OK|FULL|FAILED|REOPENED) .*"))
                 .toList();

@@ -11,8 +11,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Fail-stop on a failed fsync (the lesson of PostgreSQL's "fsyncgate"): once the WAL sync has failed, the
@@ -50,7 +51,7 @@ class FsyncFailureTest {
      * Runs {@code child}'s main with the data directory {@code dir/db} and the shim's control file
      * {@code dir/control} in a small child JVM under the failing-disk shim; returns what it printed.
      */
-    static String runUnderShim(Path dir, Class<?> child) throws Exception {
+    static String runUnderShim(Path dir, Class<?> child, String... childArgs) throws Exception {
         Path lib = buildShim(dir);
         Path control = dir.resolve("control");
         ProcessBuilder pb = new ProcessBuilder(
@@ -62,7 +63,8 @@ class FsyncFailureTest {
                         System.getProperty("java.class.path"),
                         child.getName(),
                         dir.resolve("db").toString(),
-                        control.toString())
+                        control.toString(),
+                        String.join(" ", childArgs))
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         pb.environment().put("LD_PRELOAD", lib.toString());
         pb.environment().put("FAULTY_DISK_FILE", control.toString());
@@ -72,9 +74,11 @@ class FsyncFailureTest {
         return out;
     }
 
-    @Test
-    void aFailedFsyncStopsWritesForGoodEvenOnceTheDiskWorksAgain() throws Exception {
-        String out = runUnderShim(dir, FsyncFailureChild.class);
+    /** Both paths: the blocking write, and the runtime's writeAsync through the committer thread. */
+    @ParameterizedTest
+    @ValueSource(strings = {"blocking", "async"})
+    void aFailedFsyncStopsWritesForGoodEvenOnceTheDiskWorksAgain(String mode) throws Exception {
+        String out = runUnderShim(dir, FsyncFailureChild.class, mode);
         List<String> lines = out.lines()
                 .filter(l -> l.startsWith("OK") || l.startsWith("FAILED"))
                 .toList();

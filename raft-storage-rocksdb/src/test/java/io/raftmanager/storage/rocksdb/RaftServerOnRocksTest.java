@@ -144,4 +144,55 @@ class RaftServerOnRocksTest {
             }
         }
     }
+
+    /**
+     * The engine's one disk thread is not held through an fsync: groups proposing at once share their
+     * syncs on each server (with a thread held per sync, one disk thread would mean one write per sync).
+     */
+    @Test
+    void groupsProposingTogetherShareSyncsWithOneDiskThread() throws Exception {
+        LocalNetwork network = new LocalNetwork();
+        try (RaftEngine engine =
+                RaftEngine.builder().loops(2).diskThreads(1).name("srvshare").build()) {
+            start(engine, network);
+            try {
+                for (long g = 1; g <= GROUPS; g++) {
+                    write(g, ByteString.copyFromUtf8("warm" + g)); // every group has a leader
+                }
+                long syncs = 0;
+                long writes = 0;
+                long[] before = new long[3];
+                long[] beforeWrites = new long[3];
+                for (int i = 0; i < 3; i++) {
+                    before[i] = logs.get(i).syncCount();
+                    beforeWrites[i] = logs.get(i).syncedWriteCount();
+                }
+                for (int round = 0; round < 5; round++) {
+                    List<java.util.concurrent.CompletableFuture<ByteString>> pending = new ArrayList<>();
+                    for (long g = 1; g <= GROUPS; g++) {
+                        for (RaftServer s : servers) {
+                            if (s.group(g).state().isLeader()) {
+                                pending.add(s.group(g).propose(ByteString.copyFromUtf8("r" + round)));
+                            }
+                        }
+                    }
+                    for (var f : pending) {
+                        try {
+                            f.get(60, TimeUnit.SECONDS);
+                        } catch (ExecutionException e) {
+                            // a leader changed meanwhile: fine, the count below is about the others
+                        }
+                    }
+                }
+                for (int i = 0; i < 3; i++) {
+                    syncs += logs.get(i).syncCount() - before[i];
+                    writes += logs.get(i).syncedWriteCount() - beforeWrites[i];
+                }
+                assertTrue(writes >= 5L * GROUPS, "every replica synced the proposals: " + writes);
+                assertTrue(syncs * 3 <= writes, syncs + " syncs for " + writes + " synced writes: not shared");
+            } finally {
+                stop();
+            }
+        }
+    }
 }

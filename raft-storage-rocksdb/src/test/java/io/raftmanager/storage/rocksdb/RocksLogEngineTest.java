@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.StorageException;
@@ -99,6 +100,90 @@ class RocksLogEngineTest {
                                 .initialState()
                                 .membership());
             }
+        }
+    }
+
+    /**
+     * The runtime's path: many groups' writes, all submitted from one thread (no thread per group), are
+     * gathered by the committer thread into shared syncs; each write completes only once a sync covering
+     * its round has finished, and each group's writes land in order (checked after a reopen).
+     */
+    @Test
+    void asynchronousWritesOfManyGroupsShareSyncsAndCompleteOnlyAfterTheirSync() throws Exception {
+        int groups = 100;
+        int writesPerGroup = 5;
+        List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(groups);
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            List<RocksLogStorage> logs = new ArrayList<>();
+            for (long g = 1; g <= groups; g++) {
+                logs.add(engine.group(g, VOTERS));
+            }
+            long syncsBefore = engine.syncCount();
+            long writesBefore = engine.syncedWriteCount();
+            for (RocksLogStorage s : logs) {
+                writeChain(engine, s, 1, writesPerGroup, violations, finished);
+            }
+            assertTrue(finished.await(60, java.util.concurrent.TimeUnit.SECONDS), "every chain of writes finished");
+            assertTrue(violations.isEmpty(), () -> violations.size() + " violations, first: " + violations.get(0));
+            long syncs = engine.syncCount() - syncsBefore;
+            long writes = engine.syncedWriteCount() - writesBefore;
+            assertEquals((long) groups * writesPerGroup, writes);
+            assertTrue(
+                    syncs * 5 <= writes,
+                    "groups share syncs: " + syncs + " syncs for " + writes + " synced writes of " + groups
+                            + " groups");
+        }
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            for (long g = 1; g <= groups; g++) {
+                RocksLogStorage s = engine.group(g, VOTERS);
+                assertEquals(2L * writesPerGroup, s.lastIndex(), "group " + g);
+                List<Entry> all = s.entries(1, s.lastIndex() + 1, Long.MAX_VALUE);
+                for (int i = 0; i < all.size(); i++) {
+                    assertEquals(
+                            RocksTestSupport.entry(g, 1, i + 1, 50), all.get(i), "group " + g + " entry " + (i + 1));
+                }
+            }
+        }
+    }
+
+    /** Writes entries {@code 2k-1, 2k} of {@code s}, and on completion the next pair, up to write {@code last}. */
+    private static void writeChain(
+            RocksLogEngine engine,
+            RocksLogStorage s,
+            int k,
+            int last,
+            List<String> violations,
+            java.util.concurrent.CountDownLatch finished) {
+        LogBatch b = new LogBatch(hardState(1, 1, 2L * k - 2), entries(s.groupId(), 1, 2L * k - 1, 2L * k, 50), true);
+        s.writeAsync(List.of(b), (written, error) -> {
+            long round = s.lastRound;
+            long synced = engine.committer().syncedRound();
+            if (error != null || written != 1) {
+                violations.add("group " + s.groupId() + " write " + k + ": " + written + " written, " + error);
+            } else if (round > synced) {
+                violations.add(
+                        "group " + s.groupId() + " write " + k + " completed in round " + round + ", synced " + synced);
+            }
+            if (k == last || error != null) {
+                finished.countDown();
+            } else {
+                writeChain(engine, s, k + 1, last, violations, finished);
+            }
+        });
+    }
+
+    /** A lone write on an idle engine is one round and one sync: nothing waits for company. */
+    @Test
+    void aLoneAsynchronousWriteIsSyncedAtOnce() throws Exception {
+        try (RocksLogEngine engine = RocksLogEngine.open(config(dir))) {
+            RocksLogStorage s = engine.group(1, VOTERS);
+            long syncs = engine.syncCount();
+            long rounds = engine.committer().roundCount();
+            RocksTestSupport.write(s, new LogBatch(hardState(1, 1, 0), entries(1, 1, 1, 3, 50), true), true);
+            assertEquals(syncs + 1, engine.syncCount());
+            assertEquals(rounds + 1, engine.committer().roundCount());
+            assertEquals(3, s.lastIndex());
         }
     }
 

@@ -5,9 +5,12 @@ import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
+import io.raftmanager.spi.LogBatch;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** Shared fixtures of this module's tests. */
 final class RocksTestSupport {
@@ -52,5 +55,23 @@ final class RocksTestSupport {
                 .setVote(vote)
                 .setCommit(commit)
                 .build();
+    }
+
+    /**
+     * Writes {@code batch} as the runtime does, through {@link RocksLogStorage#writeAsync} and the
+     * committer thread, if {@code async}, else with the blocking {@link RocksLogStorage#write}; throws what
+     * the write reported.
+     */
+    static void write(RocksLogStorage s, LogBatch batch, boolean async) {
+        if (!async) {
+            s.write(batch);
+            return;
+        }
+        CompletableFuture<Optional<RuntimeException>> done = new CompletableFuture<>();
+        s.writeAsync(List.of(batch), (written, error) -> done.complete(Optional.ofNullable(error)));
+        Optional<RuntimeException> error = done.join();
+        if (error.isPresent()) {
+            throw error.get();
+        }
     }
 }

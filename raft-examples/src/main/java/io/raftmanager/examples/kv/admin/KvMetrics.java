@@ -117,6 +117,13 @@ public final class KvMetrics implements AutoCloseable {
                 .register(registry);
         transportCounter("raft.transport.messages.sent", NettyTransport.Stats::messagesSent);
         transportCounter("raft.transport.messages.received", NettyTransport.Stats::messagesReceived);
+        FunctionCounter.builder("raftkv.log.syncs", node, n -> n.logSyncs().syncs())
+                .description("fsyncs of the log engine's write-ahead log (shared by every group)")
+                .register(registry);
+        FunctionCounter.builder(
+                        "raftkv.log.synced.writes", node, n -> n.logSyncs().syncedWrites())
+                .description("synced log writes those fsyncs made durable: per fsync, the group commit")
+                .register(registry);
         transportCounter("raft.transport.dropped.backpressure", NettyTransport.Stats::droppedBackpressure);
         transportCounter("raft.transport.dropped.unreachable", NettyTransport.Stats::droppedUnreachable);
         transportCounter("raft.transport.connect.failures", NettyTransport.Stats::connectFailures);
