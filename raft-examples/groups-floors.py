@@ -5,7 +5,8 @@ Run from the repository root after `mvn -o package -DskipTests`:
     python3 raft-examples/groups-floors.py G [G...]      e.g. 100 1000 10000
 Environment: BASE (ports, default 24380), XMX (node heap, default 1g), OUT (default target/groups-floors),
 SETTLE (seconds between "all quiesced" and the idle measurement, default 20), IDLE (seconds of idle
-measurement, default 20), KILL=0 to skip the kill/restart part.
+measurement, default 20), KILL=0 to skip the kill/restart part, TURNS=0 to let every replica campaign when
+its timeout ends (no election turns: -Draftkv.noElectionTurns), ELECTIONS=N for N concurrent campaigns.
 
 For each G it prints, with the load average at each step (the machine may be shared: say so with the
 figures): seconds from start until every group has a leader, until leaders are balanced (each node leads
@@ -32,6 +33,7 @@ OUT = os.environ.get("OUT", "target/groups-floors")
 IDLE = float(os.environ.get("IDLE", "20"))
 SETTLE = float(os.environ.get("SETTLE", "20"))
 KILL = os.environ.get("KILL", "1") != "0"
+TURNS = os.environ.get("TURNS", "1") != "0"
 HZ = os.sysconf("SC_CLK_TCK")
 
 
@@ -122,10 +124,11 @@ def run(g):
     data = os.path.join(OUT, "data-%d" % g)
     subprocess.run(["rm", "-rf", data])
     log = open(os.path.join(OUT, "cluster-%d.log" % g), "w")
-    print("groups=%d (load %s at start)" % (g, load()), flush=True)
+    print("groups=%d%s (load %s at start)" % (g, "" if TURNS else ", no election turns", load()), flush=True)
     t0 = time.time()
     cluster = subprocess.Popen(
-        ["java", "-Draftkv.node.xmx=" + XMX] + (["-Draftkv.maxElections=" + os.environ["ELECTIONS"]] if "ELECTIONS" in os.environ else []) + ["-jar", JAR, "cluster", "--groups", str(g), "--base-port", str(BASE),
+        ["java", "-Draftkv.node.xmx=" + XMX] + (["-Draftkv.maxElections=" + os.environ["ELECTIONS"]] if "ELECTIONS" in os.environ else [])
+        + ([] if TURNS else ["-Draftkv.noElectionTurns=true"]) + ["-jar", JAR, "cluster", "--groups", str(g), "--base-port", str(BASE),
          "--data", data], stdout=log, stderr=subprocess.STDOUT)
     restarted = None
     try:

@@ -122,6 +122,12 @@ final class HeartbeatCoalescer implements Worker {
         return p;
     }
 
+    /** Whether server {@code id} is suspected dead now (never heard of: not suspected). */
+    boolean isSuspected(long id) {
+        Peer p = peers.get(id);
+        return p != null && p.suspected;
+    }
+
     /** The servers suspected dead now (not heard from within the liveness timeout). */
     java.util.Set<Long> suspected() {
         java.util.Set<Long> out = new java.util.TreeSet<>();

@@ -2,6 +2,7 @@ package io.raftmanager;
 
 import io.raftmanager.node.DefaultRaftNode;
 import io.raftmanager.node.ElectionPermits;
+import io.raftmanager.node.ElectionTurns;
 import io.raftmanager.node.NodeMetrics;
 import io.raftmanager.node.Scheduler;
 import io.raftmanager.node.WorkerHandle;
@@ -9,6 +10,8 @@ import io.raftmanager.node.WorkerKind;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.Transport;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -57,6 +60,8 @@ public final class RaftServer implements AutoCloseable {
     private final boolean quiesce;
     /** Null when elections are not limited. */
     private final ElectionPermits electionPermits;
+    /** Null unless {@link Builder#preferredLeaders}. */
+    private final ElectionTurns electionTurns;
     /** Planted bug, set only by tests (ServerPlants): suspected servers wake no group. */
     volatile boolean plantedIgnoreSuspects;
 
@@ -85,6 +90,8 @@ public final class RaftServer implements AutoCloseable {
         if (b.quiesce) {
             router.trackLiveness(coalescer);
         }
+        this.electionTurns =
+                b.preferredLeaders ? new ElectionTurns(peer -> coalescer != null && coalescer.isSuspected(peer)) : null;
     }
 
     /** On the coalescer's worker: server {@code peer} went silent; wake the groups quiesced under it. */
@@ -187,6 +194,9 @@ public final class RaftServer implements AutoCloseable {
         if (electionPermits != null) {
             node.limitElections(electionPermits);
         }
+        if (electionTurns != null) {
+            node.takeElectionTurns(electionTurns);
+        }
         groups.put(groupId, hosted);
         node.start();
         LOG.info("server {} hosts group {} ({} groups)", nodeId, groupId, groups.size());
@@ -258,6 +268,24 @@ public final class RaftServer implements AutoCloseable {
         return electionPermits == null ? 0 : electionPermits.deferrals();
     }
 
+    /**
+     * Ticks at which one of the groups hosted here was due to campaign but waited for a server before this
+     * one in the group's order ({@link Builder#preferredLeaders}), since start.
+     */
+    public long electionsWaitingTheirTurn() {
+        return electionTurns == null ? 0 : electionTurns.waits();
+    }
+
+    /**
+     * The server group {@code groupId} prefers as its leader with {@link Builder#preferredLeaders}: its
+     * voters in id order, the one at index {@code groupId mod n} (so leaders spread evenly); 0 without
+     * voters. For an application that moves leaders back to where they belong after a failure.
+     */
+    public static long preferredLeader(long groupId, Collection<Long> voters) {
+        List<Long> order = ElectionTurns.order(groupId, voters);
+        return order.isEmpty() ? 0 : order.get(0);
+    }
+
     /** Messages that arrived for a group not hosted here and were dropped, since start. */
     public long droppedForUnknownGroups() {
         return router.droppedUnknownGroup();
@@ -316,6 +344,7 @@ public final class RaftServer implements AutoCloseable {
         private boolean quiesce;
         private long livenessMillis;
         private int maxConcurrentElections = DEFAULT_MAX_CONCURRENT_ELECTIONS;
+        private boolean preferredLeaders;
 
         private Builder() {}
 
@@ -359,6 +388,21 @@ public final class RaftServer implements AutoCloseable {
         public Builder maxConcurrentElections(int value) {
             InvalidConfigException.require(value >= 0, "maxConcurrentElections", "must be >= 0, was " + value);
             maxConcurrentElections = value;
+            return this;
+        }
+
+        /**
+         * Lets the voters of each group take turns to campaign when it has no leader (default off): group
+         * {@code g} prefers its voters in id order starting at index {@code g mod n} ({@link
+         * #preferredLeader}); a server campaigns as soon as its election timeout runs out when every server
+         * before it in that order is suspected dead (node liveness, see {@link #quiesceIdleGroups}), and
+         * otherwise waits three election timeouts more for each one that is not. A new cluster then elects
+         * each group once, on its preferred server (no split votes, no rebalancing), and when a server dies
+         * one survivor per group campaigns for the groups it led. A preferred server that is up but cannot
+         * win delays its groups' elections by that wait. Every server of the cluster configured alike.
+         */
+        public Builder preferredLeaders(boolean value) {
+            preferredLeaders = value;
             return this;
         }
 

@@ -91,7 +91,9 @@ final class Quiescence {
      */
     boolean onQuiesceHeartbeat(long leaderCommit, ByteString context) {
         boolean matches = r.raftLog.lastIndex() == leaderCommit && r.raftLog.committed() == leaderCommit;
-        if (matches || plantedQuiesceUncommitted) {
+        // A recovering follower still waiting for a voter's answer stays awake: asleep it would send no
+        // more probes, and could stay unable to vote until the group next wakes.
+        if ((matches && !r.recovery.awaitsAnswers()) || plantedQuiesceUncommitted) {
             enter(); // again if already quiesced: the leader was heard now
             round = ReadIndexTracker.decode(context);
             return true;

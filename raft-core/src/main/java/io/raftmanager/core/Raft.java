@@ -425,6 +425,9 @@ public final class Raft {
         if (quiescence.quiesced() && !quiescence.keepsQuiescence(m)) {
             quiescence.wakeFor(m);
         }
+        if (!m.hasRecoveryProbeResponse()) {
+            recovery.onMessageFrom(m); // a voter that has not answered is alive
+        }
         // Recovery probes carry information only: answered and recorded whatever the terms.
         if (m.hasRecoveryProbe()) {
             Recovery.answer(this, m);

@@ -8,6 +8,7 @@ import io.raftmanager.proto.RecoveryProbe;
 import io.raftmanager.proto.RecoveryProbeResponse;
 import io.raftmanager.spi.PersistentState;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -54,7 +55,11 @@ final class Recovery {
     private long settledSequence = -1;
 
     private int ticksSinceStart;
-    private int probeElapsed;
+    /** When the next probe round goes out to the voters that have not answered (ticks since start; 0: none sent). */
+    private int nextRoundAt;
+    /** When each voter was last probed (ticks since start). */
+    private final Map<Long, Integer> probedAt = new HashMap<>();
+
     private final Map<Long, Report> reports = new TreeMap<>();
     /** The largest commit index heard from a leader or peer since start; -1 before any. */
     private long commitTarget = -1;
@@ -63,6 +68,9 @@ final class Recovery {
     boolean plantedMajorityForNewCluster;
 
     boolean plantedNoVoteFloor;
+
+    /** Planted bug: probe the voters that have not answered every tick, as before rounds were paced. */
+    boolean plantedProbeEveryTick;
 
     /** Planted bug: a blank server without a configuration votes as a new one (the wiped-joiner hole). */
     boolean plantedBlankJoinerVotes;
@@ -99,34 +107,103 @@ final class Recovery {
         active = false;
     }
 
+    /**
+     * At most one probe round is outstanding: the first at the first tick, then only to the voters that
+     * have not answered, {@link #FIRST_ROUND_TIMEOUTS} election timeouts later and then every {@link
+     * #ROUND_TIMEOUTS}. Thousands of new groups starting at once would otherwise flood the network with
+     * probes while the answers queue behind them (a loaded server can take several election timeouts to
+     * answer a first round). A voter that shows it is alive is probed sooner (see {@link #onMessageFrom}).
+     */
     void tick() {
         if (!active) {
             return;
         }
         ticksSinceStart++;
-        probeElapsed++;
-        if (probeElapsed >= r.config.heartbeatTicks() || sequence == 0) {
-            probeElapsed = 0;
-            probe();
+        if (sequence == 0 || ticksSinceStart >= nextRoundAt || plantedProbeEveryTick) {
+            List<Long> to = unanswered();
+            if (!to.isEmpty()) {
+                probe(to);
+                int timeouts = nextRoundAt == 0 ? FIRST_ROUND_TIMEOUTS : ROUND_TIMEOUTS;
+                nextRoundAt = ticksSinceStart + timeouts * r.config.electionTicks();
+            }
         }
         maybeFinish(); // a single voter hears no answers
     }
 
-    private void probe() {
+    /**
+     * Election timeouts before the first re-send: past the settling time of two, and long enough for a
+     * loaded server to work through a start-up burst of probes (every group's, at once).
+     */
+    static final int FIRST_ROUND_TIMEOUTS = 4;
+
+    /** Election timeouts between later rounds. */
+    static final int ROUND_TIMEOUTS = 2;
+
+    /**
+     * A message from another voter shows it is alive: if it has not answered, it is probed now rather
+     * than at the next round when it was never probed (a voter added since the last round), or last
+     * probed an election timeout ago and this is not a probe of its own (a leader's heartbeat: the
+     * answer was lost), or {@link #FIRST_ROUND_TIMEOUTS} election timeouts ago (it was down, or its
+     * group not created yet; under a start-up burst an answer can take a few election timeouts, and
+     * every server's first probes then cross ours). So servers, and groups, that start many seconds
+     * apart still recover promptly, and a recovering follower of a live leader does not wait for a
+     * round.
+     */
+    void onMessageFrom(RaftMessage m) {
+        long peer = m.getFrom();
+        if (!active || sequence == 0 || !r.tracker.voters().contains(peer)) {
+            return;
+        }
+        Integer at = probedAt.get(peer);
+        int wait = (m.hasRecoveryProbe() ? FIRST_ROUND_TIMEOUTS : 1) * r.config.electionTicks();
+        if ((at == null || ticksSinceStart - at >= wait) && unanswered().contains(peer)) {
+            probe(List.of(peer));
+        }
+    }
+
+    /** Whether this server recovers and still needs an answer from some voter (see {@link #unanswered}). */
+    boolean awaitsAnswers() {
+        return active && !unanswered().isEmpty();
+    }
+
+    /**
+     * The other voters whose answer is still needed: those not heard at all, and, from two election
+     * timeouts on while some voter is unheard, those heard only before the settled round (for the
+     * {@code n - q + 1} bound; see {@link #termsKnown}).
+     */
+    private List<Long> unanswered() {
+        List<Long> others = new ArrayList<>();
+        for (long peer : probeTargets()) {
+            if (peer != r.id) {
+                others.add(peer);
+            }
+        }
+        boolean allHeard = reports.keySet().containsAll(others);
+        boolean settling = ticksSinceStart >= 2 * r.config.electionTicks();
+        List<Long> out = new ArrayList<>();
+        for (long peer : others) {
+            Report rep = reports.get(peer);
+            if (rep == null || !allHeard && settling && (settledSequence < 0 || rep.sequence() < settledSequence)) {
+                out.add(peer);
+            }
+        }
+        return out;
+    }
+
+    private void probe(List<Long> peers) {
         sequence++;
         if (settledSequence < 0 && ticksSinceStart >= 2 * r.config.electionTicks()) {
             settledSequence = sequence;
         }
-        for (long peer : probeTargets()) {
-            if (peer != r.id) {
-                r.send(
-                        Messages.envelope(r, peer, r.term)
-                                .setRecoveryProbe(RecoveryProbe.newBuilder()
-                                        .setSequence(sequence)
-                                        .setLastIndex(r.raftLog.lastIndex()))
-                                .build(),
-                        false);
-            }
+        for (long peer : peers) {
+            probedAt.put(peer, ticksSinceStart);
+            r.send(
+                    Messages.envelope(r, peer, r.term)
+                            .setRecoveryProbe(RecoveryProbe.newBuilder()
+                                    .setSequence(sequence)
+                                    .setLastIndex(r.raftLog.lastIndex()))
+                            .build(),
+                    false);
         }
     }
 
@@ -206,6 +283,7 @@ final class Recovery {
         }
         active = false;
         reports.clear();
+        probedAt.clear();
         Raft.LOG.info(
                 "[{}] recovered: votes again from term {} on (commit {}, last {})",
                 r.id,

@@ -267,6 +267,15 @@ public final class DefaultRaftNode implements RaftNode {
         loop.limitElections(java.util.Objects.requireNonNull(permits, "permits"));
     }
 
+    /**
+     * Lets this group campaign only in its turn (see {@link ElectionTurns}), shared by the groups of one
+     * server. Call before start.
+     */
+    public void takeElectionTurns(ElectionTurns turns) {
+        loop.takeElectionTurns(
+                java.util.Objects.requireNonNull(turns, "turns"), config.groupId(), config.electionTicks());
+    }
+
     /** Whether the group is quiesced on this server. */
     public boolean quiesced() {
         return loop.quiesced();

@@ -96,6 +96,13 @@ final class EventLoop implements Worker {
     private ElectionPermits permits;
     /** This group campaigns with one of {@link #permits}. */
     private boolean holdsPermit;
+    /** Set by a host whose groups take turns to campaign ({@link ElectionTurns}); null: no turns. */
+    private ElectionTurns turns;
+    /** Ticks this group has been due to campaign without a leader while earlier servers had their turn. */
+    private int turnWaited;
+
+    private long turnGroup;
+    private int turnElectionTicks;
 
     private int ticksWithoutClientInput;
 
@@ -189,6 +196,13 @@ final class EventLoop implements Worker {
     /** Campaigns only with a permit from {@code shared} (see {@link ElectionPermits}). Call before start. */
     void limitElections(ElectionPermits shared) {
         permits = shared;
+    }
+
+    /** Campaigns in its turn (see {@link ElectionTurns}). Call before start. */
+    void takeElectionTurns(ElectionTurns shared, long groupId, int electionTicks) {
+        turns = shared;
+        turnGroup = groupId;
+        turnElectionTicks = electionTicks;
     }
 
     /** Whether the disk is full: writes wait for space and proposals are refused (any thread). */
@@ -312,12 +326,26 @@ final class EventLoop implements Worker {
      * permit back and asks again at the next tick, behind the groups that have been waiting.
      */
     private boolean mayCampaign() {
-        if (permits == null || !raft.campaignDue()) {
+        if (!raft.campaignDue()) {
+            if (raft.leaderId() != 0) {
+                turnWaited = 0; // a leader is heard: the turns start again once it is gone
+            }
+            return true;
+        }
+        if (permits == null && turns == null) {
             return true;
         }
         if (holdsPermit) {
             releasePermit();
             return false;
+        }
+        if (turns != null
+                && !turns.mayCampaign(
+                        turnGroup, raft.id(), raft.membership().getVotersList(), ++turnWaited, turnElectionTicks)) {
+            return false;
+        }
+        if (permits == null) {
+            return true;
         }
         holdsPermit = permits.tryAcquire();
         return holdsPermit;

@@ -58,4 +58,9 @@ public final class PlantedBugs {
     public static void quiesceWithUncommittedEntries(Raft raft) {
         raft.quiescence.plantedQuiesceUncommitted = true;
     }
+
+    /** A recovering server probes the voters that have not answered every tick (unpaced probe rounds). */
+    public static void probeEveryTick(Raft raft) {
+        raft.recovery.plantedProbeEveryTick = true;
+    }
 }

@@ -116,6 +116,73 @@ class StorageRecoveryRulesTest {
     }
 
     /**
+     * Probe pacing: while voter 3 is down, servers 1 and 2 (recovering, a new cluster) probe it once per
+     * round (the first, another after {@link Recovery#FIRST_ROUND_TIMEOUTS} election timeouts, then every
+     * {@link Recovery#ROUND_TIMEOUTS}), not every tick: with thousands of new groups, per-tick probes
+     * were a message storm of their own. When 3 starts, the cluster still forms within a round.
+     */
+    @Test
+    void probesToAVoterThatDoesNotAnswerArePacedInRounds() {
+        assertEquals(List.of(9, 9), probesToADownVoter(false));
+    }
+
+    /** Planted: unpaced probes (every tick until answered) are caught by the same count. */
+    @Test
+    void probesEveryTickAreCaught() {
+        assertNotEquals(List.of(9, 9), probesToADownVoter(true));
+    }
+
+    /** Probes that servers 1 and 2 send to voter 3 over 20 election timeouts while 3 is down. */
+    private static List<Integer> probesToADownVoter(boolean plantEveryTick) {
+        TestNetwork net = cluster();
+        if (plantEveryTick) {
+            PlantedBugs.probeEveryTick(net.node(1).raft);
+            PlantedBugs.probeEveryTick(net.node(2).raft);
+        }
+        int[] probes = new int[3];
+        net.dropIf(m -> {
+            if (m.getTo() == 3 && m.hasRecoveryProbe()) {
+                probes[(int) m.getFrom()]++;
+            }
+            return m.getTo() == 3 || m.getFrom() == 3;
+        });
+        run(net, 20 * 10, 3); // 20 election timeouts of 10 ticks; 3 is down
+        assertNull(leader(net, 3), "no new cluster without the third voter");
+        net.heal();
+        run(net, Recovery.ROUND_TIMEOUTS * 10 + 20); // 3 starts: its probes are answered and 1, 2 probe it
+        assertNotNull(leader(net), "the cluster formed within a round of 3 starting");
+        return List.of(probes[1], probes[2]);
+    }
+
+    /**
+     * A recovering follower still waiting for a voter's answer does not quiesce: asleep it would send no
+     * more probes and stay unable to vote, so the group could not elect a leader once its leader died
+     * (multi-group simulation seed 31). Once answered it recovers and the group quiesces.
+     */
+    @Test
+    void aRecoveringFollowerAwaitingAnAnswerStaysAwake() {
+        TestNetwork net = cluster();
+        net.dropIf(m -> m.getFrom() == 2 && m.getTo() == 3 && m.hasRecoveryProbeResponse());
+        run(net, 80);
+        TestNode leader = leader(net);
+        assertNotNull(leader, "1 and 2 heard everyone and elected a leader");
+        assertTrue(net.node(3).raft.recovery().contains("[2]"), net.node(3).raft.recovery());
+
+        leader.raft.quiesce();
+        net.stabilize();
+        assertFalse(net.node(3).raft.quiesced(), "3 still needs 2's answer");
+
+        net.heal();
+        run(net, Recovery.FIRST_ROUND_TIMEOUTS * 10 + 10);
+        assertNull(net.node(3).raft.recovery(), "the next round was answered");
+        assertTrue(leader.raft.quiesce(), "caught up and recovered: the group quiesces");
+        net.stabilize();
+        for (long id = 1; id <= 3; id++) {
+            assertTrue(net.node(id).raft.quiesced(), "server " + id + " quiesced");
+        }
+    }
+
+    /**
      * A follower wiped while the leader stays up: the leader counts entries as acknowledged by it, and
      * sends them again only because the recovering follower's probe says what it holds now. Otherwise it
      * takes every rejection at or below that old match index for a stale message (simulator seed 658).

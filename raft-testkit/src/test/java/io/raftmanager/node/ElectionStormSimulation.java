@@ -10,8 +10,10 @@ import io.raftmanager.StateMachine;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.storage.memory.MemorySnapshotStore;
 import io.raftmanager.testkit.SimScheduler;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -40,7 +42,15 @@ final class ElectionStormSimulation {
      * @param allElectedMs when the last group got its first leader
      * @param victimLed groups the killed server led
      * @param reElectedMs after the kill, when the last of them had a new leader
-     * @param maxQueueMs the longest a message waited behind others at a server
+     * @param startQueueMs during the cold start, the longest a message waited behind others at a server
+     * @param startProbes recovery probes sent during the cold start (every server starts blank)
+     * @param reElectQueueMs the same after the kill
+     * @param firstOnPreferred groups whose first leader was their preferred server ({@link
+     *     RaftServer#preferredLeader})
+     * @param startCampaigns (pre-)campaigns started during the cold start, by every server
+     * @param reElectedOnSuccessor of the dead server's groups, those re-elected on the first other server
+     *     in their order
+     * @param reElectCampaigns (pre-)campaigns started after the kill
      */
     record Outcome(
             int groups,
@@ -50,7 +60,13 @@ final class ElectionStormSimulation {
             int reElected,
             long reElectedMs,
             long deferrals,
-            long maxQueueMs) {}
+            long startQueueMs,
+            long startProbes,
+            long reElectQueueMs,
+            int firstOnPreferred,
+            long startCampaigns,
+            int reElectedOnSuccessor,
+            long reElectCampaigns) {}
 
     /** Applies nothing: the run measures elections only. */
     private static final class Nothing implements StateMachine {
@@ -78,12 +94,21 @@ final class ElectionStormSimulation {
     private final Map<Long, Long> leaders = new HashMap<>();
     /** Group -> when it last got a leader (virtual nanos). */
     private final Map<Long, Long> electedAt = new HashMap<>();
+    /** Group -> its first leader. */
+    private final Map<Long, Long> firstLeader = new HashMap<>();
+
+    private long campaigns;
 
     /**
      * @param maxElections campaigns at once per server; 0 for no limit
      * @param costMicros a server's time per message
      */
     ElectionStormSimulation(long seed, int groups, int maxElections, long costMicros) {
+        this(seed, groups, maxElections, costMicros, false);
+    }
+
+    /** @param turns whether the servers' groups take turns to campaign ({@link RaftServer.Builder#preferredLeaders}) */
+    ElectionStormSimulation(long seed, int groups, int maxElections, long costMicros, boolean turns) {
         this.groups = groups;
         SplittableRandom random = new SplittableRandom(seed);
         this.wire = new LoadedWire(scheduler, MS / 2, costMicros * 1_000, MS);
@@ -98,6 +123,7 @@ final class ElectionStormSimulation {
                     .quiesceIdleGroups(true)
                     .nodeLivenessTimeoutMillis(LIVENESS_MS)
                     .maxConcurrentElections(maxElections)
+                    .preferredLeaders(turns)
                     .build();
             s.start();
             servers.put(id, s);
@@ -113,9 +139,6 @@ final class ElectionStormSimulation {
                                 .heartbeatTicks(1)
                                 .electionTicks(ELECTION_TICKS)
                                 .digestIntervalTicks(0)
-                                // Elections only: a blank server's recovery probes (every tick until
-                                // answered) would saturate these slow servers first.
-                                .storageRecovery(false)
                                 .build(),
                         MemoryLogStorage.withVoters(1, 2, 3),
                         new MemorySnapshotStore(),
@@ -127,8 +150,12 @@ final class ElectionStormSimulation {
                     public void onRoleChange(Role role, long term, OptionalLong leader) {
                         if (role == Role.LEADER) {
                             leaders.put(group, self);
+                            firstLeader.putIfAbsent(group, self);
                             electedAt.put(group, scheduler.nanoTime());
                         } else {
+                            if (role == Role.PRE_CANDIDATE || role == Role.CANDIDATE) {
+                                campaigns++;
+                            }
                             leaders.remove(group, self);
                         }
                     }
@@ -151,9 +178,28 @@ final class ElectionStormSimulation {
         long deferrals = deferrals();
         if (allElected < 0) {
             close();
-            return new Outcome(groups, elected, -1, 0, 0, -1, deferrals, wire.maxQueueNanos / MS);
+            return new Outcome(
+                    groups,
+                    elected,
+                    -1,
+                    0,
+                    0,
+                    -1,
+                    deferrals,
+                    wire.maxQueueNanos / MS,
+                    wire.probes,
+                    -1,
+                    onPreferred(),
+                    campaigns,
+                    0,
+                    0);
         }
+        long startQueueMs = wire.maxQueueNanos / MS;
+        long startProbes = wire.probes;
+        long startCampaigns = campaigns;
+        int firstOnPreferred = onPreferred();
         scheduler.runFor(2_000 * MS); // settle and quiesce
+        wire.maxQueueNanos = 0;
         Map<Long, Integer> ledBy = new TreeMap<>();
         leaders.values().forEach(id -> ledBy.merge(id, 1, Integer::sum));
         long victim = ledBy.entrySet().stream()
@@ -167,7 +213,9 @@ final class ElectionStormSimulation {
             }
         });
         int victimLed = waiting.size();
+        Set<Long> led = Set.copyOf(waiting);
         long killedAt = scheduler.nanoTime();
+        long campaignsBefore = campaigns;
         servers.remove(victim).close();
         long reElected = -1;
         for (long t = 0; t < reElectMs && !waiting.isEmpty(); t += 10) {
@@ -182,6 +230,14 @@ final class ElectionStormSimulation {
             }
         }
         deferrals = deferrals();
+        int onSuccessor = 0;
+        for (long g : led) {
+            List<Long> order = new ArrayList<>(ElectionTurns.order(g, List.of(1L, 2L, 3L)));
+            order.remove(victim);
+            if (Long.valueOf(order.get(0)).equals(leaders.get(g))) {
+                onSuccessor++;
+            }
+        }
         close();
         return new Outcome(
                 groups,
@@ -191,7 +247,23 @@ final class ElectionStormSimulation {
                 victimLed - waiting.size(),
                 reElected,
                 deferrals,
-                wire.maxQueueNanos / MS);
+                startQueueMs,
+                startProbes,
+                wire.maxQueueNanos / MS,
+                firstOnPreferred,
+                startCampaigns,
+                onSuccessor,
+                campaigns - campaignsBefore);
+    }
+
+    private int onPreferred() {
+        int n = 0;
+        for (Map.Entry<Long, Long> e : firstLeader.entrySet()) {
+            if (e.getValue() == RaftServer.preferredLeader(e.getKey(), List.of(1L, 2L, 3L))) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private long deferrals() {

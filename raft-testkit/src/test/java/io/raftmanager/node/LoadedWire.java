@@ -34,6 +34,8 @@ final class LoadedWire implements Worker {
     private long seq;
     long delivered;
     long maxQueueNanos;
+    /** Recovery probes sent (answers not counted). */
+    long probes;
 
     /**
      * @param latencyNanos time on the wire
@@ -65,6 +67,9 @@ final class LoadedWire implements Worker {
         long done = start + cost;
         busyUntil.put(m.getTo(), done);
         maxQueueNanos = Math.max(maxQueueNanos, start - arrival);
+        if (m.hasRecoveryProbe()) {
+            probes++;
+        }
         long at = (done + quantumNanos - 1) / quantumNanos * quantumNanos;
         inFlight.add(new InFlight(at, seq++, m));
     }

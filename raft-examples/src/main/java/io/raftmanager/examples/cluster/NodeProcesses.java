@@ -35,6 +35,9 @@ public final class NodeProcesses {
         if (elections != null) {
             cmd.add("-Draftkv.maxElections=" + elections);
         }
+        if (Boolean.getBoolean("raftkv.noElectionTurns")) { // experiments: groups campaign in any order
+            cmd.add("-Draftkv.noElectionTurns=true");
+        }
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

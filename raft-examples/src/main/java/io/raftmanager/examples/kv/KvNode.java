@@ -239,6 +239,9 @@ public final class KvNode implements AutoCloseable {
                     .quiesceIdleGroups(true)
                     .nodeLivenessTimeoutMillis(config.electionTimeoutMillis())
                     .maxConcurrentElections(Integer.getInteger("raftkv.maxElections", MAX_CONCURRENT_ELECTIONS))
+                    // Each group campaigns first on the node the balancer prefers for it: a new cluster
+                    // elects every group once, where it belongs, and a dead node's groups on one survivor.
+                    .preferredLeaders(!Boolean.getBoolean("raftkv.noElectionTurns"))
                     // group 0's library metrics only: one tagged series set per group would grow with N
                     .metrics(g -> g == 0 ? metrics.raftMetrics(0, config.id()) : NodeMetrics.NOOP)
                     .build();

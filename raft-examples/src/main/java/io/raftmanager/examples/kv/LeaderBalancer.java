@@ -1,6 +1,7 @@
 package io.raftmanager.examples.kv;
 
 import io.raftmanager.NodeStatus;
+import io.raftmanager.RaftServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Spreads the groups' leaders evenly over the nodes: group g prefers the (g mod n)-th of its voters in id
- * order. Each node looks at the groups it leads but does not prefer and hands each to its preferred node
+ * order ({@link RaftServer#preferredLeader}, where the groups also campaign first). Each node looks at the groups it leads but does not prefer and hands each to its preferred node
  * by leadership transfer once that node has caught up (it answered in this term and lags by nothing), so
  * leaders move back to a node that returns after a failure. A few transfers per round keep the moves
  * gentle; a target that failed to take over is left alone for a while, since an idle group cannot tell a
@@ -42,12 +43,8 @@ final class LeaderBalancer implements AutoCloseable {
 
     /** The node group {@code shard} prefers as its leader, or 0 when it has no voters yet. */
     static long preferred(Shard shard) {
-        List<Long> voters = new ArrayList<>(shard.membership().voters());
-        if (voters.isEmpty()) {
-            return 0;
-        }
-        voters.sort(null);
-        return voters.get(shard.index() % voters.size());
+        // The server's rule, so elections (which campaign there first) and the balancer agree.
+        return RaftServer.preferredLeader(shard.index(), shard.membership().voters());
     }
 
     /** Leadership transfers this node started to balance leaders. */
