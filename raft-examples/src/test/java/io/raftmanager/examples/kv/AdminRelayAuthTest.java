@@ -64,6 +64,16 @@ class AdminRelayAuthTest {
                 "the follower to learn the leader's admin address",
                 SecureNodes.BOUND,
                 () -> follower.httpAddressOf(leader.config().id()).isPresent());
+        // A node started before its peers finishes its start-up recovery a few election timeouts after
+        // they answer (paced probes); leadership moves only to a node that votes and campaigns again.
+        TestNodes.await(
+                "the follower to finish recovering",
+                SecureNodes.BOUND,
+                () -> follower.raft()
+                                .status()
+                                .get(5, java.util.concurrent.TimeUnit.SECONDS)
+                                .recovery()
+                        == null);
         String body = "{\"id\": " + follower.config().id() + "}";
 
         HttpResponse<String> wrong = post(follower, "/leader", body, "not-" + TOKEN);
