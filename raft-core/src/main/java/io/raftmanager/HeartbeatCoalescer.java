@@ -33,12 +33,9 @@ import org.slf4j.LoggerFactory;
  * so a heartbeat (and a read confirmed by one) may be delayed by up to one window.
  *
  * <p>With node liveness on (for quiesced groups, which send no heartbeats of their own), it also sends an
- * empty batch to every server it knows in each keep-alive interval (a quarter of the liveness timeout, at
- * least one window) where nothing else went there, and reports a server it has not heard from (any
- * message) for the liveness timeout, checked at that deadline rather than on a window boundary: groups
- * quiesced under a leader there then wake and elect. So an idle server pair exchanges about four messages
- * per liveness timeout in each direction, whatever the number of groups and the window, and an idle
- * server wakes only for those (no per-window run once nothing is queued).
+ * empty batch to every server it knows in each window where nothing else went there, and reports a server
+ * it has not heard from (any message) for the liveness timeout: groups quiesced under a leader there then
+ * wake and elect. One keep-alive per server pair per window, whatever the number of groups.
  */
 final class HeartbeatCoalescer implements Worker {
     private static final Logger LOG = LoggerFactory.getLogger(HeartbeatCoalescer.class);
@@ -58,12 +55,6 @@ final class HeartbeatCoalescer implements Worker {
     private long nextFlush; // the worker's own (its runs never overlap)
     /** 0 without node liveness; otherwise how long a server may stay silent before it is suspected. */
     private final long livenessTimeoutNanos;
-    /** How often a server that sent nothing else is sent a keep-alive; 0 without node liveness. */
-    private final long keepAliveNanos;
-
-    private long nextKeepAlive; // the worker's own
-    /** The origin of the window grid on which liveness is checked. */
-    private volatile long gridStart;
 
     private final LongConsumer onSuspected;
     private final ConcurrentHashMap<Long, Peer> peers = new ConcurrentHashMap<>();
@@ -75,7 +66,7 @@ final class HeartbeatCoalescer implements Worker {
         volatile long lastHeardNanos;
         volatile RaftMessage keepAlive;
         volatile boolean suspected; // written by the worker only
-        boolean sentThisInterval; // the worker's own
+        boolean sentThisWindow; // the worker's own
 
         Peer(long now) {
             lastHeardNanos = now;
@@ -102,15 +93,7 @@ final class HeartbeatCoalescer implements Worker {
         this.clock = clock;
         this.windowNanos = windowNanos;
         this.livenessTimeoutNanos = livenessTimeoutNanos;
-        // A whole number of windows, so every run falls on the window grid as when it ran every window.
-        this.keepAliveNanos =
-                livenessTimeoutNanos == 0 ? 0 : Math.max(1, livenessTimeoutNanos / 4 / windowNanos) * windowNanos;
         this.onSuspected = onSuspected;
-    }
-
-    /** How often an idle server pair exchanges a keep-alive (0 without node liveness). */
-    long keepAliveNanos() {
-        return keepAliveNanos;
     }
 
     /** A message from server {@code m.getFrom()} arrived (any kind, any group). */
@@ -167,8 +150,6 @@ final class HeartbeatCoalescer implements Worker {
     void bind(WorkerHandle h) {
         handle = h;
         nextFlush = clock.nanoTime();
-        nextKeepAlive = nextFlush;
-        gridStart = nextFlush;
     }
 
     static boolean coalescable(RaftMessage m) {
@@ -191,38 +172,28 @@ final class HeartbeatCoalescer implements Worker {
 
     @Override
     public int doWork() {
-        long now = clock.nanoTime();
-        int sent = 0;
-        if (queued.get() > 0 && now - nextFlush >= 0) {
-            sent += flush();
-            nextFlush = now + windowNanos;
+        if (clock.nanoTime() - nextFlush < 0 || (queued.get() == 0 && livenessTimeoutNanos == 0)) {
+            return 0;
         }
+        int sent = flush();
         if (livenessTimeoutNanos != 0) {
-            if (now - nextKeepAlive >= 0) {
-                sent += keepAlives();
-                nextKeepAlive = now + keepAliveNanos;
-            }
-            checkLiveness(now);
+            sent += keepAlivesAndLiveness();
         }
+        nextFlush = clock.nanoTime() + windowNanos;
         return sent;
     }
 
-    private int keepAlives() {
+    private int keepAlivesAndLiveness() {
         int sent = 0;
-        for (Peer p : peers.values()) {
-            if (!p.sentThisInterval) {
+        long now = clock.nanoTime();
+        for (Map.Entry<Long, Peer> e : peers.entrySet()) {
+            Peer p = e.getValue();
+            if (!p.sentThisWindow) {
                 transport.send(p.keepAlive);
                 keepAlivesSent.increment();
                 sent++;
             }
-            p.sentThisInterval = false;
-        }
-        return sent;
-    }
-
-    private void checkLiveness(long now) {
-        for (Map.Entry<Long, Peer> e : peers.entrySet()) {
-            Peer p = e.getValue();
+            p.sentThisWindow = false;
             boolean silent = now - p.lastHeardNanos > livenessTimeoutNanos;
             if (silent && !p.suspected) {
                 p.suspected = true;
@@ -238,6 +209,7 @@ final class HeartbeatCoalescer implements Worker {
                 LOG.info("server {} hears from server {} again", nodeId, e.getKey());
             }
         }
+        return sent;
     }
 
     private int flush() {
@@ -250,7 +222,7 @@ final class HeartbeatCoalescer implements Worker {
             if (!out.isEmpty()) {
                 Peer p = peers.get(e.getKey());
                 if (p != null) {
-                    p.sentThisInterval = true;
+                    p.sentThisWindow = true;
                 }
                 queued.addAndGet(-out.size());
                 heartbeatsPacked.add(out.size());
@@ -264,30 +236,11 @@ final class HeartbeatCoalescer implements Worker {
         return sent;
     }
 
-    /**
-     * Until the next flush if anything is queued; with node liveness, until the next keep-alive or the
-     * earliest moment a silent server becomes suspect, whichever comes first (a message heard meanwhile
-     * only makes that run find nothing to do).
-     */
     @Override
     public long idleNanos() {
-        long now = clock.nanoTime();
-        long wait = queued.get() == 0 ? Long.MAX_VALUE : nextFlush - now;
-        if (livenessTimeoutNanos != 0) {
-            wait = Math.min(wait, nextKeepAlive - now);
-            for (Peer p : peers.values()) {
-                if (!p.suspected) {
-                    wait = Math.min(wait, onGrid(p.lastHeardNanos + livenessTimeoutNanos + 1) - now);
-                }
-            }
-        }
-        return wait == Long.MAX_VALUE ? wait : Math.max(1, wait);
-    }
-
-    /** The first window boundary at or after {@code t}. */
-    private long onGrid(long t) {
-        long since = t - gridStart;
-        return since <= 0 ? t : gridStart + Math.floorDiv(since + windowNanos - 1, windowNanos) * windowNanos;
+        return queued.get() == 0 && livenessTimeoutNanos == 0
+                ? Long.MAX_VALUE
+                : Math.max(1, nextFlush - clock.nanoTime());
     }
 
     long batchesSent() {

@@ -40,9 +40,6 @@ class QuiescenceWiringTest {
     private static final long MS = 1_000_000L;
     private static final long WINDOW_MS = 100;
     private static final long LIVENESS_MS = 1_000;
-    /** A quarter of the liveness timeout. */
-    private static final long KEEP_ALIVE_MS = LIVENESS_MS / 4;
-
     private static final int GROUPS = 60;
     private static final int IDLE_WINDOWS = 20;
 
@@ -141,19 +138,16 @@ class QuiescenceWiringTest {
         // The followers' answers to the last (quiesce) heartbeats leave in the next batch.
         scheduler.runFor(2 * WINDOW_MS * MS);
 
-        // Idle: server 1 sends server 2 one keep-alive batch per keep-alive interval (a quarter of the
-        // liveness timeout, not every window) and nothing else, whatever the group count.
+        // Idle: server 1 sends server 2 one keep-alive batch per window and nothing else, whatever the group count.
         RaftServer one = servers.get(0);
         long messagesBefore = fromOne.sum();
         long batchesBefore = fromOne.of(RaftMessage.BodyCase.HEARTBEAT_BATCH);
         long packedBefore = one.heartbeatStats().heartbeatsPacked();
         scheduler.runFor(IDLE_WINDOWS * WINDOW_MS * MS);
         long batches = fromOne.of(RaftMessage.BodyCase.HEARTBEAT_BATCH) - batchesBefore;
-        long keepAlives = IDLE_WINDOWS * WINDOW_MS / KEEP_ALIVE_MS;
         assertTrue(
-                batches >= keepAlives - 1 && batches <= keepAlives + 1,
-                batches + " batches in " + IDLE_WINDOWS * WINDOW_MS + " ms: keep-alives must flow, one per "
-                        + KEEP_ALIVE_MS + " ms");
+                batches >= IDLE_WINDOWS - 1 && batches <= IDLE_WINDOWS + 1,
+                batches + " batches in " + IDLE_WINDOWS + " windows: keep-alives must flow, one per window");
         assertEquals(0, one.heartbeatStats().heartbeatsPacked() - packedBefore, "idle groups sent heartbeats");
         assertEquals(
                 batches, fromOne.sum() - messagesBefore, "server 1 sent more than keep-alives: " + fromOne.toServer2);
@@ -175,23 +169,14 @@ class QuiescenceWiringTest {
         one.close();
         transports.get(0).close();
         long diedAt = scheduler.nanoTime();
-        // Suspected within the liveness timeout of its last message (at most one keep-alive interval before
-        // it died), to the scheduler's step: no slower for keep-alives being rarer than windows.
-        runUntil(
-                () -> servers.get(1).suspectedServers().contains(1L)
-                        && servers.get(2).suspectedServers().contains(1L),
-                LIVENESS_MS + 20,
-                "servers 2 and 3 suspect server 1 within the liveness timeout");
-        long suspectedAfter = scheduler.nanoTime() - diedAt;
         runUntil(
                 () -> ledByOne.stream().allMatch(g -> leaders.get(g) != 1),
                 LIVENESS_MS + 10_000,
                 "the " + ledByOne.size() + " groups server 1 led elect new leaders");
         // Quiesced followers do not tick: only the suspicion (silence for the liveness timeout) wakes them.
         assertTrue(
-                suspectedAfter >= (LIVENESS_MS - KEEP_ALIVE_MS - WINDOW_MS) * MS,
-                "suspected " + suspectedAfter / MS + " ms after server 1 died, before its silence could last the"
-                        + " liveness timeout");
+                scheduler.nanoTime() - diedAt >= (LIVENESS_MS - WINDOW_MS) * MS,
+                "re-elected before server 1 could be suspected");
         assertTrue(servers.get(1).suspectedServers().contains(1L), "server 2 suspects server 1");
         assertTrue(servers.get(2).suspectedServers().contains(1L), "server 3 suspects server 1");
         write(ledByOne.get(0), "after");
