@@ -13,6 +13,7 @@ import io.raftmanager.spi.SnapshotIds;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.SnapshotWriter;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.StorageFullException;
 import io.raftmanager.spi.Transport;
 import java.io.IOException;
 import java.io.InputStream;
@@ -361,7 +362,13 @@ final class SnapshotTransfer implements Worker {
             return;
         }
         byte[] bytes = data.toByteArray();
-        w.write(bytes, 0, bytes.length);
+        try {
+            w.write(bytes, 0, bytes.length);
+        } catch (StorageFullException e) {
+            inbound = null;
+            refuseForSpace(m, meta, w, e);
+            return;
+        }
         metrics.recordSnapshotBytesReceived(bytes.length);
         if (w.position() < meta.getSizeBytes()) {
             respond(m, meta, w.position(), true, false, false);
@@ -375,10 +382,32 @@ final class SnapshotTransfer implements Worker {
             LOG.warn("[{}] received snapshot failed verification, starting over: {}", id(), e.getMessage());
             respond(m, meta, 0, false, false, false);
             return;
+        } catch (StorageFullException e) {
+            refuseForSpace(m, meta, w, e);
+            return;
         }
         LOG.info("[{}] received snapshot {} from {}", id(), SnapshotIds.describe(full), m.getFrom());
         delivered(m, full);
         respond(m, meta, meta.getSizeBytes(), true, true, false);
+    }
+
+    /**
+     * The disk is full: not fatal. The transfer is abandoned (the leader's core tries again later) and the
+     * bytes already received are kept for a resumed transfer once space returns.
+     */
+    private void refuseForSpace(RaftMessage chunk, SnapshotMeta meta, SnapshotWriter w, StorageFullException e) {
+        LOG.warn(
+                "[{}] abandons snapshot {} from {} for now: {}",
+                id(),
+                SnapshotIds.describe(meta),
+                chunk.getFrom(),
+                e.getMessage());
+        try {
+            w.close(); // keeps the partial bytes
+        } catch (RuntimeException closing) {
+            LOG.warn("[{}] closing the partial snapshot failed: {}", id(), closing.toString());
+        }
+        respond(chunk, meta, 0, false, false, true);
     }
 
     private void delivered(RaftMessage chunk, SnapshotMeta full) {

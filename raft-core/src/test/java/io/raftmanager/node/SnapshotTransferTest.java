@@ -258,6 +258,98 @@ class SnapshotTransferTest {
         assertEquals(new Inputs.SnapshotReport(2, false), report(l2));
     }
 
+    /** A follower's snapshot store whose disk fills up on demand: writes are refused while {@code full}. */
+    private static final class FillingStore implements io.raftmanager.spi.SnapshotStore {
+        final SyntheticSnapshotStore inner = new SyntheticSnapshotStore();
+        boolean full;
+        int refused;
+
+        @Override
+        public SnapshotMeta latest() {
+            return inner.latest();
+        }
+
+        @Override
+        public io.raftmanager.spi.SnapshotWriter create(SnapshotMeta meta) {
+            return inner.create(meta);
+        }
+
+        @Override
+        public io.raftmanager.spi.SnapshotWriter receive(SnapshotMeta meta) {
+            io.raftmanager.spi.SnapshotWriter w = inner.receive(meta);
+            return new io.raftmanager.spi.SnapshotWriter() {
+                @Override
+                public long position() {
+                    return w.position();
+                }
+
+                @Override
+                public void write(byte[] data, int offset, int length) {
+                    if (full) {
+                        refused++;
+                        throw new io.raftmanager.spi.StorageFullException("no space left (test)");
+                    }
+                    w.write(data, offset, length);
+                }
+
+                @Override
+                public SnapshotMeta commit() {
+                    return w.commit();
+                }
+
+                @Override
+                public void close() {
+                    w.close();
+                }
+
+                @Override
+                public void abort() {
+                    w.abort();
+                }
+            };
+        }
+
+        @Override
+        public java.io.InputStream open(SnapshotMeta meta, long offset) {
+            return inner.open(meta, offset);
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void aFollowerWhoseDiskFillsUpAbandonsTheTransferAndResumesItOnceSpaceReturns() {
+        long size = 100_000;
+        SyntheticSnapshotStore source = SyntheticSnapshotStore.serving(50, 3, size);
+        FillingStore target = new FillingStore();
+        Side l = new Side();
+        Side f = new Side();
+        Wire wire = new Wire(l, f, worker(1, source, l), worker(2, target, f));
+        wire.workers[0].submit(new Inputs.SendSnapshot(request(3, 40)));
+        wire.run(3, m -> false);
+        long kept = target.inner.partialSize();
+        assertTrue(kept > 0 && kept < size, "partial " + kept);
+        // The disk fills up: the follower refuses the next chunk without failing its worker, and the
+        // leader's core hears that the transfer failed (it tries again later).
+        target.full = true;
+        assertTrue(wire.run(1000, m -> false));
+        assertTrue(target.refused > 0, "a chunk was refused for space");
+        assertEquals(new Inputs.SnapshotReport(2, false), report(l));
+        assertNull(received(f), "nothing delivered to the follower's core");
+        assertNull(target.latest());
+        assertEquals(kept, target.inner.partialSize(), "the bytes received so far are kept");
+        // Space returns; the leader's core asks again and the transfer resumes and completes.
+        target.full = false;
+        Side l2 = new Side();
+        Wire again = new Wire(l2, f, worker(1, source, l2), wire.workers[1]);
+        again.workers[0].submit(new Inputs.SendSnapshot(request(3, 40)));
+        assertTrue(again.run(1000, m -> false));
+        assertEquals(source.latest(), target.latest());
+        assertEquals(new Inputs.SnapshotReport(2, true), report(l2));
+        assertNotNull(received(f));
+    }
+
     @Test
     void leaderChangeMidTransferStopsTheOldLeaderAndTheNewOneFinishes() {
         SyntheticSnapshotStore oldLeaderStore = SyntheticSnapshotStore.serving(50, 3, 100_000);

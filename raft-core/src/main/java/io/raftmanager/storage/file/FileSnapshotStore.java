@@ -7,6 +7,7 @@ import io.raftmanager.spi.SnapshotIds;
 import io.raftmanager.spi.SnapshotStore;
 import io.raftmanager.spi.SnapshotWriter;
 import io.raftmanager.spi.StorageException;
+import io.raftmanager.spi.StorageFullException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -172,6 +173,18 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
     }
 
+    /**
+     * A full disk is a {@link StorageFullException} (the snapshot is retried once space returns, and the
+     * node keeps running); any other I/O error is a {@link StorageException}.
+     */
+    private static RuntimeException failure(String what, IOException e) {
+        String m = e.getMessage();
+        if (m != null && m.contains("No space left on device")) {
+            return new StorageFullException("disk full " + what + ": " + m, e);
+        }
+        return new StorageException(what + " failed", e);
+    }
+
     private static void syncDirectory(Path dir) {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
@@ -241,7 +254,7 @@ public final class FileSnapshotStore implements SnapshotStore {
                     ch.write(b);
                 }
             } catch (IOException e) {
-                throw new StorageException("writing " + file + " failed", e);
+                throw failure("writing " + file, e);
             }
             crc.update(data, offset, length);
             position += length;
@@ -287,7 +300,12 @@ public final class FileSnapshotStore implements SnapshotStore {
                 installed(full, target);
                 return full;
             } catch (IOException e) {
-                throw new StorageException("completing snapshot " + file + " failed", e);
+                try {
+                    ch.close(); // a later transfer resumes from the payload (the trailer is cut off)
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+                throw failure("completing snapshot " + file, e);
             }
         }
 
