@@ -210,6 +210,17 @@ final class Workload {
         }
 
         /**
+         * Gives up the connection after an error inside MULTI ... EXEC. An error such as {@code TIMEOUT
+         * outcome unknown} leaves the connection's transaction state unknown (the MULTI may still take
+         * effect after its reply), and a DISCARD can time out the same way: a new connection is the only
+         * state the client knows.
+         */
+        private void dropConnection() {
+            conn.close();
+            conn = null;
+        }
+
+        /**
          * MULTI, INCR key, GET key, EXEC on the client's connection; returns the new value (the INCR's and the
          * GET's, which must agree: the transaction applies atomically) or the error that stopped it. Queueing
          * is local to the node, so an error before EXEC means nothing was proposed.
@@ -219,7 +230,7 @@ final class Workload {
                     List.of(new String[] {"MULTI"}, new String[] {"INCR", key}, new String[] {"GET", key})) {
                 Object r = conn.call(queued);
                 if (r instanceof RespTestClient.Err) {
-                    conn.call("DISCARD");
+                    dropConnection();
                     return new RespTestClient.Err(
                             "CLUSTERDOWN transaction not queued: " + ((RespTestClient.Err) r).message());
                 }
@@ -385,12 +396,13 @@ final class Workload {
                     : List.of(new String[] {"GET", a}, new String[] {"GET", b});
             Object multi = conn.call("MULTI");
             if (multi instanceof RespTestClient.Err) {
+                dropConnection();
                 return new RespTestClient.Err("CLUSTERDOWN transaction not started: " + multi);
             }
             for (String[] queued : queue) {
                 Object r = conn.call(queued);
                 if (r instanceof RespTestClient.Err) {
-                    conn.call("DISCARD");
+                    dropConnection();
                     return new RespTestClient.Err(
                             "CLUSTERDOWN transaction not queued: " + ((RespTestClient.Err) r).message());
                 }
