@@ -68,8 +68,8 @@ final class ElectionStormSimulation {
             int reElectedOnSuccessor,
             long reElectCampaigns) {}
 
-    /** Applies nothing: the run measures elections only. */
-    private static final class Nothing implements StateMachine {
+    /** Applies nothing: the runs measure elections only (ElectionTurnsTest uses it too). */
+    static final class Nothing implements StateMachine {
         @Override
         public ByteString apply(long index, ByteString command) {
             return ByteString.EMPTY;

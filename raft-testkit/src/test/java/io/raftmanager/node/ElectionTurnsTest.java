@@ -3,12 +3,10 @@ package io.raftmanager.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.RaftNode;
 import io.raftmanager.RaftServer;
 import io.raftmanager.Role;
-import io.raftmanager.StateMachine;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import io.raftmanager.storage.memory.MemorySnapshotStore;
 import io.raftmanager.testkit.SimScheduler;
@@ -61,7 +59,10 @@ class ElectionTurnsTest {
             servers.put(id, s);
             for (long g : List.of(3L, 4L)) {
                 RaftNode n = s.createGroup(
-                        config(id, g), MemoryLogStorage.withVoters(1, 2, 3), new MemorySnapshotStore(), new Nothing());
+                        config(id, g),
+                        MemoryLogStorage.withVoters(1, 2, 3),
+                        new MemorySnapshotStore(),
+                        new ElectionStormSimulation.Nothing());
                 if (g == 3) {
                     group3.put(id, n);
                 }
@@ -100,23 +101,5 @@ class ElectionTurnsTest {
                 .electionTicks(ELECTION_TICKS)
                 .digestIntervalTicks(0)
                 .build();
-    }
-
-    /** Applies nothing: elections only. */
-    private static final class Nothing implements StateMachine {
-        @Override
-        public ByteString apply(long index, ByteString command) {
-            return ByteString.EMPTY;
-        }
-
-        @Override
-        public ByteString query(ByteString query) {
-            return ByteString.EMPTY;
-        }
-
-        @Override
-        public boolean applyOnEventLoop() {
-            return true;
-        }
     }
 }
