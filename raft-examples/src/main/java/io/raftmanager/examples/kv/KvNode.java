@@ -385,10 +385,17 @@ public final class KvNode implements AutoCloseable {
     /** The Raft address of {@code nodeId}: from --peers, or from the record logged when it was added. */
     public Optional<String> raftAddressOf(long nodeId) {
         InetSocketAddress a = config.peers().get(nodeId);
-        return a != null
-                ? Optional.of(hostPort(a))
-                : Optional.ofNullable(
-                        shards.get(0).stateMachine().memberAddresses().get(nodeId));
+        if (a != null) {
+            return Optional.of(hostPort(a));
+        }
+        // Logged in every group a server was added to; group 0 first, as with one group.
+        for (Shard s : shards) {
+            String recorded = s.stateMachine().memberAddress(nodeId);
+            if (recorded != null) {
+                return Optional.of(recorded);
+            }
+        }
+        return Optional.empty();
     }
 
     /** The configuration in effect on this node (the last one applied here) in group 0. */
@@ -398,7 +405,15 @@ public final class KvNode implements AutoCloseable {
 
     /** Logs {@code nodeId}'s Raft address, so that every node's transport can reach it once it is added. */
     public CompletableFuture<ByteString> recordMember(long nodeId, InetSocketAddress raftAddress) {
-        return propose(KvCommand.newBuilder()
+        return recordMember(shards.get(0), nodeId, raftAddress);
+    }
+
+    /**
+     * Logs {@code nodeId}'s Raft address in {@code shard}'s group (this node must lead it): every node applies
+     * it before a later configuration change of that group names the new server.
+     */
+    public CompletableFuture<ByteString> recordMember(Shard shard, long nodeId, InetSocketAddress raftAddress) {
+        return shard.propose(KvCommand.newBuilder()
                 .setMember(Member.newBuilder().setNodeId(nodeId).setRaftAddress(hostPort(raftAddress)))
                 .build());
     }

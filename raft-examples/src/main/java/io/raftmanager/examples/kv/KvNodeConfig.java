@@ -272,9 +272,6 @@ public record KvNodeConfig(
         if (groups < 1 || groups > KeySlots.SLOTS) {
             throw new StartupException("--groups must be in [1, " + KeySlots.SLOTS + "], was " + groups);
         }
-        if (groups > 1 && join) {
-            throw new StartupException("--join is not supported with --groups > 1 (membership changes span one group)");
-        }
         if (snapshotTrailingEntries < 0) {
             throw new StartupException("--snapshot-trailing-entries must be >= 0, was " + snapshotTrailingEntries);
         }

@@ -335,6 +335,11 @@ public final class KvStateMachine implements StateMachine {
         return Map.copyOf(memberAddresses);
     }
 
+    /** The Raft address logged for {@code nodeId}, or null; safe from any thread. */
+    public String memberAddress(long nodeId) {
+        return memberAddresses.get(nodeId);
+    }
+
     /** The index of the last applied entry; safe to call from any thread. */
     public long appliedIndex() {
         return appliedIndex;

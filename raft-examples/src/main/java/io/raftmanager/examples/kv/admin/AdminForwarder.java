@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Relays an admin write that reached a follower to the leader's admin server, whose address the leader
@@ -41,14 +42,36 @@ final class AdminForwarder {
      * leader to relay to (none known, its address not announced yet, or this request was relayed already).
      */
     Relayed forward(String method, String path, String body, boolean alreadyForwarded) throws IOException {
-        long leader = node.leader();
-        Optional<InetSocketAddress> admin = leader == 0 ? Optional.empty() : node.httpAddressOf(leader);
+        return forward(node.leader(), "leader", method, path, body, alreadyForwarded);
+    }
+
+    /** As {@link #forward(String, String, String, boolean)}, to {@code leader} (0: none known). */
+    Relayed forward(long leader, String what, String method, String path, String body, boolean alreadyForwarded)
+            throws IOException {
         if (alreadyForwarded) {
-            return error(503, "node " + node.config().id() + " is not the leader; retry");
-        } else if (leader == 0) {
-            return error(503, "no leader");
+            return error(503, "node " + node.config().id() + " is not the " + what + "; retry");
+        }
+        try {
+            return relay(leader, what, method, path, body).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return error(503, "interrupted");
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IOException(e.getCause());
+        }
+    }
+
+    /**
+     * Sends the request to node {@code to}'s admin server, marked as relayed; completes with its answer, or
+     * with a 503 (no such node known, its address not announced yet) or 502 (unreachable) of our own.
+     */
+    CompletableFuture<Relayed> relay(long to, String what, String method, String path, String body) {
+        Optional<InetSocketAddress> admin = to == 0 ? Optional.empty() : node.httpAddressOf(to);
+        if (to == 0) {
+            return CompletableFuture.completedFuture(error(503, "no " + what));
         } else if (admin.isEmpty()) {
-            return error(503, "leader " + leader + " has not announced its admin address yet; retry");
+            return CompletableFuture.completedFuture(
+                    error(503, what + " " + to + " has not announced its admin address yet; retry"));
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(scheme + KvNode.hostPort(admin.get()) + path))
                 .timeout(timeout)
@@ -60,15 +83,13 @@ final class AdminForwarder {
             // The caller proved the token here; the leader checks it again (every node holds the same one).
             request.header("Authorization", "Bearer " + token.reveal());
         }
-        try {
-            HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Relayed(r.statusCode(), r.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return error(503, "interrupted");
-        } catch (IOException e) {
-            return error(502, "cannot reach leader " + leader + " at " + KvNode.hostPort(admin.get()) + ": " + e);
-        }
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString())
+                .handle((r, e) -> r != null
+                        ? new Relayed(r.statusCode(), r.body())
+                        : error(
+                                502,
+                                "cannot reach " + what + " " + to + " at " + KvNode.hostPort(admin.get()) + ": "
+                                        + (e.getCause() != null ? e.getCause() : e)));
     }
 
     private static Relayed error(int status, String message) {

@@ -49,6 +49,10 @@ public final class AdminServer implements AutoCloseable {
     private final ExecutorService executor;
     private final MembershipAdmin membership;
     private final AdminForwarder forwarder;
+    /** Runs the steps of node-wide membership changes (one at a time, see {@link #changing}). */
+    private final ExecutorService changes;
+
+    private final java.util.concurrent.atomic.AtomicBoolean changing = new java.util.concurrent.atomic.AtomicBoolean();
     private final java.util.concurrent.atomic.AtomicLong lastAuthWarnNanos =
             new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - AUTH_WARN_INTERVAL_NANOS);
     private static final long AUTH_WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -59,6 +63,11 @@ public final class AdminServer implements AutoCloseable {
         this.executor = executor;
         this.membership = new MembershipAdmin(node);
         this.forwarder = new AdminForwarder(node);
+        this.changes = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "raft-kv-members-" + node.config().id());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Binds the node's HTTP address; throws {@link StartupException} when it cannot. */
@@ -78,7 +87,8 @@ public final class AdminServer implements AutoCloseable {
             throw new StartupException(
                     "cannot listen for HTTP on " + KvNode.hostPort(address) + ": " + e.getMessage(), e);
         }
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
+        // Four: a node-wide membership change holds one while its groups' steps come in from other nodes.
+        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "raft-kv-http-" + node.config().id());
             t.setDaemon(true);
             return t;
@@ -119,13 +129,29 @@ public final class AdminServer implements AutoCloseable {
                     }
                 } else if (path.equals("/members")) {
                     if (requireMethod(ex, method, "POST")) {
-                        write(ex, method, path, body, membership::addMember);
+                        if (sharded()) {
+                            Map<String, Object> request = parse(body);
+                            long id = MembershipAdmin.positiveId(request.get("id"));
+                            everyGroup(
+                                    ex,
+                                    id,
+                                    GroupChange.Target.ofRole(request.getOrDefault("role", "learner")),
+                                    request);
+                        } else {
+                            write(ex, method, path, body, membership::addMember);
+                        }
                     }
                 } else if (path.startsWith("/members/")) {
                     if (requireMethod(ex, method, "DELETE")) {
                         long id = memberId(path.substring("/members/".length()));
-                        write(ex, method, path, body, request -> membership.removeMember(id));
+                        if (sharded()) {
+                            everyGroup(ex, id, GroupChange.Target.REMOVED, parse(body));
+                        } else {
+                            write(ex, method, path, body, request -> membership.removeMember(id));
+                        }
                     }
+                } else if (path.startsWith("/groups/")) {
+                    oneGroup(ex, method, path, body);
                 } else if (path.equals("/leader")) {
                     if (requireMethod(ex, method, "POST")) {
                         write(ex, method, path, body, membership::transferLeader);
@@ -144,6 +170,192 @@ public final class AdminServer implements AutoCloseable {
                 error(ex, 500, "internal error: " + e);
             }
         }
+    }
+
+    private boolean sharded() {
+        return node.shards().size() > 1;
+    }
+
+    private static Map<String, Object> parse(String body) {
+        return body.isBlank() ? Map.of() : Json.parseObject(body);
+    }
+
+    /**
+     * {@code POST /members} or {@code DELETE /members/{id}} with several groups: changes every group, each on
+     * its leader (here, or relayed to the node leading it), and answers every group's outcome. Runs on the
+     * node it was sent to; one such change at a time per node.
+     */
+    private void everyGroup(HttpExchange ex, long id, GroupChange.Target target, Map<String, Object> request)
+            throws IOException {
+        InetSocketAddress address = addressOf(request, id);
+        int parallelism = (int) bounded(
+                request, "parallelism", ShardedMembership.DEFAULT_PARALLELISM, ShardedMembership.MAX_PARALLELISM);
+        long timeout = bounded(
+                request,
+                "timeoutMillis",
+                ShardedMembership.DEFAULT_TIMEOUT_MILLIS,
+                ShardedMembership.MAX_TIMEOUT_MILLIS);
+        boolean known = node.shards().stream().anyMatch(s -> s.membership().contains(id))
+                || node.raftAddressOf(id).isPresent();
+        if (target == GroupChange.Target.REMOVED && !known) {
+            error(ex, 404, "node " + id + " is not a member of any group");
+            return;
+        }
+        if (target != GroupChange.Target.REMOVED
+                && address == null
+                && node.shards().stream().anyMatch(s -> !s.membership().contains(id))) {
+            throw new IllegalArgumentException("\"address\" (the new node's Raft host:port) is required");
+        }
+        if (!changing.compareAndSet(false, true)) {
+            error(ex, 503, "another membership change over every group is running on this node; retry when it ends");
+            return;
+        }
+        try {
+            LOG.info(
+                    "node {}: making node {} {} in {} groups",
+                    node.config().id(),
+                    id,
+                    target == GroupChange.Target.REMOVED ? "leave every group" : "a " + target.role(),
+                    node.shards().size());
+            ShardedMembership run = new ShardedMembership(
+                    node.shards().size(), g -> groupStep(g, id, target, address), parallelism, timeout, 100, changes);
+            List<ShardedMembership.Outcome> outcomes;
+            try {
+                outcomes = run.run().get(timeout + node.config().requestTimeoutMillis() + 5_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                error(ex, 503, "interrupted");
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                error(ex, 504, "no outcome in time (" + e + "); GET /status shows each group's members");
+                return;
+            }
+            MembershipAdmin.Reply reply = ShardedMembership.summarize(id, target, outcomes);
+            String result = String.valueOf(reply.body().get("result"));
+            node.metrics().groupsMembershipChanged(result);
+            LOG.info("node {}: {} ({})", node.config().id(), reply.body().get("summary"), result);
+            send(ex, reply.status(), "application/json", Json.write(reply.body()));
+        } finally {
+            changing.set(false);
+        }
+    }
+
+    /** One group's step of a node-wide change: here if this node leads the group, else on its leader. */
+    private java.util.concurrent.CompletableFuture<MembershipAdmin.Reply> groupStep(
+            int g, long id, GroupChange.Target target, InetSocketAddress address) {
+        io.raftmanager.examples.kv.Shard s = node.shards().get(g);
+        long timeout = node.config().requestTimeoutMillis();
+        if (s.isLeader()) {
+            return GroupChange.apply(node, s, id, target, address, timeout);
+        }
+        String path = "/groups/" + g + "/members";
+        String method = "POST";
+        String body = "";
+        if (target == GroupChange.Target.REMOVED) {
+            path += "/" + id;
+            method = "DELETE";
+        } else {
+            Map<String, Object> request = new LinkedHashMap<>();
+            request.put("id", id);
+            request.put("role", target.role());
+            if (address != null) {
+                request.put("address", KvNode.hostPort(address));
+            }
+            body = Json.write(request);
+        }
+        return forwarder
+                .relay(s.leader(), "leader of group " + g, method, path, body)
+                .thenApply(r -> {
+                    Map<String, Object> parsed = Json.parseAny(r.body());
+                    return parsed != null
+                            ? new MembershipAdmin.Reply(r.status(), parsed)
+                            : MembershipAdmin.Reply.error(r.status(), r.body());
+                });
+    }
+
+    /**
+     * {@code POST /groups/{g}/members} ({@code {"id": N, "role": ..., "address": ...}}) and {@code DELETE
+     * /groups/{g}/members/{id}}: one group's change, idempotent ({@link GroupChange}), on that group's leader
+     * (a follower relays it once).
+     */
+    private void oneGroup(HttpExchange ex, String method, String path, String body) throws IOException {
+        String[] parts = path.substring("/groups/".length()).split("/", -1);
+        if (parts.length < 2 || parts.length > 3 || !parts[1].equals("members")) {
+            error(ex, 404, "no such endpoint: " + path);
+            return;
+        }
+        int g = groupId(parts[0]);
+        if (!requireMethod(ex, method, parts.length == 2 ? "POST" : "DELETE")) {
+            return;
+        }
+        Map<String, Object> request = parse(body);
+        long id;
+        GroupChange.Target target;
+        if (parts.length == 3) {
+            id = memberId(parts[2]);
+            target = GroupChange.Target.REMOVED;
+        } else {
+            id = MembershipAdmin.positiveId(request.get("id"));
+            target = GroupChange.Target.ofRole(request.getOrDefault("role", "learner"));
+        }
+        InetSocketAddress address = addressOf(request, id);
+        io.raftmanager.examples.kv.Shard s = node.shards().get(g);
+        if (!s.isLeader()) {
+            boolean forwarded = ex.getRequestHeaders().containsKey(AdminForwarder.HEADER);
+            AdminForwarder.Relayed r =
+                    forwarder.forward(s.leader(), "leader of group " + g, method, path, body, forwarded);
+            send(ex, r.status(), "application/json", r.body());
+            return;
+        }
+        long timeout = node.config().requestTimeoutMillis();
+        MembershipAdmin.Reply reply;
+        try {
+            reply = GroupChange.apply(node, s, id, target, address, timeout)
+                    .get(timeout + 5_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reply = MembershipAdmin.Reply.error(503, "interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            reply = MembershipAdmin.Reply.error(504, "no outcome in time: " + e);
+        }
+        send(ex, reply.status(), "application/json", Json.write(reply.body()));
+    }
+
+    /** The request's {@code address}, else the one known for {@code id} (--peers or a member record), else null. */
+    private InetSocketAddress addressOf(Map<String, Object> request, long id) {
+        Object address = request.get("address");
+        if (address != null && !(address instanceof String)) {
+            throw new IllegalArgumentException("\"address\" must be a host:port string, was " + address);
+        }
+        if (address != null) {
+            return KvNode.parseHostPort((String) address);
+        }
+        return node.raftAddressOf(id).map(KvNode::parseHostPort).orElse(null);
+    }
+
+    /** An optional positive integer field, at most {@code max}. */
+    private static long bounded(Map<String, Object> request, String field, long absent, long max) {
+        Object v = request.get(field);
+        if (v == null) {
+            return absent;
+        }
+        if (!(v instanceof Long) || (Long) v < 1 || (Long) v > max) {
+            throw new IllegalArgumentException("\"" + field + "\" must be an integer in [1, " + max + "], was " + v);
+        }
+        return (Long) v;
+    }
+
+    private int groupId(String text) {
+        try {
+            int g = Integer.parseInt(text);
+            if (g >= 0 && g < node.shards().size()) {
+                return g;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IllegalArgumentException(
+                "'" + text + "' is not a group id (0 to " + (node.shards().size() - 1) + ")");
     }
 
     /** With a token set: answers 401 (and counts it) unless the request carries it; true when it may go on. */
@@ -247,6 +459,7 @@ public final class AdminServer implements AutoCloseable {
         Map<String, Object> byNode = new LinkedHashMap<>();
         g.leadersByNode().forEach((id, n) -> byNode.put(Long.toString(id), n));
         summary.put("leadersByNode", byNode);
+        summary.put("memberships", memberships());
         if (everyGroup) {
             List<Object> each = new ArrayList<>();
             for (int i = 0; i < g.states().size(); i++) {
@@ -261,11 +474,39 @@ public final class AdminServer implements AutoCloseable {
                     m.put("appliedIndex", s.appliedIndex());
                     m.put("lastIndex", s.lastIndex());
                 }
+                io.raftmanager.Membership conf = node.shards().get(i).membership();
+                m.put("voters", List.copyOf(conf.voters()));
+                m.put("learners", List.copyOf(conf.learners()));
                 each.add(m);
             }
             summary.put("each", each);
         }
         json.put("groups", summary);
+    }
+
+    /**
+     * The distinct configurations in effect here and how many groups have each, most common first: one entry
+     * once a membership change has reached every group, several while one is under way or left partial.
+     */
+    private List<Object> memberships() {
+        Map<io.raftmanager.Membership, Integer> counts = new LinkedHashMap<>();
+        for (io.raftmanager.examples.kv.Shard s : node.shards()) {
+            counts.merge(s.membership(), 1, Integer::sum);
+        }
+        List<Map.Entry<io.raftmanager.Membership, Integer>> sorted = new ArrayList<>(counts.entrySet());
+        sorted.sort((a, b) -> Integer.compare(b.getValue(), a.getValue()));
+        List<Object> out = new ArrayList<>();
+        for (Map.Entry<io.raftmanager.Membership, Integer> e : sorted) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("voters", List.copyOf(e.getKey().voters()));
+            m.put("learners", List.copyOf(e.getKey().learners()));
+            if (e.getKey().joint()) {
+                m.put("outgoingVoters", List.copyOf(e.getKey().outgoingVoters()));
+            }
+            m.put("groups", e.getValue());
+            out.add(m);
+        }
+        return out;
     }
 
     private static String roleOf(io.raftmanager.Membership conf, long id, long leader) {
@@ -378,5 +619,6 @@ public final class AdminServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         executor.shutdownNow();
+        changes.shutdownNow();
     }
 }

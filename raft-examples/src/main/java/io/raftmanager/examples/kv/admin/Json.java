@@ -61,6 +61,15 @@ public final class Json {
         return out;
     }
 
+    /** {@code text} as a JSON object of any shape (nested lists and objects), or null when it is not one. */
+    public static Map<String, Object> parseAny(String text) {
+        try {
+            return CODEC.mapFrom(text);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The {@code field} of a JSON object, or null when {@code text} is not an object or lacks it. */
     public static Object field(String text, String field) {
         try {

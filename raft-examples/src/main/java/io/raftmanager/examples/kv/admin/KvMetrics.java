@@ -242,6 +242,18 @@ public final class KvMetrics implements AutoCloseable {
         authFailures.increment();
     }
 
+    /**
+     * A node-wide membership change with several groups ended here: {@code result} is done, partial or failed
+     * (the tag's three values bound the series).
+     */
+    public void groupsMembershipChanged(String result) {
+        Counter.builder("raftkv.membership.changes")
+                .description("node-wide membership changes over every group, by result")
+                .tag("result", result)
+                .register(registry)
+                .increment();
+    }
+
     private void raftGauge(String name, ToDoubleFunction<NodeState> f) {
         // The node's published view: a volatile read, no call into the event loop at scrape time.
         Gauge.builder(

@@ -21,8 +21,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The leader's side of the admin write endpoints: add a learner or voter (promoting a learner), remove a
- * member, transfer leadership. Each runs one public {@link io.raftmanager.RaftNode} call and maps its
+ * The leader's side of the admin write endpoints with one group: add a learner or voter (promoting a
+ * learner), remove a member, transfer leadership (with several groups, {@link ShardedMembership}). Each runs one public {@link io.raftmanager.RaftNode} call and maps its
  * typed failure to an HTTP status. A new server's Raft address is logged first (a {@code Member}
  * record), so that every node's transport can reach it by the time the configuration names it.
  */
@@ -51,9 +51,6 @@ final class MembershipAdmin {
      * REMOVED_PEER): ids are never reused.
      */
     Reply addMember(Map<String, Object> request) {
-        if (node.shards().size() > 1) {
-            return shardedRefusal();
-        }
         long id = positiveId(request.get("id"));
         Object roleValue = request.getOrDefault("role", "learner");
         if (!"learner".equals(roleValue) && !"voter".equals(roleValue)) {
@@ -90,9 +87,6 @@ final class MembershipAdmin {
 
     /** {@code DELETE /members/{id}}. */
     Reply removeMember(long id) {
-        if (node.shards().size() > 1) {
-            return shardedRefusal();
-        }
         Membership m = node.membership();
         if (!isVoter(m, id) && !isLearner(m, id)) {
             return Reply.error(404, "node " + id + " is not a member");
@@ -109,14 +103,6 @@ final class MembershipAdmin {
         // The transfer's own deadline bounds it; orTimeout only guards against a future that never ends.
         Reply failed = await(node.raft().transferLeadership(id));
         return failed != null ? failed : ok(Map.of("leader", id, "result", "transferred"));
-    }
-
-    /** Every group would have to change together; not built yet, so refused before anything changes. */
-    private static Reply shardedRefusal() {
-        return Reply.error(
-                501,
-                "membership changes are not supported with --groups > 1: every group would"
-                        + " have to change its members");
     }
 
     private Reply change(long id, MembershipChange change, String what) {
