@@ -2,7 +2,6 @@ package io.raftmanager.examples.kv.admin;
 
 import io.raftmanager.Membership;
 import io.raftmanager.MembershipChange;
-import io.raftmanager.MembershipChangeException;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.Shard;
 import java.net.InetSocketAddress;
@@ -144,10 +143,6 @@ final class GroupChange {
             if (t instanceof TimeoutException) {
                 return MembershipAdmin.Reply.error(
                         504, "no outcome within " + timeoutMillis + " ms; the change may still take effect");
-            }
-            if (t instanceof MembershipChangeException mce
-                    && mce.reason() == MembershipChangeException.Reason.REMOVED_PEER) {
-                return MembershipAdmin.Reply.error(409, t.getMessage() + " (ids are never reused: use a new id)");
             }
             return MembershipAdmin.failure(t);
         });

@@ -176,7 +176,11 @@ final class ShardedMembership {
                     .append(first.reply().status())
                     .append(' ')
                     .append(first.reply().body().get("error"))
-                    .append("). Repeat the request to finish: groups already done are skipped");
+                    .append(
+                            refused == 0
+                                    ? "). Repeat the request to finish"
+                                    : "). Repeat the request once that is fixed")
+                    .append(": groups already done are skipped");
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);
