@@ -75,7 +75,8 @@ public final class NodeCommand implements Callable<Integer> {
 
     @Option(
             names = "--join",
-            description = "Start empty and wait to be added by the cluster; never bootstrap a cluster of its own.")
+            description = "Start empty and wait to be added by the cluster; never bootstrap a cluster of its own. With"
+                    + " --groups N every group starts empty and waits (POST /members adds the node to all of them).")
     boolean join;
 
     @Option(
