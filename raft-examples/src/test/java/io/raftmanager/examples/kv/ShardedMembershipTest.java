@@ -197,6 +197,9 @@ class ShardedMembershipTest {
             assertTrue(!s.isLeader(), "and leads none");
         }
 
+        HttpResponse<String> early = http(4, "POST", "/members", "{\"id\": 4, \"role\": \"voter\"}");
+        assertEquals(409, early.statusCode(), "a joining node cannot add itself: " + early.body());
+
         // Through node 2, which leads some groups and relays the others' steps to their leaders.
         String added = addVoter4(2);
         assertTrue(added.startsWith("200 "), added);
@@ -234,6 +237,7 @@ class ShardedMembershipTest {
         assertEquals(200, removed.statusCode(), removed.body());
         assertTrue(
                 removed.body().contains("\"summary\":\"node 1 is out of all 4 groups (4 removed)\""), removed.body());
+        assertTrue(node(1).metrics().scrape().contains("raftkv_membership_changes_total{result=\"done\"} 1.0"));
         awaitVoters(List.of(2L, 3L, 4L), 2L, 3L, 4L);
         awaitBalanced(List.of(2L, 3L, 4L));
         for (long id = 2; id <= 4; id++) {

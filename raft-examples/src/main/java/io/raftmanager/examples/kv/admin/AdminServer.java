@@ -206,6 +206,11 @@ public final class AdminServer implements AutoCloseable {
                 && node.shards().stream().anyMatch(s -> !s.membership().contains(id))) {
             throw new IllegalArgumentException("\"address\" (the new node's Raft host:port) is required");
         }
+        long self = node.config().id();
+        if (node.shards().stream().noneMatch(s -> s.membership().contains(self))) {
+            error(ex, 409, "node " + self + " is a member of no group yet (--join): send the request to a member");
+            return;
+        }
         if (!changing.compareAndSet(false, true)) {
             error(ex, 503, "another membership change over every group is running on this node; retry when it ends");
             return;
