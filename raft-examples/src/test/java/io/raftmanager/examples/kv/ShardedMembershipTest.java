@@ -191,6 +191,11 @@ class ShardedMembershipTest {
     void aNodeJoinsEveryGroupServesItsKeysLeadsItsShareAndAnotherLeaves() throws Exception {
         startThree("memory");
         List<String> before = writeEveryGroup(node(1), "a");
+        // Idle groups quiesce, as most of a large cluster's are: the change must wake them.
+        TestNodes.await(
+                "every group quiesced on nodes 1-3",
+                LONG,
+                () -> List.of(1L, 2L, 3L).stream().allMatch(id -> node(id).quiescedGroups() == GROUPS));
         startJoiner("memory");
         for (Shard s : node(4).shards()) {
             assertTrue(s.membership().voters().isEmpty(), "a --join node starts every group empty");
