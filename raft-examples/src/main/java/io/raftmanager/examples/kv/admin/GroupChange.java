@@ -2,6 +2,7 @@ package io.raftmanager.examples.kv.admin;
 
 import io.raftmanager.Membership;
 import io.raftmanager.MembershipChange;
+import io.raftmanager.MembershipChangeException;
 import io.raftmanager.examples.kv.KvNode;
 import io.raftmanager.examples.kv.Shard;
 import java.net.InetSocketAddress;
@@ -19,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  * server already has the wanted role answers 200 without proposing anything, so a repeated request only
  * finishes what is left. Adding a voter goes through a learner (the library refuses to make a server that
  * acknowledged nothing a voter); while the learner catches up the answer is 503 (retry), and the retry
- * promotes it.
+ * promotes it. {@code NO_LIVE_QUORUM} is a retry here too: an idle group's leader, woken from quiescence by
+ * the change, counts its followers as live only once they have answered again.
  */
 final class GroupChange {
     /** The role a change leaves the server with in the group. */
@@ -48,12 +50,15 @@ final class GroupChange {
     private final Shard shard;
     private final long id;
     private final long timeoutMillis;
+    /** One deadline for the step's proposals together (a relayed step must answer within its HTTP timeout). */
+    private final long deadlineNanos;
 
     private GroupChange(KvNode node, Shard shard, long id, long timeoutMillis) {
         this.node = node;
         this.shard = shard;
         this.id = id;
         this.timeoutMillis = timeoutMillis;
+        this.deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     }
 
     /**
@@ -135,7 +140,8 @@ final class GroupChange {
 
     /** Completes with null once {@code f} succeeds, else with the error reply its failure maps to. */
     private CompletableFuture<MembershipAdmin.Reply> bounded(CompletableFuture<?> f) {
-        return f.orTimeout(timeoutMillis, TimeUnit.MILLISECONDS).handle((v, e) -> {
+        long left = Math.max(1, deadlineNanos - System.nanoTime());
+        return f.orTimeout(left, TimeUnit.NANOSECONDS).handle((v, e) -> {
             if (e == null) {
                 return null;
             }
@@ -143,6 +149,12 @@ final class GroupChange {
             if (t instanceof TimeoutException) {
                 return MembershipAdmin.Reply.error(
                         504, "no outcome within " + timeoutMillis + " ms; the change may still take effect");
+            }
+            if (t instanceof MembershipChangeException mce
+                    && mce.reason() == MembershipChangeException.Reason.NO_LIVE_QUORUM) {
+                // A group woken from quiescence hears from its followers again within a heartbeat round;
+                // until then its leader does not count them as live. Retried until the caller's deadline.
+                return MembershipAdmin.Reply.error(503, t.getMessage() + " (retry)");
             }
             return MembershipAdmin.failure(t);
         });
