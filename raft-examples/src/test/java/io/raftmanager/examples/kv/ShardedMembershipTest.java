@@ -166,14 +166,24 @@ class ShardedMembershipTest {
 
     /** SET, retried while the key's group changes leader (the balancer moves leaders as members change). */
     private static void set(RespTestClient c, String key, String value) throws Exception {
-        Object r = c.call("SET", key, value);
-        for (int i = 0;
-                i < 100 && r instanceof RespTestClient.Err e && e.message().startsWith("TRYAGAIN");
-                i++) {
+        assertEquals("OK", call(c, "SET", key, value), key);
+    }
+
+    /**
+     * A command, retried for up to 20 s while its group has no leader or changes leader ({@code TRYAGAIN},
+     * {@code CLUSTERDOWN}), as a client does: leaders move as members change.
+     */
+    private static Object call(RespTestClient c, String... args) throws Exception {
+        Object r = c.call(args);
+        for (int i = 0; i < 200 && r instanceof RespTestClient.Err e && isTransient(e.message()); i++) {
             Thread.sleep(100);
-            r = c.call("SET", key, value);
+            r = c.call(args);
         }
-        assertEquals("OK", r, key);
+        return r;
+    }
+
+    private static boolean isTransient(String error) {
+        return error.startsWith("TRYAGAIN") || error.startsWith("CLUSTERDOWN");
     }
 
     private static void readAll(KvNode via, List<String> keys) throws Exception {
@@ -181,7 +191,7 @@ class ShardedMembershipTest {
             for (String k : keys) {
                 assertEquals(
                         "v" + k,
-                        c.call("GET", k),
+                        call(c, "GET", k),
                         k + " read from node " + via.config().id());
             }
         }
