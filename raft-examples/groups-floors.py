@@ -26,7 +26,7 @@ import sys
 import time
 import urllib.request
 
-JAR = "raft-examples/target/raft-kv.jar"
+JAR = os.environ.get("JAR", "raft-examples/target/raft-kv.jar")
 BASE = int(os.environ.get("BASE", "24380"))
 XMX = os.environ.get("XMX", "1g")
 OUT = os.environ.get("OUT", "target/groups-floors")

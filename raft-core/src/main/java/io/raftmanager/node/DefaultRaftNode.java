@@ -218,7 +218,11 @@ public final class DefaultRaftNode implements RaftNode {
         }
         String name = "raft-" + config.groupId() + "-" + config.nodeId();
         // One affinity for the group's workers: its loop workers share one event loop.
-        writerHandle = scheduler.start(name + "-log-writer", failsNode(writer, "log writer"), WorkerKind.DISK, this);
+        writerHandle = scheduler.start(
+                name + "-log-writer",
+                failsNode(writer, "log writer"),
+                writer.runsOnLoop() ? WorkerKind.LOOP : WorkerKind.DISK,
+                this);
         writer.bind(writerHandle);
         WorkerKind applyKind = stateMachine.applyOnEventLoop() ? WorkerKind.LOOP : WorkerKind.BLOCKING;
         applierHandle = scheduler.start(name + "-applier", failsNode(applier, "applier"), applyKind, this);

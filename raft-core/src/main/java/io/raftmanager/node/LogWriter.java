@@ -17,6 +17,10 @@ import org.slf4j.LoggerFactory;
  * acknowledges them to the event loop in one input, with their after-persist messages for it to send. Acknowledging only after
  * the sync is what makes every answer that promises durability true. It also compacts the log behind a
  * local snapshot, on the same thread as every other write.
+ *
+ * <p>Where it runs: on a disk thread, unless the storage {@linkplain LogStorage#queuesWrites() only queues
+ * its asynchronous writes}; then on the group's event loop ({@link #runsOnLoop}), which saves a hand-off to
+ * a disk thread and back per write, and a run that compacts (which may block) goes to a blocking thread.
  */
 final class LogWriter implements Worker {
     /** A wake-up marker in the queue: compaction was asked for. */
@@ -52,6 +56,12 @@ final class LogWriter implements Worker {
     private final Object compactionLock = new Object();
 
     private final long trailingEntries;
+    /** Whether this writer runs as a loop worker (its storage only queues writes). */
+    private final boolean onLoop;
+    /** The compaction target last acted on; a higher {@link #compactTarget} makes the next run block. */
+    private volatile long compactChecked;
+    /** Set by {@link #blocksNext} for the run it precedes (runs and their dispatch never overlap). */
+    private boolean mayBlock;
 
     LogWriter(LogStorage storage, NodeMetrics metrics, EventLoopPort loop, Scheduler scheduler, long trailingEntries) {
         this.trailingEntries = trailingEntries;
@@ -59,6 +69,19 @@ final class LogWriter implements Worker {
         this.metrics = metrics;
         this.loop = loop;
         this.scheduler = scheduler;
+        this.onLoop = storage.queuesWrites();
+    }
+
+    /** Whether to start this writer as a {@link WorkerKind#LOOP} worker rather than a {@link WorkerKind#DISK} one. */
+    boolean runsOnLoop() {
+        return onLoop;
+    }
+
+    /** On the loop: a pending compaction may block, so that run goes to a blocking thread. */
+    @Override
+    public boolean blocksNext() {
+        mayBlock = compactTarget.get() > compactChecked;
+        return mayBlock;
     }
 
     void bind(WorkerHandle h) {
@@ -132,7 +155,10 @@ final class LogWriter implements Worker {
                 return done;
             }
         }
-        compactIfAsked();
+        if (!onLoop || mayBlock) {
+            mayBlock = false;
+            compactIfAsked();
+        }
         List<Ready> batch = waiting != null ? waiting : new ArrayList<>();
         waiting = null;
         Ready rd;
@@ -269,12 +295,14 @@ final class LogWriter implements Worker {
     private void compactIfAsked() {
         long target = compactTarget.get();
         if (target <= storage.snapshot().getIndex() || target > storage.lastIndex()) {
+            compactChecked = target; // nothing to do, or not yet: the next snapshot asks again
             return;
         }
         try {
             synchronized (compactionLock) {
                 storage.compact(target);
             }
+            compactChecked = target;
         } catch (StorageFullException e) {
             LOG.debug("compaction to {} waits for disk space: {}", target, e.getMessage()); // retried next run
         } catch (RuntimeException e) {

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.RaftNode;
+import io.raftmanager.SnapshotConfig;
 import io.raftmanager.spi.LogBatch;
 import io.raftmanager.spi.LogStorage;
 import io.raftmanager.spi.WriteCompletion;
 import io.raftmanager.storage.memory.MemoryLogStorage;
+import io.raftmanager.storage.memory.MemorySnapshotStore;
 import io.raftmanager.transport.local.LocalNetwork;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -19,13 +21,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The event loop writes a Ready holding only a commit index itself when the log writer is idle (saving
  * the commit a round trip through the writer before its entries can be applied). Checked here: such
  * writes happen, only commit-only batches are written by the loop, and storage writes (the writer's
- * asynchronous ones included, until their completion) never overlap.
+ * asynchronous ones included, until their completion) never overlap. With a storage that {@linkplain
+ * LogStorage#queuesWrites() queues its writes}, the writer itself runs on the loop: its asynchronous writes
+ * are then made from the loop (or with a compaction, which never runs on the loop).
  */
 class LoopCommitWriteTest {
     private final AtomicInteger writing = new AtomicInteger();
@@ -33,6 +38,10 @@ class LoopCommitWriteTest {
     private final AtomicInteger onLoop = new AtomicInteger();
     private final AtomicInteger wrongOnLoop = new AtomicInteger();
     private final AtomicInteger synced = new AtomicInteger();
+    private final AtomicInteger asyncFromLoop = new AtomicInteger();
+    private final AtomicInteger asyncElsewhere = new AtomicInteger();
+    private final AtomicInteger compactions = new AtomicInteger();
+    private final AtomicInteger compactionsOnLoop = new AtomicInteger();
     /** Entries written without sync and not yet covered by a later synced write (group commit). */
     private final java.util.concurrent.atomic.AtomicBoolean entriesAwaitingSync =
             new java.util.concurrent.atomic.AtomicBoolean();
@@ -50,11 +59,16 @@ class LoopCommitWriteTest {
      * {@code writeAsync} writes on another thread and completes from there (the runtime's path with a
      * shared engine); a write counts as in progress until its completion is called.
      */
-    private LogStorage watched(MemoryLogStorage delegate) {
+    private LogStorage watched(MemoryLogStorage delegate, boolean queuesWrites) {
         return (LogStorage) Proxy.newProxyInstance(
                 LogStorage.class.getClassLoader(), new Class<?>[] {LogStorage.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("queuesWrites")) {
+                        return queuesWrites;
+                    }
                     if (method.getName().equals("writeAsync")) {
                         enter();
+                        (Thread.currentThread().getName().contains("-loop") ? asyncFromLoop : asyncElsewhere)
+                                .incrementAndGet();
                         @SuppressWarnings("unchecked")
                         List<LogBatch> batches = (List<LogBatch>) args[0];
                         WriteCompletion done = (WriteCompletion) args[1];
@@ -78,6 +92,12 @@ class LoopCommitWriteTest {
                     if (method.getName().equals("write")) {
                         enter();
                         watch((LogBatch) args[0]);
+                    }
+                    if (method.getName().equals("compact")) {
+                        compactions.incrementAndGet();
+                        if (Thread.currentThread().getName().contains("-loop")) {
+                            compactionsOnLoop.incrementAndGet(); // may block: never on the loop
+                        }
                     }
                     try {
                         return method.invoke(delegate, args);
@@ -114,14 +134,21 @@ class LoopCommitWriteTest {
         }
     }
 
-    @Test
-    void commitOnlyReadysAreWrittenByTheIdleLoopAndWritesNeverOverlap() {
+    @ParameterizedTest(name = "storage queues writes: {0}")
+    @ValueSource(booleans = {false, true})
+    void commitOnlyReadysAreWrittenByTheIdleLoopAndWritesNeverOverlap(boolean queuesWrites) {
         LocalNetwork network = new LocalNetwork();
         try (RaftNode node = RaftNode.builder()
-                .config(LocalCluster.config(1))
-                .storage(watched(MemoryLogStorage.withVoters(1)))
+                .config(LocalCluster.config(1).toBuilder()
+                        .snapshot(SnapshotConfig.builder()
+                                .everyEntries(40)
+                                .trailingEntries(10)
+                                .build())
+                        .build())
+                .storage(watched(MemoryLogStorage.withVoters(1), queuesWrites))
+                .snapshotStore(new MemorySnapshotStore())
                 .transport(network.transport(1))
-                .stateMachine(new CounterStateMachine())
+                .stateMachine(CounterStateMachine.withSnapshots())
                 .random(new SplittableRandom(1))
                 .build()) {
             node.start();
@@ -143,5 +170,17 @@ class LoopCommitWriteTest {
         assertEquals(0, overlaps.get(), "two storage writes overlapped");
         assertTrue(synced.get() > 0, "the writer's synced writes went through writeAsync");
         assertEquals(false, entriesAwaitingSync.get(), "entries were written and never synced");
+        assertTrue(compactions.get() > 0, "the log was never compacted behind a snapshot");
+        assertEquals(0, compactionsOnLoop.get(), "a compaction ran on the loop");
+        if (queuesWrites) {
+            assertTrue(asyncFromLoop.get() > 0, "the writer did not run on the loop");
+            // A run that compacts goes to a blocking thread, and writes what is queued there too.
+            assertTrue(
+                    asyncElsewhere.get() <= compactions.get(),
+                    asyncElsewhere.get() + " queued writes off the loop, but only " + compactions.get()
+                            + " compactions");
+        } else {
+            assertEquals(0, asyncFromLoop.get(), "a blocking storage was written from the loop");
+        }
     }
 }

@@ -241,6 +241,11 @@ public final class RocksStorageFactory implements LogStorageFactory {
         }
 
         @Override
+        public boolean queuesWrites() {
+            return storage.queuesWrites();
+        }
+
+        @Override
         public void compact(long upToIndex) {
             storage.compact(upToIndex);
         }

@@ -252,6 +252,12 @@ public final class RocksLogStorage implements LogStorage {
         engine.committer().submit(this, List.copyOf(batches), done);
     }
 
+    /** True: {@link #writeAsync} hands the batches to the engine's committer thread and returns. */
+    @Override
+    public boolean queuesWrites() {
+        return true;
+    }
+
     /** Validates {@code batch} against the view and encodes it; null if it changes nothing. */
     WritePlan plan(LogBatch batch) {
         viewLock.lock();
