@@ -125,6 +125,19 @@ class ShardedMembershipTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * A one-group request, repeated while it answers 503 (a relay whose target has not announced its admin
+     * address yet, or a leader changing): what an operator does; the step is idempotent.
+     */
+    private HttpResponse<String> untilNot503(long via, String method, String path, String body) throws Exception {
+        HttpResponse<String> r = http(via, method, path, body);
+        for (int i = 0; i < 100 && r.statusCode() == 503; i++) {
+            Thread.sleep(200);
+            r = http(via, method, path, body);
+        }
+        return r;
+    }
+
     private String addVoter4(long via) throws Exception {
         return addVoter4(via, "");
     }
@@ -221,8 +234,13 @@ class ShardedMembershipTest {
         assertTrue(added.contains("\"result\":\"done\""), added);
         assertTrue(added.contains("\"summary\":\"node 4 is a voter in all 4 groups"), added);
         for (Object result : results(added)) {
-            // Promoted on a later attempt once caught up, or at once if the learner acknowledged in time.
-            assertTrue(result.equals("promoted") || result.equals("added and promoted"), added);
+            // Promoted on a later attempt once caught up, or at once if the learner acknowledged in time
+            // ("already a voter": an attempt whose answer came too late had promoted it).
+            assertTrue(
+                    result.equals("promoted")
+                            || result.equals("added and promoted")
+                            || result.equals("already a voter"),
+                    added);
         }
         awaitVoters(List.of(1L, 2L, 3L, 4L), 1L, 2L, 3L, 4L);
 
@@ -315,7 +333,8 @@ class ShardedMembershipTest {
                 set(c, "{" + tag + "}" + i, "x");
             }
         }
-        String partial = addVoter4(1, ", \"timeoutMillis\": 3000");
+        // 5 s: time for groups 0, 1 and 3 on a loaded machine; group 2 is retried until then.
+        String partial = addVoter4(1, ", \"timeoutMillis\": 5000");
         assertTrue(partial.startsWith("503 "), partial);
         assertTrue(partial.contains("\"result\":\"partial\""), partial);
         assertTrue(partial.contains("\"done\":3,\"failed\":[2]"), partial);
@@ -339,11 +358,11 @@ class ShardedMembershipTest {
         startJoiner("memory");
         // Group 2's leader is node 3 (the balancer's spread); asked through node 1, the step is relayed.
         String address = KvNode.hostPort(raft.get(4L));
-        HttpResponse<String> r = http(
+        HttpResponse<String> r = untilNot503(
                 1, "POST", "/groups/2/members", "{\"id\": 4, \"address\": \"" + address + "\", \"role\": \"learner\"}");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"result\":\"added as learner\""), r.body());
-        r = http(1, "DELETE", "/groups/2/members/4", "");
+        r = untilNot503(1, "DELETE", "/groups/2/members/4", "");
         assertEquals(200, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"result\":\"removed\""), r.body());
 

@@ -141,7 +141,8 @@ final class GroupChange {
     /** Completes with null once {@code f} succeeds, else with the error reply its failure maps to. */
     private CompletableFuture<MembershipAdmin.Reply> bounded(CompletableFuture<?> f) {
         long left = Math.max(1, deadlineNanos - System.nanoTime());
-        return f.orTimeout(left, TimeUnit.NANOSECONDS).handle((v, e) -> {
+        // A copy: timing out must not complete the library's own future.
+        return f.copy().orTimeout(left, TimeUnit.NANOSECONDS).handle((v, e) -> {
             if (e == null) {
                 return null;
             }
