@@ -119,6 +119,22 @@ def quiesced(g):
     return lambda s: all(v.get("quiesced", 0) == g for v in s.values())
 
 
+def stop(cluster, log, others=()):
+    """Stops the processes this script started (others first: a node started on its own), then closes the log."""
+    for p in others:
+        p.terminate()
+        try:
+            p.wait(60)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    cluster.terminate()
+    try:
+        cluster.wait(60)
+    except subprocess.TimeoutExpired:
+        cluster.kill()
+    log.close()
+
+
 def run(g):
     os.makedirs(OUT, exist_ok=True)
     data = os.path.join(OUT, "data-%d" % g)
@@ -170,15 +186,7 @@ def run(g):
         print("  restarted node 1 (pid %d)" % restarted.pid, flush=True)
         wait("node 1 back, leaders balanced again", balanced(g), nodes, t2, 600)
     finally:
-        for p in ([restarted] if restarted else []):
-            p.terminate()
-            p.wait(30)
-        cluster.terminate()
-        try:
-            cluster.wait(60)
-        except subprocess.TimeoutExpired:
-            cluster.kill()
-        log.close()
+        stop(cluster, log, [restarted] if restarted else [])
 
 
 if __name__ == "__main__":

@@ -132,15 +132,7 @@ def run(g):
         floors.wait("leaders balanced over nodes 1-3 again", floors.balanced(g), nodes, t2, 600)
         change("the same removal again", 3, "DELETE", "/members/4", removal)
     finally:
-        if joiner:
-            joiner.terminate()
-            joiner.wait(60)
-        cluster.terminate()
-        try:
-            cluster.wait(60)
-        except subprocess.TimeoutExpired:
-            cluster.kill()
-        log.close()
+        floors.stop(cluster, log, [joiner] if joiner else [])
 
 
 if __name__ == "__main__":

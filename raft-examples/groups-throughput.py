@@ -142,12 +142,7 @@ def run(g):
                                        row.get("msgs", float("nan")), row["fsyncs"], row["per_fsync"], row["load"]),
               flush=True)
     finally:
-        cluster.terminate()
-        try:
-            cluster.wait(60)
-        except subprocess.TimeoutExpired:
-            cluster.kill()
-        log.close()
+        floors.stop(cluster, log)
         subprocess.run(["rm", "-rf", data])
     return row
 
