@@ -247,10 +247,7 @@ class WipedJoinerRulesTest {
     void aJoinerWipedUnderALiveLeaderGetsTheLogAgain() {
         TestNetwork net = clusterWithJoiner();
         TestNode leader = net.node(1);
-        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 20, 1, 2, 3, 4);
-        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-        run(net, 10, 1, 2, 3, 4);
+        joinAsVoter(net, leader);
         leader.raft.propose(W);
         run(net, 5, 1, 2, 3, 4);
         long acknowledged = leader.raft.matchIndexes().get(4L);
@@ -269,10 +266,7 @@ class WipedJoinerRulesTest {
     void aFreshJoinerStillJoinsAndVotes() {
         TestNetwork net = clusterWithJoiner();
         TestNode leader = net.node(1);
-        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 20, 1, 2, 3, 4);
-        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-        run(net, 10, 1, 2, 3, 4);
+        joinAsVoter(net, leader);
         // 1 and 2 stop: 3 needs 4's vote, and gets it (4 is a caught-up voter, not a blank one).
         net.isolate(1);
         net.isolate(2);
@@ -308,5 +302,13 @@ class WipedJoinerRulesTest {
         assertEquals(0, blank.raft.term(), "a refused request does not raise the term");
         assertTrue(blank.raft.recovery().contains("asked to vote while blank: data lost after joining"));
         assertTrue(blank.storage.initialState().hardState().getRecovering(), "the recovery flag is on disk");
+    }
+
+    /** Server 4 joins the way the leader allows: as a learner, which catches up, then promoted to voter. */
+    private static void joinAsVoter(TestNetwork net, TestNode leader) {
+        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
+        run(net, 20, 1, 2, 3, 4);
+        leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
+        run(net, 10, 1, 2, 3, 4);
     }
 }
