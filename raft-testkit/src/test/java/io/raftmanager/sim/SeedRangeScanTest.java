@@ -47,7 +47,15 @@ class SeedRangeScanTest {
                 new Simulation(seed, steps, false, variant).run();
             } catch (AssertionError | RuntimeException e) {
                 String msg = String.valueOf(e.getMessage());
-                failures.put(seed, (msg.startsWith("liveness") ? "LIVENESS " : "SAFETY ") + e);
+                String kind =
+                        msg.startsWith("liveness") ? "LIVENESS " : e instanceof AssertionError ? "SAFETY " : "ERROR ";
+                StringBuilder where = new StringBuilder();
+                for (StackTraceElement el : e.getStackTrace()) {
+                    if (count == 1 && el.getClassName().startsWith("io.raftmanager")) {
+                        where.append("\n    at ").append(el);
+                    }
+                }
+                failures.put(seed, kind + e + where);
             }
         });
         Map<Long, String> sorted = new TreeMap<>(failures);
@@ -61,8 +69,10 @@ class SeedRangeScanTest {
             LOG.info("events of seed {}:\n{}", first, String.join("\n", replay.recentEvents()));
         }
         StringBuilder sb = new StringBuilder();
-        sorted.forEach((seed, what) ->
-                sb.append("\n  seed ").append(seed).append(": ").append(what, 0, Math.min(what.length(), 400)));
+        sorted.forEach((seed, what) -> sb.append("\n  seed ")
+                .append(seed)
+                .append(": ")
+                .append(what, 0, Math.min(what.length(), count == 1 ? what.length() : 400)));
         LOG.info("scan {} seeds {}..{}: {} failing{}", mode, first, first + count - 1, sorted.size(), sb);
         assertTrue(sorted.isEmpty(), "failing seeds in " + mode + ": " + sorted.keySet() + sb);
     }
