@@ -649,11 +649,13 @@ public final class Raft {
     }
 
     /**
-     * Whether a Ready must write the commit index although nothing else is written. The commit index need
-     * not be durable for safety, so a change of it alone is not written at once: it rides with the next
-     * write of entries, or goes out at the next tick or when the group quiesces (a restart then replays at
-     * most a tick's worth less without a leader). Waiting would cost a configuration entry, which takes
-     * effect only at or below the durable commit index: it is written at once then.
+     * Whether a Ready must write the commit index although term and vote are unchanged. The commit index
+     * need not be durable for safety, so its advances are written at most once per tick and when the group
+     * quiesces, not with every write of entries (that was one more record per group per replication round,
+     * on the leader and on each follower); a restart then replays at most a tick's worth less without a
+     * leader (a snapshot newer than the written commit index counts as committed). Waiting would cost a
+     * configuration entry, which takes effect only at or below the durable commit index: it is written at
+     * once then.
      */
     private boolean commitDue() {
         return raftLog.committed() != lastCommit && (commitFlushDue || configAwaitsDurableCommit());
@@ -717,8 +719,7 @@ public final class Raft {
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
         // Term and vote must be durable before any answer that relies on them; a commit index need not be.
         boolean mustSync = votingStateChanged();
-        boolean writes = mustSync || !toPersist.isEmpty() || snapshot != null;
-        HardState hs = writes && raftLog.committed() != lastCommit || mustSync || commitDue() ? hardState() : null;
+        HardState hs = mustSync || commitDue() ? hardState() : null;
         mustSync |= !toPersist.isEmpty() || snapshot != null;
         readyNumber++;
         Ready rd = new Ready(
