@@ -195,6 +195,7 @@ final class Quiescence {
     }
 
     private void enter() {
+        r.commitFlushDue = true; // no tick writes it while asleep
         quiesced = true;
         awaitingClock = true;
     }

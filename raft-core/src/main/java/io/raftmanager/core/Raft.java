@@ -114,8 +114,13 @@ public final class Raft {
     private long lastLeaderId;
     private long lastTerm;
     private long lastVote;
+    /** The commit index of the last hard state handed out (see {@link #commitDue()}). */
     private long lastCommit;
+
     private boolean lastRecovering;
+    /** Set by a tick or by quiescing: the next Ready writes the commit index even if nothing else changed. */
+    boolean commitFlushDue;
+
     private long readyNumber;
     private final ArrayDeque<PendingPersist> pendingPersist = new ArrayDeque<>();
 
@@ -142,7 +147,7 @@ public final class Raft {
         this.durableCommit = commit;
         this.tracker = new ProgressTracker(membership);
         this.honoursLeaseAfterRestart = config.checkQuorum() && term > 0;
-        rememberReported();
+        rememberReported(true);
         recovery.start(state);
         resetRandomizedElectionTimeout();
         LOG.info(
@@ -201,6 +206,7 @@ public final class Raft {
             return; // asleep until an input wakes it
         }
         ticks++;
+        commitFlushDue |= raftLog.committed() != lastCommit;
         if (ticks >= config.electionTicks()) {
             honoursLeaseAfterRestart = false;
         }
@@ -637,21 +643,40 @@ public final class Raft {
         return role != lastRole || leaderId != lastLeaderId;
     }
 
-    private boolean hardStateChanged() {
-        return term != lastTerm
-                || vote != lastVote
-                || raftLog.committed() != lastCommit
-                || recovery.active() != lastRecovering;
+    /** Term, vote or the recovery flag changed: they must be durable before any answer relies on them. */
+    private boolean votingStateChanged() {
+        return term != lastTerm || vote != lastVote || recovery.active() != lastRecovering;
+    }
+
+    /**
+     * Whether a Ready must write the commit index although term and vote are unchanged. The commit index
+     * need not be durable for safety, so its advances are written at most once per tick and when the group
+     * quiesces, not with every write of entries (that was one more record per group per replication round,
+     * on the leader and on each follower); a restart then replays at most a tick's worth less without a
+     * leader (a snapshot newer than the written commit index counts as committed). Waiting would cost a
+     * configuration entry, which takes effect only at or below the durable commit index: it is written at
+     * once then.
+     */
+    private boolean commitDue() {
+        return raftLog.committed() != lastCommit && (commitFlushDue || configAwaitsDurableCommit());
+    }
+
+    /** The next entry to apply is a committed configuration entry held back until the commit is durable. */
+    private boolean configAwaitsDurableCommit() {
+        return mayHandOutApplies() && raftLog.hasEntriesToApply() && !raftLog.hasEntriesToApply(durableCommit);
     }
 
     /** Remembers what the last Ready reported, so the next one carries only changes. */
-    private void rememberReported() {
+    private void rememberReported(boolean hardStateWritten) {
         lastRole = role;
         lastLeaderId = leaderId;
-        lastTerm = term;
-        lastVote = vote;
-        lastCommit = raftLog.committed();
-        lastRecovering = recovery.active();
+        if (hardStateWritten) {
+            lastTerm = term;
+            lastVote = vote;
+            lastCommit = raftLog.committed();
+            lastRecovering = recovery.active();
+            commitFlushDue = false;
+        }
     }
 
     /** Whether {@link #ready()} has anything to hand out. */
@@ -664,7 +689,8 @@ public final class Raft {
                 || raftLog.hasSnapshotToPersist()
                 || (mayHandOutApplies() && raftLog.hasEntriesToApply(durableCommit))
                 || softStateChanged()
-                || hardStateChanged();
+                || votingStateChanged()
+                || commitDue();
     }
 
     /** Hands out the next batch of effects. The runtime must carry it out as {@link Ready} describes. */
@@ -690,10 +716,10 @@ public final class Raft {
         SnapshotMeta snapshot = raftLog.takeSnapshotToPersist();
         reconfiguration.maybeAutoLeave();
         SoftState ss = softStateChanged() ? softState() : null;
-        HardState hs = hardStateChanged() ? hardState() : null;
-        // Term and vote must be durable before any answer that relies on them; a commit index need not be.
-        boolean mustSync = term != lastTerm || vote != lastVote || recovery.active() != lastRecovering;
         List<Entry> toPersist = raftLog.takeEntriesToPersist();
+        // Term and vote must be durable before any answer that relies on them; a commit index need not be.
+        boolean mustSync = votingStateChanged();
+        HardState hs = mustSync || commitDue() ? hardState() : null;
         mustSync |= !toPersist.isEmpty() || snapshot != null;
         readyNumber++;
         Ready rd = new Ready(
@@ -713,7 +739,7 @@ public final class Raft {
             pendingPersist.add(
                     new PendingPersist(readyNumber, last, raftLog.unstableGeneration(), rd.hardState(), snapshot));
         }
-        rememberReported();
+        rememberReported(hs != null);
         messages = new ArrayList<>();
         messagesAfterPersist = new ArrayList<>();
         readStates = new ArrayList<>();
@@ -788,6 +814,11 @@ public final class Raft {
 
     public long id() {
         return id;
+    }
+
+    /** The commit index, which may be ahead of the one last written (see {@link Ready#hardState()}). */
+    public long commitIndex() {
+        return raftLog.committed();
     }
 
     /** When leader: each member's match index, in id order; otherwise empty. */

@@ -29,7 +29,9 @@ import java.util.List;
  *
  * @param number a sequence number, starting at 1
  * @param softState the new role/leader, or {@code null} if unchanged
- * @param hardState the new term/vote/commit, or {@code null} if unchanged
+ * @param hardState term, vote and commit index to write, or {@code null} if nothing must be written: a
+ *     commit index that advanced while term and vote did not is written lazily (at the next tick, when the
+ *     group quiesces, or at once if a configuration entry waits for it), because it need not be durable
  * @param readStates reads confirmed since the last Ready: serve each once its index is applied
  * @param membership the configuration in effect after {@link #entriesToApply()}, or {@code null} if they
  *     hold no configuration entry. The core has already switched to it (configurations take effect when

@@ -466,9 +466,7 @@ final class EventLoop implements Worker {
                 transport.send(m);
             }
         }
-        if (rd.hardState() != null) {
-            metrics.recordCommitted(rd.hardState().getCommit());
-        }
+        metrics.recordCommitted(raft.commitIndex());
         if (rd.hasPersistWork() && writesInFlight == 0 && LogWriter.writableByLoop(rd)) {
             boolean done;
             try {

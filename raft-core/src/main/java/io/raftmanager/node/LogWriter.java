@@ -105,8 +105,9 @@ final class LogWriter implements Worker {
     /**
      * Whether the event loop may write {@code rd} itself instead of submitting it: it holds only a commit
      * index (no entries, no snapshot, no term or vote, so no sync). The loop does so only when no earlier Ready is
-     * queued or being written, which saves the commit the round trip through this thread before the
-     * entries it covers can be applied.
+     * queued or being written. The core asks for such writes rarely (at a tick, when quiescing, or for a
+     * configuration entry that takes effect only once the commit index covering it is durable), and the
+     * last saves a round trip through this writer.
      */
     static boolean writableByLoop(Ready rd) {
         return !rd.mustSync() && rd.entriesToPersist().isEmpty() && rd.snapshot() == null && rd.hardState() != null;

@@ -26,8 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The event loop writes a Ready holding only a commit index itself when the log writer is idle (saving
- * the commit a round trip through the writer before its entries can be applied). Checked here: such
- * writes happen, only commit-only batches are written by the loop, and storage writes (the writer's
+ * the commit a round trip through the writer). The core asks for such a write only at a tick (or when a
+ * configuration entry waits for it): a commit index that advanced alone is written lazily, so the last
+ * one of a burst of writes reaches the disk at the next tick. Checked here: such writes happen and bring
+ * the durable commit index to the end of the log, only commit-only batches are written by the loop, and
+ * storage writes (the writer's
  * asynchronous ones included, until their completion) never overlap. With a storage that {@linkplain
  * LogStorage#queuesWrites() queues its writes}, the writer itself runs on the loop: its asynchronous writes
  * are then made from the loop (or with a compaction, which never runs on the loop).
@@ -136,8 +139,10 @@ class LoopCommitWriteTest {
 
     @ParameterizedTest(name = "storage queues writes: {0}")
     @ValueSource(booleans = {false, true})
-    void commitOnlyReadysAreWrittenByTheIdleLoopAndWritesNeverOverlap(boolean queuesWrites) {
+    void commitOnlyReadysAreWrittenByTheIdleLoopAndWritesNeverOverlap(boolean queuesWrites)
+            throws InterruptedException {
         LocalNetwork network = new LocalNetwork();
+        MemoryLogStorage storage = MemoryLogStorage.withVoters(1);
         try (RaftNode node = RaftNode.builder()
                 .config(LocalCluster.config(1).toBuilder()
                         .snapshot(SnapshotConfig.builder()
@@ -145,7 +150,7 @@ class LoopCommitWriteTest {
                                 .trailingEntries(10)
                                 .build())
                         .build())
-                .storage(watched(MemoryLogStorage.withVoters(1), queuesWrites))
+                .storage(watched(storage, queuesWrites))
                 .snapshotStore(new MemorySnapshotStore())
                 .transport(network.transport(1))
                 .stateMachine(CounterStateMachine.withSnapshots())
@@ -164,6 +169,14 @@ class LoopCommitWriteTest {
                 }
             }
             assertEquals(ByteString.copyFromUtf8("200"), last);
+            // The last commit index rode with no entries: a tick writes it (the tick is 10s of ms).
+            long end = storage.lastIndex();
+            long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (storage.initialState().hardState().getCommit() < end && System.nanoTime() < waitUntil) {
+                Thread.sleep(5);
+            }
+            assertEquals(
+                    end, storage.initialState().hardState().getCommit(), "the last commit index was never written");
         }
         assertTrue(onLoop.get() > 0, "no commit was written by the loop");
         assertEquals(0, wrongOnLoop.get(), "the loop wrote a batch with entries, a sync or no hard state");

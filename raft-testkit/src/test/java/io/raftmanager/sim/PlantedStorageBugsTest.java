@@ -2,7 +2,6 @@ package io.raftmanager.sim;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.raftmanager.sim.SimVariant.StorageBug;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -45,15 +44,19 @@ class PlantedStorageBugsTest {
      */
     @Test
     void blankJoinerVotingIsCaught() {
-        // Seeds 1001..1400: since recovery probes are paced (fewer messages, other random histories), no seed
-        // of 1..400 catches it; the first that does is 1109 (checked over 1..2000).
-        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 1001);
+        // Seeds 1..3000 catch it at 84, 256, 462, 955, 2205 and 2898 (commit indexes written once per tick).
+        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 1);
     }
 
     private static void assertCaught(StorageBug bug) {
         assertCaught(bug, SimVariant.DEFAULT.withFaults(SimVariant.diskFaults()), 1);
     }
 
+    /**
+     * Some seed from {@code firstSeed} on fails the buggy variant on safety, and the correct variant passes
+     * that seed. A seed failing on liveness is skipped: the fault schedule can leave a group without a
+     * quorum it may use (a voter of a two-voter configuration that lost its disk), whatever the bug.
+     */
     private static void assertCaught(StorageBug bug, SimVariant correct, long firstSeed) {
         SimVariant buggy = correct.withStorageBug(bug);
         ConcurrentSkipListMap<Long, String> failed = new ConcurrentSkipListMap<>();
@@ -64,15 +67,18 @@ class PlantedStorageBugsTest {
             try {
                 new Simulation(seed, STEPS, false, buggy).run();
             } catch (AssertionError e) {
-                failed.put(seed, String.valueOf(e.getMessage()));
+                String message = String.valueOf(e.getMessage());
+                if (!message.startsWith("liveness")) {
+                    failed.put(seed, message);
+                }
             }
         });
-        assertFalse(failed.isEmpty(), "no seed in " + firstSeed + ".." + (firstSeed + SEEDS - 1) + " caught " + bug);
+        assertFalse(
+                failed.isEmpty(),
+                "no seed in " + firstSeed + ".." + (firstSeed + SEEDS - 1) + " caught " + bug
+                        + " as a safety violation");
         var first = failed.firstEntry();
         LOG.info("planted {} caught at seed {}: {}", bug, first.getKey(), first.getValue());
-        assertTrue(
-                !first.getValue().startsWith("liveness"),
-                () -> "seed " + first.getKey() + " failed on liveness, not safety: " + first.getValue());
         assertDoesNotThrow(() -> new Simulation(first.getKey(), STEPS, false, correct).run(), "seed " + first.getKey());
     }
 }

@@ -373,6 +373,11 @@ final class Simulation {
             List<Membership> configs = new ArrayList<>();
             configs.add(
                     o.isUp() ? o.raft.membership() : o.durable.initialState().membership());
+            if (!o.isUp() && o.sm.store.latest() != null) {
+                // A compaction keeps the log's old base configuration: the configuration of the snapshot the
+                // server restarts from is the one its restart rolls the log forward to.
+                configs.add(o.sm.store.latest().getMembership());
+            }
             List<Entry> entries = o.isUp()
                     ? o.raft.log()
                             .slice(
