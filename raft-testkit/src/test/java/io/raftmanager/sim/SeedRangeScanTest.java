@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * (unlike {@link SimulatorTest}, which stops at the first), so two builds can be compared seed by seed.
  * {@code -Draft.scan.mode=DEFAULT|JOINERS|DISK|ISOLATED|LEASE_ISOLATED|LEASE_PAUSED}, {@code
  * -Draft.scan.first} (default 1), {@code -Draft.scan.count} (default 2000), {@code -Draft.sim.steps};
- * with one seed, {@code -Draft.scan.events=true -Draft.sim.events=N} prints its last N events.
+ * {@code -Draft.scan.storageBug} plants a {@link SimVariant.StorageBug}; with one seed, {@code -Draft.scan.events=true -Draft.sim.events=N} prints its last N events.
  */
 @EnabledIfSystemProperty(named = "raft.scan.mode", matches = ".+")
 class SeedRangeScanTest {
@@ -37,7 +37,8 @@ class SeedRangeScanTest {
     @Test
     void everySeedOfTheRangeHolds() {
         String mode = System.getProperty("raft.scan.mode");
-        SimVariant variant = variant(mode);
+        SimVariant variant = variant(mode)
+                .withStorageBug(SimVariant.StorageBug.valueOf(System.getProperty("raft.scan.storageBug", "NONE")));
         long first = Long.getLong("raft.scan.first", 1);
         int count = Integer.getInteger("raft.scan.count", 2000);
         int steps = Integer.getInteger("raft.sim.steps", 2000);
