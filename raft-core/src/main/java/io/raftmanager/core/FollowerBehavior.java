@@ -6,6 +6,16 @@ import io.raftmanager.proto.RaftMessage;
 /** How a follower answers its leader (Raft Figure 2, AppendEntries receiver rules). */
 final class FollowerBehavior {
     private final Raft r;
+    /**
+     * This server's log equals the log of leader {@link #matchedLeader} of term {@link #matchedTerm} up to
+     * {@link #matchedUpTo}, as AppendEntries it accepted from that leader since it started showed. A commit
+     * notice is trusted only that far: the leader's own idea of what this server holds may be stale (this
+     * server may have lost its disk and restarted since).
+     */
+    private long matchedTerm;
+
+    private long matchedLeader;
+    private long matchedUpTo;
 
     FollowerBehavior(Raft r) {
         this.r = r;
@@ -55,12 +65,14 @@ final class FollowerBehavior {
         long committed = r.raftLog.committed();
         if (a.getPrevLogIndex() < committed) {
             // Everything up to our commit index matches any leader's log (leader completeness, §5.4).
+            matched(m, committed);
             r.send(Messages.appendAccept(r, m.getFrom(), committed), true);
             return;
         }
         long lastNew =
                 r.raftLog.maybeAppend(a.getPrevLogIndex(), a.getPrevLogTerm(), a.getLeaderCommit(), a.getEntriesList());
         if (lastNew >= 0) {
+            matched(m, lastNew);
             r.send(Messages.appendAccept(r, m.getFrom(), lastNew), true);
             return;
         }
@@ -79,8 +91,29 @@ final class FollowerBehavior {
         r.send(Messages.appendReject(r, m.getFrom(), a.getPrevLogIndex(), hintIndex, hintTerm), true);
     }
 
+    private void matched(RaftMessage m, long index) {
+        if (matchedTerm != r.term || matchedLeader != m.getFrom()) {
+            matchedTerm = r.term;
+            matchedLeader = m.getFrom();
+            matchedUpTo = 0;
+        }
+        matchedUpTo = Math.max(matchedUpTo, index);
+    }
+
+    /** A heartbeat without a read round and without a quiesce request: it only carries a new commit index. */
+    private static boolean isCommitNotice(RaftMessage m) {
+        return m.getHeartbeatRequest().getContext().isEmpty()
+                && !m.getHeartbeatRequest().getQuiesce();
+    }
+
     private void handleHeartbeat(RaftMessage m) {
         long commit = m.getHeartbeatRequest().getCommit();
+        if (isCommitNotice(m)) {
+            boolean sameLeader = matchedTerm == r.term && matchedLeader == m.getFrom();
+            long trusted = Math.min(commit, sameLeader ? Math.min(matchedUpTo, r.raftLog.lastIndex()) : 0);
+            r.raftLog.commitTo(trusted);
+            return; // a commit notice confirms no read round: nothing to answer
+        }
         if (commit > r.raftLog.lastIndex()) {
             // The leader only sends min(match, commit); anything larger is corrupt, not a reason to commit.
             Raft.LOG.warn("[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());

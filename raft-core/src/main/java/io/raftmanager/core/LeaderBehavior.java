@@ -189,8 +189,9 @@ final class LeaderBehavior {
             pr.inflights().freeLE(match);
         }
         if (!maybeCommitAndBroadcast() && pr.canBumpCommit(r.raftLog.committed())) {
-            // The commit index advanced while this follower was paused: tell it now, not at the next heartbeat.
-            sendAppend(m.getFrom(), true);
+            // The commit index advanced while this follower's entries were on their way: tell it now, not at
+            // the next heartbeat.
+            sendCommit(m.getFrom());
         }
         // Keep the pipeline full while the window allows.
         while (sendAppend(m.getFrom(), false)) {
@@ -313,8 +314,16 @@ final class LeaderBehavior {
     }
 
     private boolean maybeCommitAndBroadcast() {
+        long before = r.raftLog.committed();
         if (r.raftLog.maybeCommit(r.tracker.committed(), r.term)) {
-            broadcastAppend();
+            if (before < r.pendingConfigIndex && r.pendingConfigIndex <= r.raftLog.committed()) {
+                // A configuration change committed: every member hears it now, as an append. A voter it
+                // removes leaves the tracker when the change is applied, so its answers would come too late
+                // to bring the commit back to it (RemovedVoterRulesTest).
+                broadcastAppend();
+            } else {
+                broadcastCommit();
+            }
             if (!awaitingTermCommit.isEmpty()) {
                 // The first entry of this term committed: the commit index is now current (§8).
                 List<ReadIndexTracker.Request> waiting = new ArrayList<>(awaitingTermCommit);
@@ -326,6 +335,36 @@ final class LeaderBehavior {
             return true;
         }
         return false;
+    }
+
+    /** Tells every follower the new commit index (see {@link #sendCommit}). */
+    private void broadcastCommit() {
+        for (long peer : r.tracker.allProgress().keySet()) {
+            if (peer != r.id) {
+                sendCommit(peer);
+            }
+        }
+    }
+
+    /**
+     * Tells {@code to} the commit index as cheaply as its state allows. A follower in steady replication that
+     * holds the whole log gets a commit notice: a heartbeat without a read round, not answered (a server
+     * hosting many groups packs it into its per-peer heartbeat batch). One with entries still on their way
+     * gets nothing: its answer to them brings the commit index back to it. Anything else (new entries, a
+     * probe) goes as an AppendEntries, as before.
+     */
+    private void sendCommit(long to) {
+        Progress pr = r.tracker.progress(to);
+        long last = r.raftLog.lastIndex();
+        if (pr.state() != ProgressState.REPLICATE || pr.next() <= last) {
+            sendAppend(to, true);
+            return;
+        }
+        long commit = r.raftLog.committed();
+        if (pr.match() == last && commit > pr.sentCommit()) {
+            pr.sentCommit(commit);
+            r.send(Messages.heartbeat(r, to, commit, ByteString.EMPTY, false), false);
+        }
     }
 
     void broadcastAppend() {

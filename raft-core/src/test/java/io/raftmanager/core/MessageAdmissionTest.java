@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
 class MessageAdmissionTest {
     private static RaftMessage heartbeatWithCommit(TestNode n, long commit) {
         return n.envelopeFrom(2, 2)
-                .setHeartbeatRequest(HeartbeatRequest.newBuilder().setCommit(commit))
+                .setHeartbeatRequest(
+                        HeartbeatRequest.newBuilder().setCommit(commit).setContext(ReadIndexTracker.encode(1)))
                 .build();
     }
 

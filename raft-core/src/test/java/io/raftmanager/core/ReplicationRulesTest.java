@@ -3,6 +3,7 @@ package io.raftmanager.core;
 import static io.raftmanager.core.RuleFixtures.ackAll;
 import static io.raftmanager.core.RuleFixtures.appendAccept;
 import static io.raftmanager.core.RuleFixtures.appendRequest;
+import static io.raftmanager.core.RuleFixtures.commitNotice;
 import static io.raftmanager.core.RuleFixtures.elect;
 import static io.raftmanager.core.RuleFixtures.entries;
 import static io.raftmanager.core.RuleFixtures.heartbeat;
@@ -113,10 +114,15 @@ class ReplicationRulesTest {
 
         assertEquals(x.index(), n.raft.log().committed());
         assertEquals(cmd("x"), n.applied.get(n.applied.size() - 1).getData());
-        for (long peer : new long[] {2, 3}) {
-            RaftMessage a = single(sentTo(out, peer));
-            assertEquals(x.index(), a.getAppendRequest().getLeaderCommit(), "followers learn the new commit");
-        }
+        // 2 holds the whole log: a heartbeat without a read round tells it the commit index, and it does
+        // not answer. 3's copy of x is on its way: its answer brings the commit index back to it.
+        RaftMessage toTwo = single(sentTo(out, 2));
+        assertEquals(x.index(), toTwo.getHeartbeatRequest().getCommit(), "2 learns the new commit");
+        assertTrue(toTwo.getHeartbeatRequest().getContext().isEmpty(), "no read round to answer");
+        assertEquals(List.of(), sentTo(out, 3));
+        n.raft.step(appendAccept(n, 3, 1, x.index()));
+        RaftMessage toThree = single(sentTo(n.processReady(), 3));
+        assertEquals(x.index(), toThree.getHeartbeatRequest().getCommit(), "3 learns it once it acks");
     }
 
     @Test
@@ -451,6 +457,35 @@ class ReplicationRulesTest {
         n.raft.step(appendAccept(n, 2, 1, 1));
 
         RaftMessage toTwo = single(sentTo(n.processReady(), 2));
-        assertEquals(1, toTwo.getAppendRequest().getLeaderCommit());
+        assertEquals(1, toTwo.getHeartbeatRequest().getCommit());
+    }
+
+    @Test
+    void aCommitNoticeAdvancesTheFollowersCommitAndIsNotAnswered() {
+        TestNode n = TestNode.create(2, 1, 2, 3);
+        n.raft.step(appendRequest(n, 1, 1, 0, 0, 0, entries(1, 1)));
+        n.processReady();
+        n.raft.step(commitNotice(n, 1, 1, 1));
+        List<RaftMessage> out = n.processReady();
+        assertEquals(1, n.raft.log().committed());
+        assertEquals(List.of(), out, "a heartbeat without a read round is not answered");
+        n.raft.step(heartbeat(n, 1, 1, 1));
+        assertEquals(BodyCase.HEARTBEAT_RESPONSE, single(n.processReady()).getBodyCase(), "a read round is answered");
+    }
+
+    @Test
+    void aCommitNoticeCommitsOnlyWhatAppendsFromThatLeaderShowedMatching() {
+        // A follower restarted with a log of term 1: the leader of term 2 may still count it as holding
+        // index 3 (its match from before the restart), but nothing since the restart showed this log
+        // matches the leader's there.
+        TestNode n = withHistory(TestNode.create(2, 1, 2, 3), 2, 1, 0, 1, 1, 1);
+        n.raft.step(commitNotice(n, 1, 2, 3));
+        n.processReady();
+        assertEquals(0, n.raft.log().committed(), "no append from leader 1 yet: nothing trusted");
+        n.raft.step(appendRequest(n, 1, 2, 1, 1, 0, List.of()));
+        n.processReady();
+        n.raft.step(commitNotice(n, 1, 2, 3));
+        n.processReady();
+        assertEquals(1, n.raft.log().committed(), "trusted up to the append's match, not the notice's 3");
     }
 }

@@ -120,7 +120,16 @@ final class RuleFixtures {
                 .build();
     }
 
+    /** A leader's heartbeat of read round 1 (answered, unlike a {@link #commitNotice}). */
     static RaftMessage heartbeat(TestNode to, long from, long term, long commit) {
+        return to.envelopeFrom(from, term)
+                .setHeartbeatRequest(
+                        HeartbeatRequest.newBuilder().setCommit(commit).setContext(ReadIndexTracker.encode(1)))
+                .build();
+    }
+
+    /** A heartbeat without a read round: a leader's notice of a new commit index, which is not answered. */
+    static RaftMessage commitNotice(TestNode to, long from, long term, long commit) {
         return to.envelopeFrom(from, term)
                 .setHeartbeatRequest(HeartbeatRequest.newBuilder().setCommit(commit))
                 .build();

@@ -49,6 +49,9 @@ final class SimNode {
     private final ArrayDeque<PendingWrite> disk = new ArrayDeque<>();
     Raft raft;
     long appliedIndex;
+    /** Entries up to here are in the state machine already: a newer snapshot was installed in their place. */
+    long skipThrough;
+
     long checkedCommit;
     long pausedUntil = -1;
     long slowDiskUntil = -1;
@@ -113,6 +116,7 @@ final class SimNode {
     void start(SplittableRandom rnd, long now) {
         ticksDone = clock(now) / tickNanos;
         appliedIndex = sm.recover(durable);
+        skipThrough = 0;
         PersistentState state = durable.initialState();
         if (lostAtStart) {
             // Reported at every start until the recovery flag is durable: the damage is still on disk.
