@@ -80,6 +80,19 @@ class PeerTlsClusterTest {
         KvNode n2 = cluster.start(2);
         cluster.start(3);
         cluster.awaitLeader(BOUND, 1, 2, 3);
+        // A leader needs only two recovered voters; the third may still wait for node 3's answer, and
+        // without node 3 it could then never vote.
+        TestNodes.await("every node recovered", BOUND, () -> {
+            for (KvNode n : cluster.nodes.values()) {
+                if (n.raft()
+                        .status()
+                        .get(10, java.util.concurrent.TimeUnit.SECONDS)
+                        .recovering()) {
+                    return false;
+                }
+            }
+            return true;
+        });
         cluster.stop(3);
         badCertificate.run();
         KvNode n3 = cluster.start(3);
