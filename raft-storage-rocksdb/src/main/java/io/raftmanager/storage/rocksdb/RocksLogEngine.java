@@ -87,6 +87,9 @@ public final class RocksLogEngine implements AutoCloseable {
     private final ColumnFamilyHandle stateFamily;
     private final GroupCommitter committer;
     private final Map<Long, RocksLogStorage> groups = new HashMap<>(); // guarded by this
+    /** {@link RocksLogEngineConfig#entryCacheShare} for the groups open now; written under this. */
+    private volatile long entryCacheShare;
+
     private boolean closed; // guarded by this
     /**
      * Why every group of this engine must count its state as damaged (a corrupt WAL record in the middle,
@@ -102,6 +105,7 @@ public final class RocksLogEngine implements AutoCloseable {
             WriteOptions noSync,
             String engineDamage) {
         this.config = config;
+        this.entryCacheShare = config.entryCacheShare(0);
         this.engineDamage = engineDamage;
         this.handles = handles;
         this.db = db;
@@ -306,15 +310,14 @@ public final class RocksLogEngine implements AutoCloseable {
                 throw new StorageException("group " + groupId + ": cannot read its state", e);
             }
             groups.put(groupId, loaded.storage());
+            entryCacheShare = config.entryCacheShare(groups.size());
         }
         if (loaded.bootstrap() != null) {
             // Outside the lock: new groups opened from several threads share one fsync (group commit).
             try {
                 loaded.storage().write(new LogBatch(null, List.of(), loaded.bootstrap(), true));
             } catch (RuntimeException e) {
-                synchronized (this) {
-                    groups.remove(groupId, loaded.storage());
-                }
+                release(loaded.storage());
                 throw e;
             }
         }
@@ -545,6 +548,12 @@ public final class RocksLogEngine implements AutoCloseable {
     /** Forgets a closed group's handle. */
     synchronized void release(RocksLogStorage s) {
         groups.remove(s.groupId, s);
+        entryCacheShare = config.entryCacheShare(groups.size());
+    }
+
+    /** What each open group's entry cache may hold now: its share of the engine's budget. */
+    long entryCacheShare() {
+        return entryCacheShare;
     }
 
     /**
