@@ -125,6 +125,12 @@ final class Applier implements Worker {
         return blocks;
     }
 
+    /** A task deferred to the other kind of thread runs next; the rest of the queue announces itself. */
+    @Override
+    public boolean hasLeftoverWork() {
+        return deferred != null || !queue.isEmpty();
+    }
+
     long appliedIndex() {
         return appliedIndex;
     }

@@ -553,6 +553,11 @@ public final class DefaultRaftNode implements RaftNode {
             }
 
             @Override
+            public boolean hasLeftoverWork() {
+                return worker.hasLeftoverWork();
+            }
+
+            @Override
             public void onFailure(Throwable cause) {
                 onFatal(new Inputs.Fatal(role, cause));
             }

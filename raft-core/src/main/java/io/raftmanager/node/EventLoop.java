@@ -320,6 +320,12 @@ final class EventLoop implements Worker {
         return work;
     }
 
+    /** A pass stops at {@link #MAX_INPUTS_PER_PASS}; the rest was posted before it began (no wake pending). */
+    @Override
+    public boolean hasLeftoverWork() {
+        return !failed && !inbox.isEmpty();
+    }
+
     /**
      * Whether the coming tick may start the election it is due to start: always without {@link #permits};
      * otherwise only with a permit. A group still campaigning when its next timeout runs out gives its

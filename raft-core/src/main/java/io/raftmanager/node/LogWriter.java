@@ -134,6 +134,15 @@ final class LogWriter implements Worker {
         return diskFull;
     }
 
+    /**
+     * A run drains the queue; a write still in flight is announced by its completion's wake, and a
+     * disk-full retry by the timer ({@link #idleNanos}).
+     */
+    @Override
+    public boolean hasLeftoverWork() {
+        return !failed && !queue.isEmpty();
+    }
+
     @Override
     public long idleNanos() {
         return diskFull ? Math.max(0, nextRetryNanos - scheduler.nanoTime()) : Long.MAX_VALUE;

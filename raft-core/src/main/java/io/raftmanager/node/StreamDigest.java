@@ -27,9 +27,23 @@ final class StreamDigest {
         state = value;
     }
 
+    /** Payloads up to this size are copied into {@link #scratch}: CRC32C copies a read-only buffer anew. */
+    private static final int SCRATCH_LIMIT = 64 << 10;
+
+    private byte[] scratch = new byte[256];
+
     private long crc32c(ByteString bytes) {
+        int n = bytes.size();
         crc.reset();
-        crc.update(bytes.asReadOnlyByteBuffer());
+        if (n > SCRATCH_LIMIT) {
+            crc.update(bytes.asReadOnlyByteBuffer());
+        } else {
+            if (n > scratch.length) {
+                scratch = new byte[Math.min(SCRATCH_LIMIT, Math.max(n, 2 * scratch.length))];
+            }
+            bytes.copyTo(scratch, 0);
+            crc.update(scratch, 0, n);
+        }
         return crc.getValue();
     }
 

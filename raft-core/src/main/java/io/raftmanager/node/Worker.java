@@ -27,6 +27,16 @@ public interface Worker {
     }
 
     /**
+     * Asked after a run that did work: whether it left work undone that no {@link WorkerHandle#wake()}
+     * will announce (inputs beyond one pass's limit, a task deferred to another thread), so it must run
+     * again at once. Anything posted during a run wakes the worker anyway. Answering false where true is
+     * due leaves work stranded; the default, true, costs one run that finds nothing.
+     */
+    default boolean hasLeftoverWork() {
+        return true;
+    }
+
+    /**
      * Called once if {@code doWork} throws: the worker is stopped (it never runs again) and should make its
      * owner fail rather than leave work waiting for it forever.
      */

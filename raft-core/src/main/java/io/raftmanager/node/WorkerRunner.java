@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one {@link Worker} as a task on shared threads: a {@code wake()} schedules at most one run, a wake
  * during a run schedules exactly one more, and runs never overlap, so the worker stays single-threaded
- * without owning a thread. A run that did work yields and is queued again, so the groups sharing a loop take
- * turns. An idle worker with a deadline arms one timer (only an earlier deadline arms another).
+ * without owning a thread. A run that left work undone yields and is queued again, so the groups sharing a
+ * loop take turns. An idle worker with a deadline arms one timer (only an earlier deadline arms another).
  */
 final class WorkerRunner implements WorkerHandle, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerRunner.class);
@@ -107,7 +107,9 @@ final class WorkerRunner implements WorkerHandle, Runnable {
                 state.set(IDLE);
                 return;
             }
-            if (work > 0 || !state.compareAndSet(RUNNING, IDLE)) {
+            // A run that did work goes again only if it left some (an empty rerun per run doubles the
+            // tasks on a loop that hosts many groups); a wake during the run always brings it back.
+            if ((work > 0 && worker.hasLeftoverWork()) || !state.compareAndSet(RUNNING, IDLE)) {
                 state.set(SCHEDULED);
                 dispatch();
                 return;

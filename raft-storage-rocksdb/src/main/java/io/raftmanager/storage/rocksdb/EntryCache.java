@@ -1,6 +1,7 @@
 package io.raftmanager.storage.rocksdb;
 
 import io.raftmanager.proto.Entry;
+import java.util.function.LongSupplier;
 
 /**
  * The most recent entries of one group, in a ring buffer bounded by bytes. Not thread-safe: guarded by
@@ -10,14 +11,19 @@ import io.raftmanager.proto.Entry;
  * empty, end at the group's last index.
  */
 final class EntryCache {
-    private final long budgetBytes;
+    private final LongSupplier budgetBytes;
     private Entry[] ring = new Entry[16];
     private int head;
     private int size;
     private long bytes;
 
-    EntryCache(long budgetBytes) {
+    /** @param budgetBytes the bytes it may hold, asked at each append (a group's share may change) */
+    EntryCache(LongSupplier budgetBytes) {
         this.budgetBytes = budgetBytes;
+    }
+
+    long bytes() {
+        return bytes;
     }
 
     boolean isEmpty() {
@@ -68,7 +74,8 @@ final class EntryCache {
      * the oldest entries beyond the budget.
      */
     void append(Entry e) {
-        if (budgetBytes == 0) {
+        long budget = budgetBytes.getAsLong();
+        if (budget == 0) {
             return;
         }
         if (size == ring.length) {
@@ -82,7 +89,7 @@ final class EntryCache {
         ring[(head + size) % ring.length] = e;
         size++;
         bytes += e.getSerializedSize();
-        while (bytes > budgetBytes && size > 1) {
+        while (bytes > budget && size > 1) {
             removeFirst();
         }
     }

@@ -11,6 +11,9 @@ package io.raftmanager.storage.rocksdb;
  * </ul>
  */
 final class Keys {
+    /** The length of the group id every key starts with. */
+    static final int GROUP_BYTES = 8;
+
     static final byte HARD_STATE = 1;
     static final byte SNAPSHOT = 2;
     static final byte[] IDENTITY = {'i', 'd', 'e', 'n', 't', 'i', 't', 'y'};

@@ -17,8 +17,13 @@ import java.util.Objects;
  *     over the machine
  * @param backgroundBytesPerSecond rate limit of flush and compaction writes, so they do not starve the
  *     WAL's fsyncs; 0 means unlimited
- * @param entryCacheBytesPerGroup bytes of the most recent entries each group keeps in memory, serving the
- *     leader's replication reads and term lookups near the tail without touching RocksDB
+ * @param entryCacheBytesPerGroup the most bytes of recent entries one group keeps in memory, serving the
+ *     leader's replication reads, the applier and term lookups near the tail without touching RocksDB
+ * @param entryCacheBytes the bytes of recent entries all groups together keep in memory: each open group
+ *     gets an equal share, at most {@code entryCacheBytesPerGroup} and at least {@link
+ *     #MIN_ENTRY_CACHE_SHARE_BYTES} (a few entries past the tail). The bound is what keeps many busy groups
+ *     cheap: an entry that stays cached for seconds outlives young collections and dies in the old
+ *     generation, while the tail that replication and applying read is a few entries per group
  */
 public record RocksLogEngineConfig(
         Path directory,
@@ -28,13 +33,27 @@ public record RocksLogEngineConfig(
         long writeBufferBytes,
         int maxBackgroundJobs,
         long backgroundBytesPerSecond,
-        long entryCacheBytesPerGroup) {
+        long entryCacheBytesPerGroup,
+        long entryCacheBytes) {
 
     public static final long DEFAULT_BLOCK_CACHE_BYTES = 64L << 20;
     public static final long DEFAULT_WRITE_BUFFER_BYTES = 32L << 20;
     public static final int DEFAULT_MAX_BACKGROUND_JOBS = 2;
     public static final long DEFAULT_BACKGROUND_BYTES_PER_SECOND = 64L << 20;
     public static final long DEFAULT_ENTRY_CACHE_BYTES_PER_GROUP = 1L << 20;
+    public static final long DEFAULT_ENTRY_CACHE_BYTES = 4L << 20;
+    /** The least a group's share of {@code entryCacheBytes} falls to, however many groups are open. */
+    public static final long MIN_ENTRY_CACHE_SHARE_BYTES = 16L << 10;
+
+    /**
+     * One open group's share of {@link #entryCacheBytes()} when {@code openGroups} are open: equal shares,
+     * at most {@link #entryCacheBytesPerGroup()}, at least {@link #MIN_ENTRY_CACHE_SHARE_BYTES} (unless the
+     * per-group bound is lower).
+     */
+    public long entryCacheShare(int openGroups) {
+        long equal = entryCacheBytes / Math.max(1, openGroups);
+        return Math.min(entryCacheBytesPerGroup, Math.max(MIN_ENTRY_CACHE_SHARE_BYTES, equal));
+    }
 
     /** Validates every field; the message names the field at fault. */
     public RocksLogEngineConfig {
@@ -62,6 +81,9 @@ public record RocksLogEngineConfig(
         if (entryCacheBytesPerGroup < 0) {
             throw new IllegalArgumentException("entryCacheBytesPerGroup must be >= 0, was " + entryCacheBytesPerGroup);
         }
+        if (entryCacheBytes < 0) {
+            throw new IllegalArgumentException("entryCacheBytes must be >= 0, was " + entryCacheBytes);
+        }
     }
 
     /** A builder with the defaults above for everything but the identity. */
@@ -79,6 +101,7 @@ public record RocksLogEngineConfig(
         private int maxBackgroundJobs = DEFAULT_MAX_BACKGROUND_JOBS;
         private long backgroundBytesPerSecond = DEFAULT_BACKGROUND_BYTES_PER_SECOND;
         private long entryCacheBytesPerGroup = DEFAULT_ENTRY_CACHE_BYTES_PER_GROUP;
+        private long entryCacheBytes = DEFAULT_ENTRY_CACHE_BYTES;
 
         private Builder(Path directory, String clusterId, long nodeId) {
             this.directory = directory;
@@ -111,6 +134,11 @@ public record RocksLogEngineConfig(
             return this;
         }
 
+        public Builder entryCacheBytes(long v) {
+            this.entryCacheBytes = v;
+            return this;
+        }
+
         public RocksLogEngineConfig build() {
             return new RocksLogEngineConfig(
                     directory,
@@ -120,7 +148,8 @@ public record RocksLogEngineConfig(
                     writeBufferBytes,
                     maxBackgroundJobs,
                     backgroundBytesPerSecond,
-                    entryCacheBytesPerGroup);
+                    entryCacheBytesPerGroup,
+                    entryCacheBytes);
         }
     }
 }

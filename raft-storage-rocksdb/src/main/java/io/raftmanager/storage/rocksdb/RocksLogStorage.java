@@ -71,7 +71,17 @@ public final class RocksLogStorage implements LogStorage {
         this.hardState = hardState;
         this.lastIndex = lastIndex;
         this.lastTerm = lastTerm;
-        this.cache = new EntryCache(engine.config().entryCacheBytesPerGroup());
+        this.cache = new EntryCache(engine::entryCacheShare);
+    }
+
+    /** Bytes of entries this group's cache holds now (for tests). */
+    long cachedBytes() {
+        viewLock.lock();
+        try {
+            return cache.bytes();
+        } finally {
+            viewLock.unlock();
+        }
     }
 
     /** The Raft group id this log belongs to. */
