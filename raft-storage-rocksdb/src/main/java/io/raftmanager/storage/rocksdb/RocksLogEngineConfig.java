@@ -41,7 +41,7 @@ public record RocksLogEngineConfig(
     public static final int DEFAULT_MAX_BACKGROUND_JOBS = 2;
     public static final long DEFAULT_BACKGROUND_BYTES_PER_SECOND = 64L << 20;
     public static final long DEFAULT_ENTRY_CACHE_BYTES_PER_GROUP = 1L << 20;
-    public static final long DEFAULT_ENTRY_CACHE_BYTES = 4L << 20;
+    public static final long DEFAULT_ENTRY_CACHE_BYTES = 1L << 20;
     /** The least a group's share of {@code entryCacheBytes} falls to, however many groups are open. */
     public static final long MIN_ENTRY_CACHE_SHARE_BYTES = 16L << 10;
 
