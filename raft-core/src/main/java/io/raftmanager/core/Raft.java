@@ -61,6 +61,12 @@ public final class Raft {
     long leaderId;
     Role role = Role.FOLLOWER;
     Membership membership;
+    /** The index of the entry {@link #membership} came from (a snapshot's index, or 0, when it came from storage). */
+    long membershipIndex;
+    /** The configuration applied before {@link #membership}, or null when unknown (see Recovery's reports). */
+    Membership previousMembership;
+
+    long previousMembershipIndex;
     ProgressTracker tracker;
     int electionElapsed;
     int heartbeatElapsed;
@@ -144,6 +150,7 @@ public final class Raft {
             vote = 0;
         }
         this.membership = state.membership();
+        this.membershipIndex = raftLog.firstIndex() - 1;
         this.durableCommit = commit;
         this.tracker = new ProgressTracker(membership);
         this.honoursLeaseAfterRestart = config.checkQuorum() && term > 0;

@@ -1,16 +1,26 @@
 package io.raftmanager.core;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftmanager.Role;
+import io.raftmanager.core.confchange.ChangeResult;
+import io.raftmanager.core.confchange.Changer;
 import io.raftmanager.core.log.EntryId;
-import io.raftmanager.core.quorum.MajorityConfig;
+import io.raftmanager.proto.ConfigurationAt;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.RecoveryProbe;
 import io.raftmanager.proto.RecoveryProbeResponse;
 import io.raftmanager.spi.PersistentState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -61,6 +71,16 @@ final class Recovery {
     private final Map<Long, Integer> probedAt = new HashMap<>();
 
     private final Map<Long, Report> reports = new TreeMap<>();
+    /**
+     * The configurations heard of in answers, each with the largest index it was reported at (an upper
+     * bound of its entry's index: a snapshot's configuration is reported at the snapshot's index).
+     */
+    private final Map<Membership, Long> heardConfigs = new LinkedHashMap<>();
+    /**
+     * Configurations reported below this index are superseded: a voter applied two later ones, so it holds
+     * every entry committed under them (see {@link #requiredConfigs}); -1 while none is.
+     */
+    private long supersededBelow = -1;
     /** The largest commit index heard from a leader or peer since start; -1 before any. */
     private long commitTarget = -1;
 
@@ -151,7 +171,7 @@ final class Recovery {
      */
     void onMessageFrom(RaftMessage m) {
         long peer = m.getFrom();
-        if (!active || sequence == 0 || !r.tracker.voters().contains(peer)) {
+        if (!active || sequence == 0 || !probeTargets().contains(peer)) {
             return;
         }
         Integer at = probedAt.get(peer);
@@ -172,12 +192,7 @@ final class Recovery {
      * {@code n - q + 1} bound; see {@link #termsKnown}).
      */
     private List<Long> unanswered() {
-        List<Long> others = new ArrayList<>();
-        for (long peer : probeTargets()) {
-            if (peer != r.id) {
-                others.add(peer);
-            }
-        }
+        List<Long> others = otherVoters();
         boolean allHeard = reports.keySet().containsAll(others);
         boolean settling = ticksSinceStart >= 2 * r.config.electionTicks();
         List<Long> out = new ArrayList<>();
@@ -212,11 +227,46 @@ final class Recovery {
      * hears from: that leader may still count entries the server acknowledged before its loss, and would
      * take every refusal at or below them for a stale message (see {@link LeaderBehavior#onPeerLostEntries}).
      */
-    private Iterable<Long> probeTargets() {
-        if (r.tracker.voterIds().isEmpty() && r.leaderId != 0) {
-            return List.of(r.leaderId);
+    private Set<Long> probeTargets() {
+        if (r.tracker.voterIds().isEmpty()) {
+            return r.leaderId != 0 ? Set.of(r.leaderId) : Set.of();
         }
-        return r.tracker.voters().ids();
+        Set<Long> out = new LinkedHashSet<>();
+        for (Membership c : requiredConfigs()) {
+            out.addAll(c.getVotersList());
+            out.addAll(c.getVotersOutgoingList());
+        }
+        return out;
+    }
+
+    /**
+     * The configurations whose voters this server must hear: its own and every one it heard of, but those
+     * superseded. A server that lost its log knows only its bootstrap configuration (or its snapshot's),
+     * while an entry it forgot may have committed under a later one; each committed configuration is held
+     * by a quorum of the one before it, so hearing enough voters of each leads to the next
+     * (docs/storage-faults.md, "A voter whose configuration is stale").
+     */
+    private List<Membership> requiredConfigs() {
+        Map<Membership, Long> all = new LinkedHashMap<>();
+        all.put(r.membership, r.membershipIndex);
+        heardConfigs.forEach((c, index) -> all.merge(c, index, Math::max));
+        List<Membership> out = new ArrayList<>();
+        all.forEach((c, index) -> {
+            if (index >= supersededBelow && !ChangeResult.members(c).isEmpty()) {
+                out.add(c);
+            }
+        });
+        return out;
+    }
+
+    /** Whether this server is a voter of some configuration it must hear. */
+    private boolean votesSomewhere() {
+        for (Membership c : requiredConfigs()) {
+            if (c.getVotersList().contains(r.id) || c.getVotersOutgoingList().contains(r.id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Any server answers a probe with what it holds; its state does not change. */
@@ -231,16 +281,68 @@ final class Recovery {
                                 .setLastIndex(r.raftLog.lastIndex())
                                 .setLastTerm(r.raftLog.lastEntryId().term())
                                 .setCommit(r.raftLog.committed())
-                                .setRecovering(r.recovery.active))
+                                .setRecovering(r.recovery.active)
+                                .addAllConfigurations(knownConfigs(r)))
                         .build(),
                 false);
     }
 
+    /**
+     * The configurations a server reports, oldest first: the one applied before its current one (if it
+     * knows it), its current one, and every configuration entry in its log past the applied index. The
+     * tail is short (entries not handed out for applying yet); answers are rare (recoveries only).
+     */
+    static List<ConfigurationAt> knownConfigs(Raft r) {
+        List<ConfigurationAt> out = new ArrayList<>();
+        if (r.previousMembership != null
+                && !ChangeResult.members(r.previousMembership).isEmpty()) {
+            out.add(configAt(r.previousMembership, r.previousMembershipIndex, true));
+        }
+        Membership current = r.membership;
+        if (ChangeResult.members(current).isEmpty()) {
+            return out; // a joiner that knows no configuration yet
+        }
+        out.add(configAt(current, r.membershipIndex, true));
+        long from = Math.max(r.raftLog.applying(), r.raftLog.firstIndex() - 1) + 1;
+        long to = r.raftLog.lastIndex();
+        while (from <= to) {
+            List<Entry> batch = r.raftLog.slice(from, to + 1, r.config.maxApplyBytes());
+            for (Entry e : batch) {
+                if (e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION) {
+                    current = resulting(current, e);
+                    out.add(configAt(current, e.getIndex(), false));
+                }
+            }
+            from = batch.get(batch.size() - 1).getIndex() + 1;
+        }
+        return out;
+    }
+
+    private static Membership resulting(Membership before, Entry e) {
+        try {
+            MembershipChange change = MembershipChange.parseFrom(e.getData());
+            return change.hasResulting()
+                    ? change.getResulting()
+                    : Changer.apply(before, change).membership();
+        } catch (InvalidProtocolBufferException | RuntimeException ex) {
+            return before; // an unapplied entry another leader may still replace; the applied one stands
+        }
+    }
+
+    private static ConfigurationAt configAt(Membership m, long index, boolean applied) {
+        return ConfigurationAt.newBuilder()
+                .setMembership(m)
+                .setIndex(index)
+                .setApplied(applied)
+                .build();
+    }
+
     void onResponse(RaftMessage m) {
-        if (!active || !r.tracker.voters().contains(m.getFrom())) {
+        if (!active || !probeTargets().contains(m.getFrom())) {
             return;
         }
         RecoveryProbeResponse p = m.getRecoveryProbeResponse();
+        learnConfigs(p.getConfigurationsList());
         Report old = reports.get(m.getFrom());
         if (old == null || old.sequence() <= p.getSequence()) {
             reports.put(
@@ -255,6 +357,30 @@ final class Recovery {
         }
         commitTarget = Math.max(commitTarget, p.getCommit());
         maybeFinish();
+    }
+
+    /**
+     * Records the configurations an answer names. When it names two applied ones (the responder's
+     * previous and current), every configuration older than the previous is superseded: an entry
+     * committed under one of them precedes the configuration two changes later, so the responder, which
+     * applied that, holds it and reported a log containing it.
+     */
+    private void learnConfigs(List<ConfigurationAt> configs) {
+        ConfigurationAt previousApplied = null;
+        ConfigurationAt lastApplied = null;
+        for (ConfigurationAt c : configs) {
+            if (ChangeResult.members(c.getMembership()).isEmpty()) {
+                continue;
+            }
+            heardConfigs.merge(c.getMembership(), c.getIndex(), Math::max);
+            if (c.getApplied()) {
+                previousApplied = lastApplied;
+                lastApplied = c;
+            }
+        }
+        if (previousApplied != null) {
+            supersededBelow = Math.max(supersededBelow, previousApplied.getIndex());
+        }
     }
 
     /** A leader's AppendEntries: its commit index is a floor for catching up. */
@@ -324,7 +450,7 @@ final class Recovery {
             }
             return false;
         }
-        if ((!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) && !startedBlank) {
+        if ((!votesSomewhere() || otherVoters().isEmpty()) && !startedBlank) {
             return false;
         }
         if (!termsKnown() || (m.getTerm() <= termFloor() && !plantedNoVoteFloor)) {
@@ -393,12 +519,11 @@ final class Recovery {
      */
     private boolean holdsEveryReportedLog() {
         List<Long> others = otherVoters();
-        if (!r.tracker.isVoter(r.id) || others.isEmpty() || !reports.keySet().containsAll(others)) {
+        if (!votesSomewhere() || others.isEmpty() || !reports.keySet().containsAll(others)) {
             return false;
         }
         EntryId mine = r.raftLog.lastEntryId();
-        for (long peer : others) {
-            Report rep = reports.get(peer);
+        for (Report rep : reports.values()) {
             if (mine.term() < rep.lastTerm() || mine.term() == rep.lastTerm() && mine.index() < rep.lastIndex()) {
                 return false;
             }
@@ -416,38 +541,51 @@ final class Recovery {
                 && r.raftLog.termOrZero(committed) == r.term;
     }
 
+    /**
+     * Whether it heard enough voters of every configuration it must hear (each half of a joint one): all
+     * of them but itself, or {@code n - q + 1} from settled probes, which meets every quorum's other
+     * members. Halves without this server count too: hearing enough of them is what leads to the
+     * configurations after them.
+     */
     private boolean termsKnown() {
-        List<Long> others = otherVoters();
-        if (reports.keySet().containsAll(others)) {
-            return true;
-        }
-        if (settledSequence < 0) {
-            return false;
-        }
-        for (MajorityConfig c :
-                List.of(r.tracker.voters().incoming(), r.tracker.voters().outgoing())) {
-            if (!c.contains(r.id)) {
-                continue; // our vote does not count there
-            }
-            int quorum = c.size() / 2 + 1;
-            int needed = c.size() - quorum + 1;
-            int heard = 0;
-            for (long peer : c.voters()) {
-                Report rep = reports.get(peer);
-                if (peer != r.id && rep != null && rep.sequence() >= settledSequence) {
-                    heard++;
+        for (Membership c : requiredConfigs()) {
+            for (List<Long> half : List.of(c.getVotersList(), c.getVotersOutgoingList())) {
+                if (!heardEnough(half)) {
+                    return false;
                 }
-            }
-            if (heard < needed) {
-                return false;
             }
         }
         return true;
     }
 
+    private boolean heardEnough(List<Long> half) {
+        int all = 0;
+        int heard = 0;
+        int settled = 0;
+        for (long peer : half) {
+            if (peer == r.id) {
+                continue;
+            }
+            all++;
+            Report rep = reports.get(peer);
+            if (rep != null) {
+                heard++;
+                if (settledSequence >= 0 && rep.sequence() >= settledSequence) {
+                    settled++;
+                }
+            }
+        }
+        if (heard == all) {
+            return true;
+        }
+        int quorum = half.size() / 2 + 1;
+        return settled >= half.size() - quorum + 1;
+    }
+
+    /** The voters of every configuration this server must hear, but itself. */
     private List<Long> otherVoters() {
         List<Long> out = new ArrayList<>();
-        for (long v : r.tracker.voters().ids()) {
+        for (long v : probeTargets()) {
             if (v != r.id) {
                 out.add(v);
             }
