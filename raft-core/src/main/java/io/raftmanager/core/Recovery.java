@@ -92,6 +92,9 @@ final class Recovery {
     /** Planted bug: probe the voters that have not answered every tick, as before rounds were paced. */
     boolean plantedProbeEveryTick;
 
+    /** Planted bug: ignore the configurations reported in answers (the stale-configuration hole). */
+    boolean plantedIgnoreReportedConfigs;
+
     /** Planted bug: a blank server without a configuration votes as a new one (the wiped-joiner hole). */
     boolean plantedBlankJoinerVotes;
 
@@ -366,6 +369,9 @@ final class Recovery {
      * applied that, holds it and reported a log containing it.
      */
     private void learnConfigs(List<ConfigurationAt> configs) {
+        if (plantedIgnoreReportedConfigs) {
+            return;
+        }
         ConfigurationAt previousApplied = null;
         ConfigurationAt lastApplied = null;
         for (ConfigurationAt c : configs) {

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A voter that loses its log (and with it every configuration change since bootstrap) recovers with its
- * bootstrap configuration: it probes the wrong servers and may vote for a candidate lacking a committed
- * entry. Simulator JOINERS seeds 632 and 1949 with the session-5 commit-notice patch, 958 with the
- * commit-notices branch; main fails this test.
+ * bootstrap configuration. Probing only that configuration's voters, it may vote for a candidate lacking
+ * an entry committed under a later configuration (docs/storage-faults.md, "A voter whose configuration is
+ * stale"; simulator JOINERS seeds 1523 and 1707). Probe answers carry the responders' configurations, so it
+ * hears the current voters too.
  */
 class StaleConfigurationRecoveryTest {
     private static final ByteString W = ByteString.copyFromUtf8("SET W x");
@@ -33,6 +34,7 @@ class StaleConfigurationRecoveryTest {
         return TestNode.create(id, b -> b.storageRecovery(true), voters);
     }
 
+    /** Ticks the nodes in {@code up} once and lets the network settle, {@code rounds} times. */
     private static void run(TestNetwork net, int rounds, long... up) {
         for (int i = 0; i < rounds; i++) {
             for (long id : up) {
@@ -59,8 +61,12 @@ class StaleConfigurationRecoveryTest {
                 .build();
     }
 
-    @Test
-    void aVoterThatLostItsLogDoesNotElectACandidateLackingACommittedEntry() {
+    /**
+     * {1, 2, 3} becomes {1, 3, 4} (2 is removed and stays up); W is committed by {1, 4} while 3 is cut off;
+     * then 1 loses its log but keeps its hard state (a detected loss), 4 stops and 3 returns. Returns the
+     * network with 1 recovering from its bootstrap configuration {1, 2, 3}, 1, 2 and 3 up.
+     */
+    private static TestNetwork loseTheLogAfterAConfigurationChange(boolean ignoreReportedConfigurations) {
         TestNetwork net = new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3), node(4));
         run(net, 60, 1, 2, 3, 4);
         TestNode leader = null;
@@ -76,7 +82,6 @@ class StaleConfigurationRecoveryTest {
         }
         leader = net.node(1);
         assertEquals(Role.LEADER, leader.raft.role());
-        // {1, 2, 3} -> {1, 3, 4}: 4 joins as a learner, is promoted, 2 leaves (and stays up, answering).
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
         run(net, 20, 1, 2, 3, 4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
@@ -85,7 +90,6 @@ class StaleConfigurationRecoveryTest {
         run(net, 10, 1, 2, 3, 4);
         assertEquals(List.of(1L, 3L, 4L), net.node(3).raft.membership().getVotersList());
 
-        // W is committed by {1, 4} while 3 is cut off.
         net.isolate(3);
         leader.raft.propose(W);
         run(net, 5, 1, 2, 4);
@@ -93,7 +97,6 @@ class StaleConfigurationRecoveryTest {
         assertTrue(leader.raft.log().committed() >= leader.raft.log().lastIndex(), "W is committed by {1, 4}");
         assertFalse(holds(net.node(3), W));
 
-        // 1 loses its log but not its hard state (the storage reports the loss); 4 stops; 3 returns.
         HardState hs = leader.storage.initialState().hardState().toBuilder()
                 .setCommit(0)
                 .build();
@@ -102,10 +105,43 @@ class StaleConfigurationRecoveryTest {
         TestNode one = net.node(1).restartOn(disk);
         PersistentState lost = new PersistentState(hs, disk.initialState().membership(), true);
         one.raft = Raft.create(one.config, disk, lost, new SplittableRandom(1));
+        if (ignoreReportedConfigurations) {
+            PlantedBugs.ignoreReportedConfigurations(one.raft);
+        }
         net.replace(one);
         net.heal();
         net.isolate(4);
+        return net;
+    }
+
+    @Test
+    void aVoterThatLostItsLogHearsTheCurrentConfigurationBeforeItVotes() {
+        TestNetwork net = loseTheLogAfterAConfigurationChange(false);
         run(net, 300, 1, 2, 3);
-        assertFalse(net.node(3).raft.role() == Role.LEADER && !holds(net.node(3), W), "3 lacks W: it must not lead");
+        assertFalse(net.node(3).raft.role() == Role.LEADER, "3 lacks W: it must not lead");
+        assertTrue(net.node(1).raft.recovery.active(), "1 waits for 4, a voter of {1, 3, 4}");
+
+        // 4 returns: a leader holding W is elected, and 1 catches up and recovers.
+        net.heal();
+        run(net, 300, 1, 2, 3, 4);
+        TestNode leader = null;
+        for (long id : List.of(1L, 3L, 4L)) {
+            if (net.node(id).raft.role() == Role.LEADER) {
+                leader = net.node(id);
+            }
+        }
+        assertNotNull(leader, "a leader once every voter of {1, 3, 4} is back");
+        assertTrue(holds(leader, W), "the leader holds W");
+        assertTrue(holds(net.node(1), W), "1 has W again");
+        assertFalse(net.node(1).raft.recovery.active(), "1 has recovered");
+    }
+
+    /** Planted: hearing only its bootstrap configuration {1, 2, 3}, 1 votes 3 in, and W is lost. */
+    @Test
+    void ignoringTheReportedConfigurationsElectsALeaderWithoutACommittedEntry() {
+        TestNetwork net = loseTheLogAfterAConfigurationChange(true);
+        run(net, 300, 1, 2, 3);
+        assertEquals(Role.LEADER, net.node(3).raft.role());
+        assertFalse(holds(net.node(3), W));
     }
 }

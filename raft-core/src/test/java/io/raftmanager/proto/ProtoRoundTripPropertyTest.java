@@ -325,7 +325,11 @@ class ProtoRoundTripPropertyTest {
                             .setLastIndex(u64())
                             .setLastTerm(u64())
                             .setCommit(u64())
-                            .setRecovering(bool()));
+                            .setRecovering(bool())
+                            .addConfigurations(io.raftmanager.proto.ConfigurationAt.newBuilder()
+                                    .setMembership(membership())
+                                    .setIndex(u64())
+                                    .setApplied(bool())));
                 case HEARTBEAT_BATCH ->
                     b.setHeartbeatBatch(HeartbeatBatch.newBuilder()
                             .addHeartbeats(CoalescedHeartbeat.newBuilder()

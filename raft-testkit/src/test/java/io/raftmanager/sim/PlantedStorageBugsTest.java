@@ -49,6 +49,16 @@ class PlantedStorageBugsTest {
         assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 1001);
     }
 
+    /**
+     * A voter that lost its log recovers with its bootstrap configuration and hears only its voters: it
+     * elects a candidate missing an entry committed under a later configuration (JOINERS seeds 1523 and
+     * 1707 before the fix).
+     */
+    @Test
+    void staleConfigurationIsCaught() {
+        assertCaught(StorageBug.STALE_CONFIGURATION, SimVariant.JOINERS, 1401);
+    }
+
     private static void assertCaught(StorageBug bug) {
         assertCaught(bug, SimVariant.DEFAULT.withFaults(SimVariant.diskFaults()), 1);
     }
