@@ -170,14 +170,25 @@ final class Recovery {
      * group not created yet; under a start-up burst an answer can take a few election timeouts, and
      * every server's first probes then cross ours). So servers, and groups, that start many seconds
      * apart still recover promptly, and a recovering follower of a live leader does not wait for a
-     * round.
+     * round. A candidate asking for its vote is probed again (see below), whoever it is.
      */
     void onMessageFrom(RaftMessage m) {
         long peer = m.getFrom();
-        if (!active || sequence == 0 || !probeTargets().contains(peer)) {
+        if (!active || sequence == 0) {
             return;
         }
         Integer at = probedAt.get(peer);
+        if (m.hasVoteRequest()) {
+            // The candidate counts this server as a voter: its answer, refreshed at most once per election
+            // timeout, names the configurations that do (an answer heard before a promotion does not).
+            if (at == null || ticksSinceStart - at >= r.config.electionTicks()) {
+                probe(List.of(peer));
+            }
+            return;
+        }
+        if (!probeTargets().contains(peer)) {
+            return;
+        }
         int wait = (m.hasRecoveryProbe() ? FIRST_ROUND_TIMEOUTS : 1) * r.config.electionTicks();
         if ((at == null || ticksSinceStart - at >= wait) && unanswered().contains(peer)) {
             probe(List.of(peer));
@@ -341,7 +352,7 @@ final class Recovery {
     }
 
     void onResponse(RaftMessage m) {
-        if (!active || !probeTargets().contains(m.getFrom())) {
+        if (!active || !probeTargets().contains(m.getFrom()) && !probedAt.containsKey(m.getFrom())) {
             return;
         }
         RecoveryProbeResponse p = m.getRecoveryProbeResponse();
