@@ -5,6 +5,7 @@ import io.raftmanager.InvalidMessageException.Reason;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.proto.AppendEntriesRequest;
 import io.raftmanager.proto.AppendEntriesResponse;
+import io.raftmanager.proto.ConfigurationAt;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.FormatVersion;
@@ -64,6 +65,11 @@ final class MessageValidator {
             }
             case RECOVERY_PROBE ->
                 nonNegative("last_index", m.getRecoveryProbe().getLastIndex());
+            case RECOVERY_PROBE_RESPONSE -> {
+                for (ConfigurationAt c : m.getRecoveryProbeResponse().getConfigurationsList()) {
+                    nonNegative("configuration index", c.getIndex());
+                }
+            }
             case APPEND_REQUEST -> validateAppend(m);
             case APPEND_RESPONSE -> {
                 AppendEntriesResponse r = m.getAppendResponse();
