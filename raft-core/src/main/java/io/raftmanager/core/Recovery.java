@@ -44,7 +44,11 @@ import java.util.TreeMap;
  *       whose term is at least T since it asked, is among "every other voter".
  * </ul>
  *
- * A brand-new cluster is the case where every voter reports an empty log: it forms only when all of
+ * "Voters" are those of every configuration it must hear: its own (after a lost log, its bootstrap or
+ * snapshot configuration, perhaps long stale) and every one the answers name but those superseded (see
+ * {@link #requiredConfigs}), so a change it forgot cannot hide the voters that hold what it forgot.
+ *
+ * <p>A brand-new cluster is the case where every voter reports an empty log: it forms only when all of
  * them answer, so a wiped server and one that never started cannot form a quorum that forgets what the
  * third server holds. The flag {@code recovering} in the hard state is written before anything the
  * recovery persists, so a crash during recovery resumes it. Pure: driven by ticks and messages only.
