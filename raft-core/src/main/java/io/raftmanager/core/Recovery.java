@@ -563,44 +563,47 @@ final class Recovery {
     }
 
     /**
-     * Whether it heard enough voters of every configuration it must hear (each half of a joint one): all
-     * of them but itself, or {@code n - q + 1} from settled probes, which meets every quorum's other
-     * members. Halves without this server count too: hearing enough of them is what leads to the
-     * configurations after them.
+     * Whether it heard enough voters of every configuration it must hear: all of them but itself, or
+     * {@code n - q + 1} from settled probes, which meets every quorum's other members. Configurations
+     * without this server count too: hearing enough of them is what leads to the configurations after
+     * them. A joint configuration's quorums hold a majority of both halves, so {@code n - q + 1} settled
+     * answers from either half meet them all; without settled answers, every voter of both halves (the
+     * candidate that may hold its forgotten vote among them).
      */
     private boolean termsKnown() {
         for (Membership c : requiredConfigs()) {
-            for (List<Long> half : List.of(c.getVotersList(), c.getVotersOutgoingList())) {
-                if (!heardEnough(half)) {
-                    return false;
-                }
+            List<Long> in = c.getVotersList();
+            List<Long> out = c.getVotersOutgoingList();
+            boolean enough = allHeard(in) && allHeard(out) || settledEnough(in) || !out.isEmpty() && settledEnough(out);
+            if (!enough) {
+                return false;
             }
         }
         return true;
     }
 
-    private boolean heardEnough(List<Long> half) {
-        int all = 0;
-        int heard = 0;
+    private boolean allHeard(List<Long> voters) {
+        for (long peer : voters) {
+            if (peer != r.id && !reports.containsKey(peer)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** At least {@code n - q + 1} of these voters, but itself, answered a settled probe. */
+    private boolean settledEnough(List<Long> voters) {
+        if (settledSequence < 0) {
+            return false;
+        }
         int settled = 0;
-        for (long peer : half) {
-            if (peer == r.id) {
-                continue;
-            }
-            all++;
+        for (long peer : voters) {
             Report rep = reports.get(peer);
-            if (rep != null) {
-                heard++;
-                if (settledSequence >= 0 && rep.sequence() >= settledSequence) {
-                    settled++;
-                }
+            if (peer != r.id && rep != null && rep.sequence() >= settledSequence) {
+                settled++;
             }
         }
-        if (heard == all) {
-            return true;
-        }
-        int quorum = half.size() / 2 + 1;
-        return settled >= half.size() - quorum + 1;
+        return settled >= voters.size() - (voters.size() / 2 + 1) + 1;
     }
 
     /** The voters of every configuration this server must hear, but itself. */
