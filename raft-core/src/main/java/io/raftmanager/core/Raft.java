@@ -139,8 +139,9 @@ public final class Raft {
         this.id = config.nodeId();
         this.random = random;
         HardState hs = state.hardState();
-        // After a loss the commit index may point past what survived of the log.
-        boolean damaged = state.lost() || hs.getRecovering();
+        // After a loss the commit index may point past what survived of the log. A hard state whose term
+        // is below the log's last term is one too (see Recovery#start).
+        boolean damaged = state.lost() || hs.getRecovering() || Recovery.hardStateBehindLog(hs, log);
         long commit = damaged ? Math.min(hs.getCommit(), log.lastIndex()) : hs.getCommit();
         this.raftLog = new RaftLog(log, commit);
         this.term = hs.getTerm();

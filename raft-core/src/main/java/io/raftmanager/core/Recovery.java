@@ -8,6 +8,7 @@ import io.raftmanager.core.log.EntryId;
 import io.raftmanager.proto.ConfigurationAt;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.Membership;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
@@ -113,16 +114,36 @@ final class Recovery {
         }
         boolean emptyLog = r.raftLog.lastIndex() == 0;
         boolean blank = emptyLog && state.hardState().getTerm() == 0;
-        if (state.lost() || state.hardState().getRecovering() || blank) {
+        boolean behind = hardStateBehindLog(state.hardState(), r.raftLog);
+        if (state.lost() || state.hardState().getRecovering() || blank || behind) {
             active = true;
             startedBlank = blank && !state.lost() && !state.hardState().getRecovering();
+            if (behind && !state.lost() && !state.hardState().getRecovering()) {
+                lossReason = "hard state older than the log";
+            }
             Raft.LOG.info(
                     "[{}] starts recovering ({}): no vote and no campaign until the cluster confirms its state",
                     r.id,
                     state.lost()
                             ? "storage reported a loss"
-                            : state.hardState().getRecovering() ? "a recovery was under way" : "empty storage");
+                            : state.hardState().getRecovering()
+                                    ? "a recovery was under way"
+                                    : behind ? "hard state older than the log" : "empty storage");
         }
+    }
+
+    /**
+     * Whether the hard state's term is below the term of the log's last entry (or snapshot). A server
+     * takes entries only from a leader of its current term, and persists that term with them, so such a
+     * hard state is not the one that went with this log: it was lost (a wiped server whose snapshot became
+     * durable while its first hard state did not, simulator JOINERS seed 3432), and with it perhaps a vote.
+     */
+    static boolean hardStateBehindLog(HardState hs, io.raftmanager.spi.LogReader log) {
+        return hs.getTerm() < log.term(log.lastIndex());
+    }
+
+    private static boolean hardStateBehindLog(HardState hs, io.raftmanager.core.log.RaftLog log) {
+        return hs.getTerm() < log.lastEntryId().term();
     }
 
     boolean active() {
