@@ -55,6 +55,8 @@ final class MessageValidator {
                 positiveTerm(m);
                 nonNegative("last_log_index", m.getVoteRequest().getLastLogIndex());
                 nonNegative("last_log_term", m.getVoteRequest().getLastLogTerm());
+                nonNegative("commit", m.getVoteRequest().getCommit());
+                nonNegative("commit_term", m.getVoteRequest().getCommitTerm());
                 if (m.getVoteRequest().getLastLogTerm() > m.getTerm()) {
                     throw malformed("last_log_term " + m.getVoteRequest().getLastLogTerm() + " > term " + m.getTerm());
                 }

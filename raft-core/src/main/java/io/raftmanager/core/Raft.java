@@ -454,7 +454,7 @@ public final class Raft {
         if (!admission.admitSender(m)) {
             return;
         }
-        if (m.hasVoteResponse() && !m.getVoteResponse().getGranted()) {
+        if (m.hasVoteResponse() && !m.getVoteResponse().getGranted() || m.hasVoteRequest()) {
             VoteRequests.learnCommit(this, m); // before the term checks: a commit index is true in any term
         }
         if (m.hasVoteRequest() && recovery.active() && !recovery.mayVote(m)) {

@@ -45,13 +45,23 @@ final class VoteRequests {
     }
 
     /**
-     * Learns a commit index from a refused (pre-)vote: if this server holds the entry the responder has
-     * committed, its log matches up to there and is committed up to there. A fact, valid whatever the terms
-     * of the two; a leader counts its own replicas instead.
+     * Learns a commit index from a refused (pre-)vote, or from a (pre-)vote request: if this server holds
+     * the entry the other has committed, its log matches up to there and is committed up to there. A fact,
+     * valid whatever the terms of the two; a leader counts its own replicas instead. From a request, it lets
+     * a server that has not applied the change making it a voter (its commit index lags) campaign with the
+     * most up-to-date log, which the others' refusals would otherwise wait for forever (simulator JOINERS
+     * seed 4256).
      */
     static void learnCommit(Raft r, RaftMessage m) {
-        long commit = m.getVoteResponse().getCommit();
-        long term = m.getVoteResponse().getCommitTerm();
+        if (m.hasVoteRequest()) {
+            learnCommit(r, m, m.getVoteRequest().getCommit(), m.getVoteRequest().getCommitTerm());
+        } else {
+            learnCommit(
+                    r, m, m.getVoteResponse().getCommit(), m.getVoteResponse().getCommitTerm());
+        }
+    }
+
+    private static void learnCommit(Raft r, RaftMessage m, long commit, long term) {
         if (r.role == Role.LEADER || commit <= r.raftLog.committed() || commit > r.raftLog.lastIndex()) {
             return;
         }
