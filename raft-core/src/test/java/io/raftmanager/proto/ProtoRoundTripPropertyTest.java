@@ -249,7 +249,9 @@ class ProtoRoundTripPropertyTest {
                             .setPreVote(bool())
                             .setLastLogIndex(u64())
                             .setLastLogTerm(u64())
-                            .setLeadershipTransfer(bool()));
+                            .setLeadershipTransfer(bool())
+                            .setCommit(u64())
+                            .setCommitTerm(u64()));
                 case VOTE_RESPONSE ->
                     b.setVoteResponse(VoteResponse.newBuilder()
                             .setPreVote(bool())
