@@ -11,9 +11,12 @@ final class VoteRequests {
     static void refuseWhileRecovering(Raft r, RaftMessage m) {
         boolean pre = m.getVoteRequest().getPreVote();
         Raft.LOG.debug("[{}] refuses {}vote to {}: {}", r.id, pre ? "pre-" : "", m.getFrom(), r.recovery.describe());
-        // Never at a term above the asker's own: a refused vote counts at the candidate's term, and a refused
-        // pre-vote carries our term, which is ignored if lower (the prospective term would depose the asker).
-        long term = pre ? Math.min(r.term, m.getTerm() - 1) : m.getTerm();
+        // A refused vote counts at the candidate's term. A refused pre-vote carries our own term: ignored if
+        // lower (the prospective term would depose the asker); if not lower, the asker takes it up, as from
+        // any server, so its next pre-vote can be above our vote floor. Answering at the asker's own term
+        // instead left a candidate whose term was at the floor asking forever (simulator JOINERS seed 246:
+        // the only voter not recovering at term 1, the two recovering at term 2).
+        long term = pre ? r.term : m.getTerm();
         r.send(Messages.voteResponse(r, m.getFrom(), term, pre, false), false);
     }
 
