@@ -5,6 +5,7 @@ import io.raftmanager.InvalidMessageException.Reason;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.proto.AppendEntriesRequest;
 import io.raftmanager.proto.AppendEntriesResponse;
+import io.raftmanager.proto.ConfigurationAt;
 import io.raftmanager.proto.Entry;
 import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.FormatVersion;
@@ -54,6 +55,8 @@ final class MessageValidator {
                 positiveTerm(m);
                 nonNegative("last_log_index", m.getVoteRequest().getLastLogIndex());
                 nonNegative("last_log_term", m.getVoteRequest().getLastLogTerm());
+                nonNegative("commit", m.getVoteRequest().getCommit());
+                nonNegative("commit_term", m.getVoteRequest().getCommitTerm());
                 if (m.getVoteRequest().getLastLogTerm() > m.getTerm()) {
                     throw malformed("last_log_term " + m.getVoteRequest().getLastLogTerm() + " > term " + m.getTerm());
                 }
@@ -64,6 +67,11 @@ final class MessageValidator {
             }
             case RECOVERY_PROBE ->
                 nonNegative("last_index", m.getRecoveryProbe().getLastIndex());
+            case RECOVERY_PROBE_RESPONSE -> {
+                for (ConfigurationAt c : m.getRecoveryProbeResponse().getConfigurationsList()) {
+                    nonNegative("configuration index", c.getIndex());
+                }
+            }
             case APPEND_REQUEST -> validateAppend(m);
             case APPEND_RESPONSE -> {
                 AppendEntriesResponse r = m.getAppendResponse();

@@ -35,7 +35,9 @@ final class Messages {
                         .setPreVote(pre)
                         .setLeadershipTransfer(transfer)
                         .setLastLogIndex(lastIndex)
-                        .setLastLogTerm(lastTerm))
+                        .setLastLogTerm(lastTerm)
+                        .setCommit(r.raftLog.committed())
+                        .setCommitTerm(r.raftLog.termOrZero(r.raftLog.committed())))
                 .build();
     }
 

@@ -61,6 +61,12 @@ public final class Raft {
     long leaderId;
     Role role = Role.FOLLOWER;
     Membership membership;
+    /** The index of the entry {@link #membership} came from (a snapshot's index, or 0, when it came from storage). */
+    long membershipIndex;
+    /** The configuration applied before {@link #membership}, or null when unknown (see Recovery's reports). */
+    Membership previousMembership;
+
+    long previousMembershipIndex;
     ProgressTracker tracker;
     int electionElapsed;
     int heartbeatElapsed;
@@ -133,8 +139,9 @@ public final class Raft {
         this.id = config.nodeId();
         this.random = random;
         HardState hs = state.hardState();
-        // After a loss the commit index may point past what survived of the log.
-        boolean damaged = state.lost() || hs.getRecovering();
+        // After a loss the commit index may point past what survived of the log. A hard state whose term
+        // is below the log's last term is one too (see Recovery#start).
+        boolean damaged = state.lost() || hs.getRecovering() || Recovery.hardStateBehindLog(hs, log);
         long commit = damaged ? Math.min(hs.getCommit(), log.lastIndex()) : hs.getCommit();
         this.raftLog = new RaftLog(log, commit);
         this.term = hs.getTerm();
@@ -144,6 +151,7 @@ public final class Raft {
             vote = 0;
         }
         this.membership = state.membership();
+        this.membershipIndex = raftLog.firstIndex() - 1;
         this.durableCommit = commit;
         this.tracker = new ProgressTracker(membership);
         this.honoursLeaseAfterRestart = config.checkQuorum() && term > 0;
@@ -446,7 +454,7 @@ public final class Raft {
         if (!admission.admitSender(m)) {
             return;
         }
-        if (m.hasVoteResponse() && !m.getVoteResponse().getGranted()) {
+        if (m.hasVoteResponse() && !m.getVoteResponse().getGranted() || m.hasVoteRequest()) {
             VoteRequests.learnCommit(this, m); // before the term checks: a commit index is true in any term
         }
         if (m.hasVoteRequest() && recovery.active() && !recovery.mayVote(m)) {

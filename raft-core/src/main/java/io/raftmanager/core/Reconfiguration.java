@@ -241,7 +241,10 @@ final class Reconfiguration {
 
     private void switchTo(Membership next, long index) {
         Raft.LOG.info("[{}] applies membership {} at index {}", r.id, Changer.describe(next), index);
+        r.previousMembership = r.membership;
+        r.previousMembershipIndex = r.membershipIndex;
         r.membership = next;
+        r.membershipIndex = index;
         r.tracker = r.tracker.withMembership(
                 next, r.raftLog.lastIndex() + 1, r.config.maxInflightMessages(), r.config.maxInflightBytes());
         if (r.role == Role.LEADER) {

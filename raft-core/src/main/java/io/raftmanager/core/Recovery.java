@@ -1,16 +1,27 @@
 package io.raftmanager.core;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.raftmanager.Role;
+import io.raftmanager.core.confchange.ChangeResult;
+import io.raftmanager.core.confchange.Changer;
 import io.raftmanager.core.log.EntryId;
-import io.raftmanager.core.quorum.MajorityConfig;
+import io.raftmanager.proto.ConfigurationAt;
+import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
+import io.raftmanager.proto.HardState;
+import io.raftmanager.proto.Membership;
+import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.RecoveryProbe;
 import io.raftmanager.proto.RecoveryProbeResponse;
 import io.raftmanager.spi.PersistentState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,7 +45,11 @@ import java.util.TreeMap;
  *       whose term is at least T since it asked, is among "every other voter".
  * </ul>
  *
- * A brand-new cluster is the case where every voter reports an empty log: it forms only when all of
+ * "Voters" are those of every configuration it must hear: its own (after a lost log, its bootstrap or
+ * snapshot configuration, perhaps long stale) and every one the answers name but those superseded (see
+ * {@link #requiredConfigs}), so a change it forgot cannot hide the voters that hold what it forgot.
+ *
+ * <p>A brand-new cluster is the case where every voter reports an empty log: it forms only when all of
  * them answer, so a wiped server and one that never started cannot form a quorum that forgets what the
  * third server holds. The flag {@code recovering} in the hard state is written before anything the
  * recovery persists, so a crash during recovery resumes it. Pure: driven by ticks and messages only.
@@ -61,6 +76,16 @@ final class Recovery {
     private final Map<Long, Integer> probedAt = new HashMap<>();
 
     private final Map<Long, Report> reports = new TreeMap<>();
+    /**
+     * The configurations heard of in answers, each with the largest index it was reported at (an upper
+     * bound of its entry's index: a snapshot's configuration is reported at the snapshot's index).
+     */
+    private final Map<Membership, Long> heardConfigs = new LinkedHashMap<>();
+    /**
+     * Configurations reported below this index are superseded: a voter applied two later ones, so it holds
+     * every entry committed under them (see {@link #requiredConfigs}); -1 while none is.
+     */
+    private long supersededBelow = -1;
     /** The largest commit index heard from a leader or peer since start; -1 before any. */
     private long commitTarget = -1;
 
@@ -71,6 +96,9 @@ final class Recovery {
 
     /** Planted bug: probe the voters that have not answered every tick, as before rounds were paced. */
     boolean plantedProbeEveryTick;
+
+    /** Planted bug: ignore the configurations reported in answers (the stale-configuration hole). */
+    boolean plantedIgnoreReportedConfigs;
 
     /** Planted bug: a blank server without a configuration votes as a new one (the wiped-joiner hole). */
     boolean plantedBlankJoinerVotes;
@@ -86,16 +114,36 @@ final class Recovery {
         }
         boolean emptyLog = r.raftLog.lastIndex() == 0;
         boolean blank = emptyLog && state.hardState().getTerm() == 0;
-        if (state.lost() || state.hardState().getRecovering() || blank) {
+        boolean behind = hardStateBehindLog(state.hardState(), r.raftLog);
+        if (state.lost() || state.hardState().getRecovering() || blank || behind) {
             active = true;
             startedBlank = blank && !state.lost() && !state.hardState().getRecovering();
+            if (behind && !state.lost() && !state.hardState().getRecovering()) {
+                lossReason = "hard state older than the log";
+            }
             Raft.LOG.info(
                     "[{}] starts recovering ({}): no vote and no campaign until the cluster confirms its state",
                     r.id,
                     state.lost()
                             ? "storage reported a loss"
-                            : state.hardState().getRecovering() ? "a recovery was under way" : "empty storage");
+                            : state.hardState().getRecovering()
+                                    ? "a recovery was under way"
+                                    : behind ? "hard state older than the log" : "empty storage");
         }
+    }
+
+    /**
+     * Whether the hard state's term is below the term of the log's last entry (or snapshot). A server
+     * takes entries only from a leader of its current term, and persists that term with them, so such a
+     * hard state is not the one that went with this log: it was lost (a wiped server whose snapshot became
+     * durable while its first hard state did not, simulator JOINERS seed 3432), and with it perhaps a vote.
+     */
+    static boolean hardStateBehindLog(HardState hs, io.raftmanager.spi.LogReader log) {
+        return hs.getTerm() < log.term(log.lastIndex());
+    }
+
+    private static boolean hardStateBehindLog(HardState hs, io.raftmanager.core.log.RaftLog log) {
+        return hs.getTerm() < log.lastEntryId().term();
     }
 
     boolean active() {
@@ -147,14 +195,25 @@ final class Recovery {
      * group not created yet; under a start-up burst an answer can take a few election timeouts, and
      * every server's first probes then cross ours). So servers, and groups, that start many seconds
      * apart still recover promptly, and a recovering follower of a live leader does not wait for a
-     * round.
+     * round. A candidate asking for its vote is probed again (see below), whoever it is.
      */
     void onMessageFrom(RaftMessage m) {
         long peer = m.getFrom();
-        if (!active || sequence == 0 || !r.tracker.voters().contains(peer)) {
+        if (!active || sequence == 0) {
             return;
         }
         Integer at = probedAt.get(peer);
+        if (m.hasVoteRequest()) {
+            // The candidate counts this server as a voter: its answer, refreshed at most once per election
+            // timeout, names the configurations that do (an answer heard before a promotion does not).
+            if (at == null || ticksSinceStart - at >= r.config.electionTicks()) {
+                probe(List.of(peer));
+            }
+            return;
+        }
+        if (!probeTargets().contains(peer)) {
+            return;
+        }
         int wait = (m.hasRecoveryProbe() ? FIRST_ROUND_TIMEOUTS : 1) * r.config.electionTicks();
         if ((at == null || ticksSinceStart - at >= wait) && unanswered().contains(peer)) {
             probe(List.of(peer));
@@ -172,12 +231,7 @@ final class Recovery {
      * {@code n - q + 1} bound; see {@link #termsKnown}).
      */
     private List<Long> unanswered() {
-        List<Long> others = new ArrayList<>();
-        for (long peer : probeTargets()) {
-            if (peer != r.id) {
-                others.add(peer);
-            }
-        }
+        List<Long> others = otherVoters();
         boolean allHeard = reports.keySet().containsAll(others);
         boolean settling = ticksSinceStart >= 2 * r.config.electionTicks();
         List<Long> out = new ArrayList<>();
@@ -212,11 +266,46 @@ final class Recovery {
      * hears from: that leader may still count entries the server acknowledged before its loss, and would
      * take every refusal at or below them for a stale message (see {@link LeaderBehavior#onPeerLostEntries}).
      */
-    private Iterable<Long> probeTargets() {
-        if (r.tracker.voterIds().isEmpty() && r.leaderId != 0) {
-            return List.of(r.leaderId);
+    private Set<Long> probeTargets() {
+        if (r.tracker.voterIds().isEmpty()) {
+            return r.leaderId != 0 ? Set.of(r.leaderId) : Set.of();
         }
-        return r.tracker.voters().ids();
+        Set<Long> out = new LinkedHashSet<>();
+        for (Membership c : requiredConfigs()) {
+            out.addAll(c.getVotersList());
+            out.addAll(c.getVotersOutgoingList());
+        }
+        return out;
+    }
+
+    /**
+     * The configurations whose voters this server must hear: its own and every one it heard of, but those
+     * superseded. A server that lost its log knows only its bootstrap configuration (or its snapshot's),
+     * while an entry it forgot may have committed under a later one; each committed configuration is held
+     * by a quorum of the one before it, so hearing enough voters of each leads to the next
+     * (docs/storage-faults.md, "A voter whose configuration is stale").
+     */
+    private List<Membership> requiredConfigs() {
+        Map<Membership, Long> all = new LinkedHashMap<>();
+        all.put(r.membership, r.membershipIndex);
+        heardConfigs.forEach((c, index) -> all.merge(c, index, Math::max));
+        List<Membership> out = new ArrayList<>();
+        all.forEach((c, index) -> {
+            if (index >= supersededBelow && !ChangeResult.members(c).isEmpty()) {
+                out.add(c);
+            }
+        });
+        return out;
+    }
+
+    /** Whether this server is a voter of some configuration it must hear. */
+    private boolean votesSomewhere() {
+        for (Membership c : requiredConfigs()) {
+            if (c.getVotersList().contains(r.id) || c.getVotersOutgoingList().contains(r.id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Any server answers a probe with what it holds; its state does not change. */
@@ -231,16 +320,68 @@ final class Recovery {
                                 .setLastIndex(r.raftLog.lastIndex())
                                 .setLastTerm(r.raftLog.lastEntryId().term())
                                 .setCommit(r.raftLog.committed())
-                                .setRecovering(r.recovery.active))
+                                .setRecovering(r.recovery.active)
+                                .addAllConfigurations(knownConfigs(r)))
                         .build(),
                 false);
     }
 
+    /**
+     * The configurations a server reports, oldest first: the one applied before its current one (if it
+     * knows it), its current one, and every configuration entry in its log past the applied index. The
+     * tail is short (entries not handed out for applying yet); answers are rare (recoveries only).
+     */
+    static List<ConfigurationAt> knownConfigs(Raft r) {
+        List<ConfigurationAt> out = new ArrayList<>();
+        if (r.previousMembership != null
+                && !ChangeResult.members(r.previousMembership).isEmpty()) {
+            out.add(configAt(r.previousMembership, r.previousMembershipIndex, true));
+        }
+        Membership current = r.membership;
+        if (ChangeResult.members(current).isEmpty()) {
+            return out; // a joiner that knows no configuration yet
+        }
+        out.add(configAt(current, r.membershipIndex, true));
+        long from = Math.max(r.raftLog.applying(), r.raftLog.firstIndex() - 1) + 1;
+        long to = r.raftLog.lastIndex();
+        while (from <= to) {
+            List<Entry> batch = r.raftLog.slice(from, to + 1, r.config.maxApplyBytes());
+            for (Entry e : batch) {
+                if (e.getType() == EntryType.ENTRY_TYPE_CONFIGURATION) {
+                    current = resulting(current, e);
+                    out.add(configAt(current, e.getIndex(), false));
+                }
+            }
+            from = batch.get(batch.size() - 1).getIndex() + 1;
+        }
+        return out;
+    }
+
+    private static Membership resulting(Membership before, Entry e) {
+        try {
+            MembershipChange change = MembershipChange.parseFrom(e.getData());
+            return change.hasResulting()
+                    ? change.getResulting()
+                    : Changer.apply(before, change).membership();
+        } catch (InvalidProtocolBufferException | RuntimeException ex) {
+            return before; // an unapplied entry another leader may still replace; the applied one stands
+        }
+    }
+
+    private static ConfigurationAt configAt(Membership m, long index, boolean applied) {
+        return ConfigurationAt.newBuilder()
+                .setMembership(m)
+                .setIndex(index)
+                .setApplied(applied)
+                .build();
+    }
+
     void onResponse(RaftMessage m) {
-        if (!active || !r.tracker.voters().contains(m.getFrom())) {
+        if (!active || !probeTargets().contains(m.getFrom()) && !probedAt.containsKey(m.getFrom())) {
             return;
         }
         RecoveryProbeResponse p = m.getRecoveryProbeResponse();
+        learnConfigs(p.getConfigurationsList());
         Report old = reports.get(m.getFrom());
         if (old == null || old.sequence() <= p.getSequence()) {
             reports.put(
@@ -255,6 +396,33 @@ final class Recovery {
         }
         commitTarget = Math.max(commitTarget, p.getCommit());
         maybeFinish();
+    }
+
+    /**
+     * Records the configurations an answer names. When it names two applied ones (the responder's
+     * previous and current), every configuration older than the previous is superseded: an entry
+     * committed under one of them precedes the configuration two changes later, so the responder, which
+     * applied that, holds it and reported a log containing it.
+     */
+    private void learnConfigs(List<ConfigurationAt> configs) {
+        if (plantedIgnoreReportedConfigs) {
+            return;
+        }
+        ConfigurationAt previousApplied = null;
+        ConfigurationAt lastApplied = null;
+        for (ConfigurationAt c : configs) {
+            if (ChangeResult.members(c.getMembership()).isEmpty()) {
+                continue;
+            }
+            heardConfigs.merge(c.getMembership(), c.getIndex(), Math::max);
+            if (c.getApplied()) {
+                previousApplied = lastApplied;
+                lastApplied = c;
+            }
+        }
+        if (previousApplied != null) {
+            supersededBelow = Math.max(supersededBelow, previousApplied.getIndex());
+        }
     }
 
     /** A leader's AppendEntries: its commit index is a floor for catching up. */
@@ -324,7 +492,7 @@ final class Recovery {
             }
             return false;
         }
-        if ((!r.tracker.isVoter(r.id) || otherVoters().isEmpty()) && !startedBlank) {
+        if ((!votesSomewhere() || otherVoters().isEmpty()) && !startedBlank) {
             return false;
         }
         if (!termsKnown() || (m.getTerm() <= termFloor() && !plantedNoVoteFloor)) {
@@ -393,12 +561,11 @@ final class Recovery {
      */
     private boolean holdsEveryReportedLog() {
         List<Long> others = otherVoters();
-        if (!r.tracker.isVoter(r.id) || others.isEmpty() || !reports.keySet().containsAll(others)) {
+        if (!votesSomewhere() || others.isEmpty() || !reports.keySet().containsAll(others)) {
             return false;
         }
         EntryId mine = r.raftLog.lastEntryId();
-        for (long peer : others) {
-            Report rep = reports.get(peer);
+        for (Report rep : reports.values()) {
             if (mine.term() < rep.lastTerm() || mine.term() == rep.lastTerm() && mine.index() < rep.lastIndex()) {
                 return false;
             }
@@ -416,38 +583,54 @@ final class Recovery {
                 && r.raftLog.termOrZero(committed) == r.term;
     }
 
+    /**
+     * Whether it heard enough voters of every configuration it must hear: all of them but itself, or
+     * {@code n - q + 1} from settled probes, which meets every quorum's other members. Configurations
+     * without this server count too: hearing enough of them is what leads to the configurations after
+     * them. A joint configuration's quorums hold a majority of both halves, so {@code n - q + 1} settled
+     * answers from either half meet them all; without settled answers, every voter of both halves (the
+     * candidate that may hold its forgotten vote among them).
+     */
     private boolean termsKnown() {
-        List<Long> others = otherVoters();
-        if (reports.keySet().containsAll(others)) {
-            return true;
-        }
-        if (settledSequence < 0) {
-            return false;
-        }
-        for (MajorityConfig c :
-                List.of(r.tracker.voters().incoming(), r.tracker.voters().outgoing())) {
-            if (!c.contains(r.id)) {
-                continue; // our vote does not count there
-            }
-            int quorum = c.size() / 2 + 1;
-            int needed = c.size() - quorum + 1;
-            int heard = 0;
-            for (long peer : c.voters()) {
-                Report rep = reports.get(peer);
-                if (peer != r.id && rep != null && rep.sequence() >= settledSequence) {
-                    heard++;
-                }
-            }
-            if (heard < needed) {
+        for (Membership c : requiredConfigs()) {
+            List<Long> in = c.getVotersList();
+            List<Long> out = c.getVotersOutgoingList();
+            boolean enough = allHeard(in) && allHeard(out) || settledEnough(in) || !out.isEmpty() && settledEnough(out);
+            if (!enough) {
                 return false;
             }
         }
         return true;
     }
 
+    private boolean allHeard(List<Long> voters) {
+        for (long peer : voters) {
+            if (peer != r.id && !reports.containsKey(peer)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** At least {@code n - q + 1} of these voters, but itself, answered a settled probe. */
+    private boolean settledEnough(List<Long> voters) {
+        if (settledSequence < 0) {
+            return false;
+        }
+        int settled = 0;
+        for (long peer : voters) {
+            Report rep = reports.get(peer);
+            if (peer != r.id && rep != null && rep.sequence() >= settledSequence) {
+                settled++;
+            }
+        }
+        return settled >= voters.size() - (voters.size() / 2 + 1) + 1;
+    }
+
+    /** The voters of every configuration this server must hear, but itself. */
     private List<Long> otherVoters() {
         List<Long> out = new ArrayList<>();
-        for (long v : r.tracker.voters().ids()) {
+        for (long v : probeTargets()) {
             if (v != r.id) {
                 out.add(v);
             }

@@ -106,6 +106,8 @@ final class Snapshots {
                 committed);
         r.raftLog.restore(meta);
         r.membership = meta.getMembership();
+        r.membershipIndex = meta.getIndex();
+        r.previousMembership = null;
         r.tracker = r.tracker.withMembership(
                 r.membership, r.raftLog.lastIndex() + 1, r.config.maxInflightMessages(), r.config.maxInflightBytes());
         restoredMembership = r.membership;

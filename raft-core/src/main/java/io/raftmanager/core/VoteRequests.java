@@ -11,9 +11,12 @@ final class VoteRequests {
     static void refuseWhileRecovering(Raft r, RaftMessage m) {
         boolean pre = m.getVoteRequest().getPreVote();
         Raft.LOG.debug("[{}] refuses {}vote to {}: {}", r.id, pre ? "pre-" : "", m.getFrom(), r.recovery.describe());
-        // Never at a term above the asker's own: a refused vote counts at the candidate's term, and a refused
-        // pre-vote carries our term, which is ignored if lower (the prospective term would depose the asker).
-        long term = pre ? Math.min(r.term, m.getTerm() - 1) : m.getTerm();
+        // A refused vote counts at the candidate's term. A refused pre-vote carries our own term: ignored if
+        // lower (the prospective term would depose the asker); if not lower, the asker takes it up, as from
+        // any server, so its next pre-vote can be above our vote floor. Answering at the asker's own term
+        // instead left a candidate whose term was at the floor asking forever (simulator JOINERS seed 246:
+        // the only voter not recovering at term 1, the two recovering at term 2).
+        long term = pre ? r.term : m.getTerm();
         r.send(Messages.voteResponse(r, m.getFrom(), term, pre, false), false);
     }
 
@@ -45,13 +48,23 @@ final class VoteRequests {
     }
 
     /**
-     * Learns a commit index from a refused (pre-)vote: if this server holds the entry the responder has
-     * committed, its log matches up to there and is committed up to there. A fact, valid whatever the terms
-     * of the two; a leader counts its own replicas instead.
+     * Learns a commit index from a refused (pre-)vote, or from a (pre-)vote request: if this server holds
+     * the entry the other has committed, its log matches up to there and is committed up to there. A fact,
+     * valid whatever the terms of the two; a leader counts its own replicas instead. From a request, it lets
+     * a server that has not applied the change making it a voter (its commit index lags) campaign with the
+     * most up-to-date log, which the others' refusals would otherwise wait for forever (simulator JOINERS
+     * seed 4256).
      */
     static void learnCommit(Raft r, RaftMessage m) {
-        long commit = m.getVoteResponse().getCommit();
-        long term = m.getVoteResponse().getCommitTerm();
+        if (m.hasVoteRequest()) {
+            learnCommit(r, m, m.getVoteRequest().getCommit(), m.getVoteRequest().getCommitTerm());
+        } else {
+            learnCommit(
+                    r, m, m.getVoteResponse().getCommit(), m.getVoteResponse().getCommitTerm());
+        }
+    }
+
+    private static void learnCommit(Raft r, RaftMessage m, long commit, long term) {
         if (r.role == Role.LEADER || commit <= r.raftLog.committed() || commit > r.raftLog.lastIndex()) {
             return;
         }

@@ -153,6 +153,16 @@ class MessageValidationTest {
                                         HeartbeatRequest.newBuilder().setCommit(-5))),
                         Reason.MALFORMED),
                 refused(
+                        "probe answer negative configuration index",
+                        n -> n.envelopeFrom(3, 5)
+                                .setRecoveryProbeResponse(io.raftmanager.proto.RecoveryProbeResponse.newBuilder()
+                                        .addConfigurations(io.raftmanager.proto.ConfigurationAt.newBuilder()
+                                                .setMembership(io.raftmanager.proto.Membership.newBuilder()
+                                                        .addVoters(1))
+                                                .setIndex(-1)))
+                                .build(),
+                        Reason.MALFORMED),
+                refused(
                         "vote negative last index",
                         n -> n.envelopeFrom(3, 5)
                                 .setVoteRequest(VoteRequest.newBuilder()

@@ -59,6 +59,14 @@ public final class PlantedBugs {
         raft.quiescence.plantedQuiesceUncommitted = true;
     }
 
+    /**
+     * A recovering server ignores the configurations reported in probe answers and hears only the voters of
+     * the configuration it holds, which after a lost log is its bootstrap one (the stale-configuration hole).
+     */
+    public static void ignoreReportedConfigurations(Raft raft) {
+        raft.recovery.plantedIgnoreReportedConfigs = true;
+    }
+
     /** A recovering server probes the voters that have not answered every tick (unpaced probe rounds). */
     public static void probeEveryTick(Raft raft) {
         raft.recovery.plantedProbeEveryTick = true;

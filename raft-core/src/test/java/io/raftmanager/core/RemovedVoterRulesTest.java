@@ -10,9 +10,11 @@ import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.PeerChange;
 import io.raftmanager.proto.PeerChangeType;
 import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.proto.VoteRequest;
 import io.raftmanager.proto.VoteResponse;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -98,6 +100,31 @@ class RemovedVoterRulesTest {
                 .addChanges(PeerChange.newBuilder()
                         .setType(PeerChangeType.PEER_CHANGE_TYPE_REMOVE)
                         .setPeer(peer))
+                .build();
+    }
+
+    /**
+     * A (pre-)vote request carries the candidate's commit index and its term: a server holding that entry
+     * learns it is committed (so one promoted by a change it has not seen committed can campaign, simulator
+     * JOINERS seed 4256); an entry of another term at that index teaches nothing.
+     */
+    @Test
+    void aServerLearnsTheCommitFromAVoteRequestWhenItHoldsThatEntry() {
+        TestNode three = withHistory(TestNode.create(3, b -> b.preVote(true), 1, 2, 3), 2, 0, 1, 1, 1, 2, 2);
+        three.raft.step(voteRequestWithCommit(three, 3, 2));
+        assertEquals(3, three.raft.log().committed(), "3 holds 2/3: its log is committed up to there");
+        three.raft.step(voteRequestWithCommit(three, 4, 3));
+        assertEquals(3, three.raft.log().committed(), "3's entry 4 is of term 2, not 3: nothing learned");
+    }
+
+    private static RaftMessage voteRequestWithCommit(TestNode to, long commit, long commitTerm) {
+        return to.envelopeFrom(1, 4)
+                .setVoteRequest(VoteRequest.newBuilder()
+                        .setPreVote(true)
+                        .setLastLogIndex(5)
+                        .setLastLogTerm(3)
+                        .setCommit(commit)
+                        .setCommitTerm(commitTerm))
                 .build();
     }
 }

@@ -249,7 +249,9 @@ class ProtoRoundTripPropertyTest {
                             .setPreVote(bool())
                             .setLastLogIndex(u64())
                             .setLastLogTerm(u64())
-                            .setLeadershipTransfer(bool()));
+                            .setLeadershipTransfer(bool())
+                            .setCommit(u64())
+                            .setCommitTerm(u64()));
                 case VOTE_RESPONSE ->
                     b.setVoteResponse(VoteResponse.newBuilder()
                             .setPreVote(bool())
@@ -325,7 +327,11 @@ class ProtoRoundTripPropertyTest {
                             .setLastIndex(u64())
                             .setLastTerm(u64())
                             .setCommit(u64())
-                            .setRecovering(bool()));
+                            .setRecovering(bool())
+                            .addConfigurations(io.raftmanager.proto.ConfigurationAt.newBuilder()
+                                    .setMembership(membership())
+                                    .setIndex(u64())
+                                    .setApplied(bool())));
                 case HEARTBEAT_BATCH ->
                     b.setHeartbeatBatch(HeartbeatBatch.newBuilder()
                             .addHeartbeats(CoalescedHeartbeat.newBuilder()

@@ -44,9 +44,20 @@ class PlantedStorageBugsTest {
      */
     @Test
     void blankJoinerVotingIsCaught() {
-        // Seeds 1..3000 catch it at 1200, 1378, 1523, 1777, 1924 and 2303 (commit notices; SeedRangeScanTest
-        // with -Draft.scan.storageBug=BLANK_JOINER_VOTES lists them).
-        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 1001);
+        // Seeds 1..6000 catch it at 969, 2821, 3757, 4280, 4444, 4477, 5016 and 5275 (recovery-config branch;
+        // SeedRangeScanTest with -Draft.scan.storageBug=BLANK_JOINER_VOTES lists them).
+        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 601);
+    }
+
+    /**
+     * A voter that lost its log recovers with its bootstrap configuration and hears only its voters: it
+     * elects a candidate missing an entry committed under a later configuration (JOINERS seeds 1523 and
+     * 1707 before the fix; with the fix in place, seeds 1..6000 catch the planted bug at 4238 only, with
+     * -Draft.scan.storageBug=STALE_CONFIGURATION).
+     */
+    @Test
+    void staleConfigurationIsCaught() {
+        assertCaught(StorageBug.STALE_CONFIGURATION, SimVariant.JOINERS, 3901);
     }
 
     private static void assertCaught(StorageBug bug) {

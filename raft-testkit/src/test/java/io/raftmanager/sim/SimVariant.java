@@ -37,7 +37,9 @@ record SimVariant(
         /** A failed fsync is retried and the server goes on as if its write were durable. */
         FSYNC_RETRY,
         /** A blank server without a configuration votes as a new one: a voter that joined and was wiped. */
-        BLANK_JOINER_VOTES
+        BLANK_JOINER_VOTES,
+        /** A recovering server ignores the configurations in probe answers: it hears only its stale one. */
+        STALE_CONFIGURATION
     }
 
     /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */

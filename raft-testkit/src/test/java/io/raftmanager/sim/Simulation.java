@@ -658,6 +658,7 @@ final class Simulation {
             case VOTE_AT_ONCE -> PlantedBugs.wipedServerVotesAtOnce(n.raft);
             case FSYNC_RETRY -> n.retriesFailedSync = true;
             case BLANK_JOINER_VOTES -> PlantedBugs.blankJoinerVotes(n.raft);
+            case STALE_CONFIGURATION -> PlantedBugs.ignoreReportedConfigurations(n.raft);
             default -> {}
         }
     }
