@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.Role;
-import io.raftmanager.proto.Entry;
-import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.HardState;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.PeerChange;
@@ -34,27 +32,6 @@ class StaleConfigurationRecoveryTest {
         return TestNode.create(id, b -> b.storageRecovery(true), voters);
     }
 
-    /** Ticks the nodes in {@code up} once and lets the network settle, {@code rounds} times. */
-    private static void run(TestNetwork net, int rounds, long... up) {
-        for (int i = 0; i < rounds; i++) {
-            for (long id : up) {
-                net.node(id).raft.tick();
-            }
-            net.stabilize();
-        }
-    }
-
-    private static boolean holds(TestNode n, ByteString data) {
-        for (long i = n.raft.log().firstIndex(); i <= n.raft.log().lastIndex(); i++) {
-            for (Entry e : n.raft.log().slice(i, i + 1, Long.MAX_VALUE)) {
-                if (e.getType() == EntryType.ENTRY_TYPE_NORMAL && e.getData().equals(data)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     private static MembershipChange change(PeerChangeType type, long peer) {
         return MembershipChange.newBuilder()
                 .addChanges(PeerChange.newBuilder().setType(type).setPeer(peer))
@@ -68,7 +45,7 @@ class StaleConfigurationRecoveryTest {
      */
     private static TestNetwork loseTheLogAfterAConfigurationChange(boolean ignoreReportedConfigurations) {
         TestNetwork net = new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3), node(4));
-        run(net, 60, 1, 2, 3, 4);
+        net.tickAndSettle(60, 1, 2, 3, 4);
         TestNode leader = null;
         for (long id = 1; id <= 3; id++) {
             if (net.node(id).raft.role() == Role.LEADER) {
@@ -78,24 +55,24 @@ class StaleConfigurationRecoveryTest {
         assertNotNull(leader);
         if (leader.id != 1) {
             leader.raft.transferLeadership(1);
-            run(net, 30, 1, 2, 3, 4);
+            net.tickAndSettle(30, 1, 2, 3, 4);
         }
         leader = net.node(1);
         assertEquals(Role.LEADER, leader.raft.role());
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 20, 1, 2, 3, 4);
+        net.tickAndSettle(20, 1, 2, 3, 4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, 2));
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
         assertEquals(List.of(1L, 3L, 4L), net.node(3).raft.membership().getVotersList());
 
         net.isolate(3);
         leader.raft.propose(W);
-        run(net, 5, 1, 2, 4);
-        assertTrue(holds(net.node(4), W));
+        net.tickAndSettle(5, 1, 2, 4);
+        assertTrue(net.node(4).holds(W));
         assertTrue(leader.raft.log().committed() >= leader.raft.log().lastIndex(), "W is committed by {1, 4}");
-        assertFalse(holds(net.node(3), W));
+        assertFalse(net.node(3).holds(W));
 
         HardState hs = leader.storage.initialState().hardState().toBuilder()
                 .setCommit(0)
@@ -117,13 +94,13 @@ class StaleConfigurationRecoveryTest {
     @Test
     void aVoterThatLostItsLogHearsTheCurrentConfigurationBeforeItVotes() {
         TestNetwork net = loseTheLogAfterAConfigurationChange(false);
-        run(net, 300, 1, 2, 3);
+        net.tickAndSettle(300, 1, 2, 3);
         assertFalse(net.node(3).raft.role() == Role.LEADER, "3 lacks W: it must not lead");
         assertTrue(net.node(1).raft.recovery.active(), "1 waits for 4, a voter of {1, 3, 4}");
 
         // 4 returns: a leader holding W is elected, and 1 catches up and recovers.
         net.heal();
-        run(net, 300, 1, 2, 3, 4);
+        net.tickAndSettle(300, 1, 2, 3, 4);
         TestNode leader = null;
         for (long id : List.of(1L, 3L, 4L)) {
             if (net.node(id).raft.role() == Role.LEADER) {
@@ -131,8 +108,8 @@ class StaleConfigurationRecoveryTest {
             }
         }
         assertNotNull(leader, "a leader once every voter of {1, 3, 4} is back");
-        assertTrue(holds(leader, W), "the leader holds W");
-        assertTrue(holds(net.node(1), W), "1 has W again");
+        assertTrue(leader.holds(W), "the leader holds W");
+        assertTrue(net.node(1).holds(W), "1 has W again");
         assertFalse(net.node(1).raft.recovery.active(), "1 has recovered");
     }
 
@@ -140,8 +117,8 @@ class StaleConfigurationRecoveryTest {
     @Test
     void ignoringTheReportedConfigurationsElectsALeaderWithoutACommittedEntry() {
         TestNetwork net = loseTheLogAfterAConfigurationChange(true);
-        run(net, 300, 1, 2, 3);
+        net.tickAndSettle(300, 1, 2, 3);
         assertEquals(Role.LEADER, net.node(3).raft.role());
-        assertFalse(holds(net.node(3), W));
+        assertFalse(net.node(3).holds(W));
     }
 }

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.Role;
-import io.raftmanager.proto.Entry;
-import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.proto.VoteRequest;
 import io.raftmanager.spi.PersistentState;
@@ -63,17 +61,6 @@ class StorageRecoveryRulesTest {
             }
         }
         return null;
-    }
-
-    private static boolean holds(TestNode n, ByteString data) {
-        for (long i = n.raft.log().firstIndex(); i <= n.raft.log().lastIndex(); i++) {
-            for (Entry e : n.raft.log().slice(i, i + 1, Long.MAX_VALUE)) {
-                if (e.getType() == EntryType.ENTRY_TYPE_NORMAL && e.getData().equals(data)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** Replaces a node's disk with an empty one, as a replaced or wiped data directory would. */
@@ -196,12 +183,12 @@ class StorageRecoveryRulesTest {
         leader.raft.propose(W);
         run(net, 10);
         long victim = leader.id == 2 ? 3 : 2;
-        assertTrue(holds(net.node(victim), W));
+        assertTrue(net.node(victim).holds(W));
 
         wipe(net, victim, true);
         run(net, 100);
         assertEquals(leader.id, leader(net).id, "the leader stayed up throughout");
-        assertTrue(holds(net.node(victim), W), "the leader sent W again");
+        assertTrue(net.node(victim).holds(W), "the leader sent W again");
         assertNull(net.node(victim).raft.recovery(), "and the follower recovered");
     }
 
@@ -224,7 +211,7 @@ class StorageRecoveryRulesTest {
         wipe(net, victim, true);
         run(net, 100);
         assertEquals(leader.id, leader(net).id);
-        assertTrue(holds(net.node(victim), W), "the probe made the leader send W again");
+        assertTrue(net.node(victim).holds(W), "the probe made the leader send W again");
         assertNull(net.node(victim).raft.recovery(), "and the follower recovered");
     }
 
@@ -284,7 +271,7 @@ class StorageRecoveryRulesTest {
         TestNode leader = leader(net);
         assertNotNull(leader);
         for (long id = 1; id <= 3; id++) {
-            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertTrue(net.node(id).holds(W), "server " + id + " holds W");
             assertNull(net.node(id).raft.recovery(), "server " + id + " recovered");
         }
     }
@@ -301,8 +288,8 @@ class StorageRecoveryRulesTest {
         run(net, 200);
         // W is gone from the leader and from 2, and a different entry is committed at its index: server 1
         // (which skips appends below its commit index) now silently diverges from the others.
-        assertFalse(holds(net.node(3), W), "the new leader never had W");
-        assertFalse(holds(net.node(2), W), "nor has the wiped server");
+        assertFalse(net.node(3).holds(W), "the new leader never had W");
+        assertFalse(net.node(2).holds(W), "nor has the wiped server");
         assertEquals(Role.LEADER, net.node(3).raft.role());
     }
 
@@ -319,9 +306,9 @@ class StorageRecoveryRulesTest {
         net.isolate(3);
         net.node(1).raft.propose(W);
         run(net, 5, 3);
-        assertTrue(holds(net.node(2), W));
+        assertTrue(net.node(2).holds(W));
         assertTrue(net.node(1).raft.log().committed() >= net.node(1).raft.log().lastIndex());
-        assertFalse(holds(net.node(3), W));
+        assertFalse(net.node(3).holds(W));
         net.heal();
         return net;
     }
@@ -367,7 +354,7 @@ class StorageRecoveryRulesTest {
         run(net, 200);
         assertNull(two.raft.recovery());
         assertFalse(two.storage.initialState().hardState().getRecovering());
-        assertTrue(holds(two, W));
+        assertTrue(two.holds(W));
     }
 
     /**
@@ -527,7 +514,7 @@ class StorageRecoveryRulesTest {
         assertNotNull(leader);
         leader.raft.propose(W);
         run(net, 5, 3);
-        assertTrue(holds(net.node(1), W) && holds(net.node(2), W));
+        assertTrue(net.node(1).holds(W) && net.node(2).holds(W));
         assertEquals(0, net.node(3).raft.log().lastIndex());
         net.heal();
         net.isolate(1);
@@ -547,7 +534,7 @@ class StorageRecoveryRulesTest {
         net.heal();
         run(net, 200);
         for (long id = 1; id <= 3; id++) {
-            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertTrue(net.node(id).holds(W), "server " + id + " holds W");
         }
     }
 
@@ -557,7 +544,7 @@ class StorageRecoveryRulesTest {
         TestNetwork net = wipedServerBesideAnEmptyOne(true);
         TestNode leader = leader(net, 1);
         assertNotNull(leader, "2 and 3 formed a 'new' cluster");
-        assertFalse(holds(leader, W));
+        assertFalse(leader.holds(W));
     }
 
     /**
@@ -584,7 +571,7 @@ class StorageRecoveryRulesTest {
         assertEquals(Role.LEADER, three.raft.role());
         three.raft.propose(W);
         run(net, 5, 2);
-        assertTrue(holds(net.node(1), W));
+        assertTrue(net.node(1).holds(W));
         net.isolate(1);
         three.raft.propose(ByteString.copyFromUtf8("SET X y")); // on 3 alone
         three.processReady();
@@ -610,7 +597,7 @@ class StorageRecoveryRulesTest {
                 "nobody was elected: " + three.raft.recovery() + " / "
                         + net.node(2).raft.recovery());
         for (long id = 1; id <= 3; id++) {
-            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertTrue(net.node(id).holds(W), "server " + id + " holds W");
             assertNull(net.node(id).raft.recovery(), "server " + id + " recovered");
         }
     }

@@ -76,6 +76,16 @@ final class TestNetwork {
         }
     }
 
+    /** Ticks the nodes {@code up} once each, then {@link #stabilize}s; {@code rounds} times. */
+    void tickAndSettle(int rounds, long... up) {
+        for (int i = 0; i < rounds; i++) {
+            for (long id : up) {
+                node(id).raft.tick();
+            }
+            stabilize();
+        }
+    }
+
     /**
      * Collects from every node, then delivers messages until no node has anything left to send. Throws
      * after 10,000 deliveries: a guard against livelock in a broken core.

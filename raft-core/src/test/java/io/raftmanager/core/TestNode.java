@@ -1,7 +1,9 @@
 package io.raftmanager.core;
 
+import com.google.protobuf.ByteString;
 import io.raftmanager.RaftConfig;
 import io.raftmanager.proto.Entry;
+import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.RaftMessage;
 import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.util.ArrayList;
@@ -92,5 +94,17 @@ public final class TestNode {
                 .setFrom(from)
                 .setTo(id)
                 .setTerm(term);
+    }
+
+    /** Whether this node's log holds a normal entry carrying {@code data}. */
+    public boolean holds(ByteString data) {
+        for (long i = raft.log().firstIndex(); i <= raft.log().lastIndex(); i++) {
+            for (Entry e : raft.log().slice(i, i + 1, Long.MAX_VALUE)) {
+                if (e.getType() == EntryType.ENTRY_TYPE_NORMAL && e.getData().equals(data)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

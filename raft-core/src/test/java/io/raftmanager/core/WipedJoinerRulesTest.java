@@ -11,8 +11,6 @@ import com.google.protobuf.ByteString;
 import io.raftmanager.MembershipChangeException;
 import io.raftmanager.MembershipChangeException.Reason;
 import io.raftmanager.Role;
-import io.raftmanager.proto.Entry;
-import io.raftmanager.proto.EntryType;
 import io.raftmanager.proto.MembershipChange;
 import io.raftmanager.proto.PeerChange;
 import io.raftmanager.proto.PeerChangeType;
@@ -34,27 +32,6 @@ class WipedJoinerRulesTest {
         return TestNode.create(id, b -> b.storageRecovery(true), voters);
     }
 
-    /** Ticks the nodes in {@code up} once and lets the network settle, {@code rounds} times. */
-    private static void run(TestNetwork net, int rounds, long... up) {
-        for (int i = 0; i < rounds; i++) {
-            for (long id : up) {
-                net.node(id).raft.tick();
-            }
-            net.stabilize();
-        }
-    }
-
-    private static boolean holds(TestNode n, ByteString data) {
-        for (long i = n.raft.log().firstIndex(); i <= n.raft.log().lastIndex(); i++) {
-            for (Entry e : n.raft.log().slice(i, i + 1, Long.MAX_VALUE)) {
-                if (e.getType() == EntryType.ENTRY_TYPE_NORMAL && e.getData().equals(data)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
     private static MembershipChange change(PeerChangeType type, long... peers) {
         MembershipChange.Builder b = MembershipChange.newBuilder();
         for (long p : peers) {
@@ -66,7 +43,7 @@ class WipedJoinerRulesTest {
     /** {1, 2, 3} with leader 1, and server 4 started with no configuration (a joiner), all up. */
     private static TestNetwork clusterWithJoiner() {
         TestNetwork net = new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3), node(4));
-        run(net, 60, 1, 2, 3, 4);
+        net.tickAndSettle(60, 1, 2, 3, 4);
         TestNode leader = null;
         for (long id = 1; id <= 3; id++) {
             if (net.node(id).raft.role() == Role.LEADER) {
@@ -76,7 +53,7 @@ class WipedJoinerRulesTest {
         assertNotNull(leader);
         if (leader.id != 1) {
             leader.raft.transferLeadership(1);
-            run(net, 30, 1, 2, 3, 4);
+            net.tickAndSettle(30, 1, 2, 3, 4);
         }
         assertEquals(Role.LEADER, net.node(1).raft.role());
         return net;
@@ -90,21 +67,21 @@ class WipedJoinerRulesTest {
         TestNetwork net = clusterWithJoiner();
         TestNode leader = net.node(1);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 20, 1, 2, 3, 4);
+        net.tickAndSettle(20, 1, 2, 3, 4);
         assertNull(net.node(4).raft.recovery(), "the joiner caught up and votes normally");
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_REMOVE, 3));
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
         assertEquals(List.of(1L, 2L, 4L), net.node(2).raft.membership().getVotersList());
         net.isolate(3); // removed: stops for good
 
         net.isolate(2);
         leader.raft.propose(W);
-        run(net, 5, 1, 4);
-        assertTrue(holds(net.node(4), W), "4 acknowledged W");
+        net.tickAndSettle(5, 1, 4);
+        assertTrue(net.node(4).holds(W), "4 acknowledged W");
         assertTrue(leader.raft.log().committed() >= leader.raft.log().lastIndex(), "W is committed by {1, 4}");
-        assertFalse(holds(net.node(2), W));
+        assertFalse(net.node(2).holds(W));
 
         net.heal();
         net.isolate(3);
@@ -114,7 +91,7 @@ class WipedJoinerRulesTest {
             PlantedBugs.blankJoinerVotes(wiped.raft);
         }
         net.replace(wiped);
-        run(net, 200, 2, 4);
+        net.tickAndSettle(200, 2, 4);
         return net;
     }
 
@@ -128,10 +105,10 @@ class WipedJoinerRulesTest {
 
         net.heal();
         net.isolate(3);
-        run(net, 200, 1, 2, 4);
+        net.tickAndSettle(200, 1, 2, 4);
         assertEquals(Role.LEADER, net.node(1).raft.role(), "only 1 holds W: it must lead");
         for (long id : new long[] {1, 2, 4}) {
-            assertTrue(holds(net.node(id), W), "server " + id + " holds W");
+            assertTrue(net.node(id).holds(W), "server " + id + " holds W");
             assertNull(net.node(id).raft.recovery(), "server " + id + " votes again");
         }
         assertEquals(List.of(1L, 2L, 4L), net.node(4).raft.membership().getVotersList(), "4 learned its configuration");
@@ -142,8 +119,8 @@ class WipedJoinerRulesTest {
     void plantedBlankJoinerVotesElectsTheStaleServerAndLosesW() {
         TestNetwork net = wipedJoinerAndStaleCandidate(true);
         assertEquals(Role.LEADER, net.node(2).raft.role(), "the wiped joiner's vote elects 2");
-        assertFalse(holds(net.node(2), W));
-        assertFalse(holds(net.node(4), W));
+        assertFalse(net.node(2).holds(W));
+        assertFalse(net.node(4).holds(W));
     }
 
     @Test
@@ -160,7 +137,7 @@ class WipedJoinerRulesTest {
         // A joint change that brings in two servers, one of them never heard from.
         net.isolate(4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 10, 1, 2, 3);
+        net.tickAndSettle(10, 1, 2, 3);
         MembershipChange joint = MembershipChange.newBuilder()
                 .addChanges(PeerChange.newBuilder()
                         .setType(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER)
@@ -202,10 +179,10 @@ class WipedJoinerRulesTest {
                 assertFalse(planted, e.getMessage());
                 assertEquals(Reason.VOTER_NOT_ACKNOWLEDGED, e.reason());
             }
-            run(net, 10, 1, 2, 3);
+            net.tickAndSettle(10, 1, 2, 3);
             net.heal();
             net.isolate(1); // the leader stops
-            run(net, 300, 2, 3, 4);
+            net.tickAndSettle(300, 2, 3, 4);
             boolean elected =
                     net.node(2).raft.role() == Role.LEADER || net.node(3).raft.role() == Role.LEADER;
             assertEquals(!planted, elected, planted ? "stranded: 4 refuses, as a wiped voter must" : "{2, 3} elect");
@@ -222,7 +199,7 @@ class WipedJoinerRulesTest {
         TestNode leader = net.node(1);
         net.isolate(4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 10, 1, 2, 3);
+        net.tickAndSettle(10, 1, 2, 3);
         assertTrue(leader.raft.log().lastIndex() < leader.config.learnerCatchUpMarginEntries(), "short log");
         assertEquals(0L, leader.raft.matchIndexes().getOrDefault(4L, 0L));
         MembershipChangeException e = assertThrows(
@@ -231,10 +208,10 @@ class WipedJoinerRulesTest {
         assertEquals(Reason.LEARNER_LAGGING, e.reason(), e.getMessage());
 
         net.heal();
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
         assertTrue(leader.raft.matchIndexes().get(4L) > 0);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
         assertEquals(List.of(1L, 2L, 3L, 4L), net.node(4).raft.membership().getVotersList());
         assertNull(net.node(4).raft.recovery());
     }
@@ -249,14 +226,14 @@ class WipedJoinerRulesTest {
         TestNode leader = net.node(1);
         joinAsVoter(net, leader);
         leader.raft.propose(W);
-        run(net, 5, 1, 2, 3, 4);
+        net.tickAndSettle(5, 1, 2, 3, 4);
         long acknowledged = leader.raft.matchIndexes().get(4L);
         assertTrue(acknowledged > 2, "4 acknowledged W");
 
         net.replace(node(4)); // wiped; the leader stays up
-        run(net, 60, 1, 2, 3, 4);
+        net.tickAndSettle(60, 1, 2, 3, 4);
         assertEquals(Role.LEADER, leader.raft.role());
-        assertTrue(holds(net.node(4), W), "the leader sent the log again");
+        assertTrue(net.node(4).holds(W), "the leader sent the log again");
         assertNull(net.node(4).raft.recovery(), "and 4 recovered");
         assertEquals(List.of(1L, 2L, 3L, 4L), net.node(4).raft.membership().getVotersList());
     }
@@ -270,10 +247,10 @@ class WipedJoinerRulesTest {
         // 1 and 2 stop: 3 needs 4's vote, and gets it (4 is a caught-up voter, not a blank one).
         net.isolate(1);
         net.isolate(2);
-        run(net, 10, 3, 4);
+        net.tickAndSettle(10, 3, 4);
         net.heal();
         net.isolate(1);
-        run(net, 100, 2, 3, 4);
+        net.tickAndSettle(100, 2, 3, 4);
         assertNull(net.node(4).raft.recovery());
         assertTrue(
                 net.node(2).raft.role() == Role.LEADER
@@ -307,8 +284,8 @@ class WipedJoinerRulesTest {
     /** Server 4 joins the way the leader allows: as a learner, which catches up, then promoted to voter. */
     private static void joinAsVoter(TestNetwork net, TestNode leader) {
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
-        run(net, 20, 1, 2, 3, 4);
+        net.tickAndSettle(20, 1, 2, 3, 4);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_VOTER, 4));
-        run(net, 10, 1, 2, 3, 4);
+        net.tickAndSettle(10, 1, 2, 3, 4);
     }
 }
