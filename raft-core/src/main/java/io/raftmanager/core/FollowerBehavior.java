@@ -115,8 +115,15 @@ final class FollowerBehavior {
             return; // a commit notice confirms no read round: nothing to answer
         }
         if (commit > r.raftLog.lastIndex()) {
-            // The leader only sends min(match, commit); anything larger is corrupt, not a reason to commit.
-            Raft.LOG.warn("[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
+            // The leader only sends min(match, commit); anything larger is corrupt, not a reason to commit,
+            // or, while recovering, the leader does not know yet that this server lost entries.
+            if (r.recovery.active()) {
+                Raft.LOG.debug(
+                        "[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
+            } else {
+                Raft.LOG.warn(
+                        "[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
+            }
         } else {
             r.raftLog.commitTo(commit);
         }

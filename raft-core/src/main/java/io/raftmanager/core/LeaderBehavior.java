@@ -112,6 +112,7 @@ final class LeaderBehavior {
         }
         if (r.heartbeatElapsed >= r.config.heartbeatTicks()) {
             r.heartbeatElapsed = 0;
+            r.tracker.allProgress().values().forEach(Progress::allowHeartbeatRetry);
             broadcastHeartbeat();
         }
     }
@@ -300,13 +301,15 @@ final class LeaderBehavior {
         pr.setRecentActive(true);
         r.reads.ack(m.getFrom(), m.getHeartbeatResponse().getContext());
         serveConfirmedReads();
-        pr.resumeProbe();
-        if (pr.state() == ProgressState.REPLICATE && pr.inflights().isFull()) {
-            // Lost AppendEntries would wedge a full window forever; the follower is alive, let one through.
-            pr.inflights().freeFirstOne();
-        }
         if (pr.match() < r.raftLog.lastIndex()) {
-            sendAppend(m.getFrom(), true);
+            if (pr.takeHeartbeatRetry()) {
+                pr.resumeProbe();
+                if (pr.state() == ProgressState.REPLICATE && pr.inflights().isFull()) {
+                    // Lost AppendEntries would wedge a full window forever; the follower is alive, let one through.
+                    pr.inflights().freeFirstOne();
+                }
+                sendAppend(m.getFrom(), true);
+            }
         } else if (m.getFrom() == r.leadTransferee) {
             // The target may have refused an earlier TimeoutNow (e.g. a configuration not applied yet).
             sendTimeoutNow();

@@ -14,6 +14,7 @@ public final class Progress {
     private long pendingSnapshot;
     private long sentCommit;
     private boolean recentActive;
+    private boolean heartbeatRetryTaken;
     private boolean learner;
     private final Inflights inflights;
 
@@ -126,6 +127,25 @@ public final class Progress {
     /** Lets one more probe go (called on a heartbeat response: the follower is alive). */
     public void resumeProbe() {
         probeSent = false;
+    }
+
+    /**
+     * Whether a heartbeat response may still retry replication (resume a held probe, free a full
+     * window's oldest slot) in this heartbeat interval; at most one does. Heartbeats also confirm reads,
+     * so a follower answers many per interval under load, and a re-sent message may carry a full batch
+     * of entries: a wiped follower was once sent its leader's whole log 150 times in one pass.
+     */
+    public boolean takeHeartbeatRetry() {
+        if (heartbeatRetryTaken) {
+            return false;
+        }
+        heartbeatRetryTaken = true;
+        return true;
+    }
+
+    /** A new heartbeat interval began: the next heartbeat response may retry again. */
+    public void allowHeartbeatRetry() {
+        heartbeatRetryTaken = false;
     }
 
     /** Records an AppendEntries carrying entries up to {@code lastIndex} ({@code bytes} entry bytes). */
