@@ -463,6 +463,11 @@ public final class Raft {
             VoteRequests.refuseWhileRecovering(this, m);
             return;
         }
+        if (recovery.holdsLeaderMessage(m)) {
+            // Unanswered, but a leader is alive: once recovered, this server must not campaign against it.
+            electionElapsed = 0;
+            return;
+        }
         if (m.getTerm() > term) {
             if (!admission.onHigherTerm(m)) {
                 return;

@@ -103,6 +103,9 @@ final class Recovery {
     /** Planted bug: a blank server without a configuration votes as a new one (the wiped-joiner hole). */
     boolean plantedBlankJoinerVotes;
 
+    /** Planted bug: answer leaders before the voters' terms are known (a stale leader counts the answers). */
+    boolean plantedAnswerLeadersAtOnce;
+
     Recovery(Raft r) {
         this.r = r;
     }
@@ -432,12 +435,37 @@ final class Recovery {
         }
     }
 
+    /**
+     * Whether to leave a leader's message (entries, heartbeat, snapshot) unanswered: while recovering, until
+     * this server knows the terms of enough voters. It may have forgotten a term above the sender's, and
+     * then its answers would let a stale leader commit over what a later leader committed, or confirm its
+     * reads (simulator ISOLATED seed 644: a wiped server acknowledged the entries of term 4's cut-off
+     * leader after it had acknowledged term 5's). Once the terms are known it takes the largest up (see
+     * {@link #maybeFinish}), and the term check refuses stale leaders as it would have before the loss. A
+     * server without a configuration has no voters to hear: it learns the configuration from the leader.
+     */
+    boolean holdsLeaderMessage(RaftMessage m) {
+        return active
+                && (m.hasAppendRequest() || m.hasHeartbeatRequest() || m.hasInstallSnapshotRequest())
+                && !r.tracker.voterIds().isEmpty()
+                && !plantedAnswerLeadersAtOnce
+                && !termsKnown();
+    }
+
     /** Ends the recovery once both conditions hold; see the class comment. */
     void maybeFinish() {
         if (!active || !r.tracker.isVoter(r.id) && r.tracker.voterIds().isEmpty()) {
             return;
         }
-        if (!dataSafe() || !termsKnown() && !plantedMajorityForNewCluster) {
+        boolean termsKnown = termsKnown();
+        if (termsKnown) {
+            // At once, not when the data is safe too: leaders of earlier terms are refused from now on.
+            long floor = termFloor();
+            if (floor > r.term) {
+                r.becomeFollower(floor, 0);
+            }
+        }
+        if (!dataSafe() || !termsKnown && !plantedMajorityForNewCluster) {
             return;
         }
         long floor = termFloor();

@@ -67,6 +67,14 @@ public final class PlantedBugs {
         raft.recovery.plantedIgnoreReportedConfigs = true;
     }
 
+    /**
+     * A recovering server answers leaders before it knows the voters' terms: a leader cut off since a
+     * later term began counts its acknowledgements (the server forgot that later term).
+     */
+    public static void answerLeadersAtOnce(Raft raft) {
+        raft.recovery.plantedAnswerLeadersAtOnce = true;
+    }
+
     /** A recovering server probes the voters that have not answered every tick (unpaced probe rounds). */
     public static void probeEveryTick(Raft raft) {
         raft.recovery.plantedProbeEveryTick = true;

@@ -608,14 +608,15 @@ class StorageRecoveryRulesTest {
      */
     @Test
     void withoutALeaderItRecoversOnlyWithALogAtLeastAsUpToDateAsEveryOtherVoters() {
-        TestNode two = node(2, 1, 2, 3);
+        // 2 kept entries up to index 2 of term 6; its hard state was lost, and the storage reports it.
+        MemoryLogStorage damaged = MemoryLogStorage.withVoters(1, 2, 3);
+        damaged.write(new io.raftmanager.spi.LogBatch(
+                io.raftmanager.proto.HardState.newBuilder().setRecovering(true).build(),
+                List.of(RuleFixtures.entry(1, 6), RuleFixtures.entry(2, 6)),
+                null,
+                true));
+        TestNode two = node(2, 1, 2, 3).restartOn(damaged);
         two.raft.tick();
-        two.processReady();
-        // 2 kept entries up to index 9 of term 6 (its hard state was lost).
-        two.raft.step(two.envelopeFrom(1, 6)
-                .setAppendRequest(io.raftmanager.proto.AppendEntriesRequest.newBuilder()
-                        .addAllEntries(List.of(RuleFixtures.entry(1, 6), RuleFixtures.entry(2, 6))))
-                .build());
         two.processReady();
         two.raft.step(probeAnswer(two, 3, 6, 2, 6));
         assertNotNull(two.raft.recovery(), "1 not heard yet");

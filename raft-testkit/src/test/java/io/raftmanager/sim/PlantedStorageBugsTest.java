@@ -44,20 +44,34 @@ class PlantedStorageBugsTest {
      */
     @Test
     void blankJoinerVotingIsCaught() {
-        // Seeds 1..6000 catch it at 969, 2821, 3757, 4280, 4444, 4477, 5016 and 5275 (recovery-config branch;
-        // SeedRangeScanTest with -Draft.scan.storageBug=BLANK_JOINER_VOTES lists them).
-        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 601);
+        // Seeds 1..6000 catch it at 2854, 3347, 4075, 4205, 4413 and 5563 (SeedRangeScanTest with
+        // -Draft.scan.storageBug=BLANK_JOINER_VOTES lists them).
+        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 2601);
     }
 
     /**
      * A voter that lost its log recovers with its bootstrap configuration and hears only its voters: it
      * elects a candidate missing an entry committed under a later configuration (JOINERS seeds 1523 and
-     * 1707 before the fix; with the fix in place, seeds 1..6000 catch the planted bug at 4238 only, with
+     * 1707 before the fix; with the fix in place, seeds 1..20000 catch the planted bug at 7588, 9461, 9545 and 12617, with
      * -Draft.scan.storageBug=STALE_CONFIGURATION).
      */
     @Test
     void staleConfigurationIsCaught() {
-        assertCaught(StorageBug.STALE_CONFIGURATION, SimVariant.JOINERS, 3901);
+        assertCaught(StorageBug.STALE_CONFIGURATION, SimVariant.JOINERS, 7301);
+    }
+
+    /**
+     * A recovering server answers a leader before it knows the voters' terms: a leader cut off since a later
+     * term began, which the server forgot, commits with its acknowledgements over entries that later term
+     * committed (ISOLATED seeds 644 and 2936 before the fix; with it, seeds 1..3000 catch the planted bug at
+     * 2936, with -Draft.scan.mode=ISOLATED -Draft.scan.storageBug=ANSWER_LEADERS_AT_ONCE).
+     */
+    @Test
+    void answeringLeadersBeforeTheTermsAreKnownIsCaught() {
+        assertCaught(
+                StorageBug.ANSWER_LEADERS_AT_ONCE,
+                SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeaders(false)),
+                2601);
     }
 
     private static void assertCaught(StorageBug bug) {

@@ -39,7 +39,9 @@ record SimVariant(
         /** A blank server without a configuration votes as a new one: a voter that joined and was wiped. */
         BLANK_JOINER_VOTES,
         /** A recovering server ignores the configurations in probe answers: it hears only its stale one. */
-        STALE_CONFIGURATION
+        STALE_CONFIGURATION,
+        /** A recovering server answers leaders before it knows the voters' terms: stale leaders count it. */
+        ANSWER_LEADERS_AT_ONCE
     }
 
     /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */

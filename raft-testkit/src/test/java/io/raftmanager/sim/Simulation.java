@@ -659,6 +659,7 @@ final class Simulation {
             case FSYNC_RETRY -> n.retriesFailedSync = true;
             case BLANK_JOINER_VOTES -> PlantedBugs.blankJoinerVotes(n.raft);
             case STALE_CONFIGURATION -> PlantedBugs.ignoreReportedConfigurations(n.raft);
+            case ANSWER_LEADERS_AT_ONCE -> PlantedBugs.answerLeadersAtOnce(n.raft);
             default -> {}
         }
     }
