@@ -75,6 +75,8 @@ public final class DataDir {
             Properties p = new Properties();
             try (Reader r = Files.newBufferedReader(identity, StandardCharsets.UTF_8)) {
                 p.load(r);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                p.clear(); // bytes that are not UTF-8: damaged, handled below (Jepsen disk faults, seed 100)
             } catch (IOException e) {
                 throw new StartupException("cannot read " + identity + ": " + describe(e), e);
             } catch (IllegalArgumentException e) {

@@ -200,6 +200,8 @@ final class KvCluster implements AutoCloseable {
         List<String> cmd = new ArrayList<>(NodeProcesses.javaCommand(args(id)));
         cmd.add(1, "-XX:+UseSerialGC"); // small, predictable JVMs on a 2-core box
         cmd.add(1, "-XX:TieredStopAtLevel=1");
+        // The library's INFO lines (elections, recoveries, lost entries) are what explains a failed run.
+        cmd.add(1, "-Draftkv.log.level=" + System.getProperty("jepsen.nodeLogLevel", "INFO"));
         // RocksDB unpacks its native library into the temp dir and a SIGKILLed JVM leaves it there.
         Path tmp = Files.createDirectories(tmpDir(id));
         cmd.add(1, "-Djava.io.tmpdir=" + tmp);
