@@ -24,6 +24,38 @@ import java.util.TreeSet;
 final class RuleFixtures {
     private RuleFixtures() {}
 
+    /**
+     * {1, 2, 3} with storage recovery on and leader 1, and server 4 started with no configuration (a
+     * joiner), all up and settled.
+     */
+    static TestNetwork recoveringClusterLedByOneWithJoiner() {
+        TestNetwork net = new TestNetwork(
+                recoveringNode(1, 1, 2, 3), recoveringNode(2, 1, 2, 3), recoveringNode(3, 1, 2, 3), recoveringNode(4));
+        net.tickAndSettle(60, 1, 2, 3, 4);
+        long leader = 0;
+        for (long id = 1; id <= 3; id++) {
+            if (net.node(id).raft.role() == Role.LEADER) {
+                leader = id;
+            }
+        }
+        if (leader == 0) {
+            throw new AssertionError("no leader elected among 1, 2, 3");
+        }
+        if (leader != 1) {
+            net.node(leader).raft.transferLeadership(1);
+            net.tickAndSettle(30, 1, 2, 3, 4);
+        }
+        if (net.node(1).raft.role() != Role.LEADER) {
+            throw new AssertionError("1 did not take over");
+        }
+        return net;
+    }
+
+    /** A server with storage recovery on. */
+    static TestNode recoveringNode(long id, long... voters) {
+        return TestNode.create(id, b -> b.storageRecovery(true), voters);
+    }
+
     /** A normal entry whose payload names its position, so tests can tell entries apart. */
     static Entry entry(long index, long term) {
         return Entry.newBuilder()

@@ -28,10 +28,6 @@ import org.junit.jupiter.api.Test;
 class StaleConfigurationRecoveryTest {
     private static final ByteString W = ByteString.copyFromUtf8("SET W x");
 
-    private static TestNode node(long id, long... voters) {
-        return TestNode.create(id, b -> b.storageRecovery(true), voters);
-    }
-
     private static MembershipChange change(PeerChangeType type, long peer) {
         return MembershipChange.newBuilder()
                 .addChanges(PeerChange.newBuilder().setType(type).setPeer(peer))
@@ -44,20 +40,8 @@ class StaleConfigurationRecoveryTest {
      * network with 1 recovering from its bootstrap configuration {1, 2, 3}, 1, 2 and 3 up.
      */
     private static TestNetwork loseTheLogAfterAConfigurationChange(boolean ignoreReportedConfigurations) {
-        TestNetwork net = new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3), node(4));
-        net.tickAndSettle(60, 1, 2, 3, 4);
-        TestNode leader = null;
-        for (long id = 1; id <= 3; id++) {
-            if (net.node(id).raft.role() == Role.LEADER) {
-                leader = net.node(id);
-            }
-        }
-        assertNotNull(leader);
-        if (leader.id != 1) {
-            leader.raft.transferLeadership(1);
-            net.tickAndSettle(30, 1, 2, 3, 4);
-        }
-        leader = net.node(1);
+        TestNetwork net = RuleFixtures.recoveringClusterLedByOneWithJoiner();
+        TestNode leader = net.node(1);
         assertEquals(Role.LEADER, leader.raft.role());
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
         net.tickAndSettle(20, 1, 2, 3, 4);

@@ -29,7 +29,7 @@ class WipedJoinerRulesTest {
     private static final ByteString W = ByteString.copyFromUtf8("SET W x");
 
     private static TestNode node(long id, long... voters) {
-        return TestNode.create(id, b -> b.storageRecovery(true), voters);
+        return RuleFixtures.recoveringNode(id, voters);
     }
 
     private static MembershipChange change(PeerChangeType type, long... peers) {
@@ -40,23 +40,8 @@ class WipedJoinerRulesTest {
         return b.build();
     }
 
-    /** {1, 2, 3} with leader 1, and server 4 started with no configuration (a joiner), all up. */
     private static TestNetwork clusterWithJoiner() {
-        TestNetwork net = new TestNetwork(node(1, 1, 2, 3), node(2, 1, 2, 3), node(3, 1, 2, 3), node(4));
-        net.tickAndSettle(60, 1, 2, 3, 4);
-        TestNode leader = null;
-        for (long id = 1; id <= 3; id++) {
-            if (net.node(id).raft.role() == Role.LEADER) {
-                leader = net.node(id);
-            }
-        }
-        assertNotNull(leader);
-        if (leader.id != 1) {
-            leader.raft.transferLeadership(1);
-            net.tickAndSettle(30, 1, 2, 3, 4);
-        }
-        assertEquals(Role.LEADER, net.node(1).raft.role());
-        return net;
+        return RuleFixtures.recoveringClusterLedByOneWithJoiner();
     }
 
     /**

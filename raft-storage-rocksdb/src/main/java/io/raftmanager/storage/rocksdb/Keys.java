@@ -22,9 +22,9 @@ final class Keys {
 
     /** The log key of {@code index} in {@code group}. */
     static byte[] entry(long group, long index) {
-        byte[] k = new byte[16];
+        byte[] k = new byte[GROUP_BYTES + 8];
         putLong(k, 0, group);
-        putLong(k, 8, index);
+        putLong(k, GROUP_BYTES, index);
         return k;
     }
 
@@ -38,15 +38,15 @@ final class Keys {
 
     /** The state key of {@code kind} in {@code group}. */
     static byte[] state(long group, byte kind) {
-        byte[] k = new byte[9];
+        byte[] k = new byte[GROUP_BYTES + 1];
         putLong(k, 0, group);
-        k[8] = kind;
+        k[GROUP_BYTES] = kind;
         return k;
     }
 
     /** The index part of a log key. */
     static long index(byte[] entryKey) {
-        return getLong(entryKey, 8);
+        return getLong(entryKey, GROUP_BYTES);
     }
 
     /** The group part of any key. */
