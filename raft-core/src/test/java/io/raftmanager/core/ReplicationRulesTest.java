@@ -340,6 +340,47 @@ class ReplicationRulesTest {
                 a.getEntriesList().stream().map(Entry::getData).toList());
     }
 
+    /**
+     * Heartbeats also confirm reads, so a follower answers many per interval; each answer that released a
+     * full message flooded a follower catching up (the leader of a Jepsen run died of OutOfMemoryError
+     * holding 150 copies of its log for one wiped follower). One retry per heartbeat interval.
+     */
+    @Test
+    void manyHeartbeatResponsesInOneIntervalFreeOneSlotOfAFullWindow() {
+        TestNode n = leaderWithFullWindow();
+
+        for (int i = 0; i < 10; i++) {
+            n.raft.step(heartbeatResponse(n, 2, 1));
+        }
+        assertEquals(
+                1, ofKind(sentTo(n.processReady(), 2), BodyCase.APPEND_REQUEST).size());
+
+        for (int i = 0; i < n.config.heartbeatTicks(); i++) {
+            n.raft.tick();
+        }
+        n.processReady();
+        n.raft.step(heartbeatResponse(n, 2, 1));
+        n.raft.step(heartbeatResponse(n, 2, 1));
+        assertEquals(
+                1,
+                ofKind(sentTo(n.processReady(), 2), BodyCase.APPEND_REQUEST).size(),
+                "the next interval retries once more");
+    }
+
+    @Test
+    void manyHeartbeatResponsesInOneIntervalResendAHeldProbeOnce() {
+        TestNode n = elect(TestNode.create(1, 1, 2, 3)); // 2 and 3 are probed; no answer yet
+        n.raft.propose(cmd("a"));
+        n.processReady();
+
+        for (int i = 0; i < 10; i++) {
+            n.raft.step(heartbeatResponse(n, 2, 1));
+        }
+        List<RaftMessage> appends = ofKind(sentTo(n.processReady(), 2), BodyCase.APPEND_REQUEST);
+        assertEquals(1, appends.size(), "one probe again, not ten");
+        assertEquals(0, appends.get(0).getAppendRequest().getPrevLogIndex());
+    }
+
     @Test
     void truncatingCommittedEntryIsAnInvariantViolation() {
         MemoryLogStorage storage = MemoryLogStorage.withVoters(1);
