@@ -51,6 +51,26 @@ class DataDirTest {
         assertTrue(opened.loss().contains("is damaged"), opened.loss());
     }
 
+    /** A damaged line break joined "node-id=1" and the checksum line: no checksum, and a malformed id. */
+    @Test
+    void twoLinesJoinedByADamagedByteAreADamagedIdentityNotAnotherNode() throws Exception {
+        prepareWithLog();
+        String text = Files.readString(identity());
+        int at = text.indexOf("\nchecksum=");
+        assertTrue(at > 0, text);
+        Files.writeString(identity(), text.substring(0, at) + "\u000b" + text.substring(at + 1));
+        DataDir.Opened opened = DataDir.open(dir, "c", 1, 1);
+        assertTrue(opened.loss() != null && opened.loss().contains("is damaged"), String.valueOf(opened.loss()));
+    }
+
+    @Test
+    void anIdentityWithoutAChecksumFromAnOlderBuildIsKept() throws Exception {
+        prepareWithLog();
+        Files.writeString(identity(), "cluster-id=c\nnode-id=1\n");
+        assertNull(DataDir.open(dir, "c", 1, 1).loss());
+        assertTrue(Files.readString(identity()).contains("checksum="), "the checksum is added");
+    }
+
     @Test
     void anIntactIdentityOfAnotherNodeIsRefused() throws Exception {
         prepareWithLog();
