@@ -459,19 +459,12 @@ final class Recovery {
         }
         boolean termsKnown = termsKnown();
         if (termsKnown) {
-            // At once, not when the data is safe too: leaders of earlier terms are refused from now on.
-            long floor = termFloor();
-            if (floor > r.term) {
-                r.becomeFollower(floor, 0);
-            }
+            takeUpTermFloor(); // at once, not when the data is safe too: earlier leaders are refused from now on
         }
         if (!dataSafe() || !termsKnown && !plantedMajorityForNewCluster) {
             return;
         }
-        long floor = termFloor();
-        if (floor > r.term) {
-            r.becomeFollower(floor, 0);
-        }
+        takeUpTermFloor();
         if (r.vote == 0 && !plantedNoVoteFloor) {
             // We may have voted in this term before we lost our state: take the vote as cast (for nobody
             // who can ask, as a server never asks itself), so the next vote is in a later term.
@@ -486,6 +479,13 @@ final class Recovery {
                 r.term + 1,
                 r.raftLog.committed(),
                 r.raftLog.lastIndex());
+    }
+
+    private void takeUpTermFloor() {
+        long floor = termFloor();
+        if (floor > r.term) {
+            r.becomeFollower(floor, 0);
+        }
     }
 
     /** The largest term heard: any vote this server may have forgotten was in this term or an earlier one. */
