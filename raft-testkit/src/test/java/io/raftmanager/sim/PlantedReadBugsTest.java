@@ -30,9 +30,9 @@ class PlantedReadBugsTest {
      */
     @Test
     void readIndexWithoutHeartbeatRoundIsCaught() {
-        SimVariant buggy = SimVariant.DEFAULT.withReadWithoutRound().withFaults(SimVariant.isolatedLeaders(false));
+        SimVariant buggy = SimVariant.ISOLATED.withReadWithoutRound();
         long seed = firstRejectedSeed(buggy);
-        SimVariant correct = SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeaders(false));
+        SimVariant correct = SimVariant.ISOLATED;
         assertDoesNotThrow(() -> new Simulation(seed, STEPS, false, correct).run(), "seed " + seed);
     }
 

@@ -68,10 +68,7 @@ class PlantedStorageBugsTest {
      */
     @Test
     void answeringLeadersBeforeTheTermsAreKnownIsCaught() {
-        assertCaught(
-                StorageBug.ANSWER_LEADERS_AT_ONCE,
-                SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeaders(false)),
-                2601);
+        assertCaught(StorageBug.ANSWER_LEADERS_AT_ONCE, SimVariant.ISOLATED, 2601);
     }
 
     private static void assertCaught(StorageBug bug) {

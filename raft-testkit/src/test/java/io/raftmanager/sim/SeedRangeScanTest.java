@@ -27,7 +27,7 @@ class SeedRangeScanTest {
             case "DEFAULT" -> SimVariant.DEFAULT;
             case "JOINERS" -> SimVariant.JOINERS;
             case "DISK" -> SimVariant.DEFAULT.withFaults(SimVariant.diskFaults());
-            case "ISOLATED" -> SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeaders(false));
+            case "ISOLATED" -> SimVariant.ISOLATED;
             case "LEASE_ISOLATED" -> SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeasingLeaders());
             case "LEASE_PAUSED" -> SimVariant.DEFAULT.withFaults(SimVariant.pausedLeasingLeaders());
             default -> throw new IllegalArgumentException("unknown mode " + mode);

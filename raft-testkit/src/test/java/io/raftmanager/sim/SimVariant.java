@@ -48,6 +48,9 @@ record SimVariant(
     static final SimVariant DEFAULT =
             new SimVariant(1.0, false, false, false, UnaryOperator.identity(), StorageBug.NONE, false);
 
+    /** Leaders often cut off while they still believe they lead, without CheckQuorum. */
+    static final SimVariant ISOLATED = DEFAULT.withFaults(isolatedLeaders(false));
+
     /** Joiner-focused disk-fault runs: voters added after bootstrap, then wiped or damaged. */
     static final SimVariant JOINERS = DEFAULT.withFaults(joinerDiskFaults()).withJoinerFocus();
 
