@@ -233,8 +233,9 @@ public final class DefaultRaftNode implements RaftNode {
         transferHandle = scheduler.start(
                 name + "-snapshot-transfer", failsNode(transfer, "snapshot transfer"), WorkerKind.BLOCKING, this);
         transfer.bind(transferHandle);
-        loopHandle = scheduler.start(name + "-loop", failsNode(loop, "event loop"), WorkerKind.LOOP, this);
-        inbox.bind(loopHandle);
+        // The transport starts before the loop's first tick: a message sent earlier is dropped unseen (a
+        // recovering server's first probes were, and it waited a whole probe round). What arrives before
+        // the loop runs waits in the inbox.
         transport.start(new InboundHandler() {
             @Override
             public void onMessage(RaftMessage message) {
@@ -250,6 +251,8 @@ public final class DefaultRaftNode implements RaftNode {
                 }
             }
         });
+        loopHandle = scheduler.start(name + "-loop", failsNode(loop, "event loop"), WorkerKind.LOOP, this);
+        inbox.bind(loopHandle);
         loopHandle.wake();
     }
 
@@ -593,7 +596,9 @@ public final class DefaultRaftNode implements RaftNode {
             return;
         }
         if (started.get()) {
-            loopHandle.stop();
+            if (loopHandle != null) { // null when the transport failed to start
+                loopHandle.stop();
+            }
             writerHandle.stop();
             applierHandle.stop();
             takerHandle.stop();

@@ -3,18 +3,27 @@ package io.raftmanager.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.raftmanager.ClosedException;
 import io.raftmanager.NotLeaderException;
 import io.raftmanager.RaftNode;
 import io.raftmanager.ReadConsistency;
+import io.raftmanager.proto.RaftMessage;
+import io.raftmanager.spi.InboundHandler;
+import io.raftmanager.spi.Transport;
+import io.raftmanager.storage.memory.MemoryLogStorage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RaftNodeTest {
@@ -45,6 +54,53 @@ class RaftNodeTest {
                         TIMEOUT,
                         "node " + id + " to apply all 100 commands");
             }
+        }
+    }
+
+    /**
+     * The transport starts before the loop's first tick. A server that starts blank probes its peers at
+     * its first tick; when the loop ran first, those probes went to a transport not started yet, were
+     * dropped unseen, and the server waited a whole probe round (raft-kv KvStorageFaultTest in CI: a
+     * voter stopped in that round, and the group could not commit until it returned). This transport
+     * takes several ticks to start, as one binding a port and loading TLS material may.
+     */
+    @Test
+    void nothingIsSentBeforeTheTransportHasStarted() throws Exception {
+        AtomicBoolean started = new AtomicBoolean();
+        AtomicInteger sentEarly = new AtomicInteger();
+        CountDownLatch sent = new CountDownLatch(1);
+        Transport slowToStart = new Transport() {
+            @Override
+            public void start(InboundHandler handler) {
+                try {
+                    Thread.sleep(8 * 25); // eight ticks of LocalCluster.config
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                started.set(true);
+            }
+
+            @Override
+            public void send(RaftMessage message) {
+                if (!started.get()) {
+                    sentEarly.incrementAndGet();
+                }
+                sent.countDown();
+            }
+
+            @Override
+            public void close() {}
+        };
+        try (RaftNode node = RaftNode.builder()
+                .config(LocalCluster.config(1))
+                .storage(MemoryLogStorage.withVoters(1, 2, 3))
+                .transport(slowToStart)
+                .stateMachine(new CounterStateMachine())
+                .random(new SplittableRandom(1))
+                .build()) {
+            node.start();
+            assertTrue(sent.await(30, TimeUnit.SECONDS), "the blank server probed its peers");
+            assertEquals(0, sentEarly.get(), "messages sent before the transport started");
         }
     }
 
