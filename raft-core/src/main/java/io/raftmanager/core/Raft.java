@@ -527,8 +527,12 @@ public final class Raft {
         readStates.add(rs);
     }
 
-    /** Tells the core a peer is unreachable: stop streaming to it optimistically. */
+    /**
+     * Tells the core the transport is dropping messages to a peer: a leader stops streaming to it
+     * optimistically, and a recovering server probes it again sooner.
+     */
     public void reportUnreachable(long peer) {
+        recovery.onUnreachable(peer);
         if (role == Role.LEADER) {
             Progress pr = tracker.progress(peer);
             if (pr != null && pr.state() == ProgressState.REPLICATE) {

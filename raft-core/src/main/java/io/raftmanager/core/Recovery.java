@@ -223,6 +223,20 @@ final class Recovery {
         }
     }
 
+    /**
+     * The transport dropped messages to {@code peer} (it could not connect: the peer is down, or starts
+     * after this server). If its answer is still needed the next round goes out one election timeout from
+     * now, not after the first round's {@link #FIRST_ROUND_TIMEOUTS}: in a new cluster whose first probes
+     * met closed ports, a voter that answers late and stops before that round would leave this server
+     * recovering, holding its leader's messages, until the voter returns (raft-kv KvStorageFaultTest in
+     * CI). The transport reports a lane at most once until it delivers again, so this paces itself.
+     */
+    void onUnreachable(long peer) {
+        if (active && probedAt.containsKey(peer) && unanswered().contains(peer)) {
+            nextRoundAt = Math.min(nextRoundAt, ticksSinceStart + r.config.electionTicks());
+        }
+    }
+
     /** Whether this server recovers and still needs an answer from some voter (see {@link #unanswered}). */
     boolean awaitsAnswers() {
         return active && !unanswered().isEmpty();

@@ -142,6 +142,36 @@ class StorageRecoveryRulesTest {
     }
 
     /**
+     * Server 1 of a new cluster starts first: its first probes meet closed ports and the transport
+     * reports 2 and 3 unreachable. 2 and 3 start, hear 1 and elect a leader; 1 probes again one election
+     * timeout after the report, not after {@link Recovery#FIRST_ROUND_TIMEOUTS}, so it has recovered
+     * before 3's answer could be lost for good: the follower among 2 and 3 stops, and the leader and 1
+     * still commit a write (raft-kv KvStorageFaultTest in CI: 1 held the leader's appends until 3
+     * returned, and the write never committed).
+     */
+    @Test
+    void aServerWhoseFirstProbesWereDroppedProbesAgainAfterOneElectionTimeout() {
+        TestNetwork net = cluster();
+        net.isolate(2);
+        net.isolate(3);
+        run(net, 1, 2, 3); // only 1 runs: its first probes are lost
+        net.heal();
+        net.node(1).raft.reportUnreachable(2);
+        net.node(1).raft.reportUnreachable(3);
+        run(net, 10 + 5); // one election timeout of 10 ticks, and a few for the answers
+        assertNull(net.node(1).raft.recovery(), "1 heard 2 and 3 within an election timeout of the report");
+
+        TestNode leader = leader(net);
+        assertNotNull(leader, "2 and 3 elected a leader");
+        long stopped = leader.id == 3 ? 2 : 3;
+        net.isolate(stopped);
+        long before = net.node(1).raft.log().committed();
+        leader.raft.propose(W);
+        run(net, 5, stopped);
+        assertTrue(net.node(1).raft.log().committed() > before, "the leader and 1 commit without " + stopped);
+    }
+
+    /**
      * A recovering follower still waiting for a voter's answer does not quiesce: asleep it would send no
      * more probes and stay unable to vote, so the group could not elect a leader once its leader died
      * (multi-group simulation seed 31). Once answered it recovers and the group quiesces.
