@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +104,7 @@ class RespAuthEndToEndTest {
 
     @Test
     void redisCliOverTlsAndJedisOverTlsWorkThroughAFollower() throws Exception {
+        Assumptions.assumeTrue(redisCliInstalled(), "redis-cli is not installed (.ci/run installs it)");
         KvNode follower = startCluster(true);
         int port = follower.redisAddress().getPort();
         Path ca = cluster.caFile(follower.config().id());
@@ -177,6 +179,21 @@ class RespAuthEndToEndTest {
             }
         });
         return reply[0];
+    }
+
+    private static boolean redisCliInstalled() {
+        try {
+            Process p = new ProcessBuilder("redis-cli", "--version")
+                    .redirectErrorStream(true)
+                    .start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static String redisCli(Path ca, int port, String... args) throws Exception {
