@@ -88,6 +88,11 @@ final class Recovery {
     private long supersededBelow = -1;
     /** The largest commit index heard from a leader or peer since start; -1 before any. */
     private long commitTarget = -1;
+    /**
+     * Without a configuration: the last server it heard a leader message from, probed for the
+     * configurations (a held message does not make it the known leader); 0 before any.
+     */
+    private long leaderHeard;
 
     /** Planted bugs, set only by tests (PlantedBugs) to prove the tests catch them. */
     boolean plantedMajorityForNewCluster;
@@ -97,7 +102,7 @@ final class Recovery {
     /** Planted bug: probe the voters that have not answered every tick, as before rounds were paced. */
     boolean plantedProbeEveryTick;
 
-    /** Planted bug: ignore the configurations reported in answers (the stale-configuration hole). */
+    /** Planted bug: a server with a configuration ignores those reported in answers (the stale-configuration hole). */
     boolean plantedIgnoreReportedConfigs;
 
     /** Planted bug: a blank server without a configuration votes as a new one (the wiped-joiner hole). */
@@ -105,6 +110,9 @@ final class Recovery {
 
     /** Planted bug: answer leaders before the voters' terms are known (a stale leader counts the answers). */
     boolean plantedAnswerLeadersAtOnce;
+
+    /** Planted bug: a server without a configuration answers the leader it hears from at once. */
+    boolean plantedJoinerAnswersLeadersAtOnce;
 
     Recovery(Raft r) {
         this.r = r;
@@ -279,15 +287,19 @@ final class Recovery {
     }
 
     /**
-     * The voters of its configuration; without one (a joiner, perhaps wiped after it joined), the leader it
-     * hears from: that leader may still count entries the server acknowledged before its loss, and would
-     * take every refusal at or below them for a stale message (see {@link LeaderBehavior#onPeerLostEntries}).
+     * The voters of every configuration it must hear. Without a configuration of its own (a joiner, perhaps
+     * wiped after it joined), also the leader it hears from: that leader names the configurations (and
+     * may still count entries the server acknowledged before its loss, taking every refusal at or below
+     * them for a stale message: see {@link LeaderBehavior#onPeerLostEntries}).
      */
     private Set<Long> probeTargets() {
-        if (r.tracker.voterIds().isEmpty()) {
-            return r.leaderId != 0 ? Set.of(r.leaderId) : Set.of();
-        }
         Set<Long> out = new LinkedHashSet<>();
+        if (r.tracker.voterIds().isEmpty()) {
+            long leader = r.leaderId != 0 ? r.leaderId : leaderHeard;
+            if (leader != 0) {
+                out.add(leader);
+            }
+        }
         for (Membership c : requiredConfigs()) {
             out.addAll(c.getVotersList());
             out.addAll(c.getVotersOutgoingList());
@@ -422,8 +434,8 @@ final class Recovery {
      * applied that, holds it and reported a log containing it.
      */
     private void learnConfigs(List<ConfigurationAt> configs) {
-        if (plantedIgnoreReportedConfigs) {
-            return;
+        if (plantedIgnoreReportedConfigs && !r.tracker.voterIds().isEmpty()) {
+            return; // (a server without a configuration needs them to hear anyone)
         }
         ConfigurationAt previousApplied = null;
         ConfigurationAt lastApplied = null;
@@ -459,21 +471,35 @@ final class Recovery {
      * server without a configuration has no voters to hear: it learns the configuration from the leader.
      */
     boolean holdsLeaderMessage(RaftMessage m) {
-        return active
-                && (m.hasAppendRequest() || m.hasHeartbeatRequest() || m.hasInstallSnapshotRequest())
-                && !r.tracker.voterIds().isEmpty()
-                && !plantedAnswerLeadersAtOnce
-                && !termsKnown();
+        if (!active
+                || !(m.hasAppendRequest() || m.hasHeartbeatRequest() || m.hasInstallSnapshotRequest())
+                || plantedAnswerLeadersAtOnce
+                || termsKnown()) {
+            return false;
+        }
+        if (r.tracker.voterIds().isEmpty()) {
+            // It learns the configurations from this leader's answer, then hears their voters. The probe
+            // also tells the leader this server holds nothing (it may remember acknowledgements).
+            leaderHeard = m.getFrom();
+            if (!probedAt.containsKey(leaderHeard)) {
+                probe(List.of(leaderHeard));
+            }
+            return !plantedJoinerAnswersLeadersAtOnce;
+        }
+        return true;
     }
 
     /** Ends the recovery once both conditions hold; see the class comment. */
     void maybeFinish() {
-        if (!active || !r.tracker.isVoter(r.id) && r.tracker.voterIds().isEmpty()) {
+        if (!active) {
             return;
         }
         boolean termsKnown = termsKnown();
         if (termsKnown) {
             takeUpTermFloor(); // at once, not when the data is safe too: earlier leaders are refused from now on
+        }
+        if (!r.tracker.isVoter(r.id) && r.tracker.voterIds().isEmpty()) {
+            return; // it finishes once a leader has given it a configuration
         }
         if (!dataSafe() || !termsKnown && !plantedMajorityForNewCluster) {
             return;
@@ -634,7 +660,11 @@ final class Recovery {
      * candidate that may hold its forgotten vote among them).
      */
     private boolean termsKnown() {
-        for (Membership c : requiredConfigs()) {
+        List<Membership> required = requiredConfigs();
+        if (required.isEmpty()) {
+            return false; // no configuration yet, its own or heard: no voters known to hear
+        }
+        for (Membership c : required) {
             List<Long> in = c.getVotersList();
             List<Long> out = c.getVotersOutgoingList();
             boolean enough = allHeard(in) && allHeard(out) || settledEnough(in) || !out.isEmpty() && settledEnough(out);
@@ -694,7 +724,8 @@ final class Recovery {
         boolean othersEmpty = missing.isEmpty() || reports.values().stream().allMatch(rep -> rep.lastIndex() == 0);
         String why = lossReason == null ? "" : " (" + lossReason + ")";
         if (r.tracker.voterIds().isEmpty()) {
-            return "recovering" + why + ": waiting to learn the configuration from a leader";
+            return "recovering" + why + ": waiting to learn the configuration from a leader"
+                    + (missing.isEmpty() ? "" : " (no answer yet from " + missing + ")");
         }
         if (startedBlank && othersEmpty && r.raftLog.lastIndex() == 0) {
             return "recovering: waiting for every voter to confirm a new cluster (no answer yet from " + missing + ")";

@@ -75,6 +75,11 @@ public final class PlantedBugs {
         raft.recovery.plantedAnswerLeadersAtOnce = true;
     }
 
+    /** A recovering server without a configuration answers the leader it hears from at once. */
+    public static void joinerAnswersLeadersAtOnce(Raft raft) {
+        raft.recovery.plantedJoinerAnswersLeadersAtOnce = true;
+    }
+
     /** A recovering server probes the voters that have not answered every tick (unpaced probe rounds). */
     public static void probeEveryTick(Raft raft) {
         raft.recovery.plantedProbeEveryTick = true;

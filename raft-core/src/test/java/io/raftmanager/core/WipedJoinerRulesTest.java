@@ -2,6 +2,7 @@ package io.raftmanager.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -48,7 +49,8 @@ class WipedJoinerRulesTest {
      * 4 joins (learner, caught up, promoted), 3 leaves: {1, 2, 4}. W is acknowledged by 1 and 4 while 2 is
      * down. Then 1 stops, 4's disk is wiped, and 2 (without W) comes back: 4's vote would elect 2.
      */
-    private static TestNetwork wipedJoinerAndStaleCandidate(boolean plantBlankJoinerVotes) {
+    /** 4 joins (learner, caught up, promoted), 3 leaves and stops for good: {1, 2, 4}, led by 1. */
+    private static TestNetwork fourJoinedThreeLeft() {
         TestNetwork net = clusterWithJoiner();
         TestNode leader = net.node(1);
         leader.raft.proposeMembershipChange(change(PeerChangeType.PEER_CHANGE_TYPE_ADD_LEARNER, 4));
@@ -60,7 +62,12 @@ class WipedJoinerRulesTest {
         net.tickAndSettle(10, 1, 2, 3, 4);
         assertEquals(List.of(1L, 2L, 4L), net.node(2).raft.membership().getVotersList());
         net.isolate(3); // removed: stops for good
+        return net;
+    }
 
+    private static TestNetwork wipedJoinerAndStaleCandidate(boolean plantBlankJoinerVotes) {
+        TestNetwork net = fourJoinedThreeLeft();
+        TestNode leader = net.node(1);
         net.isolate(2);
         leader.raft.propose(W);
         net.tickAndSettle(5, 1, 4);
@@ -106,6 +113,100 @@ class WipedJoinerRulesTest {
         assertEquals(Role.LEADER, net.node(2).raft.role(), "the wiped joiner's vote elects 2");
         assertFalse(net.node(2).holds(W));
         assertFalse(net.node(4).holds(W));
+    }
+
+    private static final ByteString X = ByteString.copyFromUtf8("SET X new");
+    private static final ByteString Y = ByteString.copyFromUtf8("SET Y stale");
+
+    /**
+     * {1, 2, 4} (4 joined, so its directory holds no configuration). Leader 1 is cut off and still
+     * believes it leads; 2 and 4 elect a leader of a later term, which commits X with both. Then 2 stops,
+     * 4 is wiped (it comes back blank, with no configuration, at term 0), 1 reaches 4 again and proposes Y.
+     * Returns X's index.
+     */
+    private static long wipedJoinerAndStaleLeader(TestNetwork net, boolean plantAnswerAtOnce) {
+        TestNode stale = net.node(1);
+        net.isolate(1); // cut off; not ticked, so it still leads
+        net.tickAndSettle(60, 2, 4);
+        TestNode leader = net.node(2).raft.role() == Role.LEADER ? net.node(2) : net.node(4);
+        assertEquals(Role.LEADER, leader.raft.role(), "2 and 4 elected a leader");
+        assertTrue(leader.raft.term() > stale.raft.term());
+        leader.raft.propose(X);
+        net.tickAndSettle(5, 2, 4);
+        long x = leader.raft.log().lastIndex();
+        assertTrue(
+                net.node(2).raft.log().committed() >= x
+                        && net.node(4).raft.log().committed() >= x,
+                "X committed");
+
+        net.heal();
+        net.isolate(3);
+        net.isolate(2); // stopped
+        TestNode wiped = node(4);
+        if (plantAnswerAtOnce) {
+            PlantedBugs.joinerAnswersLeadersAtOnce(wiped.raft);
+        }
+        net.replace(wiped);
+        stale.raft.propose(Y);
+        net.tickAndSettle(40, 1, 4);
+        return x;
+    }
+
+    private static ByteString dataAt(TestNode n, long index) {
+        return n.raft.log().slice(index, index + 1, Long.MAX_VALUE).get(0).getData();
+    }
+
+    private static long termAt(TestNode n, long index) {
+        return n.raft.log().slice(index, index + 1, Long.MAX_VALUE).get(0).getTerm();
+    }
+
+    /** The first index both servers committed with different entries (state machine safety broken), or 0. */
+    private static long committedConflict(TestNode a, TestNode b) {
+        long upTo = Math.min(a.raft.log().committed(), b.raft.log().committed());
+        for (long i = Math.max(a.raft.log().firstIndex(), b.raft.log().firstIndex()); i <= upTo; i++) {
+            if (termAt(a, i) != termAt(b, i)) {
+                return i;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * A server without a configuration answers no leader before it has heard the voters of the
+     * configurations that leader names: the wiped joiner holds stale 1's entries (it learns {1, 2, 4}
+     * from 1's answer, and 2 does not answer), so 1 cannot commit Y over X. When 2 returns, 4 takes up
+     * its term, refuses 1, and X is on every server.
+     */
+    @Test
+    void aWipedJoinerAnswersNoStaleLeaderAndXSurvives() {
+        TestNetwork net = fourJoinedThreeLeft();
+        long x = wipedJoinerAndStaleLeader(net, false);
+        assertEquals(0, committedConflict(net.node(1), net.node(2)), "1 must not commit over what 2 committed");
+        assertFalse(net.node(4).holds(Y), "4 took none of the stale leader's entries");
+        String why = net.node(4).raft.recovery();
+        assertTrue(why.contains("no answer yet from [2"), why);
+
+        net.heal();
+        net.isolate(3);
+        net.tickAndSettle(200, 1, 2, 4);
+        for (long id : new long[] {1, 2, 4}) {
+            TestNode n = net.node(id);
+            assertTrue(n.raft.log().committed() >= x, "server " + id + " committed X's index");
+            assertEquals(X, dataAt(n, x), "server " + id + " holds X at its index");
+            assertNull(n.raft.recovery(), "server " + id + " votes again");
+        }
+    }
+
+    /**
+     * The same history with the old rule (a blank server answers the leader it hears at once): 1 and 4
+     * commit 1's entries at indexes 2 and 4 had committed in the later term, and X is not among them.
+     */
+    @Test
+    void plantedJoinerAnsweringAtOnceLetsTheStaleLeaderCommitOverX() {
+        TestNetwork net = fourJoinedThreeLeft();
+        wipedJoinerAndStaleLeader(net, true);
+        assertNotEquals(0, committedConflict(net.node(1), net.node(2)), "1 committed over what 2 committed");
+        assertFalse(net.node(1).holds(X), "X, acknowledged, is not in the committed log 1 leads with");
     }
 
     @Test

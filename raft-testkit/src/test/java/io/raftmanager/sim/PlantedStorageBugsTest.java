@@ -44,20 +44,20 @@ class PlantedStorageBugsTest {
      */
     @Test
     void blankJoinerVotingIsCaught() {
-        // Seeds 1..6000 catch it at 2854, 3347, 4075, 4205, 4413 and 5563 (SeedRangeScanTest with
-        // -Draft.scan.storageBug=BLANK_JOINER_VOTES lists them).
-        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 2601);
+        // Seeds 1..20000 catch it as a safety violation at 418, 873, 3999, 4454, 4532, 4809, 5143, ... (22
+        // seeds; SeedRangeScanTest with -Draft.scan.storageBug=BLANK_JOINER_VOTES lists them).
+        assertCaught(StorageBug.BLANK_JOINER_VOTES, SimVariant.JOINERS, 3801);
     }
 
     /**
      * A voter that lost its log recovers with its bootstrap configuration and hears only its voters: it
      * elects a candidate missing an entry committed under a later configuration (JOINERS seeds 1523 and
-     * 1707 before the fix; with the fix in place, seeds 1..20000 catch the planted bug at 7588, 9461, 9545 and 12617, with
+     * 1707 before the fix; with the fix in place, seeds 1..20000 catch the planted bug at 6198, 10157 and 11344, with
      * -Draft.scan.storageBug=STALE_CONFIGURATION).
      */
     @Test
     void staleConfigurationIsCaught() {
-        assertCaught(StorageBug.STALE_CONFIGURATION, SimVariant.JOINERS, 7301);
+        assertCaught(StorageBug.STALE_CONFIGURATION, SimVariant.JOINERS, 6001);
     }
 
     /**

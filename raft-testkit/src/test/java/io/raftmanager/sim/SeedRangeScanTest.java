@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Opt-in: runs every seed of a range in one fault mode and reports each failing seed, safety or liveness
  * (unlike {@link SimulatorTest}, which stops at the first), so two builds can be compared seed by seed.
- * {@code -Draft.scan.mode=DEFAULT|JOINERS|DISK|ISOLATED|LEASE_ISOLATED|LEASE_PAUSED}, {@code
+ * {@code -Draft.scan.mode=DEFAULT|JOINERS|JOINERS_ISOLATED|DISK|ISOLATED|LEASE_ISOLATED|LEASE_PAUSED}, {@code
  * -Draft.scan.first} (default 1), {@code -Draft.scan.count} (default 2000), {@code -Draft.sim.steps};
  * {@code -Draft.scan.storageBug} plants a {@link SimVariant.StorageBug}; with one seed, {@code -Draft.scan.events=true -Draft.sim.events=N} prints its last N events.
  */
@@ -28,6 +28,9 @@ class SeedRangeScanTest {
             case "JOINERS" -> SimVariant.JOINERS;
             case "DISK" -> SimVariant.DEFAULT.withFaults(SimVariant.diskFaults());
             case "ISOLATED" -> SimVariant.ISOLATED;
+            case "JOINERS_ISOLATED" ->
+                SimVariant.JOINERS.withFaults(o -> SimVariant.isolatedLeaders(false)
+                        .apply(SimVariant.joinerDiskFaults().apply(o)));
             case "LEASE_ISOLATED" -> SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeasingLeaders());
             case "LEASE_PAUSED" -> SimVariant.DEFAULT.withFaults(SimVariant.pausedLeasingLeaders());
             default -> throw new IllegalArgumentException("unknown mode " + mode);

@@ -41,7 +41,9 @@ record SimVariant(
         /** A recovering server ignores the configurations in probe answers: it hears only its stale one. */
         STALE_CONFIGURATION,
         /** A recovering server answers leaders before it knows the voters' terms: stale leaders count it. */
-        ANSWER_LEADERS_AT_ONCE
+        ANSWER_LEADERS_AT_ONCE,
+        /** As ANSWER_LEADERS_AT_ONCE for a server without a configuration (a wiped joiner) only. */
+        JOINER_ANSWERS_LEADERS_AT_ONCE
     }
 
     /** Clock rates as far apart as the lease bound allows, the drawn fault mix, and no planted bug. */

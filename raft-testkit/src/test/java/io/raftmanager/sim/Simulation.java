@@ -660,6 +660,7 @@ final class Simulation {
             case BLANK_JOINER_VOTES -> PlantedBugs.blankJoinerVotes(n.raft);
             case STALE_CONFIGURATION -> PlantedBugs.ignoreReportedConfigurations(n.raft);
             case ANSWER_LEADERS_AT_ONCE -> PlantedBugs.answerLeadersAtOnce(n.raft);
+            case JOINER_ANSWERS_LEADERS_AT_ONCE -> PlantedBugs.joinerAnswersLeadersAtOnce(n.raft);
             default -> {}
         }
     }
