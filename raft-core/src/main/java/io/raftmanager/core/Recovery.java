@@ -468,7 +468,8 @@ final class Recovery {
      * reads (simulator ISOLATED seed 644: a wiped server acknowledged the entries of term 4's cut-off
      * leader after it had acknowledged term 5's). Once the terms are known it takes the largest up (see
      * {@link #maybeFinish}), and the term check refuses stale leaders as it would have before the loss. A
-     * server without a configuration has no voters to hear: it learns the configuration from the leader.
+     * server without a configuration (a joiner, perhaps wiped) probes the sender: its answer names the
+     * configurations whose voters it must hear (WipedJoinerRulesTest, the stale leader).
      */
     boolean holdsLeaderMessage(RaftMessage m) {
         if (!active
