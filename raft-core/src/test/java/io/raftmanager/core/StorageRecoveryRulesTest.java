@@ -323,6 +323,32 @@ class StorageRecoveryRulesTest {
         assertEquals(Role.LEADER, net.node(3).raft.role());
     }
 
+    /**
+     * A follower that lost its entries without saying so (recovery off: no probe tells the leader) refuses
+     * the leader's probe at an index the leader counts as acknowledged. The leader must not answer each
+     * refusal with the same probe at once: that was a message storm between the two (the network here
+     * never settled). It retries once per heartbeat instead.
+     */
+    @Test
+    void aFollowerThatLostEntriesUnannouncedDrawsNoStormFromTheLeader() {
+        TestNetwork net = cluster();
+        run(net, 60);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 5);
+        long follower = leader.id == 3 ? 2 : 3;
+        leader.raft.reportUnreachable(follower); // the leader probes it (as after any unreachable spell)
+        wipe(net, follower, false);
+        int before = net.delivered().size();
+        leader.raft.propose(ByteString.copyFromUtf8("SET after wipe"));
+        run(net, 10); // settles each round: no storm
+        long appendsToIt = net.delivered().subList(before, net.delivered().size()).stream()
+                .filter(m -> m.getTo() == follower && m.hasAppendRequest())
+                .count();
+        assertTrue(appendsToIt <= 12, "appends to the wiped follower over 10 ticks: " + appendsToIt);
+    }
+
     private static TestNetwork formAndWriteWhileThreeIsDown() {
         TestNetwork net = cluster();
         run(net, 60);

@@ -28,9 +28,7 @@ class SeedRangeScanTest {
             case "JOINERS" -> SimVariant.JOINERS;
             case "DISK" -> SimVariant.DEFAULT.withFaults(SimVariant.diskFaults());
             case "ISOLATED" -> SimVariant.ISOLATED;
-            case "JOINERS_ISOLATED" ->
-                SimVariant.JOINERS.withFaults(o -> SimVariant.isolatedLeaders(false)
-                        .apply(SimVariant.joinerDiskFaults().apply(o)));
+            case "JOINERS_ISOLATED" -> SimVariant.JOINERS_ISOLATED;
             case "LEASE_ISOLATED" -> SimVariant.DEFAULT.withFaults(SimVariant.isolatedLeasingLeaders());
             case "LEASE_PAUSED" -> SimVariant.DEFAULT.withFaults(SimVariant.pausedLeasingLeaders());
             default -> throw new IllegalArgumentException("unknown mode " + mode);

@@ -56,6 +56,10 @@ record SimVariant(
     /** Joiner-focused disk-fault runs: voters added after bootstrap, then wiped or damaged. */
     static final SimVariant JOINERS = DEFAULT.withFaults(joinerDiskFaults()).withJoinerFocus();
 
+    /** As {@link #JOINERS}, with leaders often cut off while they still believe they lead (no CheckQuorum). */
+    static final SimVariant JOINERS_ISOLATED = JOINERS.withFaults(
+            o -> isolatedLeaders(false).apply(joinerDiskFaults().apply(o)));
+
     SimVariant {
         if (!(driftFactor >= 1.0)) {
             throw new IllegalArgumentException("drift factor " + driftFactor);

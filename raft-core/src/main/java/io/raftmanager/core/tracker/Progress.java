@@ -201,7 +201,9 @@ public final class Progress {
             next = match + 1;
             return true;
         }
-        if (next - 1 != rejected) {
+        if (next - 1 != rejected || rejected <= match) {
+            // At or below match it is stale too: re-sending the same probe at once would only draw the same
+            // answer from a follower that lost entries without saying so (a storm); heartbeats retry it.
             return false;
         }
         next = Math.max(Math.min(rejected, hint + 1), match + 1);

@@ -94,6 +94,15 @@ class ProgressTest {
     }
 
     @Test
+    void probeRejectionAtOrBelowMatchIsIgnoredAndTheProbeStaysPaused() {
+        Progress p = probing(5, 6);
+        p.sentEntries(5, 0, 0);
+        assertFalse(p.maybeDecrTo(5, 0), "the follower holds 5 by its own acknowledgement");
+        assertEquals(6, p.next());
+        assertTrue(p.isPaused(), "no immediate re-send of the same probe");
+    }
+
+    @Test
     void replicateRejectionAboveMatchFallsBackToMatchPlusOne() {
         Progress p = replicating(4, 9);
         assertTrue(p.maybeDecrTo(7, 2));
