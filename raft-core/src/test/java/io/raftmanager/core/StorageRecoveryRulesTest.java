@@ -63,6 +63,16 @@ class StorageRecoveryRulesTest {
         return null;
     }
 
+    /** Lets {1, 2, 3} elect a leader and replicate W to everyone; returns the leader. */
+    private static TestNode leaderThatCommittedW(TestNetwork net) {
+        run(net, 80);
+        TestNode leader = leader(net);
+        assertNotNull(leader);
+        leader.raft.propose(W);
+        run(net, 10);
+        return leader;
+    }
+
     /** Replaces a node's disk with an empty one, as a replaced or wiped data directory would. */
     private static TestNode wipe(TestNetwork net, long id, boolean recovery) {
         TestNode fresh = TestNode.create(id, b -> b.storageRecovery(recovery), 1, 2, 3);
@@ -207,11 +217,7 @@ class StorageRecoveryRulesTest {
     @Test
     void aFollowerWipedWhileTheLeaderStaysUpGetsTheLogAgain() {
         TestNetwork net = cluster();
-        run(net, 80);
-        TestNode leader = leader(net);
-        assertNotNull(leader);
-        leader.raft.propose(W);
-        run(net, 10);
+        TestNode leader = leaderThatCommittedW(net);
         long victim = leader.id == 2 ? 3 : 2;
         assertTrue(net.node(victim).holds(W));
 
@@ -332,11 +338,7 @@ class StorageRecoveryRulesTest {
     @Test
     void aFollowerThatLostEntriesUnannouncedDrawsNoStormFromTheLeader() {
         TestNetwork net = cluster();
-        run(net, 60);
-        TestNode leader = leader(net);
-        assertNotNull(leader);
-        leader.raft.propose(W);
-        run(net, 5);
+        TestNode leader = leaderThatCommittedW(net);
         long follower = leader.id == 3 ? 2 : 3;
         leader.raft.reportUnreachable(follower); // the leader probes it (as after any unreachable spell)
         wipe(net, follower, false);
