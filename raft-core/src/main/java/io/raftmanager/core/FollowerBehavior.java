@@ -2,6 +2,7 @@ package io.raftmanager.core;
 
 import io.raftmanager.proto.AppendEntriesRequest;
 import io.raftmanager.proto.RaftMessage;
+import org.slf4j.event.Level;
 
 /** How a follower answers its leader (Raft Figure 2, AppendEntries receiver rules). */
 final class FollowerBehavior {
@@ -117,13 +118,9 @@ final class FollowerBehavior {
         if (commit > r.raftLog.lastIndex()) {
             // The leader only sends min(match, commit); anything larger is corrupt, not a reason to commit,
             // or, while recovering, the leader does not know yet that this server lost entries.
-            if (r.recovery.active()) {
-                Raft.LOG.debug(
-                        "[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
-            } else {
-                Raft.LOG.warn(
-                        "[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
-            }
+            Raft.LOG
+                    .atLevel(r.recovery.active() ? Level.DEBUG : Level.WARN)
+                    .log("[{}] ignores heartbeat commit {} beyond last index {}", r.id, commit, r.raftLog.lastIndex());
         } else {
             r.raftLog.commitTo(commit);
         }

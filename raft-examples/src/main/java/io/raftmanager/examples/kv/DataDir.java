@@ -1,7 +1,10 @@
 package io.raftmanager.examples.kv;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,11 +79,11 @@ public final class DataDir {
             try {
                 String text = StandardCharsets.UTF_8
                         .newDecoder()
-                        .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(identity)))
+                        .decode(ByteBuffer.wrap(Files.readAllBytes(identity)))
                         .toString();
                 mentionsChecksum = text.contains("checksum");
-                p.load(new java.io.StringReader(text));
-            } catch (java.nio.charset.CharacterCodingException e) {
+                p.load(new StringReader(text));
+            } catch (CharacterCodingException e) {
                 p.clear(); // bytes that are not UTF-8: damaged, handled below (Jepsen disk faults, seed 100)
             } catch (IOException e) {
                 throw new StartupException("cannot read " + identity + ": " + describe(e), e);
