@@ -233,7 +233,11 @@ final class LogWriter implements Worker {
         }
         outcome.set(new Outcome(written, error));
         WorkerHandle h = handle;
-        if (h != null && !callingStorage) { // else doWork takes the outcome right after the call
+        if (h != null && !callingStorage && (error != null || diskFull || !queue.isEmpty())) {
+            // else doWork takes the outcome right after the call, or at its next run: the next submit wakes
+            // it (it adds to the queue after the outcome is set, then wakes), so a success with nothing
+            // queued behind it costs no run of its own, a hand-off per write saved on a loop hosting many
+            // groups.
             h.wake();
         }
     }
