@@ -5,7 +5,9 @@ Run from the repository root after `mvn -o package -DskipTests`:
     python3 raft-examples/groups-throughput.py [G ...]          default: 1 2 4 8 16 32 64
 Environment: BASE (ports, default 24380), CLIENTS (in flight, default 128), WARM (seconds of warm-up load per
 G, default 20), DUR (measured seconds per G, default 20), KEYS (random key space, default 100000), XMX (node
-heap, default 1g), OUT (default target/groups-throughput).
+heap, default 1g), OUT (default target/groups-throughput), PROFILE (a directory: record each node process
+with JFR over the measured run), ASPROF (the path of async-profiler's libasyncProfiler.so: collapsed stacks of each
+node process over the measured run, in OUT).
 
 For each G it starts 3 node processes (RocksDB, fsync on) with `raft-kv cluster --groups G`, waits until
 every group has a leader and the leaders are balanced (G >= 3), warms the JIT up with the same load, then runs
@@ -38,6 +40,9 @@ KEYS = int(os.environ.get("KEYS", "100000"))
 XMX = os.environ.get("XMX", "1g")
 OUT = os.environ.get("OUT", "target/groups-throughput")
 ROUTE = os.environ.get("ROUTE", "1") != "0"
+PROFILE = os.environ.get("PROFILE")
+ASPROF = os.environ.get("ASPROF")
+ASPROF_EVENT = os.environ.get("ASPROF_EVENT", "itimer,interval=1ms")
 
 
 def metric(n, name):
@@ -123,10 +128,22 @@ def run(g):
             ports = [BASE + 1, BASE + 2, BASE + 3]
         pids = floors.children(cluster.pid)
         bench(ports, WARM, "warm-%d" % g)
+        if ASPROF:  # async-profiler (its libasyncProfiler.so) over the measured run, as collapsed stacks
+            for p in pids:
+                subprocess.run(["jcmd", str(p), "JVMTI.agent_load", ASPROF, "\"start,event=%s\"" % ASPROF_EVENT],
+                               stdout=subprocess.DEVNULL)
+        if PROFILE:  # a JFR recording of each node process over the measured run
+            for p in pids:
+                subprocess.run(["jcmd", str(p), "JFR.start", "settings=profile", "duration=%ds" % DUR,
+                                "filename=%s/g%d-pid%d.jfr" % (PROFILE, g, p)], stdout=subprocess.DEVNULL)
         s0, w0 = syncs()
         m0 = messages()
         c0, t1 = floors.cpu_ticks(pids), time.time()
         res = bench(ports, DUR, "set-%d" % g)
+        if ASPROF:
+            for p in pids:
+                subprocess.run(["jcmd", str(p), "JVMTI.agent_load", ASPROF,
+                                "\"stop,collapsed,file=%s/g%d-pid%d.collapsed\"" % (os.path.abspath(OUT), g, p)], stdout=subprocess.DEVNULL)
         c1, t2 = floors.cpu_ticks(pids), time.time()
         s1, w1 = syncs()
         m1 = messages()
