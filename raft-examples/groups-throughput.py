@@ -5,7 +5,8 @@ Run from the repository root after `mvn -o package -DskipTests`:
     python3 raft-examples/groups-throughput.py [G ...]          default: 1 2 4 8 16 32 64
 Environment: BASE (ports, default 24380), CLIENTS (in flight, default 128), WARM (seconds of warm-up load per
 G, default 20), DUR (measured seconds per G, default 20), KEYS (random key space, default 100000), XMX (node
-heap, default 1g), OUT (default target/groups-throughput), PROFILE (a directory: record each node process
+heap, default 1g), OUT (default target/groups-throughput), STORAGE (the nodes' --storage, default
+rocksdb; memory takes the disk out of the comparison), PROFILE (a directory: record each node process
 with JFR over the measured run), ASPROF (the path of async-profiler's libasyncProfiler.so: collapsed stacks of each
 node process over the measured run, in OUT).
 
@@ -40,6 +41,7 @@ KEYS = int(os.environ.get("KEYS", "100000"))
 XMX = os.environ.get("XMX", "1g")
 OUT = os.environ.get("OUT", "target/groups-throughput")
 ROUTE = os.environ.get("ROUTE", "1") != "0"
+STORAGE = os.environ.get("STORAGE", "rocksdb")
 PROFILE = os.environ.get("PROFILE")
 ASPROF = os.environ.get("ASPROF")
 ASPROF_EVENT = os.environ.get("ASPROF_EVENT", "itimer,interval=1ms")
@@ -108,7 +110,7 @@ def run(g):
     log = open(os.path.join(OUT, "cluster-%d.log" % g), "w")
     t0 = time.time()
     cluster = subprocess.Popen(["java", "-Draftkv.node.xmx=" + XMX, "-jar", JAR, "cluster", "--groups", str(g),
-                                "--base-port", str(BASE), "--data", data], stdout=log, stderr=subprocess.STDOUT)
+                                "--base-port", str(BASE), "--data", data, "--storage", STORAGE], stdout=log, stderr=subprocess.STDOUT)
     row = {"g": g}
     try:
         if g == 1:
