@@ -10,7 +10,7 @@ rocksdb; memory takes the disk out of the comparison), PROFILE (a directory: rec
 with JFR over the measured run), ASPROF (the path of async-profiler's libasyncProfiler.so: collapsed stacks of each
 node process over the measured run, in OUT).
 
-For each G it starts 3 node processes (RocksDB, fsync on) with `raft-kv cluster --groups G`, waits until
+For each G it starts 3 node processes (RocksDB with fsync unless STORAGE says otherwise) with `raft-kv cluster --groups G`, waits until
 every group has a leader and the leaders are balanced (G >= 3), warms the JIT up with the same load, then runs
 `raft-kv bench` (SET of 100-byte values over KEYS random keys, CLIENTS connections with one request each in
 flight) for DUR seconds. The clients route each key to its group's leader (`bench --route-by-key`, as a
@@ -142,13 +142,13 @@ def run(g):
         m0 = messages()
         c0, t1 = floors.cpu_ticks(pids), time.time()
         res = bench(ports, DUR, "set-%d" % g)
-        if ASPROF:
-            for p in pids:
-                subprocess.run(["jcmd", str(p), "JVMTI.agent_load", ASPROF,
-                                "\"stop,collapsed,file=%s/g%d-pid%d.collapsed\"" % (os.path.abspath(OUT), g, p)], stdout=subprocess.DEVNULL)
         c1, t2 = floors.cpu_ticks(pids), time.time()
         s1, w1 = syncs()
         m1 = messages()
+        if ASPROF:  # stopped after the readings, so writing the stacks costs the measured window nothing
+            for p in pids:
+                subprocess.run(["jcmd", str(p), "JVMTI.agent_load", ASPROF,
+                                "\"stop,collapsed,file=%s/g%d-pid%d.collapsed\"" % (os.path.abspath(OUT), g, p)], stdout=subprocess.DEVNULL)
         row.update(res)
         row["load"] = floors.load()
         if res.get("requests"):
